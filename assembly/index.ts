@@ -1,0 +1,4 @@
+// Entry of the Edgewise WebAssembly module. Each kernel lives in its own file
+// and is re-exported here; JS reaches them only through src/kernels/.
+export { alloc, free } from './memory';
+export { moments_init, moments_push, moments_merge } from './moments';

@@ -1,0 +1,6 @@
+/** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
+export { EdgewiseError, type ErrorCode } from '../errors';
+export { KernelWorkerClient, RemoteMoments } from './client';
+export { Moments, type MomentsSummary } from './moments';
+export { KERNEL_BACKEND, type NumericInput } from './runtime';
+export { createKernelService, type KernelService } from './service';

@@ -1,0 +1,105 @@
+/**
+ * The kernel service that workers expose through Comlink. Its async methods
+ * mirror the synchronous kernel classes (DuckDB-WASM style). Kernels are
+ * loaded with import() on first use, so a worker can `expose()` this service
+ * before the WebAssembly module has been instantiated (Comlink loses calls
+ * that arrive before expose()).
+ */
+import { EdgewiseError } from '../errors';
+import type { Moments, MomentsSummary } from './moments';
+
+type KernelsModule = typeof import('./index');
+let kernels: Promise<KernelsModule> | undefined;
+const loadKernels = (): Promise<KernelsModule> => {
+  kernels ??= import('./index');
+  return kernels;
+};
+
+export type KernelKind = 'moments';
+
+export interface KernelServiceInfo {
+  backend: string;
+  objects: number;
+}
+
+export interface KernelService {
+  info(): Promise<KernelServiceInfo>;
+  /** Creates a kernel object (optionally from a serialized state) and returns its id. */
+  create(kind: KernelKind, state?: Uint8Array): Promise<number>;
+  /** Pushes a batch; transfer the buffer to avoid a copy. */
+  push(id: number, values: Float64Array | number[]): Promise<void>;
+  summary(id: number): Promise<MomentsSummary>;
+  /** target <- target (+) source, both living in this worker. */
+  merge(targetId: number, sourceId: number): Promise<void>;
+  /** target <- target (+) a serialized state from elsewhere (another worker, storage). */
+  mergeSerialized(targetId: number, state: Uint8Array): Promise<void>;
+  serialize(id: number): Promise<Uint8Array>;
+  reset(id: number): Promise<void>;
+  dispose(id: number): Promise<void>;
+}
+
+export function createKernelService(): KernelService {
+  const objects = new Map<number, Moments>();
+  let nextId = 1;
+  const get = (id: number): Moments => {
+    const o = objects.get(id);
+    if (!o) {
+      throw new EdgewiseError(
+        'NOT_FOUND',
+        `Kernel object ${id} does not exist in this worker (never created, or disposed).`,
+      );
+    }
+    return o;
+  };
+  return {
+    async info() {
+      const k = await loadKernels();
+      return { backend: k.KERNEL_BACKEND, objects: objects.size };
+    },
+    async create(kind, state) {
+      const k = await loadKernels();
+      if (kind !== 'moments') {
+        throw new EdgewiseError(
+          'INVALID_ARGUMENT',
+          `Unknown kernel kind ${String(kind)}; use 'moments'.`,
+        );
+      }
+      const o = state ? k.Moments.deserialize(state) : new k.Moments();
+      const id = nextId++;
+      objects.set(id, o);
+      return id;
+    },
+    async push(id, values) {
+      get(id).push(values);
+    },
+    async summary(id) {
+      return get(id).summary();
+    },
+    async merge(targetId, sourceId) {
+      get(targetId).merge(get(sourceId));
+    },
+    async mergeSerialized(targetId, state) {
+      const k = await loadKernels();
+      const target = get(targetId);
+      const other = k.Moments.deserialize(state);
+      try {
+        target.merge(other);
+      } finally {
+        other.dispose();
+      }
+    },
+    async serialize(id) {
+      return get(id).serialize();
+    },
+    async reset(id) {
+      get(id).reset();
+    },
+    async dispose(id) {
+      const o = objects.get(id);
+      if (o) {
+        o.dispose();
+        objects.delete(id);
+      }
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+// The demo app (npm run demo). Pages: index.html (dashboard) and selftest.html
+// (numbers the browser tests compare with the fixtures).
+export default defineConfig({
+  root: 'demo',
+  base: './',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    rolldownOptions: {
+      input: {
+        index: resolve(import.meta.dirname, 'demo/index.html'),
+        selftest: resolve(import.meta.dirname, 'demo/selftest.html'),
+      },
+    },
+  },
+  worker: { format: 'es' },
+  server: { host: '127.0.0.1' },
+});

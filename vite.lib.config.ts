@@ -1,0 +1,26 @@
+import { defineConfig } from 'vite';
+
+// Library build: one ESM file per public entry point plus the worker entries.
+// The WebAssembly binary is inlined in the kernels chunk, so no asset needs to
+// be resolved at run time.
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    emptyOutDir: false,
+    target: 'es2022',
+    minify: false,
+    sourcemap: true,
+    lib: {
+      entry: {
+        index: 'src/index.ts',
+        kernels: 'src/kernels/index.ts',
+        'workers/analytics.worker': 'workers/analytics.worker.ts',
+        'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
+      },
+      formats: ['es'],
+    },
+    rolldownOptions: {
+      external: [/^node:/, 'comlink', 'idb', 'onnxruntime-web'],
+    },
+  },
+});
