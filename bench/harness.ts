@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
 /**
  * Benchmark harness: every implementation of a workload runs in this process
  * on the same data, interleaved round by round (so machine noise hits all of
@@ -98,6 +100,38 @@ export function printResult(r: WorkloadResult): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows)
     console.log(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join('  ')}`);
+}
+
+/** Markdown table of all suites' results (ours vs each peer). */
+export function markdownTable(suites: Record<string, WorkloadResult[]>): string {
+  const lines = [
+    '| suite | workload | edgewise | peer | peer median | edgewise speed-up | note |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const [suite, results] of Object.entries(suites)) {
+    for (const r of results) {
+      const ours = r.results.find((x) => x.name === r.ours)!;
+      for (const p of r.results) {
+        if (p.name === r.ours) continue;
+        lines.push(
+          `| ${suite} | ${r.name} | ${formatRate(ours.perSecond, r.unit)} (${ours.medianMs.toFixed(2)} ms) | ` +
+            `${p.name} | ${p.medianMs.toFixed(2)} ms | **${p.speedup!.toFixed(2)}x** | ${p.note ?? ''} |`,
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Rewrites the README's generated benchmark table in place. */
+export function updateReadme(path: string, suites: Record<string, WorkloadResult[]>): void {
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf('<!-- bench:start');
+  const end = text.indexOf('<!-- bench:end -->');
+  if (start < 0 || end < 0) return;
+  const head = text.slice(0, text.indexOf('\n', start) + 1);
+  writeFileSync(path, `${head}${markdownTable(suites)}\n${text.slice(end)}`);
 }
 
 /** Prevents dead-code elimination of benchmark results. */

@@ -7,7 +7,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printResult, runWorkload, type Workload, type WorkloadResult } from './harness';
+import {
+  printResult,
+  runWorkload,
+  updateReadme,
+  type Workload,
+  type WorkloadResult,
+} from './harness';
 
 type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
@@ -58,3 +64,4 @@ writeFileSync(
   )}\n`,
 );
 console.log(`\nwrote ${out}`);
+updateReadme(join(here, '..', 'README.md'), all);
