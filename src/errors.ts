@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'WORKER_FAILED'
   | 'NOT_FOUND'
   | 'GPU_UNAVAILABLE'
-  | 'GPU_DEVICE_LOST';
+  | 'GPU_DEVICE_LOST'
+  | 'GPU_SHADER';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {

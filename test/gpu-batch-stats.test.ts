@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchStats, batchStatsCpu } from '../src/gpu/batch-stats';
 import { getGpu, getGpuStatus, setGpuProvider } from '../src/gpu/device';
+import { pipeline } from '../src/gpu/resources';
 import { rng } from './helpers/fsum';
 import { nodeGpu, testSeed } from './helpers/node-gpu';
 
@@ -105,6 +106,15 @@ describe('WebGPU batched statistics (Dawn + SwiftShader) vs the WASM twin', () =
     expect(gpu.max).toEqual(cpu.max);
     const next = (await getGpu())!;
     expect(next.generation).toBeGreaterThan(ctx.generation);
+  });
+
+  it('a WGSL compile error rejects with GPU_SHADER and the compiler message', async () => {
+    const ctx = (await getGpu())!;
+    await expect(
+      pipeline(ctx, 'broken', '@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }'),
+    ).rejects.toMatchObject({
+      code: 'GPU_SHADER',
+    });
   });
 
   it('rejects bad input with a typed error', async () => {

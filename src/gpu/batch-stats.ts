@@ -190,7 +190,7 @@ async function runGpu(
     );
   }
   const chunkSeries = Math.max(1, Math.floor(maxBytes / perSeries));
-  const pipe = pipeline(ctx, 'batch-stats', BATCH_STATS_WGSL);
+  const pipe = await pipeline(ctx, 'batch-stats', BATCH_STATS_WGSL);
   const maxDim = ctx.status.limits!.maxComputeWorkgroupsPerDimension;
   for (let s0 = 0; s0 < o.series; s0 += chunkSeries) {
     const ns = Math.min(chunkSeries, o.series - s0);

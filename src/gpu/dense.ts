@@ -227,8 +227,8 @@ async function runGpu(
   const outDims = o.layers[o.layers.length - 1].outputs;
   const output = new Float32Array(n * outDims);
   const recon = outDims === d ? new Float32Array(n) : null;
-  const mm = pipeline(ctx, 'dense', DENSE_WGSL);
-  const re = pipeline(ctx, 'recon', RECON_WGSL);
+  const mm = await pipeline(ctx, 'dense', DENSE_WGSL);
+  const re = await pipeline(ctx, 'recon', RECON_WGSL);
   // Weights are uploaded once per call and shared by all chunks.
   const weightBufs = o.layers.map((l) => {
     const w = f32(l.weights);

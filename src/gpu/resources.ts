@@ -2,6 +2,7 @@
  * Per-device caches: compiled pipelines and a pool of reusable buffers, so a
  * stream of batches does not allocate GPU memory per call.
  */
+import { EdgewiseError } from '../errors';
 import type { GpuContext } from './device';
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
