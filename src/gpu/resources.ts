@@ -5,28 +5,41 @@
 import { EdgewiseError } from '../errors';
 import type { GpuContext } from './device';
 
-const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+const pipelines = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
+/** The compiled pipeline for `code` (cached per device); shader errors reject with GPU_SHADER. */
 export function pipeline(
   ctx: GpuContext,
   key: string,
   code: string,
   entryPoint = 'main',
-): GPUComputePipeline {
+): Promise<GPUComputePipeline> {
   let map = pipelines.get(ctx.device);
   if (!map) {
     map = new Map();
     pipelines.set(ctx.device, map);
   }
-  let p = map.get(key);
+  const cache = map;
+  let p = cache.get(key);
   if (!p) {
     const module = ctx.device.createShaderModule({ code, label: key });
-    p = ctx.device.createComputePipeline({
-      layout: 'auto',
-      compute: { module, entryPoint },
-      label: key,
+    // Promise.resolve: Node's Dawn binding returns promises of another realm.
+    p = Promise.resolve(
+      ctx.device.createComputePipelineAsync({
+        layout: 'auto',
+        compute: { module, entryPoint },
+        label: key,
+      }),
+    ).catch(async (e: unknown) => {
+      cache.delete(key);
+      const info = await module.getCompilationInfo?.();
+      const msgs = info?.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+      throw new EdgewiseError(
+        'GPU_SHADER',
+        `WGSL pipeline '${key}' failed: ${msgs || (e as Error).message}`,
+      );
     });
-    map.set(key, p);
+    cache.set(key, p);
   }
   return p;
 }
