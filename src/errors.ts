@@ -14,7 +14,11 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'GPU_UNAVAILABLE'
   | 'GPU_DEVICE_LOST'
-  | 'GPU_SHADER';
+  | 'GPU_SHADER'
+  | 'INVALID_NAME'
+  | 'ALREADY_REGISTERED'
+  | 'LABEL_MISMATCH'
+  | 'QUOTA_EXCEEDED';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {
