@@ -4,6 +4,7 @@
  */
 import { KERNEL_BACKEND } from './kernels/runtime';
 
+export * from './anomaly/index';
 export * from './kernels/index';
 
 export interface RuntimeOptions {
