@@ -15,6 +15,8 @@ export default defineConfig({
         index: 'src/index.ts',
         kernels: 'src/kernels/index.ts',
         anomaly: 'src/anomaly/index.ts',
+        events: 'src/events/index.ts',
+        stream: 'src/stream/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
       },
