@@ -1,6 +1,7 @@
 // GPU self-test page: the browser tests load it (Chromium with
 // --enable-unsafe-webgpu, SwiftShader adapter) and read window.__gpuSelftest.
 import { wrap } from 'comlink';
+import { IsolationForest } from '../../src/anomaly/iforest';
 import {
   batchStats,
   batchStatsCpu,
@@ -12,7 +13,9 @@ import {
   knn,
   knnCpu,
   lofFromKnn,
+  scoreForestGpu,
 } from '../../src/gpu/index';
+import { averagePathLength } from '../../src/kernels/iforest';
 
 interface Report {
   where: string;
@@ -76,7 +79,21 @@ interface Ops {
   batchStats: GpuService['batchStats'];
   dense: GpuService['dense'];
   knn: GpuService['knn'];
+  forestPathSums: GpuService['forestPathSums'];
 }
+
+const forest = new IsolationForest({ trees: 50, sampleSize: 128, seed: 7 }).fit(
+  Float64Array.from(X),
+  { dims: d },
+);
+const forestBytes = forest.serialize();
+const fv = new DataView(forestBytes.buffer);
+const flatForest = {
+  trees: fv.getUint32(8, true),
+  maxNodes: fv.getUint32(12, true),
+  nodes: forestBytes.slice(48),
+};
+const forestScores = forest.score(Float64Array.from(X), { dims: d });
 
 async function check(where: string, ops: Ops): Promise<Report> {
   const status = await ops.status();
@@ -91,10 +108,13 @@ async function check(where: string, ops: Ops): Promise<Report> {
   const deCpu = denseForwardCpu(X, { layers });
   const nn = await ops.knn(X, { k: 10, dims: d, backend: 'gpu' });
   const nnCpu = knnCpu(X, { k: 10, dims: d });
+  const fr = await ops.forestPathSums(flatForest, Float64Array.from(X), { dims: d });
+  const denom = flatForest.trees * averagePathLength(128);
+  const gpuScores = Array.from(fr.pathSums, (s) => 2 ** (-s / denom));
   return {
     where,
     status: { available: status.available, reason: status.reason, adapter: status.adapter },
-    backends: [bs.backend, de.backend, nn.backend],
+    backends: [bs.backend, de.backend, nn.backend, fr.backend],
     maxRelErr: {
       mean: maxRel(bs.mean, bsCpu.mean),
       variance: maxRel(bs.variance, bsCpu.variance),
@@ -103,6 +123,7 @@ async function check(where: string, ops: Ops): Promise<Report> {
       reconstruction: maxRel(de.reconstructionError!, deCpu.reconstructionError!),
       knnDistance: maxRel(nn.distances, nnCpu.distances),
       lof: maxRel(lofFromKnn(nn).lof, lofFromKnn(nnCpu).lof),
+      forestScore: maxRel(gpuScores, forestScores, 1),
     },
   };
 }
@@ -113,6 +134,7 @@ async function run(): Promise<void> {
     batchStats,
     dense: denseForward,
     knn,
+    forestPathSums: scoreForestGpu,
   });
   const worker = new Worker(new URL('../../workers/gpu.worker.ts', import.meta.url), {
     type: 'module',

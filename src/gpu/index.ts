@@ -29,5 +29,12 @@ export {
   runOnGpu,
   setGpuProvider,
 } from './device';
+export {
+  type FlatForest,
+  type ForestGpuResult,
+  IFOREST_WGSL,
+  orderKeys,
+  scoreForestGpu,
+} from './iforest';
 export { KNN_WGSL, type KnnOptions, type KnnResult, knn, knnCpu, lofFromKnn } from './knn';
 export { createGpuService, type GpuService } from './service';

@@ -5,6 +5,7 @@
 import type { BatchStatsOptions, BatchStatsResult } from './batch-stats';
 import type { DenseOptions, DenseResult } from './dense';
 import type { GpuStatus } from './device';
+import type { FlatForest, ForestGpuResult } from './iforest';
 import type { KnnOptions, KnnResult } from './knn';
 
 export interface GpuService {
@@ -15,6 +16,12 @@ export interface GpuService {
   ): Promise<BatchStatsResult>;
   dense(X: Float32Array | Float64Array, options: DenseOptions): Promise<DenseResult>;
   knn(X: Float32Array | Float64Array, options: KnnOptions): Promise<KnnResult>;
+  /** Isolation Forest path-length sums for a flat forest (see src/gpu/iforest.ts). */
+  forestPathSums(
+    forest: FlatForest,
+    X: Float64Array,
+    options: { dims: number },
+  ): Promise<ForestGpuResult>;
 }
 
 export function createGpuService(): GpuService {
@@ -30,6 +37,9 @@ export function createGpuService(): GpuService {
     },
     async knn(X, options) {
       return (await import('./knn')).knn(X, options);
+    },
+    async forestPathSums(forest, X, options) {
+      return (await import('./iforest')).scoreForestGpu(forest, X, options);
     },
   };
 }
