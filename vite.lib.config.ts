@@ -14,6 +14,8 @@ export default defineConfig({
       entry: {
         index: 'src/index.ts',
         kernels: 'src/kernels/index.ts',
+        gpu: 'src/gpu/index.ts',
+        'workers/gpu.worker': 'workers/gpu.worker.ts',
         anomaly: 'src/anomaly/index.ts',
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',

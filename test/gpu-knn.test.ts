@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalOutlierFactor } from '../src/anomaly/lof';
 import { setGpuProvider } from '../src/gpu/device';
 import { knn, knnCpu, lofFromKnn } from '../src/gpu/knn';
 import { rng } from './helpers/fsum';
@@ -84,6 +85,22 @@ describe('WebGPU k-NN and LOF vs the float64 CPU twin', () => {
     let agree = 0;
     for (let i = 0; i < 130; i++) if (Math.abs(lg[i] - lc[i]) / lc[i] < 1e-5) agree++;
     expect(agree).toBeGreaterThanOrEqual(128);
+  });
+
+  it('LOF from GPU neighbours matches the exact WASM LocalOutlierFactor (sklearn parity) to 1e-5', async () => {
+    const seed = testSeed('knn vs LocalOutlierFactor');
+    const n = 800;
+    const d = 8;
+    const X = points(n, d, seed);
+    const cpuLof = new LocalOutlierFactor({ k: 20 }).fit(Float64Array.from(X), { dims: d });
+    const gpu = await knn(X, { k: 20, dims: d, backend: 'gpu' });
+    const lg = lofFromKnn(gpu).lof;
+    const ref = cpuLof.factors;
+    let agree = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(lg[i] - ref[i]) / ref[i] < 1e-5) agree++;
+    // only points with an f32-ambiguous k-th neighbour may differ
+    expect(agree / n).toBeGreaterThan(0.99);
+    cpuLof.dispose();
   });
 
   it('refuses bad k and dims', async () => {
