@@ -3,3 +3,4 @@ export { EdgewiseError, type ErrorCode } from '../errors';
 export { IsolationForest, type IsolationForestOptions } from './iforest';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
+export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
