@@ -1,6 +1,6 @@
 /** `edgewise/anomaly`: streaming and batch anomaly detectors, score calibration, ensembles. */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { IsolationForest, type IsolationForestOptions } from './iforest';
+export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
-export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
