@@ -14,6 +14,7 @@ export default defineConfig({
       entry: {
         index: 'src/index.ts',
         kernels: 'src/kernels/index.ts',
+        stats: 'src/stats/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
       },

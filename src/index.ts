@@ -5,6 +5,7 @@
 import { KERNEL_BACKEND } from './kernels/runtime';
 
 export * from './kernels/index';
+export * from './stats/index';
 
 export interface RuntimeOptions {
   /** Where state persists. Only 'memory' exists until the storage issue lands. */

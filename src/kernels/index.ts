@@ -1,5 +1,6 @@
 /** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export { CoMoments } from './bivariate';
 export { KernelWorkerClient, RemoteMoments } from './client';
 export { Moments, type MomentsSummary } from './moments';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
