@@ -19,6 +19,7 @@ export default defineConfig({
         anomaly: 'src/anomaly/index.ts',
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',
+        stats: 'src/stats/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
       },

@@ -12,6 +12,7 @@ export * from './events/index';
 export * from './gpu/index';
 export * from './kernels/index';
 export * from './stream/index';
+export * from './stats/index';
 
 export interface RuntimeOptions {
   /** Where state persists. Only 'memory' exists until the storage issue lands. */
