@@ -132,7 +132,7 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
           fc.integer({ min: 0, max: 300 }),
           fc.integer({ min: 0, max: 500 }),
           ({ events }, bound, lateness) => {
-            const size = window.size;
+            const size = (window as { size: number }).size;
             const slide = window.type === 'sliding' ? window.slide : size;
             const { results, late } = run(
               { window, outOfOrderness: bound, allowedLateness: lateness },

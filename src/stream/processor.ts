@@ -1026,7 +1026,8 @@ export class StreamProcessor<E = StreamEvent> {
       acc.flush();
       res = this.#result(kst.key, start, end, acc.m, acc.custom, update);
     } else {
-      const tmp = (this.#tmp ??= new Moments()).reset();
+      if (this.#tmp === null) this.#tmp = new Moments();
+      const tmp = this.#tmp.reset();
       const rs = this.#reducers;
       let custom: unknown[] | null = rs ? rs.map((r) => r.create()) : null;
       let any = false;
@@ -1040,7 +1041,10 @@ export class StreamProcessor<E = StreamEvent> {
       if (!any) return;
       res = this.#result(kst.key, start, end, tmp, custom, update);
     }
-    if (this.#lateness > 0) (kst.emitted ??= new Set()).add(w);
+    if (this.#lateness > 0) {
+      kst.emitted ??= new Set();
+      kst.emitted.add(w);
+    }
     this.#emit(res);
   }
 
@@ -1054,7 +1058,8 @@ export class StreamProcessor<E = StreamEvent> {
   ): void {
     const W = this.#watermark;
     const gap = this.#gap;
-    const sessions = (kst.sessions ??= []);
+    kst.sessions ??= [];
+    const sessions = kst.sessions;
     // sessions that [t, t + gap) touches (events at most `gap` apart share a session)
     let lo = -1;
     let hi = -1;
