@@ -18,6 +18,7 @@ export default defineConfig({
         stream: 'src/stream/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
+        'workers/stream.worker': 'workers/stream.worker.ts',
       },
       formats: ['es'],
     },
