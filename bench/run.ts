@@ -18,6 +18,7 @@ import {
 type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
+  quantile: () => import('./suites/quantile'),
   events: () => import('./suites/events'),
 };
 
