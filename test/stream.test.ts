@@ -45,6 +45,25 @@ function expectStats(r: WindowResult, ref: Stats, label: string): void {
   );
 }
 
+const QS = [0, 0.1, 0.5, 0.9, 0.99, 1];
+
+/** numpy.quantile(xs, q, method='lower'): the sorted value at rank floor(q (n - 1)). */
+function lowerQuantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(q * (s.length - 1))];
+}
+
+function expectQuantiles(r: WindowResult, xs: number[], rel: number, label: string): void {
+  expect(r.quantiles, label).toHaveLength(QS.length);
+  QS.forEach((q, i) => {
+    const ref = lowerQuantile(xs, q);
+    const err = Math.abs(r.quantiles![i] - ref);
+    expect(err <= rel * Math.abs(ref) + 1e-12, `${label} q${q}: ${r.quantiles![i]} vs ${ref}`).toBe(
+      true,
+    );
+  });
+}
+
 /** Windows [start, end) of a tumbling / sliding spec that contain t (offset 0). */
 function windowsOf(t: number, size: number, slide: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -135,7 +154,7 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
             const size = (window as { size: number }).size;
             const slide = window.type === 'sliding' ? window.slide : size;
             const { results, late } = run(
-              { window, outOfOrderness: bound, allowedLateness: lateness },
+              { window, outOfOrderness: bound, allowedLateness: lateness, quantiles: QS },
               events,
             );
             // independent lateness model: watermark = max timestamp so far - bound
@@ -158,7 +177,10 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
             expect(late.map((l) => l.event)).toEqual(expectedLate);
             const fin = finalResults(results);
             expect([...fin.keys()].sort()).toEqual([...groups.keys()].sort());
-            for (const [k, r] of fin) expectStats(r, naiveStats(groups.get(k)!), k);
+            for (const [k, r] of fin) {
+              expectStats(r, naiveStats(groups.get(k)!), k);
+              expectQuantiles(r, groups.get(k)!, 0, k); // small windows: the sketch is exact
+            }
             // results are flagged 'update' exactly when they repeat a window
             const seen = new Set<string>();
             for (const r of results) {
@@ -295,6 +317,38 @@ describe('session windows', () => {
       ),
       { numRuns: 80 },
     );
+  });
+});
+
+describe('quantiles per window (QuantileSketch)', () => {
+  it('large sliding windows: within the sketch accuracy of numpy-lower quantiles', () => {
+    const got: WindowResult[] = [];
+    const p = new StreamProcessor({
+      window: { type: 'sliding', size: 2000, slide: 500 },
+      quantiles: QS,
+      sketch: { relativeAccuracy: 0.01 },
+      onResult: (r) => got.push(r),
+    });
+    let s = 99;
+    const evs: StreamEvent[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      // lognormal-ish latencies
+      evs.push({ timestamp: i, value: Math.exp(((s % 10_000) / 10_000) * 6 - 1) });
+    }
+    p.pushMany(evs);
+    p.flush();
+    expect(got.length).toBe(43);
+    for (const r of got) {
+      const xs = evs
+        .filter((e) => e.timestamp >= r.start && e.timestamp < r.end)
+        .map((e) => e.value);
+      expectStats(r, naiveStats(xs), `${r.start}`);
+      expectQuantiles(r, xs, 0.01, `${r.start}`);
+    }
+    expect(
+      () => new StreamProcessor({ window: { type: 'count', size: 3 }, quantiles: [1.5] }),
+    ).toThrow(/quantiles/);
   });
 });
 
@@ -527,6 +581,8 @@ describe('outputs, reducers, checkpoints', () => {
             outOfOrderness: 100,
             allowedLateness: 200,
             reducers: { distinct },
+            quantiles: [0.5, 0.9],
+            sketch: { exactLimit: 4 },
           };
           const full = run(opts, events);
           const cut = Math.floor(events.length * cutFrac);

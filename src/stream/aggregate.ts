@@ -1,5 +1,6 @@
 import { EdgewiseError } from '../errors';
 import { Moments } from '../kernels/moments';
+import { QuantileSketch, type QuantileSketchOptions } from '../kernels/quantile';
 
 /**
  * A custom aggregation. `add` folds one finite value (and its event) into the
@@ -17,9 +18,17 @@ export interface Reducer<S = unknown, R = unknown> {
 /** Values staged per accumulator before one batched call into the WASM kernel. */
 const STAGE_MAX = 4096;
 
+/** What each accumulator computes besides moments. */
+export interface AccConfig {
+  reducers: Reducer[] | null;
+  /** Options of the per-window `QuantileSketch`, or null for no quantiles. */
+  sketch: QuantileSketchOptions | null;
+}
+
 /** Serialised accumulator (structured-clone safe). */
 export interface AccState {
   moments: Uint8Array | null;
+  sketch?: Uint8Array | null;
   stage: number[];
   custom: unknown[] | null;
 }
@@ -31,15 +40,19 @@ export interface AccState {
  */
 export class Acc {
   m: Moments | null = null;
+  q: QuantileSketch | null = null;
   stage = new Float64Array(16);
   n = 0;
   custom: unknown[] | null;
+  cfg: AccConfig;
 
-  constructor(reducers: Reducer[] | null) {
-    this.custom = reducers ? reducers.map((r) => r.create()) : null;
+  constructor(cfg: AccConfig) {
+    this.cfg = cfg;
+    this.custom = cfg.reducers ? cfg.reducers.map((r) => r.create()) : null;
   }
 
-  add(v: number, event: unknown, reducers: Reducer[] | null): void {
+  add(v: number, event: unknown): void {
+    const reducers = this.cfg.reducers;
     if (this.n === this.stage.length) {
       if (this.n >= STAGE_MAX) this.flush();
       else {
@@ -58,19 +71,26 @@ export class Acc {
   /** Pushes staged values into the kernel. */
   flush(): void {
     if (this.n === 0) return;
+    const batch = this.stage.subarray(0, this.n);
     this.m ??= new Moments();
-    this.m.push(this.stage.subarray(0, this.n));
+    this.m.push(batch);
+    if (this.cfg.sketch) {
+      this.q ??= new QuantileSketch(this.cfg.sketch);
+      this.q.push(batch);
+    }
     this.n = 0;
   }
 
-  /** Folds this accumulator's kernel state into `into` (flushing first). */
-  mergeMomentsInto(into: Moments): void {
+  /** Folds this accumulator's kernel states into `into` / `sketch` (flushing first). */
+  mergeInto(into: Moments, sketch: QuantileSketch | null): void {
     this.flush();
     if (this.m) into.merge(this.m);
+    if (sketch && this.q) sketch.merge(this.q);
   }
 
   /** Merges `other` into this one (used when sessions merge). `other` is disposed. */
-  absorb(other: Acc, reducers: Reducer[] | null): void {
+  absorb(other: Acc): void {
+    const reducers = this.cfg.reducers;
     other.flush();
     this.flush();
     if (other.m) {
@@ -78,6 +98,13 @@ export class Acc {
       else {
         this.m = other.m;
         other.m = null;
+      }
+    }
+    if (other.q) {
+      if (this.q) this.q.merge(other.q);
+      else {
+        this.q = other.q;
+        other.q = null;
       }
     }
     if (reducers) {
@@ -91,30 +118,48 @@ export class Acc {
   dispose(): void {
     this.m?.dispose();
     this.m = null;
+    this.q?.dispose();
+    this.q = null;
   }
 
   toState(): AccState {
     return {
       moments: this.m ? this.m.serialize() : null,
+      sketch: this.q ? this.q.serialize() : null,
       stage: Array.from(this.stage.subarray(0, this.n)),
       custom: this.custom ? structuredClone(this.custom) : null,
     };
   }
 
-  static fromState(s: AccState, reducers: Reducer[] | null): Acc {
+  static fromState(s: AccState, cfg: AccConfig): Acc {
+    const reducers = cfg.reducers;
     if (
       s === null ||
       typeof s !== 'object' ||
       !Array.isArray(s.stage) ||
-      (s.moments !== null && !(s.moments instanceof Uint8Array))
+      (s.moments !== null && !(s.moments instanceof Uint8Array)) ||
+      (s.sketch != null && !(s.sketch instanceof Uint8Array))
     ) {
       throw new EdgewiseError(
         'CORRUPT_STATE',
         'StreamProcessor.restore: a window state is damaged.',
       );
     }
-    const a = new Acc(null);
+    if ((s.sketch != null) !== (cfg.sketch !== null && s.moments !== null)) {
+      throw new EdgewiseError(
+        'CORRUPT_STATE',
+        'StreamProcessor.restore: the snapshot was taken with different quantile options; restore ' +
+          'into a processor built with the same options.',
+      );
+    }
+    const a = new Acc({ reducers: null, sketch: cfg.sketch });
     a.m = s.moments ? Moments.deserialize(s.moments) : null;
+    try {
+      a.q = s.sketch ? QuantileSketch.deserialize(s.sketch) : null;
+    } catch (e) {
+      a.dispose();
+      throw e;
+    }
     a.stage = new Float64Array(Math.max(16, s.stage.length));
     a.stage.set(s.stage);
     a.n = s.stage.length;
@@ -129,6 +174,7 @@ export class Acc {
       }
       a.custom = structuredClone(s.custom);
     } else a.custom = null;
+    a.cfg = cfg;
     return a;
   }
 }

@@ -1,7 +1,8 @@
 import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
 import { Moments } from '../kernels/moments';
-import { Acc, type AccState, type Reducer } from './aggregate';
+import { QuantileSketch, type QuantileSketchOptions } from '../kernels/quantile';
+import { Acc, type AccConfig, type AccState, type Reducer } from './aggregate';
 import { parseSeriesCsv } from './csv';
 
 /** The default event shape (CSV replay and columnar pushes produce it). */
@@ -49,6 +50,14 @@ export interface StreamOptions<E = StreamEvent> {
   idleTimeout?: number;
   /** Fired windows keep their state this long (event time) and re-fire, flagged `update`, on late data. */
   allowedLateness?: number;
+  /**
+   * Quantiles per window (each in [0, 1]), estimated by a `QuantileSketch`
+   * (numpy 'lower' definition; exact up to `sketch.exactLimit` values, then
+   * within `sketch.relativeAccuracy`). Results in `result.quantiles`, same order.
+   */
+  quantiles?: number[];
+  /** Options of the per-window sketches (default: relativeAccuracy 0.01). */
+  sketch?: QuantileSketchOptions;
   /** Custom aggregations, by name (results under `result.custom[name]`). */
   reducers?: Record<string, Reducer>;
   /** Results are emitted on this bus (topic `topic`), late events on `lateTopic`. */
@@ -78,6 +87,8 @@ export interface WindowResult {
   min: number;
   max: number;
   rejected: number;
+  /** Estimates of `options.quantiles`, in the same order. */
+  quantiles?: number[];
   custom?: Record<string, unknown>;
   /** True when this result replaces an earlier result for the same window (late data). */
   update: boolean;
@@ -319,6 +330,8 @@ export class StreamProcessor<E = StreamEvent> {
   readonly #lateness: number;
   readonly #reducerNames: string[];
   readonly #reducers: Reducer[] | null;
+  readonly #quantiles: number[] | null;
+  readonly #cfg: AccConfig;
   readonly #bus: EventBus | undefined;
   readonly #topic: string;
   readonly #lateTopic: string;
@@ -332,6 +345,7 @@ export class StreamProcessor<E = StreamEvent> {
   #watermark = Number.NEGATIVE_INFINITY;
   #timers = new TimerHeap();
   #tmp: Moments | null = null;
+  #tmpSketch: QuantileSketch | null = null;
   #events = 0;
   #late = 0;
   #results = 0;
@@ -453,6 +467,22 @@ export class StreamProcessor<E = StreamEvent> {
       }
     }
     this.#reducers = this.#reducerNames.length ? this.#reducerNames.map((n) => reducers[n]) : null;
+    const qs = options.quantiles;
+    if (qs !== undefined) {
+      if (!Array.isArray(qs) || qs.some((q) => typeof q !== 'number' || !(q >= 0 && q <= 1))) {
+        throw new EdgewiseError(
+          'INVALID_ARGUMENT',
+          `StreamProcessor: quantiles must be an array of numbers in [0, 1], e.g. [0.5, 0.95], got ${describeValue(qs)}.`,
+        );
+      }
+    }
+    this.#quantiles = qs && qs.length ? [...qs] : null;
+    let sketch: QuantileSketchOptions | null = null;
+    if (this.#quantiles) {
+      sketch = { ...(options.sketch ?? {}) };
+      new QuantileSketch(sketch).dispose(); // validates the options now
+    }
+    this.#cfg = { reducers: this.#reducers, sketch };
     this.#bus = options.bus;
     this.#topic = options.topic ?? 'stream.window';
     this.#lateTopic = options.lateTopic ?? 'stream.late';
@@ -766,7 +796,7 @@ export class StreamProcessor<E = StreamEvent> {
     }
     // build everything first; swap in only when all of it decoded
     const built: KeyState[] = [];
-    const rs = this.#reducers;
+    const cfg = this.#cfg;
     try {
       for (const k of snap.keys) {
         const ks: KeyState = {
@@ -779,7 +809,7 @@ export class StreamProcessor<E = StreamEvent> {
           count: null,
         };
         built.push(ks);
-        if (k.panes) ks.panes = new Map(k.panes.map(([j, a]) => [j, Acc.fromState(a, rs)]));
+        if (k.panes) ks.panes = new Map(k.panes.map(([j, a]) => [j, Acc.fromState(a, cfg)]));
         if (k.registered) ks.registered = new Set(k.registered);
         if (k.emitted) ks.emitted = new Set(k.emitted);
         if (k.sessions) {
@@ -788,10 +818,10 @@ export class StreamProcessor<E = StreamEvent> {
             end: s.end,
             emitted: s.emitted,
             replaces: s.replaces.map((r) => ({ ...r })),
-            acc: Acc.fromState(s.acc, rs),
+            acc: Acc.fromState(s.acc, cfg),
           }));
         }
-        if (k.count) ks.count = { ...k.count, acc: Acc.fromState(k.count.acc, rs) };
+        if (k.count) ks.count = { ...k.count, acc: Acc.fromState(k.count.acc, cfg) };
       }
     } catch (e) {
       for (const ks of built) this.#disposeKey(ks);
@@ -929,13 +959,13 @@ export class StreamProcessor<E = StreamEvent> {
       switch (this.#kind) {
         case 'tumbling':
         case 'sliding':
-          this.#addPaned(kst, t, v, ev, src, rs);
+          this.#addPaned(kst, t, v, ev, src);
           break;
         case 'session':
-          this.#addSession(kst, t, v, ev, src, rs);
+          this.#addSession(kst, t, v, ev, src);
           break;
         case 'count':
-          this.#addCount(kst, t, v, ev, rs);
+          this.#addCount(kst, t, v, ev);
           break;
       }
       if (t > src.maxTs) {
@@ -965,14 +995,7 @@ export class StreamProcessor<E = StreamEvent> {
     return (w * this.#panesPerSlide + this.#panesPerWindow) * this.#pane + this.#offset;
   }
 
-  #addPaned(
-    kst: KeyState,
-    t: number,
-    v: number,
-    ev: unknown,
-    src: SourceState,
-    rs: Reducer[] | null,
-  ): void {
+  #addPaned(kst: KeyState, t: number, v: number, ev: unknown, src: SourceState): void {
     const P = this.#pane;
     const a = this.#panesPerWindow;
     const b = this.#panesPerSlide;
@@ -988,7 +1011,7 @@ export class StreamProcessor<E = StreamEvent> {
     kst.panes ??= new Map();
     let acc = kst.panes.get(j);
     if (acc === undefined) {
-      acc = new Acc(rs);
+      acc = new Acc(this.#cfg);
       kst.panes.set(j, acc);
       this.#timers.push({ t: purgeAt, kind: PURGE, ks: kst, w: j });
       kst.registered ??= new Set();
@@ -1000,7 +1023,7 @@ export class StreamProcessor<E = StreamEvent> {
         }
       }
     }
-    acc.add(v, ev, rs);
+    acc.add(v, ev);
     if (this.#windowEnd(wMin) <= W) {
       // late but within allowedLateness: re-fire the windows that already closed
       for (let w = wMin; w <= wMax; w++) {
@@ -1024,10 +1047,15 @@ export class StreamProcessor<E = StreamEvent> {
       const acc = panes.get(first);
       if (!acc) return;
       acc.flush();
-      res = this.#result(kst.key, start, end, acc.m, acc.custom, update);
+      res = this.#result(kst.key, start, end, acc.m, acc.q, acc.custom, update);
     } else {
       if (this.#tmp === null) this.#tmp = new Moments();
       const tmp = this.#tmp.reset();
+      let sk: QuantileSketch | null = null;
+      if (this.#cfg.sketch) {
+        this.#tmpSketch ??= new QuantileSketch(this.#cfg.sketch);
+        sk = this.#tmpSketch.reset();
+      }
       const rs = this.#reducers;
       let custom: unknown[] | null = rs ? rs.map((r) => r.create()) : null;
       let any = false;
@@ -1035,11 +1063,11 @@ export class StreamProcessor<E = StreamEvent> {
         const acc = panes.get(j);
         if (!acc) continue;
         any = true;
-        acc.mergeMomentsInto(tmp);
+        acc.mergeInto(tmp, sk);
         if (rs && custom) custom = custom.map((s, i) => rs[i].merge!(s, acc.custom![i]));
       }
       if (!any) return;
-      res = this.#result(kst.key, start, end, tmp, custom, update);
+      res = this.#result(kst.key, start, end, tmp, sk, custom, update);
     }
     if (this.#lateness > 0) {
       kst.emitted ??= new Set();
@@ -1048,14 +1076,7 @@ export class StreamProcessor<E = StreamEvent> {
     this.#emit(res);
   }
 
-  #addSession(
-    kst: KeyState,
-    t: number,
-    v: number,
-    ev: unknown,
-    src: SourceState,
-    rs: Reducer[] | null,
-  ): void {
+  #addSession(kst: KeyState, t: number, v: number, ev: unknown, src: SourceState): void {
     const W = this.#watermark;
     const gap = this.#gap;
     kst.sessions ??= [];
@@ -1075,8 +1096,8 @@ export class StreamProcessor<E = StreamEvent> {
         this.#lateEvent(kst, t, v, ev, src);
         return;
       }
-      const acc = new Acc(rs);
-      acc.add(v, ev, rs);
+      const acc = new Acc(this.#cfg);
+      acc.add(v, ev);
       const s: Session = { start: t, end: t + gap, acc, emitted: false, replaces: [] };
       let at = 0;
       while (at < sessions.length && sessions[at].start < t) at++;
@@ -1097,10 +1118,10 @@ export class StreamProcessor<E = StreamEvent> {
       if (o.emitted) replaces.push({ start: o.start, end: o.end });
       start = Math.min(start, o.start);
       end = Math.max(end, o.end);
-      target.acc.absorb(o.acc, rs);
+      target.acc.absorb(o.acc);
     }
     if (hi > lo) sessions.splice(lo + 1, hi - lo);
-    target.acc.add(v, ev, rs);
+    target.acc.add(v, ev);
     const changed = start !== target.start || end !== oldEnd || hi > lo;
     target.start = start;
     target.end = end;
@@ -1124,27 +1145,27 @@ export class StreamProcessor<E = StreamEvent> {
   #fireSession(kst: KeyState, s: Session, sameRange = false): void {
     s.acc.flush();
     const update = sameRange || s.replaces.length > 0;
-    const res = this.#result(kst.key, s.start, s.end, s.acc.m, s.acc.custom, update);
+    const res = this.#result(kst.key, s.start, s.end, s.acc.m, s.acc.q, s.acc.custom, update);
     if (s.replaces.length) res.replaces = s.replaces;
     s.replaces = [];
     s.emitted = true;
     this.#emit(res);
   }
 
-  #addCount(kst: KeyState, t: number, v: number, ev: unknown, rs: Reducer[] | null): void {
-    if (!kst.count) kst.count = { n: 0, first: t, last: t, acc: new Acc(rs) };
+  #addCount(kst: KeyState, t: number, v: number, ev: unknown): void {
+    if (!kst.count) kst.count = { n: 0, first: t, last: t, acc: new Acc(this.#cfg) };
     const c = kst.count;
     if (c.n === 0) c.first = t;
     c.last = t;
     c.n++;
-    c.acc.add(v, ev, rs);
+    c.acc.add(v, ev);
     if (c.n >= this.#size) this.#fireCount(kst, false);
   }
 
   #fireCount(kst: KeyState, partial: boolean): void {
     const c = kst.count!;
     c.acc.flush();
-    const res = this.#result(kst.key, c.first, c.last, c.acc.m, c.acc.custom, false);
+    const res = this.#result(kst.key, c.first, c.last, c.acc.m, c.acc.q, c.acc.custom, false);
     if (partial) res.partial = true;
     c.acc.dispose();
     kst.count = null;
@@ -1156,6 +1177,7 @@ export class StreamProcessor<E = StreamEvent> {
     start: number,
     end: number,
     m: Moments | null,
+    q: QuantileSketch | null,
     custom: unknown[] | null,
     update: boolean,
   ): WindowResult {
@@ -1175,6 +1197,12 @@ export class StreamProcessor<E = StreamEvent> {
       update,
       watermark: this.#watermark,
     };
+    if (this.#quantiles) {
+      r.quantiles =
+        q && q.count > 0
+          ? Array.from(q.quantiles(this.#quantiles))
+          : this.#quantiles.map(() => Number.NaN);
+    }
     const rs = this.#reducers;
     if (rs && custom) {
       const out: Record<string, unknown> = {};
@@ -1303,6 +1331,8 @@ export class StreamProcessor<E = StreamEvent> {
     this.#keys.clear();
     this.#tmp?.dispose();
     this.#tmp = null;
+    this.#tmpSketch?.dispose();
+    this.#tmpSketch = null;
   }
 }
 
