@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
   quantile: () => import('./suites/quantile'),
   events: () => import('./suites/events'),
+  stream: () => import('./suites/stream'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

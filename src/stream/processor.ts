@@ -476,7 +476,7 @@ export class StreamProcessor<E = StreamEvent> {
         );
       }
     }
-    this.#quantiles = qs && qs.length ? [...qs] : null;
+    this.#quantiles = qs?.length ? [...qs] : null;
     let sketch: QuantileSketchOptions | null = null;
     if (this.#quantiles) {
       sketch = { ...(options.sketch ?? {}) };
@@ -939,7 +939,6 @@ export class StreamProcessor<E = StreamEvent> {
     const n = ts.length;
     if (n === 0) return;
     if (this.#idleTimeout !== Number.POSITIVE_INFINITY) src.lastSeen = this.#clock();
-    const rs = this.#reducers;
     let lastKey: Key | undefined;
     let lastKs: KeyState | undefined;
     for (let i = 0; i < n; i++) {
