@@ -342,6 +342,7 @@ export class StreamProcessor<E = StreamEvent> {
   #keys = new Map<Key, KeyState>();
   #nextSeq = 0;
   #sources = new Map<string, SourceState>();
+  #sourceList: SourceState[] = [];
   #watermark = Number.NEGATIVE_INFINITY;
   #timers = new TimerHeap();
   #tmp: Moments | null = null;
@@ -837,6 +838,7 @@ export class StreamProcessor<E = StreamEvent> {
     this.#disposeState();
     this.#keys = new Map(built.map((ks) => [ks.key, ks]));
     this.#sources = new Map(snap.sources.map((s) => [s.name, { ...s }]));
+    this.#sourceList = [...this.#sources.values()];
     this.#watermark = snap.watermark;
     this.#nextSeq = snap.nextSeq;
     this.#events = snap.counters.events;
@@ -907,6 +909,7 @@ export class StreamProcessor<E = StreamEvent> {
         events: 0,
       };
       this.#sources.set(name, s);
+      this.#sourceList.push(s);
     }
     return s;
   }
@@ -1238,7 +1241,9 @@ export class StreamProcessor<E = StreamEvent> {
     let minActive = Number.POSITIVE_INFINITY;
     let anyActive = false;
     let maxAll = Number.NEGATIVE_INFINITY;
-    for (const s of this.#sources.values()) {
+    const list = this.#sourceList;
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
       const wm = this.#sourceWm(s);
       if (wm > maxAll) maxAll = wm;
       if (s.finished || this.#isIdle(s, now)) continue;
