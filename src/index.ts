@@ -5,6 +5,7 @@
 import { EventBus, type EventBusOptions } from './events/bus';
 import { KERNEL_BACKEND } from './kernels/runtime';
 
+export * from './anomaly/index';
 export * from './events/index';
 export * from './kernels/index';
 export * from './stream/index';
