@@ -502,7 +502,16 @@ export class StreamProcessor<E = StreamEvent> {
 
   /** Pushes one event from `source` (default 'default'). */
   push(event: E, source = 'default'): this {
-    return this.pushMany([event], source);
+    this.#checkOpen('push');
+    const t = this.#processing ? this.#clock() : this.#tsFn(event);
+    const v = this.#valueFn(event);
+    if (typeof v !== 'number') this.#badValue(0, v);
+    const k = this.#keyFn(event);
+    const ts = [t];
+    const ks = [k];
+    this.#validate(ts, ks, 1);
+    this.#ingest(ts, [v], ks, [event], source);
+    return this;
   }
 
   /** Pushes a batch; the batch is validated first, so a bad event changes nothing. */
