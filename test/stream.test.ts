@@ -64,10 +64,12 @@ function expectQuantiles(r: WindowResult, xs: number[], rel: number, label: stri
   });
 }
 
-/** Windows [start, end) of a tumbling / sliding spec that contain t (offset 0). */
-function windowsOf(t: number, size: number, slide: number): Array<[number, number]> {
+/** Windows [start, end) of a tumbling / sliding spec that contain t. */
+function windowsOf(t: number, size: number, slide: number, offset = 0): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (let s = Math.floor(t / slide) * slide; s > t - size; s -= slide) out.push([s, s + size]);
+  for (let s = Math.floor((t - offset) / slide) * slide + offset; s > t - size; s -= slide) {
+    out.push([s, s + size]);
+  }
   return out;
 }
 
@@ -140,6 +142,8 @@ function run(
 describe('tumbling and sliding windows vs naive recomputation', () => {
   const specs: Array<[string, WindowSpec]> = [
     ['tumbling 100', { type: 'tumbling', size: 100 }],
+    ['tumbling 100, offset 30', { type: 'tumbling', size: 100, offset: 30 }],
+    ['sliding 300/100, offset -20', { type: 'sliding', size: 300, slide: 100, offset: -20 }],
     ['sliding 300/100', { type: 'sliding', size: 300, slide: 100 }],
     ['sliding 250/100 (panes of 50)', { type: 'sliding', size: 250, slide: 100 }],
   ];
@@ -164,7 +168,8 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
             const expectedLate: StreamEvent[] = [];
             const groups = new Map<string, number[]>();
             for (const e of events) {
-              const live = windowsOf(e.timestamp, size, slide).filter(
+              const offset = (window as { offset?: number }).offset ?? 0;
+              const live = windowsOf(e.timestamp, size, slide, offset).filter(
                 ([, en]) => en + lateness > wm,
               );
               if (live.length === 0) expectedLate.push(e);
