@@ -17,6 +17,7 @@ export default defineConfig({
         index: resolve(import.meta.dirname, 'demo/index.html'),
         selftest: resolve(import.meta.dirname, 'demo/selftest.html'),
         'gpu-selftest': resolve(import.meta.dirname, 'demo/gpu-selftest.html'),
+        stream: resolve(import.meta.dirname, 'demo/stream.html'),
       },
     },
   },

@@ -22,6 +22,7 @@ export default defineConfig({
         stats: 'src/stats/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
+        'workers/stream.worker': 'workers/stream.worker.ts',
       },
       formats: ['es'],
     },

@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   gpu: () => import('./suites/gpu'),
   quantile: () => import('./suites/quantile'),
   events: () => import('./suites/events'),
+  stream: () => import('./suites/stream'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
