@@ -134,7 +134,7 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
   }
 
   /** Label names and values of a series as an object (overflow: `{otel_metric_overflow: 'true'}`). */
-  labelsOf(s: S): Record<string, string> {
+  labelsOf(s: SeriesBase): Record<string, string> {
     if (s.overflow) return { [OVERFLOW_LABEL]: 'true' };
     const o: Record<string, string> = {};
     for (let i = 0; i < this.labelNames.length; i++) o[this.labelNames[i]] = s.labelValues[i];
