@@ -3,13 +3,7 @@
  * migrations, one readwrite transaction per `write()` (a flush), and
  * QuotaExceededError mapped to `EdgewiseError('QUOTA_EXCEEDED')`.
  */
-import {
-  type DBSchema,
-  type IDBPDatabase,
-  type IDBPTransaction,
-  openDB,
-  type StoreNames,
-} from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
 import { EdgewiseError } from '../errors';
 import {
   type ChunkRecord,
@@ -87,19 +81,15 @@ export class IndexedDbBackend implements TimeSeriesBackend {
         'IndexedDbBackend: no IndexedDB here; use the memory backend or pass a factory (fake-indexeddb).',
       );
     }
-    const prev = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    // idb's openDB uses the global indexedDB; point it at the factory for the call.
-    (globalThis as { indexedDB?: IDBFactory }).indexedDB = factory;
-    try {
-      const db = await openDB<EdgewiseTimeSeriesDB>(options.name ?? 'edgewise-metrics', version, {
-        upgrade(db, oldVersion, newVersion, tx) {
-          for (let v = oldVersion; v < (newVersion ?? version); v++) MIGRATIONS[v](db, tx);
-        },
-      });
-      return new IndexedDbBackend(db);
-    } finally {
-      (globalThis as { indexedDB?: IDBFactory }).indexedDB = prev;
-    }
+    // idb's openDB reads the global indexedDB; open through `factory` and wrap instead.
+    const request = factory.open(options.name ?? 'edgewise-metrics', version);
+    request.onupgradeneeded = (event) => {
+      const db = wrap(request.result) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
+      const tx = wrap(request.transaction!) as unknown as UpgradeTx;
+      for (let v = event.oldVersion; v < (event.newVersion ?? version); v++) MIGRATIONS[v](db, tx);
+    };
+    const db = (await wrap(request)) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
+    return new IndexedDbBackend(db);
   }
 
   get version(): number {
