@@ -2,5 +2,6 @@
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { KernelWorkerClient, RemoteMoments } from './client';
 export { Moments, type MomentsSummary } from './moments';
+export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
 export { createKernelService, type KernelService } from './service';
