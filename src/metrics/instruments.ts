@@ -76,6 +76,8 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
   readonly _series = new Map<string, S>();
   /** @internal */
   _overflow: S | undefined = undefined;
+  /** The series of a label-less metric. @internal */
+  _default: S | undefined = undefined;
   protected readonly ctx: MetricContext;
 
   constructor(name: string, options: MetricOptions, ctx: MetricContext, reserved: string[]) {
@@ -93,7 +95,7 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
     }
     this.maxSeries = max;
     this.ctx = ctx;
-    if (this.labelNames.length === 0) this.bind(undefined);
+    if (this.labelNames.length === 0) this._default = this.bind(undefined);
   }
 
   /** The family name OpenMetrics uses (counters drop `_total`). */
@@ -116,6 +118,31 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
 
   /** The series for `labels`, created on first use (or the overflow series past the limit). */
   protected bind(labels: Labels | undefined): S {
+    // Fast path: an existing series, all values strings, exactly the declared keys.
+    if (labels === undefined) {
+      if (this._default !== undefined) return this._default;
+    } else if (labels !== null && typeof labels === 'object') {
+      const names = this.labelNames;
+      let key = '';
+      let i = 0;
+      for (; i < names.length; i++) {
+        const v = labels[names[i]];
+        if (typeof v !== 'string') break;
+        key += `${v.length}:${v}`;
+      }
+      if (i === names.length) {
+        const s = this._series.get(key);
+        if (s !== undefined) {
+          let n = 0;
+          for (const _ in labels) n++;
+          if (n === names.length) return s;
+        }
+      }
+    }
+    return this.bindSlow(labels);
+  }
+
+  private bindSlow(labels: Labels | undefined): S {
     const values = labelValuesOf(this.labelNames, labels, `metric '${this.name}'`);
     const key = seriesKey(values);
     const s = this._series.get(key);
@@ -146,7 +173,8 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
     this._series.clear();
     this._overflow = undefined;
     this.overflowCount = 0;
-    if (this.labelNames.length === 0) this.bind(undefined);
+    this._default = undefined;
+    if (this.labelNames.length === 0) this._default = this.bind(undefined);
   }
 
   /** @internal Runs callbacks before a collection. */
