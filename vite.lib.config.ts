@@ -14,6 +14,7 @@ export default defineConfig({
       entry: {
         index: 'src/index.ts',
         kernels: 'src/kernels/index.ts',
+        metrics: 'src/metrics/index.ts',
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',

@@ -191,3 +191,28 @@ describe('names, labels and registration', () => {
     expect(d.seriesCount).toBe(2001);
   });
 });
+
+describe('rt.metrics', () => {
+  it('createRuntime wires a registry with a time-series store', async () => {
+    const { createRuntime } = await import('../src/index');
+    const rt = await createRuntime({ metrics: { autoStart: false, intervalMs: 1000 } });
+    const c = rt.metrics.counter('requests_total', { help: 'Requests.', labelNames: ['route'] });
+    c.inc({ route: '/' });
+    expect(await rt.metrics.exposition('prometheus')).toContain('requests_total{route="/"} 1\n');
+    const t = Date.now();
+    rt.metrics.sample(t - 2000);
+    c.inc({ route: '/' }, 4);
+    rt.metrics.sample(t - 1000);
+    await rt.metrics.flush();
+    const q = await rt.metrics.query('requests_total', {
+      labels: { route: '/' },
+      from: t - 2000,
+      to: t,
+      step: 2000,
+      agg: 'increase',
+    });
+    expect(q.tier).toBe('raw');
+    expect(Array.from(q.series[0].values)).toEqual([4]);
+    await rt.dispose();
+  });
+});

@@ -18,7 +18,7 @@ import {
 export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram';
 
 export const DEFAULT_MAX_SERIES = 2000;
-export const DEFAULT_BUCKETS: readonly number[] = [
+export const DEFAULT_HISTOGRAM_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
@@ -403,17 +403,17 @@ export class HistogramSeries extends SeriesBase {
   }
 }
 
-export interface HistogramOptions extends MetricOptions {
+export interface HistogramMetricOptions extends MetricOptions {
   /** Upper bounds (inclusive, `le`), strictly increasing and finite; +Inf is implicit. */
   buckets?: readonly number[];
 }
 
 /** Explicit-bucket histogram: `_bucket{le=...}` (cumulative), `_sum`, `_count`. */
-export class Histogram extends Metric<HistogramSeries> {
+export class HistogramMetric extends Metric<HistogramSeries> {
   readonly type = 'histogram' as const;
   readonly buckets: Float64Array;
-  constructor(name: string, options: HistogramOptions, ctx: MetricContext) {
-    const b = options.buckets ?? DEFAULT_BUCKETS;
+  constructor(name: string, options: HistogramMetricOptions, ctx: MetricContext) {
+    const b = options.buckets ?? DEFAULT_HISTOGRAM_BUCKETS;
     const where = `histogram '${String(name)}'`;
     if (!Array.isArray(b) || b.length === 0) {
       badAmount(where, b, 'buckets must be a non-empty array of increasing finite numbers');
@@ -429,13 +429,18 @@ export class Histogram extends Metric<HistogramSeries> {
     }
     const bounds = Float64Array.from(b);
     // Set before super() runs bind() for a label-less histogram.
-    Histogram.pending = bounds;
+    HistogramMetric.pending = bounds;
     super(name, options, ctx, ['le']);
     this.buckets = bounds;
   }
   private static pending: Float64Array;
   protected makeSeries(values: readonly string[], overflow: boolean): HistogramSeries {
-    return new HistogramSeries(values, overflow, this.ctx.now(), this.buckets ?? Histogram.pending);
+    return new HistogramSeries(
+      values,
+      overflow,
+      this.ctx.now(),
+      this.buckets ?? HistogramMetric.pending,
+    );
   }
   labels(labels: Labels): HistogramSeries {
     return this.bind(labels);
@@ -447,4 +452,4 @@ export class Histogram extends Metric<HistogramSeries> {
   }
 }
 
-export type AnyMetric = Counter | UpDownCounter | Gauge | Histogram;
+export type AnyMetric = Counter | UpDownCounter | Gauge | HistogramMetric;

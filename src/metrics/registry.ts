@@ -10,8 +10,8 @@ import {
   DEFAULT_MAX_SERIES,
   Gauge,
   type GaugeOptions,
-  Histogram,
-  type HistogramOptions,
+  HistogramMetric,
+  type HistogramMetricOptions,
   type Metric,
   type MetricContext,
   type MetricOptions,
@@ -138,8 +138,13 @@ export class MetricsRegistry {
   gauge(name: string, options: GaugeOptions = {}): Gauge {
     return this.register(name, 'gauge', options, () => new Gauge(name, options, this.ctx));
   }
-  histogram(name: string, options: HistogramOptions = {}): Histogram {
-    return this.register(name, 'histogram', options, () => new Histogram(name, options, this.ctx));
+  histogram(name: string, options: HistogramMetricOptions = {}): HistogramMetric {
+    return this.register(
+      name,
+      'histogram',
+      options,
+      () => new HistogramMetric(name, options, this.ctx),
+    );
   }
 
   get(name: string): AnyMetric | undefined {
