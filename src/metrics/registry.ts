@@ -15,6 +15,8 @@ import {
   type Metric,
   type MetricContext,
   type MetricOptions,
+  Summary,
+  type SummaryOptions,
   UpDownCounter,
 } from './instruments';
 
@@ -45,6 +47,8 @@ function sampleNames(m: AnyMetric): string[] {
       return [b, `${b}_total`, `${b}_created`];
     case 'histogram':
       return [b, `${b}_bucket`, `${b}_sum`, `${b}_count`, `${b}_created`];
+    case 'summary':
+      return [b, `${b}_sum`, `${b}_count`, `${b}_created`];
     default:
       return [b];
   }
@@ -147,6 +151,11 @@ export class MetricsRegistry {
     );
   }
 
+  /** Sliding-window quantiles (QuantileSketch panes), `_sum` and `_count`. */
+  summary(name: string, options: SummaryOptions = {}): Summary {
+    return this.register(name, 'summary', options, () => new Summary(name, options, this.ctx));
+  }
+
   get(name: string): AnyMetric | undefined {
     return this.metrics.get(name);
   }
@@ -157,6 +166,7 @@ export class MetricsRegistry {
     if (!m) return false;
     for (const n of sampleNames(m)) this.owners.delete(n);
     this.metrics.delete(name);
+    for (const s of m.series()) s._dispose();
     return true;
   }
 

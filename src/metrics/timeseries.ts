@@ -400,7 +400,10 @@ export class TimeSeriesStore {
   private sampleMetric(m: AnyMetric, t: number): void {
     switch (m.type) {
       case 'histogram':
-        for (const s of m.series()) {
+      case 'summary':
+        for (const s of m.series() as IterableIterator<
+          SeriesBase & { sum: number; count: number }
+        >) {
           let a = this.byHandle.get(s);
           let b = this.byHandleCount.get(s);
           if (!a || !b) {
