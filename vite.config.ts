@@ -18,6 +18,7 @@ export default defineConfig({
         selftest: resolve(import.meta.dirname, 'demo/selftest.html'),
         'gpu-selftest': resolve(import.meta.dirname, 'demo/gpu-selftest.html'),
         stream: resolve(import.meta.dirname, 'demo/stream.html'),
+        'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),
       },
     },
   },

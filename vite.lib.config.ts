@@ -17,6 +17,7 @@ export default defineConfig({
         gpu: 'src/gpu/index.ts',
         'workers/gpu.worker': 'workers/gpu.worker.ts',
         anomaly: 'src/anomaly/index.ts',
+        metrics: 'src/metrics/index.ts',
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',

@@ -22,6 +22,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   quantile: () => import('./suites/quantile'),
   events: () => import('./suites/events'),
   stream: () => import('./suites/stream'),
+  metrics: () => import('./suites/metrics'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -6,17 +6,21 @@ import { EdgewiseError } from './errors';
 import { EventBus, type EventBusOptions } from './events/bus';
 import { type GpuStatus, getGpuStatus } from './gpu/device';
 import { KERNEL_BACKEND } from './kernels/runtime';
+import { Metrics, type MetricsOptions } from './metrics/metrics';
 
 export * from './anomaly/index';
 export * from './events/index';
 export * from './gpu/index';
 export * from './kernels/index';
+export * from './metrics/index';
 export * from './stream/index';
 export * from './stats/index';
 
 export interface RuntimeOptions {
-  /** Where state persists. Only 'memory' exists until the storage issue lands. */
-  storage?: 'memory';
+  /** Where state persists: 'memory' (default) or 'indexeddb' (browsers). */
+  storage?: 'memory' | 'indexeddb';
+  /** Options of the metrics registry and its time-series store (`rt.metrics`). */
+  metrics?: Omit<MetricsOptions, 'storage'>;
   /** Options of the runtime's event bus (`rt.bus`). */
   bus?: EventBusOptions;
   /**
@@ -35,6 +39,8 @@ export interface Runtime {
   };
   /** The runtime's event bus. */
   readonly bus: EventBus;
+  /** Metrics registry, time-series retention and exposition. */
+  readonly metrics: Metrics;
   dispose(): Promise<void>;
 }
 
@@ -55,11 +61,17 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     );
   }
   const bus = new EventBus(options.bus);
+  const metrics = await Metrics.create({
+    ...options.metrics,
+    storage: options.storage ?? 'memory',
+  });
   return {
     backends: { kernels: KERNEL_BACKEND, gpu: { ...gpuStatus, mode } },
     bus,
+    metrics,
     async dispose() {
       bus.dispose();
+      await metrics.close();
     },
   };
 }
