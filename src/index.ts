@@ -13,8 +13,11 @@ export * from './events/index';
 export * from './gpu/index';
 export * from './kernels/index';
 export * from './metrics/index';
-export * from './stream/index';
+// Both families name an options type MadOptions: the root re-exports the
+// statistics one; the detector's is `edgewise/anomaly`'s MadOptions.
+export type { MadOptions } from './stats/index';
 export * from './stats/index';
+export * from './stream/index';
 
 export interface RuntimeOptions {
   /** Where state persists: 'memory' (default) or 'indexeddb' (browsers). */
