@@ -13,3 +13,4 @@ export { Moments, type MomentsSummary } from './moments';
 export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
 export { createKernelService, type KernelService } from './service';
+export { fft, fftMagnitudes } from './fft';
