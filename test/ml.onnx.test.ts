@@ -72,7 +72,7 @@ describe('ONNX inference in Node (onnxruntime-web, wasm)', () => {
     let s = 7;
     const X = new Float64Array(n * d);
     for (let i = 0; i < X.length; i++) {
-      s = (s * 1103515245 + 12345) >>> 0;
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
       X[i] = (s / 2 ** 32) * 4 - 2 + (i % d === 0 && i > n * d * 0.95 ? 6 : 0);
     }
     const f = new IsolationForest({ trees: 64, seed: 5 }).fit(X.subarray(0, 3000 * d), { dims: d });
