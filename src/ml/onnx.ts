@@ -5,9 +5,11 @@
  * others are reported (`model.fallbacks`). Rows go in as row-major Float64Array
  * batches (n x dims) and are converted to the model's input type.
  */
+import type { Endpoint, Remote } from 'comlink';
 import type * as Ort from 'onnxruntime-web';
 import { describeValue, EdgewiseError } from '../errors';
 import { hexToBase64, sha256Hex } from './hash';
+import { type MlService, mlRemote } from './service';
 
 export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu' | 'webgl' | 'webnn';
 type OrtModule = typeof Ort;
@@ -320,4 +322,42 @@ export function loadOnnx(
   options: LoadOnnxOptions = {},
 ): Promise<OnnxModel> {
   return OnnxModel.create(source, options);
+}
+
+/** An ONNX model whose session lives in a worker running the ML service. */
+export class RemoteOnnxModel {
+  readonly #remote: Remote<MlService>;
+  readonly id: number;
+  readonly info: OnnxModelInfo;
+  constructor(remote: Remote<MlService>, id: number, info: OnnxModelInfo) {
+    this.#remote = remote;
+    this.id = id;
+    this.info = info;
+  }
+  get provider(): ExecutionProvider {
+    return this.info.provider;
+  }
+  run(x: Float64Array, options: { dims: number }): Promise<OnnxRunResult> {
+    return this.#remote.onnxRun(this.id, x, options.dims);
+  }
+  score(x: Float64Array, options: { dims: number }): Promise<Float64Array> {
+    return this.#remote.onnxScore(this.id, x, options.dims);
+  }
+  dispose(): Promise<void> {
+    return this.#remote.onnxDispose(this.id);
+  }
+}
+
+/**
+ * `loadOnnx` inside a worker (an endpoint exposing the ML service): the session
+ * runs off the calling thread; the model bytes are copied to the worker.
+ */
+export async function loadOnnxInWorker(
+  worker: Endpoint,
+  source: Uint8Array | string,
+  options: Omit<LoadOnnxOptions, 'ort'> = {},
+): Promise<RemoteOnnxModel> {
+  const remote = mlRemote(worker);
+  const { id, info } = await remote.onnxLoad(source, options);
+  return new RemoteOnnxModel(remote, id, info);
 }
