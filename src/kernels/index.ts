@@ -2,6 +2,7 @@
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { CoMoments } from './bivariate';
 export { KernelWorkerClient, RemoteMoments } from './client';
+export { fft, fftMagnitudes } from './fft';
 export {
   DEFAULT_BUCKETS,
   type ExponentialBuckets,
@@ -13,4 +14,3 @@ export { Moments, type MomentsSummary } from './moments';
 export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
 export { createKernelService, type KernelService } from './service';
-export { fft, fftMagnitudes } from './fft';

@@ -33,6 +33,15 @@ export {
   RemoteOnnxModel,
   verifySha256,
 } from './onnx';
+export {
+  type ModelRecord,
+  ModelRegistry,
+  type ModelStage,
+  type RegisterOptions,
+  type RegistryEvent,
+  type RegistryOptions,
+  type ShadowReport,
+} from './registry';
 export { createMlService, type MlService, mlRemote } from './service';
 export {
   auc,

@@ -7,4 +7,16 @@ export {
   SCHEMA_VERSION,
 } from './indexeddb';
 export { MemoryBackend, type MemoryBackendOptions } from './memory';
+export {
+  IndexedDbModelStore,
+  type IndexedDbModelStoreOptions,
+  MemoryModelStore,
+  MODEL_MIGRATIONS,
+  MODEL_SCHEMA_VERSION,
+  type ModelRecord,
+  type ModelStage,
+  type ModelStoreBackend,
+  type ModelWrite,
+  type ShadowState,
+} from './models';
 export * from './types';
