@@ -1,6 +1,19 @@
 /** `edgewise/ml`: features, training, model registry, ONNX inference, drift monitoring. */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { fft, fftMagnitudes } from '../kernels/fft';
+export {
+  Adwin,
+  type AdwinOptions,
+  BinnedCounts,
+  DriftMonitor,
+  type DriftMonitorOptions,
+  type DriftReport,
+  type KsResult,
+  ksFromSketches,
+  PageHinkley,
+  type PageHinkleyOptions,
+  psi,
+} from './drift';
 export { exportIsolationForestOnnx, type ForestExportOptions } from './export-onnx';
 export {
   compileFeatures,
