@@ -23,6 +23,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   events: () => import('./suites/events'),
   stream: () => import('./suites/stream'),
   metrics: () => import('./suites/metrics'),
+  ml: () => import('./suites/ml'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
