@@ -6,5 +6,6 @@ export {
   MIGRATIONS,
   SCHEMA_VERSION,
 } from './indexeddb';
+export { type KvStore, openKvStore } from './kv';
 export { MemoryBackend, type MemoryBackendOptions } from './memory';
 export * from './types';
