@@ -9,8 +9,9 @@
  * be read are reported with their line number and skipped; the exit code is
  * then 1 (2 for usage errors or unreadable files).
  */
-import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { allDetectors, StreamingDetector } from './anomaly/ensemble-stream';
 import type { StreamingDetectorApi } from './anomaly/streaming';
@@ -59,7 +60,9 @@ async function forEachBatch(
     }
     if (size > 8 << 20 && Date.now() - lastReport > 1000) {
       lastReport = Date.now();
-      io.stderr.write(`\r${((100 * stream.bytesRead) / size).toFixed(0)}% (${rows.toLocaleString('en')} rows)`);
+      io.stderr.write(
+        `\r${((100 * stream.bytesRead) / size).toFixed(0)}% (${rows.toLocaleString('en')} rows)`,
+      );
     }
   };
   for await (const line of rl) {
@@ -71,9 +74,14 @@ async function forEachBatch(
   return { errors, errorCount, rows };
 }
 
-function reportErrors(path: string, r: { errors: CsvRowError[]; errorCount: number }, io: Io): void {
+function reportErrors(
+  path: string,
+  r: { errors: CsvRowError[]; errorCount: number },
+  io: Io,
+): void {
   for (const e of r.errors) io.stderr.write(`${path}:${e.line}: ${e.reason}\n`);
-  if (r.errorCount > r.errors.length) io.stderr.write(`${path}: ... and ${r.errorCount - r.errors.length} more bad rows\n`);
+  if (r.errorCount > r.errors.length)
+    io.stderr.write(`${path}: ... and ${r.errorCount - r.errors.length} more bad rows\n`);
   if (r.errorCount) io.stderr.write(`${path}: ${r.errorCount} rows skipped\n`);
 }
 
@@ -88,7 +96,9 @@ async function score(path: string, opts: Record<string, string>, io: Io): Promis
   if (name === 'default') det = new StreamingDetector();
   else if (members[name]) det = members[name]();
   else {
-    io.stderr.write(`unknown detector '${name}'; use default or one of ${Object.keys(members).join(', ')}\n`);
+    io.stderr.write(
+      `unknown detector '${name}'; use default or one of ${Object.keys(members).join(', ')}\n`,
+    );
     return 2;
   }
   const threshold = opts.threshold === undefined ? 0.995 : Number(opts.threshold);
@@ -113,7 +123,9 @@ async function score(path: string, opts: Record<string, string>, io: Io): Promis
     (out as WriteStream).end();
     await once(out, 'finish');
   }
-  io.stderr.write(`${r.rows} rows scored, ${flagged} at score >= ${threshold}${opts.out ? ` -> ${opts.out}` : ''}\n`);
+  io.stderr.write(
+    `${r.rows} rows scored, ${flagged} at score >= ${threshold}${opts.out ? ` -> ${opts.out}` : ''}\n`,
+  );
   reportErrors(path, r, io);
   return r.errorCount > 0 ? 1 : 0;
 }
@@ -147,7 +159,8 @@ async function describeFile(path: string, io: Io): Promise<number> {
       ...qs.map((p, i): [string, number] => [`p${p * 100} (±0.1%)`, qv[i]]),
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
-    for (const [k, v] of rows) io.stdout.write(`${k.padEnd(w)}  ${typeof v === 'number' ? String(v) : v}\n`);
+    for (const [k, v] of rows)
+      io.stdout.write(`${k.padEnd(w)}  ${typeof v === 'number' ? String(v) : v}\n`);
     reportErrors(path, r, io);
     return r.errorCount > 0 ? 1 : 0;
   } finally {
@@ -157,7 +170,10 @@ async function describeFile(path: string, io: Io): Promise<number> {
 }
 
 /** Runs the CLI; resolves to the process exit code. */
-export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [cmd, ...rest] = argv;
   const files: string[] = [];
   const opts: Record<string, string> = {};

@@ -4,13 +4,12 @@
  */
 import { EdgewiseError } from './errors';
 import { EventBus, type EventBusOptions } from './events/bus';
-import { type GpuStatus, getGpuStatus } from './gpu/device';
+import type { GpuStatus } from './gpu/device';
 import { KERNEL_BACKEND } from './kernels/runtime';
 import { Metrics, type MetricsOptions } from './metrics/metrics';
 
 export * from './anomaly/index';
 export * from './events/index';
-export * from './gpu/index';
 export * from './kernels/index';
 export * from './metrics/index';
 // Both families name an options type MadOptions: the root re-exports the
@@ -56,7 +55,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     );
   }
   const gpuStatus: GpuStatus =
-    mode === 'off' ? { available: false, reason: "gpu: 'off'" } : await getGpuStatus();
+    mode === 'off'
+      ? { available: false, reason: "gpu: 'off'" }
+      : // WebGPU code loads only when asked for: it is not part of the core bundle.
+        await (await import('./gpu/device')).getGpuStatus();
   if (mode === 'require' && !gpuStatus.available) {
     throw new EdgewiseError(
       'GPU_UNAVAILABLE',

@@ -10,7 +10,14 @@ import fixture from './fixtures/moments.json';
 
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, '..', 'bin', 'edgewise.js');
-const data = join(import.meta.dirname, '..', 'demo', 'public', 'data', 'machine_temperature_system_failure.csv');
+const data = join(
+  import.meta.dirname,
+  '..',
+  'demo',
+  'public',
+  'data',
+  'machine_temperature_system_failure.csv',
+);
 const tmp = mkdtempSync(join(tmpdir(), 'edgewise-cli-'));
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -40,7 +47,8 @@ describe('edgewise CLI (built dist/cli.js)', () => {
   it('describe: matches the exact reference statistics and quantiles within 0.1%', async () => {
     const r = await cli(['describe', data]);
     expect(r.code).toBe(0);
-    const get = (k: string): number => Number(r.stdout.match(new RegExp(`^${k}\\s+(\\S+)$`, 'm'))![1]);
+    const get = (k: string): number =>
+      Number(r.stdout.match(new RegExp(`^${k}\\s+(\\S+)$`, 'm'))![1]);
     const ref = fixture.datasets.find((d) => d.name === 'machine_temperature_system_failure.csv')!;
     expect(get('count')).toBe(ref.count);
     expect(Math.abs(get('mean') - ref.mean) / ref.mean).toBeLessThan(1e-12);
@@ -54,7 +62,10 @@ describe('edgewise CLI (built dist/cli.js)', () => {
 
   it('bad rows: line-numbered errors on stderr, valid rows still scored, exit code 1', async () => {
     const f = join(tmp, 'bad.csv');
-    writeFileSync(f, 'timestamp,value\n2024-01-01 00:00:00,1\nbad,2\n2024-01-01 00:05:00,x\n2024-01-01 00:10:00,3\n');
+    writeFileSync(
+      f,
+      'timestamp,value\n2024-01-01 00:00:00,1\nbad,2\n2024-01-01 00:05:00,x\n2024-01-01 00:10:00,3\n',
+    );
     const r = await cli(['score', f]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${f}:3: timestamp "bad"`);
@@ -72,7 +83,8 @@ describe('edgewise CLI (built dist/cli.js)', () => {
   it('large files stream with progress on stderr', async () => {
     const f = join(tmp, 'big.csv');
     const rows: string[] = [];
-    for (let i = 0; i < 400_000; i++) rows.push(`${1.7e12 + i * 60_000},${(Math.sin(i / 50) * 10 + (i % 7)).toFixed(6)}`);
+    for (let i = 0; i < 400_000; i++)
+      rows.push(`${1.7e12 + i * 60_000},${(Math.sin(i / 50) * 10 + (i % 7)).toFixed(6)}`);
     writeFileSync(f, rows.join('\n'));
     const r = await cli(['describe', f]);
     expect(r.code).toBe(0);
