@@ -12,3 +12,10 @@ export { Moments, type MomentsSummary } from './moments';
 export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
 export { createKernelService, type KernelService } from './service';
+export {
+  SlidingWindow,
+  TumblingWindow,
+  type WindowOptions,
+  type WindowOutput,
+  type WindowStat,
+} from './window';
