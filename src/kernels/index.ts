@@ -1,6 +1,8 @@
 /** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { KernelWorkerClient, RemoteMoments } from './client';
+export { Covariance, type CovarianceOptions } from './covariance';
+export { Ewma, type EwmaOptions, type EwmaSeries } from './ewma';
 export {
   DEFAULT_BUCKETS,
   type ExponentialBuckets,
