@@ -19,6 +19,7 @@ type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
   quantile: () => import('./suites/quantile'),
+  window: () => import('./suites/window'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
