@@ -18,8 +18,12 @@ import {
 type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
+  gpu: () => import('./suites/gpu'),
   quantile: () => import('./suites/quantile'),
   window: () => import('./suites/window'),
+  events: () => import('./suites/events'),
+  stream: () => import('./suites/stream'),
+  metrics: () => import('./suites/metrics'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -11,7 +11,14 @@ export type ErrorCode =
   | 'WASM_UNAVAILABLE'
   | 'WASM_ABORT'
   | 'WORKER_FAILED'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'GPU_UNAVAILABLE'
+  | 'GPU_DEVICE_LOST'
+  | 'GPU_SHADER'
+  | 'INVALID_NAME'
+  | 'ALREADY_REGISTERED'
+  | 'LABEL_MISMATCH'
+  | 'QUOTA_EXCEEDED';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {

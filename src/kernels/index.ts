@@ -1,5 +1,6 @@
 /** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export { CoMoments } from './bivariate';
 export { KernelWorkerClient, RemoteMoments } from './client';
 export { Covariance, type CovarianceOptions } from './covariance';
 export { Ewma, type EwmaOptions, type EwmaSeries } from './ewma';
