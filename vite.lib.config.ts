@@ -14,6 +14,9 @@ export default defineConfig({
       entry: {
         index: 'src/index.ts',
         kernels: 'src/kernels/index.ts',
+        anomaly: 'src/anomaly/index.ts',
+        events: 'src/events/index.ts',
+        stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',

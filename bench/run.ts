@@ -18,6 +18,8 @@ import {
 type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
+  quantile: () => import('./suites/quantile'),
+  events: () => import('./suites/events'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

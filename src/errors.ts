@@ -11,7 +11,11 @@ export type ErrorCode =
   | 'WASM_UNAVAILABLE'
   | 'WASM_ABORT'
   | 'WORKER_FAILED'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'INVALID_NAME'
+  | 'ALREADY_REGISTERED'
+  | 'LABEL_MISMATCH'
+  | 'QUOTA_EXCEEDED';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {

@@ -3,5 +3,6 @@ export { EdgewiseError, type ErrorCode } from '../errors';
 export { CoMoments } from './bivariate';
 export { KernelWorkerClient, RemoteMoments } from './client';
 export { Moments, type MomentsSummary } from './moments';
+export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
 export { createKernelService, type KernelService } from './service';

@@ -169,9 +169,15 @@ export function forEachChunk(
   );
 }
 
-const finalizer = new FinalizationRegistry<number>((ptr) => {
+interface Held {
+  ptr: number;
+  release?: (ptr: number) => void;
+}
+
+const finalizer = new FinalizationRegistry<Held>((held) => {
   // Backstop only: objects should be disposed explicitly.
-  wasm.free(ptr);
+  held.release?.(held.ptr);
+  wasm.free(held.ptr);
 });
 
 /**
@@ -181,11 +187,17 @@ const finalizer = new FinalizationRegistry<number>((ptr) => {
 export abstract class WasmObject {
   #ptr: number;
   readonly #kind: string;
+  readonly #release?: (ptr: number) => void;
 
-  protected constructor(kind: string, bytes: number) {
+  /**
+   * `release(ptr)`, if given, frees the blocks a state owns (kernels whose
+   * state grows, e.g. sketch stores) before the state block itself is freed.
+   */
+  protected constructor(kind: string, bytes: number, release?: (ptr: number) => void) {
     this.#kind = kind;
+    this.#release = release;
     this.#ptr = allocBytes(bytes);
-    finalizer.register(this, this.#ptr, this);
+    finalizer.register(this, { ptr: this.#ptr, release }, this);
   }
 
   /** Pointer to this object's state block; throws once disposed. */
@@ -208,6 +220,7 @@ export abstract class WasmObject {
   dispose(): void {
     if (this.#ptr === 0) return;
     finalizer.unregister(this);
+    this.#release?.(this.#ptr);
     wasm.free(this.#ptr);
     this.#ptr = 0;
   }

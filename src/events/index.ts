@@ -1,0 +1,16 @@
+/** `edgewise/events`: the event bus (priorities, wildcards, backpressure, bridges). */
+export { type BridgeOptions, bridgeBus, type MessageEndpoint } from './bridge';
+export {
+  type BusStats,
+  type EmitOptions,
+  EventBus,
+  type EventBusOptions,
+  type Handler,
+  type HandlerErrorEvent,
+  type OverflowPolicy,
+  PRIORITY,
+  type Priority,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionStats,
+} from './bus';

@@ -1,0 +1,422 @@
+/**
+ * Instruments: Counter, UpDownCounter, Gauge (settable and callback-observed)
+ * and Histogram (explicit buckets). Every label set is one series object; a
+ * bound handle (`metric.labels({...})`) is that object, so recording on it is
+ * one field update with no allocation.
+ */
+import { describeValue, EdgewiseError } from '../errors';
+import {
+  checkLabelNames,
+  checkMetricName,
+  checkUnit,
+  type Labels,
+  labelValuesOf,
+  OVERFLOW_LABEL,
+  seriesKey,
+} from './names';
+
+export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram';
+
+export const DEFAULT_MAX_SERIES = 2000;
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+export interface MetricOptions {
+  /** One line of documentation (any text; escaped on output). */
+  help?: string;
+  /** OpenMetrics unit, e.g. 'seconds'; the name must end with `_<unit>`. */
+  unit?: string;
+  /** Declared label names; every recording passes exactly these. */
+  labelNames?: readonly string[];
+  /** Series limit for this metric (default: the registry's, 2,000). Further label sets go to one overflow series. */
+  maxSeries?: number;
+}
+
+/** Shared context the registry hands to its instruments. */
+export interface MetricContext {
+  now: () => number;
+  onOverflow: (metric: Metric) => void;
+  maxSeries: number;
+}
+
+/** One label set of one metric. */
+export class SeriesBase {
+  /** Label values in the metric's declared label order (empty for the overflow series). */
+  readonly labelValues: readonly string[];
+  /** True for the series that collects label sets beyond the cardinality limit. */
+  readonly overflow: boolean;
+  /** When this series was first recorded (ms since epoch). */
+  readonly created: number;
+  /** Cached exposition line prefixes (built on first render). @internal */
+  _prom: string[] | undefined = undefined;
+  /** @internal */
+  _om: string[] | undefined = undefined;
+  constructor(labelValues: readonly string[], overflow: boolean, created: number) {
+    this.labelValues = labelValues;
+    this.overflow = overflow;
+    this.created = created;
+  }
+}
+
+function badAmount(where: string, v: unknown, what: string): never {
+  throw new EdgewiseError('INVALID_ARGUMENT', `${where}: ${what}, got ${describeValue(v)}.`);
+}
+
+export abstract class Metric<S extends SeriesBase = SeriesBase> {
+  abstract readonly type: MetricType;
+  readonly name: string;
+  readonly help: string;
+  readonly unit: string;
+  readonly labelNames: readonly string[];
+  readonly maxSeries: number;
+  /** Recordings (or bindings) of new label sets redirected to the overflow series. */
+  overflowCount = 0;
+  /** @internal */
+  readonly _series = new Map<string, S>();
+  /** @internal */
+  _overflow: S | undefined = undefined;
+  protected readonly ctx: MetricContext;
+
+  constructor(name: string, options: MetricOptions, ctx: MetricContext, reserved: string[]) {
+    const where = `metric '${String(name)}'`;
+    this.name = checkMetricName(name, where);
+    if (options.help !== undefined && typeof options.help !== 'string') {
+      badAmount(where, options.help, 'help must be a string');
+    }
+    this.help = options.help ?? '';
+    this.labelNames = checkLabelNames(options.labelNames, reserved, where);
+    this.unit = checkUnit(options.unit, this.baseName(), where);
+    const max = options.maxSeries ?? ctx.maxSeries;
+    if (!Number.isInteger(max) || max < 1) {
+      badAmount(where, max, 'maxSeries must be a positive integer');
+    }
+    this.maxSeries = max;
+    this.ctx = ctx;
+    if (this.labelNames.length === 0) this.bind(undefined);
+  }
+
+  /** The family name OpenMetrics uses (counters drop `_total`). */
+  baseName(): string {
+    return this.name;
+  }
+
+  protected abstract makeSeries(values: readonly string[], overflow: boolean): S;
+
+  /** Number of series (label sets) currently held, including the overflow series. */
+  get seriesCount(): number {
+    return this._series.size + (this._overflow ? 1 : 0);
+  }
+
+  /** All series, the overflow series last. */
+  *series(): IterableIterator<S> {
+    yield* this._series.values();
+    if (this._overflow) yield this._overflow;
+  }
+
+  /** The series for `labels`, created on first use (or the overflow series past the limit). */
+  protected bind(labels: Labels | undefined): S {
+    const values = labelValuesOf(this.labelNames, labels, `metric '${this.name}'`);
+    const key = seriesKey(values);
+    const s = this._series.get(key);
+    if (s !== undefined) return s;
+    if (this._series.size >= this.maxSeries) {
+      this.overflowCount++;
+      if (this._overflow === undefined) {
+        this._overflow = this.makeSeries([], true);
+        this.ctx.onOverflow(this);
+      }
+      return this._overflow;
+    }
+    const n = this.makeSeries(values, false);
+    this._series.set(key, n);
+    return n;
+  }
+
+  /** Label names and values of a series as an object (overflow: `{otel_metric_overflow: 'true'}`). */
+  labelsOf(s: S): Record<string, string> {
+    if (s.overflow) return { [OVERFLOW_LABEL]: 'true' };
+    const o: Record<string, string> = {};
+    for (let i = 0; i < this.labelNames.length; i++) o[this.labelNames[i]] = s.labelValues[i];
+    return o;
+  }
+
+  /** Removes every series (label-less metrics get their zero series back). */
+  reset(): void {
+    this._series.clear();
+    this._overflow = undefined;
+    this.overflowCount = 0;
+    if (this.labelNames.length === 0) this.bind(undefined);
+  }
+
+  /** @internal Runs callbacks before a collection. */
+  _collect(): void {}
+}
+
+// ---------------------------------------------------------------- counters
+
+export class CounterSeries extends SeriesBase {
+  value = 0;
+  /** Adds `v` (default 1); throws `INVALID_ARGUMENT` on a negative or non-finite amount. */
+  inc(v = 1): void {
+    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+      badAmount('Counter.inc', v, 'pass a finite amount >= 0 (counters only go up)');
+    }
+    this.value += v;
+  }
+}
+
+function splitArgs(
+  a: Labels | number | undefined,
+  b: number | undefined,
+): [Labels | undefined, number] {
+  if (typeof a === 'number') return [undefined, a];
+  return [a, b === undefined ? 1 : b];
+}
+
+/** A monotonic counter. Exposed as `<base>_total` (+ `_created` in OpenMetrics). */
+export class Counter extends Metric<CounterSeries> {
+  readonly type = 'counter' as const;
+  private _base = '';
+  override baseName(): string {
+    if (!this._base) this._base = this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
+    return this._base;
+  }
+  protected makeSeries(values: readonly string[], overflow: boolean): CounterSeries {
+    return new CounterSeries(values, overflow, this.ctx.now());
+  }
+  /** Binds a label set: the handle's `inc()` allocates nothing. */
+  labels(labels: Labels): CounterSeries {
+    return this.bind(labels);
+  }
+  /** `inc()`, `inc(5)`, `inc({ route: '/' })`, `inc({ route: '/' }, 5)`. */
+  inc(labels?: Labels | number, value?: number): void {
+    const [l, v] = splitArgs(labels, value);
+    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+      badAmount(`Counter '${this.name}'.inc`, v, 'pass a finite amount >= 0 (counters only go up)');
+    }
+    this.bind(l).value += v;
+  }
+  /** Current value of a label set (0 if never recorded). */
+  get(labels?: Labels): number {
+    return this.bind(labels).value;
+  }
+}
+
+export class UpDownCounterSeries extends SeriesBase {
+  value = 0;
+  /** Adds `v` (may be negative); throws on a non-finite amount. */
+  add(v: number): void {
+    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
+      badAmount('UpDownCounter.add', v, 'pass a finite number');
+    }
+    this.value += v;
+  }
+  inc(v = 1): void {
+    this.add(v);
+  }
+  dec(v = 1): void {
+    this.add(-v);
+  }
+}
+
+/** A sum that goes up and down (e.g. queue length). Exposed as a Prometheus gauge. */
+export class UpDownCounter extends Metric<UpDownCounterSeries> {
+  readonly type = 'updowncounter' as const;
+  protected makeSeries(values: readonly string[], overflow: boolean): UpDownCounterSeries {
+    return new UpDownCounterSeries(values, overflow, this.ctx.now());
+  }
+  labels(labels: Labels): UpDownCounterSeries {
+    return this.bind(labels);
+  }
+  add(labels: Labels | number | undefined, value?: number): void {
+    const [l, v] = splitArgs(labels, value);
+    this.bind(l).add(v);
+  }
+  inc(labels?: Labels | number, value?: number): void {
+    const [l, v] = splitArgs(labels, value);
+    this.bind(l).add(v);
+  }
+  dec(labels?: Labels | number, value?: number): void {
+    const [l, v] = splitArgs(labels, value);
+    this.bind(l).add(-v);
+  }
+  get(labels?: Labels): number {
+    return this.bind(labels).value;
+  }
+}
+
+// ---------------------------------------------------------------- gauges
+
+export class GaugeSeries extends SeriesBase {
+  value = 0;
+  /** Sets the value (NaN and ±Infinity are allowed: Prometheus gauges carry them). */
+  set(v: number): void {
+    if (typeof v !== 'number') badAmount('Gauge.set', v, 'pass a number');
+    this.value = v;
+  }
+  inc(v = 1): void {
+    this.value += v;
+  }
+  dec(v = 1): void {
+    this.value -= v;
+  }
+}
+
+/** `record(value, labels?)` as given to a gauge's `observe` callback. */
+export type ObserveFn = (value: number, labels?: Labels) => void;
+
+export interface GaugeOptions extends MetricOptions {
+  /**
+   * Callback-observed gauge: called at every collection (exposition, sampling)
+   * to report the current values; series not reported in a collection are dropped.
+   */
+  observe?: (record: ObserveFn) => void;
+}
+
+export class Gauge extends Metric<GaugeSeries> {
+  readonly type = 'gauge' as const;
+  private readonly observer: ((record: ObserveFn) => void) | undefined;
+  constructor(name: string, options: GaugeOptions, ctx: MetricContext) {
+    super(name, options, ctx, []);
+    if (options.observe !== undefined && typeof options.observe !== 'function') {
+      badAmount(`metric '${name}'`, options.observe, 'observe must be a function');
+    }
+    this.observer = options.observe;
+  }
+  protected makeSeries(values: readonly string[], overflow: boolean): GaugeSeries {
+    return new GaugeSeries(values, overflow, this.ctx.now());
+  }
+  labels(labels: Labels): GaugeSeries {
+    return this.bind(labels);
+  }
+  set(labels: Labels | number, value?: number): void {
+    if (typeof labels === 'number') this.bind(undefined).set(labels);
+    else this.bind(labels).set(value as number);
+  }
+  inc(labels?: Labels | number, value?: number): void {
+    const [l, v] = splitArgs(labels, value);
+    this.bind(l).inc(v);
+  }
+  dec(labels?: Labels | number, value?: number): void {
+    const [l, v] = splitArgs(labels, value);
+    this.bind(l).dec(v);
+  }
+  get(labels?: Labels): number {
+    return this.bind(labels).value;
+  }
+  override _collect(): void {
+    if (!this.observer) return;
+    const fresh = new Map<string, GaugeSeries>();
+    const old = this._series;
+    const record: ObserveFn = (value, labels) => {
+      const values = labelValuesOf(this.labelNames, labels, `metric '${this.name}' observe`);
+      const key = seriesKey(values);
+      let s = fresh.get(key);
+      if (s === undefined) {
+        if (fresh.size >= this.maxSeries) {
+          this.overflowCount++;
+          if (this._overflow === undefined) {
+            this._overflow = this.makeSeries([], true);
+            this.ctx.onOverflow(this);
+          }
+          this._overflow.set(value);
+          return;
+        }
+        s = old.get(key) ?? this.makeSeries(values, false);
+        fresh.set(key, s);
+      }
+      s.set(value);
+    };
+    this._overflow = undefined;
+    this.observer(record);
+    old.clear();
+    for (const [k, s] of fresh) old.set(k, s);
+  }
+}
+
+// ---------------------------------------------------------------- histograms
+
+export class HistogramSeries extends SeriesBase {
+  /** Per-bucket (non-cumulative) counts; the last slot is the +Inf bucket. */
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  /** NaN / ±Infinity observations skipped. */
+  rejected = 0;
+  private readonly bounds: Float64Array;
+  constructor(values: readonly string[], overflow: boolean, created: number, bounds: Float64Array) {
+    super(values, overflow, created);
+    this.bounds = bounds;
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+  /** Records one observation (NaN / ±Infinity are counted in `rejected` and skipped). */
+  observe(v: number): void {
+    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
+      this.rejected++;
+      return;
+    }
+    const b = this.bounds;
+    const n = b.length;
+    let i = 0;
+    if (n <= 16) {
+      while (i < n && v > b[i]) i++;
+    } else {
+      let hi = n;
+      while (i < hi) {
+        const mid = (i + hi) >>> 1;
+        if (v > b[mid]) i = mid + 1;
+        else hi = mid;
+      }
+    }
+    this.counts[i]++;
+    this.sum += v;
+    this.count++;
+  }
+}
+
+export interface HistogramOptions extends MetricOptions {
+  /** Upper bounds (inclusive, `le`), strictly increasing and finite; +Inf is implicit. */
+  buckets?: readonly number[];
+}
+
+/** Explicit-bucket histogram: `_bucket{le=...}` (cumulative), `_sum`, `_count`. */
+export class Histogram extends Metric<HistogramSeries> {
+  readonly type = 'histogram' as const;
+  readonly buckets: Float64Array;
+  constructor(name: string, options: HistogramOptions, ctx: MetricContext) {
+    const b = options.buckets ?? DEFAULT_BUCKETS;
+    const where = `histogram '${String(name)}'`;
+    if (!Array.isArray(b) || b.length === 0) {
+      badAmount(where, b, 'buckets must be a non-empty array of increasing finite numbers');
+    }
+    for (let i = 0; i < b.length; i++) {
+      if (typeof b[i] !== 'number' || !Number.isFinite(b[i]) || (i > 0 && !(b[i] > b[i - 1]))) {
+        badAmount(
+          where,
+          b[i],
+          `bucket ${i} must be a finite number greater than the previous one (+Inf is added for you)`,
+        );
+      }
+    }
+    const bounds = Float64Array.from(b);
+    // Set before super() runs bind() for a label-less histogram.
+    Histogram.pending = bounds;
+    super(name, options, ctx, ['le']);
+    this.buckets = bounds;
+  }
+  private static pending: Float64Array;
+  protected makeSeries(values: readonly string[], overflow: boolean): HistogramSeries {
+    return new HistogramSeries(values, overflow, this.ctx.now(), this.buckets ?? Histogram.pending);
+  }
+  labels(labels: Labels): HistogramSeries {
+    return this.bind(labels);
+  }
+  /** `observe(0.2)` or `observe({ route: '/' }, 0.2)`. */
+  observe(labels: Labels | number, value?: number): void {
+    if (typeof labels === 'number') this.bind(undefined).observe(labels);
+    else this.bind(labels).observe(value as number);
+  }
+}
+
+export type AnyMetric = Counter | UpDownCounter | Gauge | Histogram;

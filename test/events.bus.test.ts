@@ -1,0 +1,382 @@
+import fc from 'fast-check';
+import { describe, expect, it, vi } from 'vitest';
+import { isEdgewiseError } from '../src/errors';
+import { bridgeBus, EventBus, type HandlerErrorEvent } from '../src/events/index';
+
+/** Reference matcher: plain backtracking over segment arrays (independent of the trie). */
+function naiveMatch(pattern: string, topic: string): boolean {
+  if (pattern === '*') return true;
+  const p = pattern.split('.');
+  const t = topic.split('.');
+  const m = (i: number, j: number): boolean => {
+    if (i === p.length) return j === t.length;
+    if (p[i] === '#') {
+      for (let k = j; k <= t.length; k++) if (m(i + 1, k)) return true;
+      return false;
+    }
+    if (j === t.length) return false;
+    return (p[i] === '*' || p[i] === t[j]) && m(i + 1, j + 1);
+  };
+  return m(0, 0);
+}
+
+describe('EventBus patterns', () => {
+  it('exact, *, # and the lone * match as documented', () => {
+    const bus = new EventBus();
+    const seen: string[] = [];
+    bus.on('sensor.temp', (_p, t) => seen.push(`exact:${t}`));
+    bus.on('sensor.*', (_p, t) => seen.push(`star:${t}`));
+    bus.on('sensor.#', (_p, t) => seen.push(`hash:${t}`));
+    bus.on('*', (_p, t) => seen.push(`all:${t}`));
+    bus.emitSync('sensor.temp', 1);
+    bus.emitSync('sensor', 1);
+    bus.emitSync('sensor.temp.kitchen', 1);
+    bus.emitSync('other', 1);
+    expect(seen).toEqual([
+      'exact:sensor.temp',
+      'star:sensor.temp',
+      'hash:sensor.temp',
+      'all:sensor.temp',
+      'hash:sensor',
+      'all:sensor',
+      'hash:sensor.temp.kitchen',
+      'all:sensor.temp.kitchen',
+      'all:other',
+    ]);
+  });
+
+  it('the trie agrees with a regular-expression matcher on random patterns and topics', () => {
+    const seg = fc.constantFrom('a', 'b', 'c');
+    const pseg = fc.constantFrom('a', 'b', 'c', '*', '#');
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(pseg, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.array(seg, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 10 }),
+        (pats, tops) => {
+          const bus = new EventBus();
+          const patterns = pats.map((p) => p.join('.'));
+          const hits = new Map<number, string[]>();
+          patterns.forEach((p, i) => {
+            bus.on(p, (_x, t) => {
+              hits.set(i, [...(hits.get(i) ?? []), t]);
+            });
+          });
+          const topics = tops.map((t) => t.join('.'));
+          for (const t of topics) bus.emitSync(t);
+          patterns.forEach((p, i) => {
+            expect(hits.get(i) ?? []).toEqual(topics.filter((t) => naiveMatch(p, t)));
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('rejects bad patterns and topics, changing nothing', () => {
+    const bus = new EventBus();
+    for (const p of ['', 'a..b', 'a.**', 'a.b*', 42]) {
+      expect(() => bus.on(p as string, () => {})).toThrow(/pattern|'\*\*'/);
+    }
+    expect(() => bus.emit('a.*', 1)).toThrow(/wildcard/);
+    expect(() => bus.emitSync('', 1)).toThrow(/non-empty topic/);
+    expect(() => bus.on('a', 'nope' as never)).toThrow(/handler function/);
+    expect(() => bus.on('a', () => {}, { priority: 'urgent' as never })).toThrow(/priority/);
+    expect(() => bus.on('a', () => {}, { overflow: 'spill' as never })).toThrow(/overflow/);
+    expect(() => new EventBus({ capacity: 0 })).toThrow(/capacity/);
+    expect(bus.stats.subscriptions).toBe(0);
+    expect(bus.stats.emitted).toBe(0);
+  });
+});
+
+describe('EventBus dispatch', () => {
+  it('runs handlers in priority order, ties in subscription order', () => {
+    const bus = new EventBus();
+    const order: string[] = [];
+    bus.on('t', () => order.push('normal1'));
+    bus.on('t', () => order.push('low'), { priority: 'low' });
+    bus.on('#', () => order.push('high-wild'), { priority: 'high' });
+    bus.on('t', () => order.push('normal2'));
+    bus.on('t', () => order.push('n5'), { priority: 5 });
+    bus.emitSync('t');
+    expect(order).toEqual(['high-wild', 'n5', 'normal1', 'normal2', 'low']);
+  });
+
+  it('queues asynchronously, higher-priority events first, FIFO within a priority', async () => {
+    const bus = new EventBus();
+    const got: number[] = [];
+    bus.on('x', (p: number) => got.push(p));
+    bus.emit('x', 1);
+    bus.emit('x', 2, { priority: 'low' });
+    bus.emit('x', 3, { priority: 'critical' });
+    bus.emit('x', 4);
+    bus.emit('x', 5, { priority: 'critical' });
+    bus.emit('x', 6, { priority: 7 });
+    expect(got).toEqual([]); // nothing synchronous
+    await bus.flush();
+    expect(got).toEqual([3, 5, 6, 1, 4, 2]);
+  });
+
+  it('dispatches large floods in batches and flush waits for all of them', async () => {
+    const bus = new EventBus({ batchSize: 100, capacity: 1_000_000 });
+    let n = 0;
+    let sum = 0;
+    bus.on('x', (p: number) => {
+      n++;
+      sum += p;
+    });
+    for (let i = 0; i < 10_000; i++) bus.emit('x', i);
+    await bus.flush();
+    expect(n).toBe(10_000);
+    expect(sum).toBe((10_000 * 9_999) / 2);
+    expect(bus.stats.dispatched).toBe(10_000);
+  });
+
+  it('filter, once, off and AbortSignal', async () => {
+    const bus = new EventBus();
+    const a: number[] = [];
+    const b: number[] = [];
+    const c: number[] = [];
+    const ctl = new AbortController();
+    const h = (p: number) => a.push(p);
+    bus.on('v', h, { filter: (p: number) => p > 1 });
+    bus.once('v', (p: number) => b.push(p));
+    bus.on('v', (p: number) => c.push(p), { signal: ctl.signal });
+    bus.emitSync('v', 1);
+    bus.emitSync('v', 2);
+    ctl.abort();
+    bus.emitSync('v', 3);
+    expect(bus.off('v', h as never)).toBe(1);
+    bus.emitSync('v', 4);
+    expect(a).toEqual([2, 3]);
+    expect(b).toEqual([1]);
+    expect(c).toEqual([1, 2]);
+    const unsub = bus.on('v', (p: number) => a.push(p * 10));
+    unsub();
+    unsub(); // idempotent
+    bus.emitSync('v', 5);
+    expect(a).toEqual([2, 3]);
+    const aborted = new AbortController();
+    aborted.abort();
+    bus.on('v', () => a.push(-1), { signal: aborted.signal });
+    bus.emitSync('v', 6);
+    expect(a).toEqual([2, 3]);
+    expect(bus.stats.subscriptions).toBe(0);
+  });
+
+  it('isolates handler errors and reports them on the error topic with the handler identity', async () => {
+    const bus = new EventBus();
+    const errors: HandlerErrorEvent[] = [];
+    bus.on('error', (e: HandlerErrorEvent) => errors.push(e));
+    const got: string[] = [];
+    bus.on('job.*', function failing() {
+      throw new Error('boom');
+    });
+    bus.on('job.*', (_p, t) => got.push(t));
+    bus.on('job.*', async () => {
+      throw new Error('async boom');
+    });
+    bus.on('job.*', () => got.push('third'), {
+      filter: () => {
+        throw new Error('bad filter');
+      },
+    });
+    bus.emit('job.a', 1);
+    bus.emitSync('job.b', 2);
+    await bus.flush();
+    expect(got).toEqual(['job.b', 'job.a']);
+    expect(errors.map((e) => (e.error as Error).message).sort()).toEqual([
+      'async boom',
+      'async boom',
+      'bad filter',
+      'bad filter',
+      'boom',
+      'boom',
+    ]);
+    const sync = errors.find((e) => (e.error as Error).message === 'boom')!;
+    expect(sync.handler).toBe('failing');
+    expect(sync.pattern).toBe('job.*');
+    expect(['job.a', 'job.b']).toContain(sync.topic);
+    expect(bus.stats.errors).toBe(6);
+  });
+
+  it('without an error subscriber, errors go to console.error (never silent)', () => {
+    const bus = new EventBus();
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    bus.on('a', () => {
+      throw new Error('x');
+    });
+    bus.emitSync('a');
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+  });
+});
+
+describe('EventBus backpressure', () => {
+  it('bus queue drop-newest and drop-oldest count what they drop', async () => {
+    for (const overflow of ['drop-newest', 'drop-oldest'] as const) {
+      const bus = new EventBus({ capacity: 10, overflow });
+      const got: number[] = [];
+      bus.on('x', (p: number) => got.push(p));
+      for (let i = 0; i < 25; i++) bus.emit('x', i);
+      await bus.flush();
+      expect(bus.stats.dropped).toBe(15);
+      expect(got).toEqual(
+        overflow === 'drop-newest'
+          ? [...Array(10).keys()]
+          : [...Array(10).keys()].map((i) => i + 15),
+      );
+    }
+  });
+
+  it("bus queue 'block': emit returns a promise once full and nothing is lost", async () => {
+    const bus = new EventBus({ capacity: 8 });
+    const got: number[] = [];
+    bus.on('x', (p: number) => got.push(p));
+    let waited = 0;
+    for (let i = 0; i < 100; i++) {
+      const p = bus.emit('x', i);
+      if (p) {
+        waited++;
+        await p;
+      }
+      expect(bus.stats.queued).toBeLessThanOrEqual(8);
+    }
+    await bus.flush();
+    expect(waited).toBeGreaterThan(0);
+    expect(got).toEqual([...Array(100).keys()]);
+    expect(bus.stats.dropped).toBe(0);
+  });
+
+  it('a slow async handler with drop-oldest / drop-newest keeps memory bounded and counts drops', async () => {
+    for (const overflow of ['drop-oldest', 'drop-newest'] as const) {
+      const bus = new EventBus();
+      const got: number[] = [];
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const sub = bus.on(
+        'x',
+        async (p: number) => {
+          await gate;
+          got.push(p);
+        },
+        { maxPending: 5, overflow },
+      );
+      const fast: number[] = [];
+      bus.on('x', (p: number) => fast.push(p));
+      for (let i = 0; i < 50; i++) bus.emit('x', i);
+      await new Promise((r) => setTimeout(r, 5));
+      expect(fast.length).toBe(50); // other subscribers are not held up
+      expect(sub.stats.pending).toBe(5);
+      expect(sub.stats.inflight).toBe(1);
+      expect(sub.stats.dropped).toBe(44);
+      release();
+      await bus.flush();
+      expect(got).toEqual(
+        overflow === 'drop-oldest' ? [0, 45, 46, 47, 48, 49] : [0, 1, 2, 3, 4, 5],
+      );
+      expect(bus.stats.droppedBySubscriptions).toBe(44);
+    }
+  });
+
+  it("a slow async handler with 'block' pauses dispatch, fills the queue and blocks emit", async () => {
+    const bus = new EventBus({ capacity: 16 });
+    const got: number[] = [];
+    bus.on(
+      'x',
+      async (p: number) => {
+        await new Promise((r) => setTimeout(r, 0));
+        got.push(p);
+      },
+      { maxPending: 4 },
+    );
+    let maxQueued = 0;
+    let blocked = 0;
+    for (let i = 0; i < 200; i++) {
+      const w = bus.emit('x', i);
+      if (w) {
+        blocked++;
+        await w;
+      }
+      maxQueued = Math.max(maxQueued, bus.stats.queued);
+    }
+    await bus.flush();
+    expect(blocked).toBeGreaterThan(0);
+    expect(maxQueued).toBeLessThanOrEqual(16);
+    expect(got).toEqual([...Array(200).keys()]);
+    expect(bus.stats.dropped + bus.stats.droppedBySubscriptions).toBe(0);
+  });
+
+  it('disposed buses refuse emits', () => {
+    const bus = new EventBus();
+    bus.dispose();
+    try {
+      bus.emit('a', 1);
+      expect.unreachable();
+    } catch (e) {
+      expect(isEdgewiseError(e, 'DISPOSED')).toBe(true);
+    }
+  });
+});
+
+describe('bridgeBus', () => {
+  it('forwards matching topics over a MessageChannel both ways without echo', async () => {
+    const left = new EventBus();
+    const right = new EventBus();
+    const ch = new MessageChannel();
+    const stopL = bridgeBus(left, ch.port1, { forward: ['sensor.#'] });
+    const stopR = bridgeBus(right, ch.port2, { forward: ['cmd.*'] });
+    const onRight: unknown[] = [];
+    const onLeft: unknown[] = [];
+    right.on('#', (p, t) => onRight.push([t, p]));
+    left.on('cmd.#', (p, t) => onLeft.push([t, p]));
+    left.emit('sensor.temp', { v: 1, at: new Date(0) });
+    left.emit('private.x', 2);
+    right.emit('cmd.reset', { all: true });
+    await left.flush();
+    await right.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(onRight).toEqual([
+      ['cmd.reset', { all: true }],
+      ['sensor.temp', { v: 1, at: new Date(0) }],
+    ]);
+    expect(onLeft).toEqual([['cmd.reset', { all: true }]]);
+    stopL();
+    stopR();
+    ch.port1.close();
+  });
+
+  it('reports payloads that cannot be cloned on the error topic', async () => {
+    const bus = new EventBus();
+    const ch = new MessageChannel();
+    const stop = bridgeBus(bus, ch.port1);
+    const errors: HandlerErrorEvent[] = [];
+    bus.on('error', (e: HandlerErrorEvent) => errors.push(e));
+    bus.emit('x', { fn: () => 1 });
+    await bus.flush();
+    expect(errors).toHaveLength(1);
+    expect(errors[0].handler).toBe('bridgeForward');
+    stop();
+    ch.port1.close();
+  });
+
+  it('works over BroadcastChannel (other tabs)', async () => {
+    const a = new EventBus();
+    const b = new EventBus();
+    const ca = new BroadcastChannel('edgewise-test');
+    const cb = new BroadcastChannel('edgewise-test');
+    const sa = bridgeBus(a, ca);
+    const sb = bridgeBus(b, cb);
+    const got: unknown[] = [];
+    b.on('tab.*', (p) => got.push(p));
+    a.emit('tab.hello', [1, 2, 3]);
+    await a.flush();
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual([[1, 2, 3]]);
+    sa();
+    sb();
+    ca.close();
+    cb.close();
+  });
+});

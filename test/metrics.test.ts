@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { isEdgewiseError } from '../src/errors';
+import { MetricsRegistry } from '../src/metrics/index';
+
+const code = (f: () => unknown): string | undefined => {
+  try {
+    f();
+  } catch (e) {
+    if (isEdgewiseError(e)) return e.code;
+    throw e;
+  }
+  return undefined;
+};
+
+describe('instruments', () => {
+  it('counter: unbound, bound handle and value forms', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('req_total', { labelNames: ['route'] });
+    c.inc({ route: '/' });
+    c.inc({ route: '/' }, 2.5);
+    const h = c.labels({ route: '/x' });
+    for (let i = 0; i < 1000; i++) h.inc();
+    expect(c.get({ route: '/' })).toBe(3.5);
+    expect(h.value).toBe(1000);
+    expect(c.labels({ route: '/x' })).toBe(h); // the same handle, no new series
+    expect(c.seriesCount).toBe(2);
+    const plain = r.counter('plain_total');
+    plain.inc();
+    plain.inc(4);
+    expect(plain.get()).toBe(5);
+  });
+
+  it('counter rejects negative and non-finite increments without changing state', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('x_total');
+    c.inc(2);
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(code(() => c.inc(bad))).toBe('INVALID_ARGUMENT');
+      expect(code(() => c.labels({}).inc(bad))).toBe('INVALID_ARGUMENT');
+    }
+    expect(c.get()).toBe(2);
+  });
+
+  it('upDownCounter and gauge', () => {
+    const r = new MetricsRegistry();
+    const u = r.upDownCounter('queue_length', { labelNames: ['q'] });
+    u.inc({ q: 'a' }, 5);
+    u.dec({ q: 'a' }, 2);
+    u.labels({ q: 'a' }).add(-4);
+    expect(u.get({ q: 'a' })).toBe(-1);
+    expect(code(() => u.add({ q: 'a' }, Number.NaN))).toBe('INVALID_ARGUMENT');
+    const g = r.gauge('temp');
+    g.set(3);
+    g.inc();
+    g.dec(0.5);
+    expect(g.get()).toBe(3.5);
+    g.set(Number.NaN);
+    expect(g.get()).toBeNaN();
+  });
+
+  it('callback gauge reports exactly what the callback records at each collection', () => {
+    const r = new MetricsRegistry();
+    let round = 0;
+    r.gauge('obs', {
+      labelNames: ['k'],
+      observe: (rec) => {
+        round++;
+        rec(round, { k: 'always' });
+        if (round === 1) rec(7, { k: 'once' });
+      },
+    });
+    expect(r.expositionSync()).toContain('obs{k="once"} 7');
+    const t = r.expositionSync();
+    expect(t).toContain('obs{k="always"} 2');
+    expect(t).not.toContain('once');
+  });
+
+  it('histogram buckets match a direct count', () => {
+    const r = new MetricsRegistry();
+    const bounds = [0.1, 0.5, 1, 2, 5];
+    const h = r.histogram('lat_seconds', { buckets: bounds });
+    const xs: number[] = [];
+    let s = 1;
+    for (let i = 0; i < 5000; i++) {
+      s = (s * 16807) % 2147483647;
+      xs.push((s / 2147483647) * 7);
+    }
+    xs.push(0.1, 1, 5); // boundaries are inclusive (le)
+    for (const x of xs) h.observe(x);
+    h.observe(Number.NaN);
+    const series = h.labels({});
+    let cum = 0;
+    for (let i = 0; i < bounds.length; i++) {
+      cum += series.counts[i];
+      expect(cum).toBe(xs.filter((x) => x <= bounds[i]).length);
+    }
+    expect(series.count).toBe(xs.length);
+    expect(series.rejected).toBe(1);
+    expect(series.sum).toBeCloseTo(
+      xs.reduce((a, b) => a + b, 0),
+      9,
+    );
+    // Binary-search path (> 16 buckets) agrees with the linear one.
+    const many = Array.from({ length: 40 }, (_, i) => (i + 1) * 0.2);
+    const h2 = r.histogram('many', { buckets: many });
+    for (const x of xs) h2.observe(x);
+    const c2 = h2.labels({}).counts;
+    for (let i = 0; i < many.length; i++) {
+      const lo = i === 0 ? Number.NEGATIVE_INFINITY : many[i - 1];
+      expect(c2[i]).toBe(xs.filter((x) => x > lo && x <= many[i]).length);
+    }
+  });
+});
+
+describe('names, labels and registration', () => {
+  it('rejects invalid metric, label and unit names', () => {
+    const r = new MetricsRegistry();
+    expect(code(() => r.counter('1abc'))).toBe('INVALID_NAME');
+    expect(code(() => r.counter('a-b'))).toBe('INVALID_NAME');
+    expect(code(() => r.counter('__reserved'))).toBe('INVALID_NAME');
+    expect(code(() => r.counter('ok_total', { labelNames: ['bad-label'] }))).toBe('INVALID_NAME');
+    expect(code(() => r.counter('ok_total', { labelNames: ['__x'] }))).toBe('INVALID_NAME');
+    expect(code(() => r.counter('ok_total', { labelNames: ['a', 'a'] }))).toBe('INVALID_NAME');
+    expect(code(() => r.histogram('h', { labelNames: ['le'] }))).toBe('INVALID_NAME');
+    expect(code(() => r.gauge('g', { labelNames: ['otel_metric_overflow'] }))).toBe('INVALID_NAME');
+    expect(code(() => r.gauge('temperature', { unit: 'celsius' }))).toBe('INVALID_NAME');
+    expect(code(() => r.gauge('t_celsius', { unit: 'cel sius' }))).toBe('INVALID_NAME');
+    expect(code(() => r.histogram('h2', { buckets: [1, 1] }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => r.histogram('h3', { buckets: [1, Number.POSITIVE_INFINITY] }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    // Nothing half-registered: valid names are still free.
+    expect(r.counter('ok_total').name).toBe('ok_total');
+    expect(r.gauge('t_celsius', { unit: 'celsius' }).unit).toBe('celsius');
+  });
+
+  it('duplicate registration: same definition returns the same metric, others throw', () => {
+    const r = new MetricsRegistry();
+    const a = r.counter('jobs_total', { labelNames: ['q'] });
+    expect(r.counter('jobs_total', { labelNames: ['q'] })).toBe(a);
+    expect(code(() => r.gauge('jobs_total'))).toBe('ALREADY_REGISTERED');
+    expect(code(() => r.counter('jobs_total', { labelNames: ['other'] }))).toBe('LABEL_MISMATCH');
+    // Sample-name collisions across families.
+    expect(code(() => r.counter('jobs'))).toBe('ALREADY_REGISTERED');
+    r.histogram('lat');
+    expect(code(() => r.gauge('lat_bucket'))).toBe('ALREADY_REGISTERED');
+    expect(r.remove('lat')).toBe(true);
+    expect(r.gauge('lat_bucket').type).toBe('gauge');
+  });
+
+  it('label sets must match the declared names exactly; values any UTF-8', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('c_total', { labelNames: ['a', 'b'] });
+    expect(code(() => c.inc({ a: 'x' }))).toBe('LABEL_MISMATCH');
+    expect(code(() => c.inc({ a: 'x', b: 'y', z: 'w' }))).toBe('LABEL_MISMATCH');
+    expect(code(() => c.inc())).toBe('LABEL_MISMATCH');
+    expect(code(() => c.inc({ a: 'x', b: {} as unknown as string }))).toBe('LABEL_MISMATCH');
+    expect(code(() => c.inc({ a: 'x', b: '\uD800' }))).toBe('LABEL_MISMATCH');
+    expect(c.seriesCount).toBe(0);
+    c.inc({ a: 'é"\\\n😀', b: 3 });
+    expect(c.get({ a: 'é"\\\n😀', b: '3' })).toBe(1);
+    // Keys are unambiguous even when values contain separators.
+    c.inc({ a: '1:x', b: '' });
+    c.inc({ a: '1', b: ':x' });
+    expect(c.seriesCount).toBe(3);
+  });
+
+  it('cardinality limit: further label sets go to one overflow series, counted and reported', () => {
+    const r = new MetricsRegistry({ maxSeriesPerMetric: 10 });
+    const events: string[] = [];
+    r.onOverflow((e) => events.push(`${e.metric}:${e.maxSeries}`));
+    const c = r.counter('hits_total', { labelNames: ['user'] });
+    for (let i = 0; i < 100; i++) c.inc({ user: `u${i}` });
+    expect(c.seriesCount).toBe(11);
+    expect(c.overflowCount).toBe(90);
+    expect(events).toEqual(['hits_total:10']);
+    c.inc({ user: 'u3' }); // existing series still recorded normally
+    expect(c.get({ user: 'u3' })).toBe(2);
+    const t = r.expositionSync();
+    expect(t).toContain('hits_total{otel_metric_overflow="true"} 90');
+    expect(t.split('\n').filter((l) => l.startsWith('hits_total{')).length).toBe(11);
+    const g = r.gauge('g', { labelNames: ['k'], maxSeries: 2 });
+    g.set({ k: 'a' }, 1);
+    g.set({ k: 'b' }, 1);
+    g.labels({ k: 'c' }).set(5);
+    expect(g.seriesCount).toBe(3);
+    expect(r.expositionSync()).toContain('g{otel_metric_overflow="true"} 5');
+    // Default limit is 2,000.
+    const d = new MetricsRegistry().counter('d_total', { labelNames: ['k'] });
+    for (let i = 0; i < 2100; i++) d.inc({ k: String(i) });
+    expect(d.seriesCount).toBe(2001);
+  });
+});
