@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
   quantile: () => import('./suites/quantile'),
   events: () => import('./suites/events'),
+  stats: () => import('./suites/stats'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -455,3 +455,51 @@ suite('sequential mSPRT', () => {
     }
   });
 });
+
+suite('simple regression fast path and kernels', () => {
+  it('simpleRegression (WASM co-moments) matches the exact OLS references', () => {
+    let n = 0;
+    for (const c of F.regression) {
+      if (c.dims !== 1 || !c.intercept || c.weights) continue;
+      const r = S.simpleRegression(nums(c.X), nums(c.y));
+      close(r.intercept, c.coefficients[0], 1e-9, 'intercept');
+      close(r.slope, c.coefficients[1], 1e-9, 'slope');
+      close(r.interceptStandardError, c.standardErrors[0], 1e-9, 'se0');
+      close(r.slopeStandardError, c.standardErrors[1], 1e-9, 'se1');
+      close(r.slopePValue, c.pValues[1], 1e-8, 'p');
+      close(r.rSquared, c.rSquared, 1e-9, 'R2');
+      n++;
+    }
+    expect(n).toBeGreaterThan(3);
+    expect(() => S.simpleRegression([1, 1, 1], [1, 2, 3])).toThrow(/x is constant/);
+    expect(() => S.simpleRegression([1, 2, Number.POSITIVE_INFINITY], [1, 2, 3])).toThrow(/finite/);
+  });
+  it('CoMoments merges exactly and skips non-finite pairs', async () => {
+    const { CoMoments } = await import('../src/kernels/index');
+    const x = Float64Array.from({ length: 20000 }, (_, i) => 1e6 + Math.sin(i));
+    const y = Float64Array.from({ length: 20000 }, (_, i) => Math.cos(i * 0.7) + 0.1 * x[i]);
+    const whole = CoMoments.of(x, y);
+    const a = CoMoments.of(x.subarray(0, 7001), y.subarray(0, 7001));
+    const b = CoMoments.of(x.subarray(7001), y.subarray(7001));
+    a.merge(b);
+    expect(rel(a.sxy, whole.sxy)).toBeLessThan(1e-12);
+    expect(rel(a.meanX, whole.meanX)).toBeLessThan(1e-15);
+    a.push([1, Number.NaN], [2, 3]);
+    expect(a.rejected).toBe(1);
+    expect(() => a.push([1, 2], [1])).toThrow(/same length/);
+    for (const c of [whole, a, b]) c.dispose();
+  });
+  it('Infinity is an error, NaN follows the policy, on the kernel fast paths', () => {
+    expect(() => S.welchTTest([1, 2, Number.POSITIVE_INFINITY], [1, 2, 3])).toThrow(/finite/);
+    expect(S.welchTTest([1, 2, 3, Number.NaN], [1, 2, 5], { nan: 'omit' }).df).toBeCloseTo(
+      S.welchTTest([1, 2, 3], [1, 2, 5]).df!,
+      12,
+    );
+    expect(() => S.pearson([1, 2, Number.NaN], [1, 2, 3])).toThrow(/NaN/);
+    expect(S.pearson([1, 2, Number.NaN, 4], [1, 2, 3, 5], { nan: 'omit' }).statistic).toBeCloseTo(
+      S.pearson([1, 2, 4], [1, 2, 5]).statistic,
+      14,
+    );
+    expect(S.pearson([1, 2, Number.NaN], [1, 2, 3], { nan: 'propagate' }).statistic).toBeNaN();
+  });
+});

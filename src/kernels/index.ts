@@ -1,6 +1,6 @@
 /** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
 export { EdgewiseError, type ErrorCode } from '../errors';
-export { CoMoments } from './bivariate';
+export { CoMoments, type MeanM2, meanAndM2 } from './bivariate';
 export { KernelWorkerClient, RemoteMoments } from './client';
 export { Moments, type MomentsSummary } from './moments';
 export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
