@@ -302,6 +302,28 @@ suite('chi-square and Fisher', () => {
 });
 
 suite('Kolmogorov-Smirnov', () => {
+  const cdfs: Record<string, (v: number) => number> = {
+    norm: S.standardNormal.cdf,
+    norm2: S.normal(1, 2).cdf,
+    expon3: (v) => (v <= 0 ? 0 : -Math.expm1(-v / 3)),
+  };
+  it('one-sample (exact kstwo / smirnov) matches scipy', () => {
+    let n = 0;
+    for (const c of F.ks) {
+      if (c.kind !== 'one') continue;
+      const r = S.ksOneSample(nums(c.x), cdfs[c.cdf], { alternative: c.alternative });
+      close(r.statistic, c.statistic, 1e-12, 'D');
+      closeP(r.pValue, c.pValue, `ks1 n=${c.x.length} ${c.alternative}`);
+      n++;
+    }
+    expect(n).toBeGreaterThanOrEqual(30);
+  });
+  it('kstwo.sf and smirnov over all regimes', () => {
+    for (const c of F.ksDist) {
+      closeP(S.kolmogorovSfN(c.n, c.x), c.kstwoSf, `kstwo.sf(${c.x}, ${c.n})`);
+      closeP(S.smirnovSf(c.n, c.x), c.smirnov, `smirnov(${c.n}, ${c.x})`);
+    }
+  });
   it('two-sample (exact) matches scipy', () => {
     for (const c of F.ks) {
       if (c.kind !== 'two') continue;

@@ -3,6 +3,7 @@ export type { Alternative, NanOptions, NanPolicy, NumArray, TestResult } from '.
 export * from './correlation';
 export * from './descriptive';
 export * from './distributions';
+export { kolmogorovSfN, smirnovSf } from './ks';
 export * from './regression';
 export * from './sequential';
 export * as special from './special';

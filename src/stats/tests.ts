@@ -21,6 +21,7 @@ import {
 } from './common';
 import { median, rankF64, tieCounts } from './descriptive';
 import { chiSquare, fisherF, standardNormal, studentT } from './distributions';
+import { kolmogorovSfN, smirnovSf } from './ks';
 import { lgamma } from './special';
 
 export interface TestOptions extends NanOptions {
@@ -861,4 +862,42 @@ export function kolmogorovSf(x: number): number {
     if (t < 1e-300) break;
   }
   return Math.min(1, 2 * s);
+}
+
+/**
+ * One-sample Kolmogorov-Smirnov test against a continuous CDF
+ * (scipy.stats.ks_1samp, method 'exact'): two-sided p from the exact finite-n
+ * distribution (kstwo), one-sided from the exact Smirnov sum.
+ *
+ * ```ts
+ * ksOneSample(x, standardNormal.cdf);
+ * ```
+ */
+export function ksOneSample(
+  x: NumArray,
+  cdf: (v: number) => number,
+  options: TestOptions = {},
+): TestResult {
+  const where = 'ksOneSample';
+  const alt = checkAlternative(where, options.alternative);
+  if (typeof cdf !== 'function')
+    fail(where, 'pass the reference CDF as a function, e.g. standardNormal.cdf.');
+  const a0 = toF64(x, where, options.nan, 'x');
+  if (a0 === null) return nanResult(alt);
+  const s = sorted(a0);
+  const n = s.length;
+  if (n === 0) fail(where, 'x is empty.');
+  let dPlus = Number.NEGATIVE_INFINITY;
+  let dMinus = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const F = cdf(s[i]);
+    if (!(F >= 0 && F <= 1))
+      fail(where, `cdf(${s[i]}) returned ${F}; it must return a probability.`);
+    dPlus = Math.max(dPlus, (i + 1) / n - F);
+    dMinus = Math.max(dMinus, F - i / n);
+  }
+  if (alt === 'greater') return { statistic: dPlus, pValue: smirnovSf(n, dPlus), alternative: alt };
+  if (alt === 'less') return { statistic: dMinus, pValue: smirnovSf(n, dMinus), alternative: alt };
+  const d = Math.max(dPlus, dMinus);
+  return { statistic: d, pValue: kolmogorovSfN(n, d), alternative: alt };
 }
