@@ -301,6 +301,21 @@ suite('chi-square and Fisher', () => {
   });
 });
 
+suite('Shapiro-Wilk', () => {
+  it('AS R94 in double precision; scipy (float32 Fortran) to its own precision', () => {
+    for (const c of F.shapiro) {
+      const r = S.shapiroWilk(nums(c.x));
+      close(r.statistic, c.doubleW, 1e-10, 'W (double AS R94)');
+      closeP(r.pValue, c.doubleP, 'p (double AS R94)');
+      // scipy 1.10 runs SWILK in single precision: W to ~1e-6, p to ~1e-3 (p underflows below 1e-38)
+      close(r.statistic, c.statistic, 2e-6, 'W (scipy float32)');
+      if (num(c.pValue) > 1e-30) close(r.pValue, c.pValue, 5e-3, 'p (scipy float32)');
+    }
+    expect(() => S.shapiroWilk([1, 2])).toThrow(/at least 3/);
+    expect(() => S.shapiroWilk([2, 2, 2, 2])).toThrow(/zero range/);
+  });
+});
+
 suite('Kolmogorov-Smirnov', () => {
   const cdfs: Record<string, (v: number) => number> = {
     norm: S.standardNormal.cdf,

@@ -6,5 +6,6 @@ export * from './distributions';
 export { kolmogorovSfN, smirnovSf } from './ks';
 export * from './regression';
 export * from './sequential';
+export { shapiroWilk } from './shapiro';
 export * as special from './special';
 export * from './tests';
