@@ -78,7 +78,7 @@ export class LocalOutlierFactor {
       for (let t = 0; t < k; t++) {
         const j = idx[i * k + t];
         const dd = dist[i * k + t];
-        s += dd > kdist[j] ? dd : kdist[j];
+        s += Math.max(dd, kdist[j]);
       }
       lrd[i] = 1 / (s / k + 1e-10);
     }
@@ -117,7 +117,7 @@ export class LocalOutlierFactor {
       for (let t = 0; t < k; t++) {
         const j = idx[i * k + t];
         const dd = dist[i * k + t];
-        s += dd > kdist[j] ? dd : kdist[j];
+        s += Math.max(dd, kdist[j]);
       }
       const lrd = 1 / (s / k + 1e-10);
       let r = 0;

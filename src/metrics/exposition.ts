@@ -3,7 +3,7 @@
  * every line is built once per series and cached, so rendering a registry is
  * a walk over numbers plus string concatenation.
  */
-import type { AnyMetric, HistogramSeries, SeriesBase } from './instruments';
+import type { AnyMetric, HistogramSeries, SeriesBase, SummarySeries } from './instruments';
 import { OVERFLOW_LABEL } from './names';
 
 /** Label value escaping (both formats): backslash, double quote, line feed. */
@@ -67,6 +67,14 @@ function prefixes(m: AnyMetric, s: SeriesBase, om: boolean): string[] {
       if (om) p.push(`${base}_created${l} `);
       break;
     }
+    case 'summary': {
+      const sep = pairs ? `${pairs},` : '';
+      p = [];
+      for (const q of m.quantiles) p.push(`${base}{${sep}quantile="${formatBound(q, om)}"} `);
+      p.push(`${base}_sum${l} `, `${base}_count${l} `);
+      if (om) p.push(`${base}_created${l} `);
+      break;
+    }
     default:
       p = [`${base}${l} `];
   }
@@ -103,6 +111,17 @@ function renderSeries(m: AnyMetric, s: SeriesBase, om: boolean): string {
       }
       const n = c.length;
       out += `${p[n]}${formatValue(h.sum)}\n${p[n + 1]}${h.count}\n`;
+      if (om) out += `${p[n + 2]}${s.created / 1000}\n`;
+      return out;
+    }
+    case 'summary': {
+      const x = s as SummarySeries;
+      const qs = m.quantiles;
+      const v = x.quantiles(qs);
+      let out = '';
+      for (let i = 0; i < qs.length; i++) out += `${p[i]}${formatValue(v[i])}\n`;
+      const n = qs.length;
+      out += `${p[n]}${formatValue(x.sum)}\n${p[n + 1]}${x.count}\n`;
       if (om) out += `${p[n + 2]}${s.created / 1000}\n`;
       return out;
     }

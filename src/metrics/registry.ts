@@ -10,11 +10,13 @@ import {
   DEFAULT_MAX_SERIES,
   Gauge,
   type GaugeOptions,
-  Histogram,
-  type HistogramOptions,
+  HistogramMetric,
+  type HistogramMetricOptions,
   type Metric,
   type MetricContext,
   type MetricOptions,
+  Summary,
+  type SummaryOptions,
   UpDownCounter,
 } from './instruments';
 
@@ -45,6 +47,8 @@ function sampleNames(m: AnyMetric): string[] {
       return [b, `${b}_total`, `${b}_created`];
     case 'histogram':
       return [b, `${b}_bucket`, `${b}_sum`, `${b}_count`, `${b}_created`];
+    case 'summary':
+      return [b, `${b}_sum`, `${b}_count`, `${b}_created`];
     default:
       return [b];
   }
@@ -138,8 +142,18 @@ export class MetricsRegistry {
   gauge(name: string, options: GaugeOptions = {}): Gauge {
     return this.register(name, 'gauge', options, () => new Gauge(name, options, this.ctx));
   }
-  histogram(name: string, options: HistogramOptions = {}): Histogram {
-    return this.register(name, 'histogram', options, () => new Histogram(name, options, this.ctx));
+  histogram(name: string, options: HistogramMetricOptions = {}): HistogramMetric {
+    return this.register(
+      name,
+      'histogram',
+      options,
+      () => new HistogramMetric(name, options, this.ctx),
+    );
+  }
+
+  /** Sliding-window quantiles (QuantileSketch panes), `_sum` and `_count`. */
+  summary(name: string, options: SummaryOptions = {}): Summary {
+    return this.register(name, 'summary', options, () => new Summary(name, options, this.ctx));
   }
 
   get(name: string): AnyMetric | undefined {
@@ -152,6 +166,7 @@ export class MetricsRegistry {
     if (!m) return false;
     for (const n of sampleNames(m)) this.owners.delete(n);
     this.metrics.delete(name);
+    for (const s of m.series()) s._dispose();
     return true;
   }
 

@@ -1,0 +1,703 @@
+/**
+ * Time-series retention for a MetricsRegistry: every `intervalMs` each series
+ * is sampled into a raw tier; roll-up tiers (default 1 min for 7 days, 1 h for
+ * 90 days) keep mergeable per-bucket state (see Rollup), each fed by the
+ * closed buckets of the tier below, so a roll-up of roll-ups equals a roll-up
+ * of the raw data. Chunks are written through a TimeSeriesBackend (IndexedDB
+ * or memory) in one transaction per flush; expired chunks are deleted on open
+ * and after every flush. Memory holds one open chunk per series per tier, so
+ * it stays bounded however long the store runs.
+ */
+import { EdgewiseError } from '../errors';
+import { MemoryBackend } from '../storage/memory';
+import {
+  type ChunkRecord,
+  isQuotaError,
+  type SeriesCursor,
+  type SeriesMeta,
+  type TimeSeriesBackend,
+} from '../storage/types';
+import type { AnyMetric, SeriesBase } from './instruments';
+import type { MetricsRegistry } from './registry';
+import { AGGREGATIONS, type Aggregation, aggregate, ROLLUP_COLS, Rollup } from './rollup';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+export interface TierSpec {
+  /** e.g. 'raw', '1m', '1h'. */
+  name: string;
+  /** Bucket width; 0 for the raw tier (the first tier, one point per sample). */
+  resolutionMs: number;
+  /** How long data stays. */
+  retentionMs: number;
+  /** Time span of one stored record (default: raw 5 min, roll-ups 60 buckets). */
+  chunkMs?: number;
+}
+
+export const DEFAULT_TIERS: readonly TierSpec[] = [
+  { name: 'raw', resolutionMs: 0, retentionMs: HOUR, chunkMs: 5 * MIN },
+  { name: '1m', resolutionMs: MIN, retentionMs: 7 * DAY, chunkMs: HOUR },
+  { name: '1h', resolutionMs: HOUR, retentionMs: 90 * DAY, chunkMs: DAY },
+];
+
+export interface TimeSeriesStoreOptions {
+  backend?: TimeSeriesBackend;
+  /** Sampling interval (default 10 s). */
+  intervalMs?: number;
+  /** How often buffered points are written (default 10 s). */
+  flushIntervalMs?: number;
+  tiers?: readonly TierSpec[];
+  /** Clock (default: the registry's). */
+  now?: () => number;
+  /** Which metrics to sample (default: all). */
+  include?: (metricName: string) => boolean;
+}
+
+export interface QueryOptions {
+  /** Label subset the series must match (default: all series of the metric). */
+  labels?: Record<string, string>;
+  /** Range start, ms since epoch (default: now - 1 h). */
+  from?: number;
+  /** Range end, exclusive (default: now). */
+  to?: number;
+  /** Output step in ms (default: the chosen tier's resolution; raw: the sampling interval). */
+  step?: number;
+  /** Aggregation per step (default 'mean'). */
+  agg?: Aggregation;
+}
+
+export interface QueryResult {
+  /** The tier the data came from (the finest whose retention covers `from`). */
+  tier: string;
+  from: number;
+  to: number;
+  step: number;
+  /** Step starts (ms). */
+  timestamps: Float64Array;
+  series: { labels: Record<string, string>; values: Float64Array }[];
+}
+
+export type StoreEvent =
+  | { type: 'evicted'; tier: string; chunks: number; upTo: number }
+  | { type: 'expired'; tier: string; chunks: number }
+  | { type: 'error'; error: unknown };
+
+interface RawState {
+  start: number;
+  ts: Float64Array;
+  v: Float64Array;
+  n: number;
+  dirty: boolean;
+}
+
+interface RollState {
+  bucketStart: number;
+  cur: Rollup;
+  chunkStart: number;
+  cols: Record<string, Float64Array>;
+  n: number;
+  dirty: boolean;
+}
+
+interface Tracked {
+  meta: SeriesMeta;
+  persisted: boolean;
+  prev: number;
+  raw: RawState;
+  roll: RollState[]; // index = tier (0 unused)
+  touched: boolean;
+}
+
+const keyOf = (name: string, labels: Record<string, string>): string =>
+  `${name}\u0000${JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1)))}`;
+
+function newRollCols(cap: number): Record<string, Float64Array> {
+  const c: Record<string, Float64Array> = { ts: new Float64Array(cap) };
+  for (const k of ROLLUP_COLS) c[k] = new Float64Array(cap);
+  return c;
+}
+
+function bad(msg: string): never {
+  throw new EdgewiseError('INVALID_ARGUMENT', msg);
+}
+
+function checkTiers(tiers: readonly TierSpec[], intervalMs: number): Required<TierSpec>[] {
+  if (!Array.isArray(tiers) || tiers.length === 0)
+    bad('TimeSeriesStore: tiers must be a non-empty array.');
+  const out: Required<TierSpec>[] = [];
+  tiers.forEach((t, i) => {
+    const where = `TimeSeriesStore: tier ${i} ('${t?.name}')`;
+    if (!(t.retentionMs > 0) || !Number.isFinite(t.retentionMs))
+      bad(`${where}: retentionMs must be > 0.`);
+    if (i === 0 && t.resolutionMs !== 0)
+      bad(`${where}: the first tier is raw; set resolutionMs: 0.`);
+    if (i > 0) {
+      const prevRes = i === 1 ? intervalMs : tiers[i - 1].resolutionMs;
+      if (
+        !(t.resolutionMs > 0) ||
+        (i > 1 && t.resolutionMs % prevRes !== 0) ||
+        t.resolutionMs < prevRes
+      ) {
+        bad(
+          `${where}: resolutionMs must be a positive multiple of the tier below (${prevRes} ms).`,
+        );
+      }
+    }
+    const chunkMs = t.chunkMs ?? (i === 0 ? 5 * MIN : t.resolutionMs * 60);
+    if (!(chunkMs > 0) || (i > 0 && chunkMs % t.resolutionMs !== 0)) {
+      bad(`${where}: chunkMs must be a positive multiple of resolutionMs.`);
+    }
+    out.push({
+      name: String(t.name),
+      resolutionMs: t.resolutionMs,
+      retentionMs: t.retentionMs,
+      chunkMs,
+    });
+  });
+  return out;
+}
+
+export class TimeSeriesStore {
+  readonly backend: TimeSeriesBackend;
+  readonly tiers: readonly Required<TierSpec>[];
+  readonly intervalMs: number;
+  readonly flushIntervalMs: number;
+  private readonly registry: MetricsRegistry;
+  private readonly now: () => number;
+  private readonly include: (name: string) => boolean;
+  private readonly byKey = new Map<string, Tracked>();
+  private readonly byHandle = new Map<SeriesBase, Tracked>();
+  private readonly byHandleCount = new Map<SeriesBase, Tracked>();
+  private pending: ChunkRecord[] = [];
+  private nextId = 1;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly listeners = new Set<(e: StoreEvent) => void>();
+
+  private constructor(registry: MetricsRegistry, options: TimeSeriesStoreOptions) {
+    this.registry = registry;
+    this.backend = options.backend ?? new MemoryBackend();
+    this.intervalMs = options.intervalMs ?? 10_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 10_000;
+    if (!(this.intervalMs > 0)) bad('TimeSeriesStore: intervalMs must be > 0.');
+    if (!(this.flushIntervalMs > 0)) bad('TimeSeriesStore: flushIntervalMs must be > 0.');
+    this.tiers = checkTiers(options.tiers ?? DEFAULT_TIERS, this.intervalMs);
+    this.now = options.now ?? registry.now;
+    this.include = options.include ?? (() => true);
+  }
+
+  /** Opens a store: restores series and open buckets from the backend, deletes expired data. */
+  static async open(
+    registry: MetricsRegistry,
+    options: TimeSeriesStoreOptions = {},
+  ): Promise<TimeSeriesStore> {
+    const s = new TimeSeriesStore(registry, options);
+    await s.restore();
+    await s.expire();
+    return s;
+  }
+
+  on(fn: (e: StoreEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: StoreEvent): void {
+    for (const f of this.listeners) f(e);
+  }
+
+  // ------------------------------------------------------------ series state
+
+  private makeTracked(meta: SeriesMeta): Tracked {
+    const rawCap = Math.ceil(this.tiers[0].chunkMs / this.intervalMs) + 2;
+    const roll: RollState[] = [];
+    for (let i = 1; i < this.tiers.length; i++) {
+      const t = this.tiers[i];
+      roll[i] = {
+        bucketStart: Number.NaN,
+        cur: new Rollup(),
+        chunkStart: Number.NaN,
+        cols: newRollCols(t.chunkMs / t.resolutionMs),
+        n: 0,
+        dirty: false,
+      };
+    }
+    const tr: Tracked = {
+      meta,
+      persisted: false,
+      prev: Number.NaN,
+      raw: {
+        start: Number.NaN,
+        ts: new Float64Array(rawCap),
+        v: new Float64Array(rawCap),
+        n: 0,
+        dirty: false,
+      },
+      roll,
+      touched: false,
+    };
+    this.byKey.set(meta.key, tr);
+    return tr;
+  }
+
+  private track(name: string, kind: 'counter' | 'gauge', labels: Record<string, string>): Tracked {
+    const key = keyOf(name, labels);
+    const t = this.byKey.get(key);
+    if (t) return t;
+    return this.makeTracked({ id: this.nextId++, key, name, kind, labels });
+  }
+
+  private async restore(): Promise<void> {
+    const metas = await this.backend.listSeries();
+    const cursors = new Map((await this.backend.listCursors()).map((c) => [c.id, c]));
+    for (const m of metas) {
+      this.nextId = Math.max(this.nextId, m.id + 1);
+      const tr = this.makeTracked(m);
+      tr.persisted = true;
+      const c = cursors.get(m.id);
+      if (!c) continue;
+      tr.prev = c.prev;
+      for (let i = 0; i < this.tiers.length; i++) {
+        const start = c.chunkStarts[i];
+        const [chunk] = Number.isFinite(start)
+          ? await this.backend.readChunks(i, m.id, start, start + 1)
+          : [];
+        if (i === 0) {
+          if (chunk?.start === start) {
+            const n = chunk.cols.ts.length;
+            this.ensureRaw(tr.raw, n);
+            tr.raw.ts.set(chunk.cols.ts);
+            tr.raw.v.set(chunk.cols.v);
+            tr.raw.n = n;
+          }
+          tr.raw.start = start;
+          continue;
+        }
+        const r = tr.roll[i];
+        r.chunkStart = start;
+        if (chunk?.start === start) {
+          const n = chunk.cols.ts.length;
+          for (const k in r.cols) r.cols[k].set(chunk.cols[k].subarray(0, n));
+          r.n = n;
+        }
+        const b = c.buckets[i];
+        if (b) {
+          r.bucketStart = b[0];
+          r.cur.mergeFrom(b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
+        }
+      }
+    }
+  }
+
+  private ensureRaw(raw: RawState, n: number): void {
+    if (raw.ts.length >= n) return;
+    let cap = raw.ts.length * 2;
+    while (cap < n) cap *= 2;
+    const ts = new Float64Array(cap);
+    const v = new Float64Array(cap);
+    ts.set(raw.ts.subarray(0, raw.n));
+    v.set(raw.v.subarray(0, raw.n));
+    raw.ts = ts;
+    raw.v = v;
+  }
+
+  // ------------------------------------------------------------ ingestion
+
+  /** Records one value of one series at time `t` (ms). Non-finite values are kept raw but skipped by roll-ups. */
+  private record(tr: Tracked, t: number, v: number): void {
+    const raw = tr.raw;
+    const span = this.tiers[0].chunkMs;
+    const cs = Math.floor(t / span) * span;
+    if (raw.start !== cs) {
+      if (raw.n > 0 && raw.dirty) this.pending.push(this.rawChunk(tr));
+      raw.start = cs;
+      raw.n = 0;
+    }
+    if (raw.n === raw.ts.length) this.ensureRaw(raw, raw.n + 1);
+    raw.ts[raw.n] = t;
+    raw.v[raw.n] = v;
+    raw.n++;
+    raw.dirty = true;
+    tr.touched = true;
+    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) return;
+    let inc = 0;
+    if (tr.meta.kind === 'counter' && !Number.isNaN(tr.prev)) inc = v >= tr.prev ? v - tr.prev : v;
+    tr.prev = v;
+    if (this.tiers.length < 2) return;
+    const r = tr.roll[1];
+    const res = this.tiers[1].resolutionMs;
+    const b = Math.floor(t / res) * res;
+    if (r.bucketStart !== b) {
+      if (r.cur.count > 0) this.closeBucket(tr, 1);
+      r.bucketStart = b;
+      r.cur.reset();
+    }
+    r.cur.add(v, inc);
+  }
+
+  /** Appends tier i's current bucket to its chunk and feeds it to tier i + 1. */
+  private closeBucket(tr: Tracked, i: number): void {
+    const r = tr.roll[i];
+    const tier = this.tiers[i];
+    const cs = Math.floor(r.bucketStart / tier.chunkMs) * tier.chunkMs;
+    if (r.chunkStart !== cs) {
+      if (r.n > 0 && r.dirty) this.pending.push(this.rollChunk(tr, i));
+      r.chunkStart = cs;
+      r.n = 0;
+    }
+    r.cols.ts[r.n] = r.bucketStart;
+    r.cur.writeRow(r.cols, r.n);
+    r.n++;
+    r.dirty = true;
+    if (i + 1 >= this.tiers.length) return;
+    const up = tr.roll[i + 1];
+    const res = this.tiers[i + 1].resolutionMs;
+    const b = Math.floor(r.bucketStart / res) * res;
+    if (up.bucketStart !== b) {
+      if (up.cur.count > 0) this.closeBucket(tr, i + 1);
+      up.bucketStart = b;
+      up.cur.reset();
+    }
+    up.cur.merge(r.cur);
+  }
+
+  private rawChunk(tr: Tracked): ChunkRecord {
+    const r = tr.raw;
+    r.dirty = false;
+    return {
+      tier: 0,
+      series: tr.meta.id,
+      start: r.start,
+      end: r.start + this.tiers[0].chunkMs,
+      cols: { ts: r.ts.slice(0, r.n), v: r.v.slice(0, r.n) },
+    };
+  }
+
+  private rollChunk(tr: Tracked, i: number): ChunkRecord {
+    const r = tr.roll[i];
+    r.dirty = false;
+    const cols: Record<string, Float64Array> = {};
+    for (const k in r.cols) cols[k] = r.cols[k].slice(0, r.n);
+    return {
+      tier: i,
+      series: tr.meta.id,
+      start: r.chunkStart,
+      end: r.chunkStart + this.tiers[i].chunkMs,
+      cols,
+    };
+  }
+
+  /** Samples every registered metric at time `t` (default: now). */
+  sample(t: number = this.now()): void {
+    for (const m of this.registry.collect()) {
+      if (!this.include(m.name)) continue;
+      this.sampleMetric(m, t);
+    }
+  }
+
+  private sampleMetric(m: AnyMetric, t: number): void {
+    switch (m.type) {
+      case 'histogram':
+      case 'summary':
+        for (const s of m.series() as IterableIterator<
+          SeriesBase & { sum: number; count: number }
+        >) {
+          let a = this.byHandle.get(s);
+          let b = this.byHandleCount.get(s);
+          if (!a || !b) {
+            const labels = m.labelsOf(s);
+            a = this.track(`${m.baseName()}_sum`, 'counter', labels);
+            b = this.track(`${m.baseName()}_count`, 'counter', labels);
+            this.byHandle.set(s, a);
+            this.byHandleCount.set(s, b);
+          }
+          this.record(a, t, s.sum);
+          this.record(b, t, s.count);
+        }
+        return;
+      default: {
+        const kind = m.type === 'counter' ? 'counter' : 'gauge';
+        const name = m.type === 'counter' ? `${m.baseName()}_total` : m.name;
+        for (const s of m._series.values() as IterableIterator<SeriesBase & { value: number }>) {
+          let tr = this.byHandle.get(s);
+          if (!tr) {
+            tr = this.track(name, kind, m.labelsOf(s));
+            this.byHandle.set(s, tr);
+          }
+          this.record(tr, t, s.value);
+        }
+        const o = m._overflow as (SeriesBase & { value: number }) | undefined;
+        if (o) {
+          let tr = this.byHandle.get(o);
+          if (!tr) {
+            tr = this.track(name, kind, m.labelsOf(o));
+            this.byHandle.set(o, tr);
+          }
+          this.record(tr, t, o.value);
+        }
+      }
+    }
+  }
+
+  /** Records a value for a series outside the registry (e.g. replayed data). */
+  recordValue(
+    name: string,
+    labels: Record<string, string>,
+    t: number,
+    v: number,
+    kind: 'counter' | 'gauge' = 'gauge',
+  ): void {
+    this.record(this.track(name, kind, labels), t, v);
+  }
+
+  // ------------------------------------------------------------ flush, expiry, eviction
+
+  /** Writes everything buffered in one transaction; on a full disk evicts the oldest raw data first. */
+  flush(): Promise<void> {
+    const run = async () => {
+      if (this.flushing) await this.flushing.catch(() => {});
+      await this.flushOnce();
+      await this.expire();
+    };
+    const p = run();
+    this.flushing = p;
+    return p.finally(() => {
+      if (this.flushing === p) this.flushing = undefined;
+    });
+  }
+
+  private async flushOnce(): Promise<void> {
+    const chunks = this.pending;
+    this.pending = [];
+    const series: SeriesMeta[] = [];
+    const cursors: SeriesCursor[] = [];
+    const undo: Tracked[] = [];
+    for (const tr of this.byKey.values()) {
+      if (!tr.touched) continue;
+      tr.touched = false;
+      undo.push(tr);
+      if (!tr.persisted) series.push(tr.meta);
+      if (tr.raw.dirty) chunks.push(this.rawChunk(tr));
+      const starts = [tr.raw.start];
+      const buckets: (number[] | null)[] = [null];
+      for (let i = 1; i < this.tiers.length; i++) {
+        const r = tr.roll[i];
+        if (r.dirty) chunks.push(this.rollChunk(tr, i));
+        starts.push(r.chunkStart);
+        const c = r.cur;
+        buckets.push(
+          c.count > 0
+            ? [r.bucketStart, c.count, c.sum, c.min, c.max, c.mean, c.m2, c.first, c.last, c.inc]
+            : null,
+        );
+      }
+      cursors.push({ id: tr.meta.id, prev: tr.prev, chunkStarts: starts, buckets });
+    }
+    if (chunks.length === 0 && series.length === 0 && cursors.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.backend.write({ series, chunks, cursors });
+        for (const tr of undo) tr.persisted = true;
+        return;
+      } catch (e) {
+        if (!isQuotaError(e) || attempt > 10_000 || !(await this.evictOne())) {
+          // Keep what we could not write; it is retried on the next flush.
+          for (const c of chunks) {
+            const open = c.tier === 0 ? undo.find((t) => t.meta.id === c.series)?.raw : undefined;
+            if (!open || open.start !== c.start) this.pending.push(c);
+            else open.dirty = true;
+          }
+          for (const tr of undo) tr.touched = true;
+          this.emit({ type: 'error', error: e });
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Evicts the oldest stored chunks of the lowest tier that has any. */
+  private async evictOne(): Promise<boolean> {
+    const perStep = Math.max(1, this.byKey.size);
+    for (let i = 0; i < this.tiers.length; i++) {
+      const r = await this.backend.evictOldest(i, perStep);
+      if (r.deleted > 0) {
+        this.emit({ type: 'evicted', tier: this.tiers[i].name, chunks: r.deleted, upTo: r.upTo });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Deletes chunks past each tier's retention (runs on open and after every flush). */
+  async expire(now: number = this.now()): Promise<void> {
+    for (let i = 0; i < this.tiers.length; i++) {
+      const n = await this.backend.deleteBefore(i, now - this.tiers[i].retentionMs);
+      if (n > 0) this.emit({ type: 'expired', tier: this.tiers[i].name, chunks: n });
+    }
+  }
+
+  /** Starts sampling every `intervalMs` and flushing every `flushIntervalMs`. */
+  start(): void {
+    if (this.timers.length) return;
+    const a = setInterval(() => this.sample(), this.intervalMs);
+    const b = setInterval(() => {
+      this.flush().catch((error) => this.emit({ type: 'error', error }));
+    }, this.flushIntervalMs);
+    for (const t of [a, b]) (t as { unref?: () => void }).unref?.();
+    this.timers = [a, b];
+  }
+
+  /** Stops the timers and flushes. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.backend.close();
+  }
+
+  /** Series tracked and bytes of point buffers held in memory (bounded: one open chunk per series per tier). */
+  memoryStats(): { series: number; bufferedBytes: number; pendingChunks: number } {
+    let bytes = 0;
+    for (const tr of this.byKey.values()) {
+      bytes += tr.raw.ts.byteLength + tr.raw.v.byteLength;
+      for (let i = 1; i < this.tiers.length; i++) {
+        for (const k in tr.roll[i].cols) bytes += tr.roll[i].cols[k].byteLength;
+      }
+    }
+    for (const c of this.pending) for (const k in c.cols) bytes += c.cols[k].byteLength;
+    return { series: this.byKey.size, bufferedBytes: bytes, pendingChunks: this.pending.length };
+  }
+
+  // ------------------------------------------------------------ queries
+
+  /** The tier a query over [from, now] reads: the finest whose retention covers `from`. */
+  tierFor(from: number, now: number = this.now()): number {
+    for (let i = 0; i < this.tiers.length; i++) {
+      if (now - this.tiers[i].retentionMs <= from) return i;
+    }
+    return this.tiers.length - 1;
+  }
+
+  async query(name: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const now = this.now();
+    const to = options.to ?? now;
+    const from = options.from ?? to - HOUR;
+    if (typeof name !== 'string') bad('query: pass the metric name as a string.');
+    if (!Number.isFinite(from) || !Number.isFinite(to) || !(from < to)) {
+      bad(`query: need finite from < to (ms since epoch), got from=${from}, to=${to}.`);
+    }
+    const agg = options.agg ?? 'mean';
+    if (!AGGREGATIONS.includes(agg)) {
+      bad(`query: agg '${String(agg)}' is not supported; use one of ${AGGREGATIONS.join(', ')}.`);
+    }
+    const ti = this.tierFor(from, now);
+    const tier = this.tiers[ti];
+    const step = options.step ?? (ti === 0 ? this.intervalMs : tier.resolutionMs);
+    if (!(step > 0) || !Number.isFinite(step))
+      bad(`query: step must be a positive number of ms, got ${step}.`);
+    const steps = Math.ceil((to - from) / step);
+    if (steps > 11_000) bad(`query: ${steps} steps is too many (max 11000); pass a larger step.`);
+    const timestamps = new Float64Array(steps);
+    for (let i = 0; i < steps; i++) timestamps[i] = from + i * step;
+    const want = options.labels ?? {};
+    const out: QueryResult['series'] = [];
+    for (const tr of this.byKey.values()) {
+      if (tr.meta.name !== name) continue;
+      let ok = true;
+      for (const k in want) if (tr.meta.labels[k] !== String(want[k])) ok = false;
+      if (!ok) continue;
+      const acc = Array.from({ length: steps }, () => new Rollup());
+      const chunks = await this.chunksFor(tr, ti, from, to);
+      const add = (ts: number, fn: (r: Rollup) => void) => {
+        if (ts < from || ts >= to) return;
+        fn(acc[Math.floor((ts - from) / step)]);
+      };
+      if (ti === 0) {
+        let prev = Number.NaN;
+        for (const c of chunks) {
+          const { ts, v } = c.cols;
+          for (let i = 0; i < ts.length; i++) {
+            const x = v[i];
+            if (!(x > Number.NEGATIVE_INFINITY && x < Number.POSITIVE_INFINITY)) continue;
+            const inc =
+              tr.meta.kind === 'counter' && !Number.isNaN(prev) ? (x >= prev ? x - prev : x) : 0;
+            prev = x;
+            add(ts[i], (r) => r.add(x, inc));
+          }
+        }
+      } else {
+        for (const c of chunks) {
+          for (let i = 0; i < c.cols.ts.length; i++)
+            add(c.cols.ts[i], (r) => r.mergeRow(c.cols, i));
+        }
+        for (const [b, r] of this.partialBuckets(tr, ti)) add(b, (a) => a.merge(r));
+      }
+      const values = new Float64Array(steps);
+      for (let i = 0; i < steps; i++) values[i] = aggregate(acc[i], agg, step);
+      out.push({ labels: { ...tr.meta.labels }, values });
+    }
+    return { tier: tier.name, from, to, step, timestamps, series: out };
+  }
+
+  /** Stored chunks overlapping [from, to), with buffered (unflushed) ones replacing stored copies. */
+  private async chunksFor(
+    tr: Tracked,
+    ti: number,
+    from: number,
+    to: number,
+  ): Promise<ChunkRecord[]> {
+    const byStart = new Map<number, ChunkRecord>();
+    if (tr.persisted) {
+      for (const c of await this.backend.readChunks(ti, tr.meta.id, from, to))
+        byStart.set(c.start, c);
+    }
+    for (const c of this.pending)
+      if (c.series === tr.meta.id && c.tier === ti) byStart.set(c.start, c);
+    if (ti === 0 && tr.raw.n > 0) {
+      const r = tr.raw;
+      byStart.set(r.start, {
+        tier: 0,
+        series: tr.meta.id,
+        start: r.start,
+        end: r.start + this.tiers[0].chunkMs,
+        cols: { ts: r.ts.subarray(0, r.n), v: r.v.subarray(0, r.n) },
+      });
+    } else if (ti > 0 && tr.roll[ti].n > 0) {
+      const r = tr.roll[ti];
+      const cols: Record<string, Float64Array> = {};
+      for (const k in r.cols) cols[k] = r.cols[k].subarray(0, r.n);
+      byStart.set(r.chunkStart, {
+        tier: ti,
+        series: tr.meta.id,
+        start: r.chunkStart,
+        end: 0,
+        cols,
+      });
+    }
+    return [...byStart.values()].sort((a, b) => a.start - b.start);
+  }
+
+  /** Buckets of tier `ti` still open in memory (its own plus the open buckets of the tiers below). */
+  private partialBuckets(tr: Tracked, ti: number): Map<number, Rollup> {
+    const res = this.tiers[ti].resolutionMs;
+    const m = new Map<number, Rollup>();
+    for (let j = ti; j >= 1; j--) {
+      const r = tr.roll[j];
+      if (r.cur.count === 0) continue;
+      const b = Math.floor(r.bucketStart / res) * res;
+      let a = m.get(b);
+      if (!a) {
+        a = new Rollup();
+        m.set(b, a);
+      }
+      a.merge(r.cur);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,10 @@
+/** Storage backends (the only code that touches IndexedDB). */
+export {
+  type EdgewiseTimeSeriesDB,
+  IndexedDbBackend,
+  type IndexedDbBackendOptions,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+} from './indexeddb';
+export { MemoryBackend, type MemoryBackendOptions } from './memory';
+export * from './types';
