@@ -7,3 +7,4 @@ export { knn_query } from './knn';
 export { qs_init, qs_push, qs_merge, qs_reset, qs_release, qs_store_ensure, qs_flush_exact } from './quantile';
 export { hx_init, hx_reset, hx_push, hx_merge, he_init, he_reset, he_push, he_merge, he_index } from './histogram';
 export { bivar_init, bivar_push, bivar_merge, bivar_rss, univar_init, univar_push } from './bivariate';
+export { argsort_f64 } from './sort';

@@ -1,5 +1,5 @@
 import { describeValue, EdgewiseError } from '../errors';
-import { allocBytes, heapF64, STAGING_VALUES, WasmObject, wasm } from './runtime';
+import { allocBytes, freeBytes, heapF64, STAGING_VALUES, WasmObject, wasm } from './runtime';
 
 interface BivariateExports {
   univar_init(s: number): void;
@@ -217,4 +217,41 @@ export function residualSumOfSquares(
     s += k.bivar_rss(stagingX, stagingY, len, mx, my, b);
   }
   return s;
+}
+
+interface SortExports {
+  argsort_f64(
+    vals: number,
+    n: number,
+    keys: number,
+    keys2: number,
+    idx: number,
+    idx2: number,
+    counts: number,
+  ): void;
+}
+const ks = wasm as unknown as SortExports;
+
+/**
+ * Stable ascending argsort of NaN-free f64 values by a WebAssembly radix sort
+ * (4 passes of 16-bit digits; -0 and +0 tie). Equal values keep their input
+ * order, as numpy's stable argsort.
+ */
+export function argsortF64(values: Float64Array): Uint32Array {
+  const n = values.length;
+  const bytes = n * 8 * 3 + n * 4 * 2 + 65536 * 4 + 64;
+  const base = allocBytes(bytes);
+  try {
+    const vals = base;
+    const keys = vals + n * 8;
+    const keys2 = keys + n * 8;
+    const idx = keys2 + n * 8;
+    const idx2 = idx + n * 4;
+    const counts = (idx2 + n * 4 + 15) & ~15;
+    heapF64().set(values, vals >>> 3);
+    ks.argsort_f64(vals, n, keys, keys2, idx, idx2, counts);
+    return new Uint32Array(wasm.memory.buffer, idx, n).slice();
+  } finally {
+    freeBytes(base);
+  }
 }
