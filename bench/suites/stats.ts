@@ -1,6 +1,6 @@
 import jStat from 'jstat';
 import * as ss from 'simple-statistics';
-import { pearson, simpleRegression, welchTTest } from '../../src/stats/index';
+import { pearson, simpleRegression, spearman, welchTTest } from '../../src/stats/index';
 import { normal } from '../data';
 import { consume, type Workload } from '../harness';
 
@@ -17,6 +17,13 @@ const studentt = jStat.studentt as { cdf(x: number, df: number): number };
 const ols = (
   jStat as unknown as { models: { ols(y: number[], X: number[][]): { coef: number[] } } }
 ).models;
+
+const spearmancoeff = (
+  jStat as unknown as { spearmancoeff(a: ArrayLike<number>, b: ArrayLike<number>): number }
+).spearmancoeff;
+const sampleRankCorrelation = (
+  ss as unknown as { sampleRankCorrelation(a: number[], b: number[]): number }
+).sampleRankCorrelation;
 
 const relErr = (a: number, b: number): string => (Math.abs(a - b) / Math.abs(b)).toExponential(1);
 
@@ -62,7 +69,37 @@ export default async function suite(): Promise<Workload[]> {
   );
   void ols;
 
+  const nr = 100_000;
+  const rx = x.subarray(0, nr);
+  const ry = y.subarray(0, nr);
+  const rxs = Array.from(rx);
+  const rys = Array.from(ry);
+  const rho = spearman(rx, ry).statistic;
+  const rhoJ = spearmancoeff(rx, ry);
+  const rhoS = sampleRankCorrelation(rxs, rys);
+
   return [
+    {
+      suite: 'stats',
+      name: 'Spearman rho on 100k pairs (edgewise: WASM radix argsort ranks + p-value)',
+      items: nr,
+      unit: 'pairs',
+      ours: 'edgewise spearman',
+      rounds: 3,
+      warmup: 1,
+      impls: [
+        { name: 'edgewise spearman', run: () => consume(spearman(rx, ry).statistic) },
+        {
+          name: 'simple-statistics sampleRankCorrelation',
+          run: () => consume(sampleRankCorrelation(rxs, rys)),
+        },
+        { name: 'jstat spearmancoeff', run: () => consume(spearmancoeff(rx, ry)) },
+      ],
+      notes: {
+        'simple-statistics sampleRankCorrelation': `rho agrees to ${relErr(rho, rhoS)} (number[] input)`,
+        'jstat spearmancoeff': `rho agrees to ${relErr(rho, rhoJ)}`,
+      },
+    },
     {
       suite: 'stats',
       name: 'Pearson r on 1M pairs (edgewise: r + exact p-value + Fisher-z CI)',
