@@ -26,6 +26,11 @@ export interface ChunkRecord {
   start: number;
   end: number;
   cols: Record<string, Float64Array>;
+  /**
+   * Roll-up tiers: the serialized QuantileSketch of every row, concatenated;
+   * row i is `sketches.subarray(cols.sko[i], cols.sko[i + 1])` (empty: no values).
+   */
+  sketches?: Uint8Array;
 }
 
 /**
@@ -39,6 +44,10 @@ export interface SeriesCursor {
   prev: number;
   chunkStarts: number[];
   buckets: (number[] | null)[];
+  /** Serialized QuantileSketch of each tier's open bucket (null: none). */
+  sketches?: (Uint8Array | null)[];
+  /** First-tier values not yet pushed into a sketch. */
+  staged?: Float64Array;
 }
 
 export interface WriteBatch {
@@ -73,7 +82,7 @@ export interface TimeSeriesBackend {
 export function chunkBytes(c: ChunkRecord): number {
   let b = 0;
   for (const k in c.cols) b += c.cols[k].byteLength;
-  return b;
+  return b + (c.sketches?.byteLength ?? 0);
 }
 
 /** Is `e` a storage-full error (DOMException QuotaExceededError or our QUOTA_EXCEEDED)? */
