@@ -226,6 +226,55 @@ describe('TimeSeriesStore roll-ups', () => {
     ).rejects.toThrow(/sketch/);
   });
 
+  it('summaries: observations roll up as distributions (moments + sketch per bucket)', async () => {
+    let now = T0;
+    const reg = new MetricsRegistry({ now: () => now });
+    const sm = reg.summary('rpc_seconds', { labelNames: ['m'] }).labels({ m: 'get' });
+    const store = await TimeSeriesStore.open(reg, { tiers: TIERS, intervalMs: S });
+    const rnd = lcg(11);
+    const obs: [number, number][] = [];
+    for (let i = 0; i < 2 * 3600 + 300; i++) {
+      now += S;
+      const k = Math.floor(rnd() * 5); // 0..4 observations per second
+      for (let j = 0; j < k; j++) {
+        const v = Math.exp(4 * rnd());
+        sm.observe(v);
+        obs.push([now, v]);
+      }
+      store.sample(now);
+      if (i % 600 === 599) await store.flush();
+    }
+    for (const [from, step, tier] of [
+      [T0 + 70 * MIN, MIN, '1m'],
+      [T0, HOUR, '1h'],
+    ] as const) {
+      const to = now + 1;
+      const n = Math.ceil((to - from) / step);
+      const bins = Array.from({ length: n }, () => [] as number[]);
+      for (const [t, v] of obs)
+        if (t >= from && t < to) bins[Math.floor((t - from) / step)].push(v);
+      const count = await store.query('rpc_seconds', { from, to, step, agg: 'count' });
+      const mean = await store.query('rpc_seconds', { from, to, step, agg: 'mean' });
+      const p99 = await store.query('rpc_seconds', { from, to, step, agg: 'p99' });
+      expect(count.tier).toBe(tier);
+      bins.forEach((b, i) => {
+        expect(count.series[0].values[i]).toBe(b.length);
+        if (!b.length) return;
+        close(mean.series[0].values[i], b.reduce((x, y) => x + y, 0) / b.length);
+        const want = [...b].sort((x, y) => x - y)[Math.floor(0.99 * (b.length - 1))];
+        expect(Math.abs(p99.series[0].values[i] - want) / want).toBeLessThanOrEqual(0.01);
+      });
+    }
+    // _count is sampled as a counter too.
+    const c = await store.query('rpc_seconds_count', {
+      from: T0,
+      to: now + 1,
+      step: 3 * HOUR,
+      agg: 'last',
+    });
+    expect(c.series[0].values[0]).toBe(obs.length);
+  });
+
   it('histograms are sampled as _sum and _count; labels filter series', async () => {
     let now = T0;
     const reg = new MetricsRegistry({ now: () => now });

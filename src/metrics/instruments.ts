@@ -15,6 +15,7 @@ import {
   OVERFLOW_LABEL,
   seriesKey,
 } from './names';
+import { Rollup } from './rollup';
 
 export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram' | 'summary';
 
@@ -488,8 +489,10 @@ export class SummarySeries extends SeriesBase {
   private paneEnd: number;
   private readonly stage = new Float64Array(STAGE);
   private staged = 0;
-  /** Observations since the time-series store last drained them. @internal */
+  /** Observations since the time-series store last drained them (sketch + moments). @internal */
   readonly _delta: QuantileSketch;
+  /** @internal */
+  readonly _deltaMoments = new Rollup();
   constructor(
     values: readonly string[],
     overflow: boolean,
@@ -518,6 +521,7 @@ export class SummarySeries extends SeriesBase {
     if (t >= this.paneEnd) this.rotate(t);
     this.count++;
     this.sum += v;
+    this._deltaMoments.add(v, 0);
     this.stage[this.staged++] = v;
     if (this.staged === STAGE) this.drain();
   }

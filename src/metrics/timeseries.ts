@@ -226,6 +226,7 @@ export class TimeSeriesStore {
   private readonly byKey = new Map<string, Tracked>();
   private readonly byHandle = new Map<SeriesBase, Tracked>();
   private readonly byHandleCount = new Map<SeriesBase, Tracked>();
+  private readonly byHandleDist = new Map<SeriesBase, Tracked>();
   private pending: ChunkRecord[] = [];
   private nextId = 1;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -333,7 +334,7 @@ export class TimeSeriesStore {
     return tr;
   }
 
-  private track(name: string, kind: 'counter' | 'gauge', labels: Record<string, string>): Tracked {
+  private track(name: string, kind: SeriesMeta['kind'], labels: Record<string, string>): Tracked {
     const key = keyOf(name, labels);
     const t = this.byKey.get(key);
     if (t) return t;
@@ -444,6 +445,25 @@ export class TimeSeriesStore {
     }
   }
 
+  /** Adds a batch of observations (moments + sketch) at time `t` to a distribution series' roll-ups. */
+  private recordDistribution(tr: Tracked, t: number, m: Rollup, sk: QuantileSketch): void {
+    if (m.count === 0 || this.tiers.length < 2) return;
+    tr.touched = true;
+    const r = tr.roll[1];
+    const res = this.tiers[1].resolutionMs;
+    const b = Math.floor(t / res) * res;
+    if (r.bucketStart !== b) {
+      if (r.cur.count > 0) this.closeBucket(tr, 1);
+      r.bucketStart = b;
+      r.cur.reset();
+    }
+    r.cur.merge(m);
+    if (this.liveSk[1]) {
+      r.sk ??= this.newSketch();
+      r.sk.merge(sk);
+    }
+  }
+
   /** Appends tier i's current bucket to its chunk and feeds it to tier i + 1. */
   private closeBucket(tr: Tracked, i: number): void {
     const r = tr.roll[i];
@@ -527,9 +547,23 @@ export class TimeSeriesStore {
   }
 
   private sampleMetric(m: AnyMetric, t: number): void {
+    if (m.type === 'summary') {
+      // Observations since the last sample go to the roll-ups as one batch.
+      for (const s of m.series()) {
+        s._sync();
+        let d = this.byHandleDist.get(s);
+        if (!d) {
+          d = this.track(m.baseName(), 'distribution', m.labelsOf(s));
+          this.byHandleDist.set(s, d);
+        }
+        this.recordDistribution(d, t, s._deltaMoments, s._delta);
+        s._deltaMoments.reset();
+        s._delta.reset();
+      }
+    }
     switch (m.type) {
-      case 'histogram':
       case 'summary':
+      case 'histogram':
         for (const s of m.series() as IterableIterator<
           SeriesBase & { sum: number; count: number }
         >) {
@@ -750,6 +784,8 @@ export class TimeSeriesStore {
       );
     }
     let ti = this.tierFor(from, now);
+    // Summaries' observations live in roll-up tiers only.
+    if (ti === 0 && this.tiers.length > 1 && this.hasDistribution(name)) ti = 1;
     if (q !== undefined && ti > 0 && !this.rowSk[ti]) {
       // Quantiles come from the finest covering tier that keeps sketches.
       const j = this.rowSk.findIndex((x, k) => x && k > ti);
@@ -885,6 +921,12 @@ export class TimeSeriesStore {
       for (const a of acc.values()) a.dispose();
     }
     return values;
+  }
+
+  private hasDistribution(name: string): boolean {
+    for (const tr of this.byKey.values())
+      if (tr.meta.name === name && tr.meta.kind === 'distribution') return true;
+    return false;
   }
 
   /** Stored chunks overlapping [from, to), with buffered (unflushed) ones replacing stored copies. */

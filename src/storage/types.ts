@@ -10,8 +10,11 @@ export interface SeriesMeta {
   /** Unique key: name + labels, canonical. */
   key: string;
   name: string;
-  /** 'counter' (cumulative: increase/rate make sense) or 'gauge'. */
-  kind: 'counter' | 'gauge';
+  /**
+   * 'counter' (cumulative: increase/rate make sense), 'gauge', or
+   * 'distribution' (a summary's observations: roll-up tiers only).
+   */
+  kind: 'counter' | 'gauge' | 'distribution';
   labels: Record<string, string>;
 }
 
