@@ -18,8 +18,10 @@ import {
 type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
+  gpu: () => import('./suites/gpu'),
   quantile: () => import('./suites/quantile'),
   events: () => import('./suites/events'),
+  stream: () => import('./suites/stream'),
   metrics: () => import('./suites/metrics'),
 };
 

@@ -1,0 +1,203 @@
+import { EdgewiseError } from '../errors';
+
+/**
+ * Online, mergeable score calibration: the empirical CDF of the raw scores
+ * seen so far, kept in a fixed log-spaced histogram (a Fenwick tree, so both
+ * `add` and `cdf` are O(log bins)).
+ *
+ * - Bins: 0 (and negatives) in bin 0; (0, 1e-6] in bin 1; then bins of
+ *   relative width 2^(1/32) (about 2.2%) up to 2^40 (~1e12); larger values
+ *   fall in the last bin. Resolution is therefore relative: a raw score's
+ *   calibrated value is exact to within its bin.
+ * - `calibrate(x)` returns the mid-rank ECDF, P(X < x) + P(X = bin(x)) / 2,
+ *   so a raw score never seen before at the top of the history maps close to
+ *   1 - 1/(2n) and a typical value near 0.5.
+ * - Merging adds histograms (exact, commutative): calibrators of the same
+ *   detector over different series or workers can be pooled.
+ * - Tail: above the `tailFrom` quantile u (default 0.98) the ECDF is replaced
+ *   by an exponential tail fitted to the histogram (peaks-over-threshold with
+ *   the mean excess over u): P(X > x) = P(X > u) exp(-(x - u) / mean excess).
+ *   So values beyond everything seen still get distinct, ordered scores
+ *   instead of saturating at 1 - 1/(2n). The fit is refreshed every 64 adds.
+ * - `decay` (optional, per update) slowly forgets the past by multiplying all
+ *   counts lazily (applied as a growing weight of new values, renormalised
+ *   when it gets large), so a calibration follows a drifting score level.
+ */
+const LOG_MIN = -20; // 2^-20 ~ 1e-6
+const LOG_MAX = 40;
+const PER_OCTAVE = 32;
+export const CALIBRATION_BINS = 2 + (LOG_MAX - LOG_MIN) * PER_OCTAVE;
+
+export interface CalibratorSnapshot {
+  tree: number[];
+  total: number;
+  weight: number;
+  /** [u, P(X > u), mean excess, adds since the last fit, highest bin used] */
+  tail: number[];
+}
+
+export class ScoreCalibrator {
+  #tree: Float64Array; // Fenwick tree, 1-based
+  #total = 0;
+  #weight = 1;
+  readonly decay: number;
+  readonly tailFrom: number;
+  #tailU = Number.POSITIVE_INFINITY;
+  #tailP = 0;
+  #tailBeta = 1;
+  #sinceFit = 0;
+  #maxBin = 0;
+
+  constructor(options: { decay?: number; tailFrom?: number } = {}) {
+    this.tailFrom = options.tailFrom ?? 0.98;
+    const decay = options.decay ?? 0;
+    if (!(decay >= 0 && decay < 1)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `ScoreCalibrator: decay must be in [0, 1), got ${decay}.`,
+      );
+    }
+    this.decay = decay;
+    this.#tree = new Float64Array(CALIBRATION_BINS + 1);
+  }
+
+  /** Number (or decayed weight) of raw scores seen. */
+  get count(): number {
+    return this.#total / this.#weight;
+  }
+
+  static bin(x: number): number {
+    if (!(x > 0)) return 0;
+    if (x <= 2 ** LOG_MIN) return 1;
+    const b = 2 + Math.floor((Math.log2(x) - LOG_MIN) * PER_OCTAVE);
+    return b >= CALIBRATION_BINS ? CALIBRATION_BINS - 1 : b;
+  }
+
+  #prefix(bin: number): number {
+    // sum of bins [0, bin)
+    let s = 0;
+    for (let i = bin; i > 0; i -= i & -i) s += this.#tree[i];
+    return s;
+  }
+
+  /** Adds one raw score (NaN is ignored). */
+  add(x: number): void {
+    if (Number.isNaN(x)) return;
+    if (this.decay > 0) {
+      this.#weight /= 1 - this.decay;
+      if (this.#weight > 1e100) this.#rescale();
+    }
+    const w = this.#weight;
+    const bx = ScoreCalibrator.bin(x);
+    if (bx > this.#maxBin) this.#maxBin = bx;
+    for (let i = bx + 1; i <= CALIBRATION_BINS; i += i & -i) this.#tree[i] += w;
+    this.#total += w;
+    if (++this.#sinceFit >= 64) this.#fitTail();
+  }
+
+  /** Representative value of a bin (geometric centre). */
+  static binValue(b: number): number {
+    if (b <= 0) return 0;
+    if (b === 1) return 2 ** LOG_MIN / 2;
+    return 2 ** ((b - 2 + 0.5) / PER_OCTAVE + LOG_MIN);
+  }
+
+  #fitTail(): void {
+    this.#sinceFit = 0;
+    if (this.#total / this.#weight < 50) {
+      this.#tailU = Number.POSITIVE_INFINITY;
+      return;
+    }
+    // bin containing the tailFrom quantile (Fenwick descent)
+    const target = this.tailFrom * this.#total;
+    let pos = 0;
+    let acc = 0;
+    for (let step = 1 << Math.floor(Math.log2(CALIBRATION_BINS)); step > 0; step >>= 1) {
+      const nx = pos + step;
+      if (nx <= CALIBRATION_BINS && acc + this.#tree[nx] <= target) {
+        pos = nx;
+        acc += this.#tree[nx];
+      }
+    }
+    // bins [0, pos) hold <= target; the quantile is in bin `pos`; tail = bins above it
+    const ub = pos;
+    let cnt = 0;
+    let ex = 0;
+    const u = ScoreCalibrator.binValue(ub + 1) / 2 ** (0.5 / PER_OCTAVE); // lower edge of bin ub + 1
+    let prev = this.#prefix(ub + 1);
+    for (let b = ub + 1; b <= this.#maxBin; b++) {
+      const cur = this.#prefix(b + 1);
+      const c = cur - prev;
+      prev = cur;
+      if (c > 0) {
+        cnt += c;
+        ex += c * (ScoreCalibrator.binValue(b) - u);
+      }
+    }
+    if (cnt <= 0 || ex <= 0) {
+      this.#tailU = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.#tailU = u;
+    this.#tailP = cnt / this.#total;
+    this.#tailBeta = ex / cnt;
+  }
+
+  #rescale(): void {
+    const f = 1 / this.#weight;
+    for (let i = 0; i < this.#tree.length; i++) this.#tree[i] *= f;
+    this.#total *= f;
+    this.#weight = 1;
+  }
+
+  /** Mid-rank empirical CDF of `x` among the scores added so far (0.5 when empty). */
+  calibrate(x: number): number {
+    if (this.#total === 0 || Number.isNaN(x)) return 0.5;
+    if (x > this.#tailU) return 1 - this.#tailP * Math.exp(-(x - this.#tailU) / this.#tailBeta);
+    const b = ScoreCalibrator.bin(x);
+    const below = this.#prefix(b);
+    const at = this.#prefix(b + 1) - below;
+    return (below + at / 2) / this.#total;
+  }
+
+  /** Adds `other`'s histogram to this one. */
+  merge(other: ScoreCalibrator): this {
+    const f = this.#weight / other.#weight;
+    for (let i = 0; i < this.#tree.length; i++) this.#tree[i] += other.#tree[i] * f;
+    this.#total += other.#total * f;
+    this.#maxBin = Math.max(this.#maxBin, other.#maxBin);
+    this.#fitTail();
+    return this;
+  }
+
+  snapshot(): CalibratorSnapshot {
+    return {
+      tree: Array.from(this.#tree),
+      total: this.#total,
+      weight: this.#weight,
+      tail: [this.#tailU, this.#tailP, this.#tailBeta, this.#sinceFit, this.#maxBin],
+    };
+  }
+
+  restore(s: CalibratorSnapshot): this {
+    if (
+      !s ||
+      !Array.isArray(s.tree) ||
+      s.tree.length !== this.#tree.length ||
+      !Array.isArray(s.tail) ||
+      s.tail.length !== 5
+    ) {
+      throw new EdgewiseError(
+        'CORRUPT_STATE',
+        'ScoreCalibrator.restore: pass a snapshot() of a ScoreCalibrator.',
+      );
+    }
+    this.#tree.set(s.tree);
+    this.#total = s.total;
+    this.#weight = s.weight;
+    [this.#tailU, this.#tailP, this.#tailBeta, this.#sinceFit, this.#maxBin] = s.tail;
+    // JSON turns Infinity into null
+    if (this.#tailU === null) this.#tailU = Number.POSITIVE_INFINITY;
+    return this;
+  }
+}

@@ -1,0 +1,39 @@
+/** `edgewise/anomaly`: streaming and batch anomaly detectors, score calibration, ensembles. */
+export { EdgewiseError, type ErrorCode } from '../errors';
+export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
+export {
+  allDetectors,
+  defaultMembers,
+  StreamingDetector,
+  type StreamingDetectorOptions,
+} from './ensemble-stream';
+export { IsolationForest, type IsolationForestOptions } from './iforest';
+export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
+export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
+export type { MatrixOptions } from './matrix';
+export {
+  NAB_PROFILES,
+  type NabFile,
+  type NabProfile,
+  type NabResult,
+  nabScore,
+  probationLength,
+} from './nab';
+export {
+  BaseDetector,
+  type BaseOptions,
+  CusumDetector,
+  type CusumOptions,
+  type DetectorSnapshot,
+  EwmaDetector,
+  type EwmaOptions,
+  GaussianDetector,
+  type GaussianOptions,
+  MadDetector,
+  type MadOptions,
+  PageHinkleyDetector,
+  type PageHinkleyOptions,
+  SeasonalDetector,
+  type SeasonalOptions,
+  type StreamingDetectorApi,
+} from './streaming';

@@ -1,0 +1,250 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ScoreCalibrator } from '../src/anomaly/calibration';
+import { allDetectors, StreamingDetector } from '../src/anomaly/ensemble-stream';
+import { Rng } from '../src/anomaly/matrix';
+import { NAB_PROFILES, nabScore, probationLength } from '../src/anomaly/nab';
+import {
+  type BaseDetector,
+  GaussianDetector,
+  MadDetector,
+  SeasonalDetector,
+} from '../src/anomaly/streaming';
+import { isEdgewiseError } from '../src/errors';
+
+const factories: Record<string, () => BaseDetector | StreamingDetector> = {
+  ...allDetectors(),
+  StreamingDetector: () => new StreamingDetector(),
+};
+
+/** A seasonal series with noise, 5-minute steps, plus a spike and a level shift. */
+function series(n: number, seed: number): { v: Float64Array; t: Float64Array } {
+  const r = new Rng(seed);
+  const v = new Float64Array(n);
+  const t = new Float64Array(n);
+  const t0 = Date.UTC(2024, 0, 1);
+  for (let i = 0; i < n; i++) {
+    t[i] = t0 + i * 300_000;
+    v[i] = 10 + 3 * Math.sin((2 * Math.PI * i) / 288) + (r.next() - 0.5);
+  }
+  return { v, t };
+}
+
+const valuesArb = fc.array(
+  fc.oneof(
+    { weight: 8, arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, 5, 5, 5) },
+  ),
+  { minLength: 0, maxLength: 160 },
+);
+
+describe('streaming detectors: properties', () => {
+  for (const [name, make] of Object.entries(factories)) {
+    it(`${name}: updateBatch equals update in a loop; scores in [0, 1] (NaN for non-finite input)`, () => {
+      fc.assert(
+        fc.property(valuesArb, (vals) => {
+          const a = make();
+          const b = make();
+          const batch = a.updateBatch(vals);
+          for (let i = 0; i < vals.length; i++) {
+            const s = b.update(vals[i]);
+            expect(Object.is(s, batch[i])).toBe(true);
+            if (Number.isFinite(vals[i])) {
+              expect(s).toBeGreaterThanOrEqual(0);
+              expect(s).toBeLessThanOrEqual(1);
+            } else expect(s).toBeNaN();
+          }
+          expect(a.rejected).toBe(vals.filter((x) => !Number.isFinite(x)).length);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it(`${name}: snapshot/restore (through JSON) resumes identically`, () => {
+      fc.assert(
+        fc.property(valuesArb, valuesArb, (head, tail) => {
+          const a = make();
+          a.updateBatch(head);
+          const snap = JSON.parse(JSON.stringify(a.snapshot()));
+          const b = make().restore(snap);
+          expect(b.count).toBe(a.count);
+          const sa = a.updateBatch(tail);
+          const sb = b.updateBatch(tail);
+          expect(Array.from(sb)).toEqual(Array.from(sa));
+        }),
+        { numRuns: 15 },
+      );
+    });
+  }
+
+  it('snapshot/restore resumes identically after long runs with timestamps (calibrator tail refits)', () => {
+    const { v, t } = series(3000, 2);
+    const a = new StreamingDetector();
+    a.updateBatch(v.subarray(0, 2001), t.subarray(0, 2001));
+    const b = new StreamingDetector().restore(JSON.parse(JSON.stringify(a.snapshot())));
+    expect(Array.from(b.updateBatch(v.subarray(2001), t.subarray(2001)))).toEqual(
+      Array.from(a.updateBatch(v.subarray(2001), t.subarray(2001))),
+    );
+  });
+
+  it('restore rejects snapshots of another detector or version', () => {
+    const g = new GaussianDetector();
+    const m = new MadDetector();
+    expect(() => m.restore(g.snapshot())).toThrowError(/MadDetector/);
+    expect(() => g.restore({ ...g.snapshot(), version: 99 })).toThrowError(/version/);
+    const s = new StreamingDetector();
+    expect(() => s.restore(g.snapshot())).toThrowError(/StreamingDetector/);
+  });
+});
+
+describe('streaming detectors: behaviour', () => {
+  it('change detectors (CUSUM, Page-Hinkley) flag a level shift of a noisy series within 20 records', () => {
+    const r = new Rng(12);
+    const v = Float64Array.from({ length: 3000 }, (_, i) => (i >= 2500 ? 3 : 0) + (r.next() - 0.5));
+    const t = undefined;
+    for (const name of ['cusum', 'pageHinkley']) {
+      const s = factories[name]().updateBatch(v, t);
+      expect(Math.max(...s.subarray(2500, 2520)), name).toBeGreaterThan(0.99);
+    }
+  });
+
+  it('every point detector scores a large spike above the 99th percentile of its own scores', () => {
+    const { v, t } = series(3000, 1);
+    v[2500] += 30;
+    for (const [name, make] of Object.entries(factories)) {
+      if (name === 'cusum' || name === 'pageHinkley') continue;
+      const s = make().updateBatch(v, t);
+      const sorted = Array.from(s.subarray(500)).sort((a, b) => a - b);
+      const p99 = sorted[Math.floor(0.99 * sorted.length)];
+      expect(s[2500], name).toBeGreaterThanOrEqual(p99);
+      expect(s[2500], name).toBeGreaterThan(0.99);
+    }
+  });
+
+  it('StreamingDetector reports member contributions and cools down after an alarm', () => {
+    const { v, t } = series(3000, 3);
+    v[2500] += 30;
+    v[2520] += 30;
+    const d = new StreamingDetector();
+    const s = d.updateBatch(v.subarray(0, 2501), t.subarray(0, 2501));
+    expect(s[2500]).toBeGreaterThan(0.99);
+    expect(Array.from(d.contributions).some((c) => c > 0.99)).toBe(true);
+    expect(d.memberNames).toEqual(['seasonal', 'ewma']);
+    const later = d.updateBatch(v.subarray(2501), t.subarray(2501));
+    expect(later[19]).toBeLessThanOrEqual(0.5); // second spike inside the cooldown: halved
+    const noCool = new StreamingDetector({ cooldown: 0 }).updateBatch(v, t);
+    expect(noCool[2520]).toBeGreaterThan(0.99);
+  });
+
+  it('the seasonal detector learns the daily profile: a normal peak is not an anomaly, an off-hour one is', () => {
+    const { v, t } = series(288 * 10, 4);
+    const d = new SeasonalDetector();
+    const s = d.updateBatch(v, t);
+    // after learning, the daily maximum (sin peak) is ordinary
+    const peak = 288 * 9 + 72;
+    expect(s[peak]).toBeLessThan(0.99);
+    const off = new SeasonalDetector();
+    const w = Float64Array.from(v);
+    w[288 * 9 + 216] = 13; // the peak level at the trough's time
+    expect(off.updateBatch(w, t)[288 * 9 + 216]).toBeGreaterThan(0.99);
+  });
+
+  it('bad arguments throw INVALID_ARGUMENT and change nothing', () => {
+    const d = new GaussianDetector();
+    d.updateBatch([1, 2, 3]);
+    const before = JSON.stringify(d.snapshot());
+    expect(() => d.update('x' as unknown as number)).toThrowError(/number/);
+    expect(() => d.updateBatch([1, 'a' as unknown as number])).toThrowError(/element 1/);
+    expect(() => d.updateBatch([1, 2], [1])).toThrowError(/timestamps/);
+    expect(JSON.stringify(d.snapshot())).toBe(before);
+    expect(() => new GaussianDetector({ window: 1 })).toThrowError(/window/);
+    expect(() => new SeasonalDetector({ slotMs: 7 * 60_000 })).toThrowError(/divide a day/);
+    try {
+      new StreamingDetector({ alarmLevel: 2 });
+      expect.unreachable();
+    } catch (e) {
+      expect(isEdgewiseError(e, 'INVALID_ARGUMENT')).toBe(true);
+    }
+  });
+});
+
+describe('ScoreCalibrator', () => {
+  it('is the mid-rank ECDF (to bin resolution) and merges exactly', () => {
+    const r = new Rng(9);
+    const a = new ScoreCalibrator();
+    const b = new ScoreCalibrator();
+    const all = new ScoreCalibrator();
+    const xs: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const x = -Math.log(1 - r.next());
+      xs.push(x);
+      (i % 2 ? a : b).add(x);
+      all.add(x);
+    }
+    a.merge(b);
+    for (const q of [0.1, 0.5, 0.9]) {
+      const x = -Math.log(1 - q);
+      expect(Math.abs(a.calibrate(x) - all.calibrate(x))).toBeLessThan(1e-12);
+      const emp = xs.filter((v) => v < x).length / xs.length;
+      expect(Math.abs(all.calibrate(x) - emp)).toBeLessThan(0.03);
+    }
+    // tail: strictly increasing beyond the data, below 1
+    const top = Math.max(...xs);
+    const c1 = all.calibrate(top * 1.5);
+    const c2 = all.calibrate(top * 3);
+    expect(c2).toBeGreaterThan(c1);
+    expect(c2).toBeLessThan(1);
+    expect(new ScoreCalibrator().calibrate(3)).toBe(0.5);
+  });
+});
+
+describe('NAB scorer', () => {
+  const ts = Float64Array.from({ length: 100 }, (_, i) => i * 1000);
+  const win: [number, number][] = [[60_000, 69_000]]; // records 60..69
+  const file = (scores: number[]) => ({
+    name: 'f',
+    timestamps: ts,
+    windows: win,
+    scores: Float64Array.from(scores),
+  });
+  const zeros = () => new Array(100).fill(0);
+
+  it('null detector scores 0, perfect (detect at window start) scores 100', () => {
+    expect(nabScore([file(zeros())], NAB_PROFILES.standard).score).toBeCloseTo(0, 12);
+    const p = zeros();
+    p[60] = 1;
+    expect(nabScore([file(p)], NAB_PROFILES.standard).score).toBeCloseTo(100, 12);
+    expect(probationLength(100)).toBe(15);
+  });
+
+  it('late detection earns less; FP costs follow the sigmoid from the preceding window', () => {
+    const late = zeros();
+    late[69] = 1; // last record: y = -1/10
+    const sig = (y: number) => 2 / (1 + Math.exp(5 * y)) - 1;
+    const r = nabScore([file(late)], NAB_PROFILES.standard);
+    const raw = sig(-0.1) / sig(-1);
+    expect(r.raw).toBeCloseTo(raw, 12);
+    expect(r.score).toBeCloseTo((100 * (raw + 1)) / 2, 10);
+    // a TP plus an FP right after the window, and one far before it
+    const s = zeros();
+    s[60] = 1;
+    s[72] = 1; // 3 records after the end: y = 3/9
+    s[20] = 1; // before any window: full cost
+    const r2 = nabScore([file(s)], NAB_PROFILES.standard);
+    expect(r2.raw).toBeCloseTo(1 + 0.11 * sig(3 / 9) - 0.11, 12);
+    // detections in the probationary period are ignored
+    const pr = zeros();
+    pr[5] = 1;
+    expect(nabScore([file(pr)], NAB_PROFILES.standard).fp).toBe(0);
+  });
+
+  it('optimises one threshold over the corpus', () => {
+    const s = zeros();
+    s[62] = 0.9;
+    s[30] = 0.8; // FP below the TP: the best threshold is 0.9
+    const r = nabScore([file(s)], NAB_PROFILES.standard);
+    expect(r.threshold).toBe(0.9);
+    expect(r.tp).toBe(1);
+    expect(r.fp).toBe(0);
+  });
+});
