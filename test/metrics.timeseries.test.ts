@@ -492,6 +492,51 @@ describe('persistence and retention', () => {
   });
 });
 
+describe('IndexedDB quota errors', () => {
+  it('a QuotaExceededError from IndexedDB becomes QUOTA_EXCEEDED and triggers raw eviction', async () => {
+    const backend = await IndexedDbBackend.open({ name: `ew-quota-${Math.random()}` });
+    const s = sim();
+    const store = await TimeSeriesStore.open(s.reg, { tiers: TIERS, intervalMs: S, backend });
+    const events: StoreEvent[] = [];
+    store.on((e) => events.push(e));
+    await s.step(store, 15 * 60);
+    await store.flush();
+    // The next write fails once the way a full disk does in a browser.
+    const db = (backend as unknown as { db: { transaction: (...a: unknown[]) => unknown } }).db;
+    const real = db.transaction.bind(db);
+    let fail = 1;
+    db.transaction = (...a: unknown[]) => {
+      if (a[1] === 'readwrite' && Array.isArray(a[0]) && fail-- > 0) {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return real(...a);
+    };
+    await s.step(store, 60);
+    await store.flush();
+    const ev = events.filter((e) => e.type === 'evicted');
+    expect(ev.length).toBe(1);
+    expect(ev[0].type === 'evicted' && ev[0].tier).toBe('raw');
+    const now = s.now();
+    const q = await store.query('temp_celsius', {
+      from: now - 60 * S,
+      to: now + 1,
+      step: S,
+      agg: 'last',
+    });
+    expect(Array.from(q.series[0].values).filter((x) => !Number.isNaN(x)).length).toBe(61);
+    let err: unknown;
+    try {
+      fail = 1;
+      await backend.write({ series: [], chunks: [] });
+    } catch (e) {
+      err = e;
+    }
+    expect(isEdgewiseError(err, 'QUOTA_EXCEEDED')).toBe(true);
+    db.transaction = real;
+    await store.close();
+  });
+});
+
 describe('a kiosk running for a week', () => {
   it('7 days at 1 s for 100 series: memory and storage stay within the retention bound', async () => {
     let now = T0;
