@@ -100,7 +100,12 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
     }
     this.maxSeries = max;
     this.ctx = ctx;
+  }
+
+  /** Creates the zero series of a label-less metric (the registry calls this once). @internal */
+  _init(): this {
     if (this.labelNames.length === 0) this._default = this.bind(undefined);
+    return this;
   }
 
   /** The family name OpenMetrics uses (counters drop `_total`). */
@@ -211,10 +216,8 @@ function splitArgs(
 /** A monotonic counter. Exposed as `<base>_total` (+ `_created` in OpenMetrics). */
 export class Counter extends Metric<CounterSeries> {
   readonly type = 'counter' as const;
-  private _base = '';
   override baseName(): string {
-    if (!this._base) this._base = this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
-    return this._base;
+    return this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
   }
   protected makeSeries(values: readonly string[], overflow: boolean): CounterSeries {
     return new CounterSeries(values, overflow, this.ctx.now());
@@ -437,18 +440,11 @@ export class HistogramMetric extends Metric<HistogramSeries> {
     }
     const bounds = Float64Array.from(b);
     // Set before super() runs bind() for a label-less histogram.
-    HistogramMetric.pending = bounds;
     super(name, options, ctx, ['le']);
     this.buckets = bounds;
   }
-  private static pending: Float64Array;
   protected makeSeries(values: readonly string[], overflow: boolean): HistogramSeries {
-    return new HistogramSeries(
-      values,
-      overflow,
-      this.ctx.now(),
-      this.buckets ?? HistogramMetric.pending,
-    );
+    return new HistogramSeries(values, overflow, this.ctx.now(), this.buckets);
   }
   labels(labels: Labels): HistogramSeries {
     return this.bind(labels);
@@ -609,22 +605,18 @@ export class Summary extends Metric<SummarySeries> {
     if (!(relativeAccuracy >= 1e-5 && relativeAccuracy <= 0.5)) {
       badAmount(where, relativeAccuracy, 'relativeAccuracy must be in [1e-5, 0.5]');
     }
-    Summary.pending = { ageBuckets, maxAgeMs, relativeAccuracy };
     super(name, options, ctx, ['quantile']);
     this.quantiles = Float64Array.from([...new Set(qs)].sort((a, b) => a - b));
     this.maxAgeMs = maxAgeMs;
     this.ageBuckets = ageBuckets;
     this.relativeAccuracy = relativeAccuracy;
   }
-  private static pending: { ageBuckets: number; maxAgeMs: number; relativeAccuracy: number };
   protected makeSeries(values: readonly string[], overflow: boolean): SummarySeries {
-    const o = this.maxAgeMs
-      ? {
-          ageBuckets: this.ageBuckets,
-          maxAgeMs: this.maxAgeMs,
-          relativeAccuracy: this.relativeAccuracy,
-        }
-      : Summary.pending;
+    const o = {
+      ageBuckets: this.ageBuckets,
+      maxAgeMs: this.maxAgeMs,
+      relativeAccuracy: this.relativeAccuracy,
+    };
     return new SummarySeries(values, overflow, this.ctx.now, o);
   }
   labels(labels: Labels): SummarySeries {
@@ -715,16 +707,12 @@ export class ExponentialHistogramMetric extends Metric<ExponentialHistogramSerie
     if (!Number.isInteger(maxScale) || maxScale < -10 || maxScale > 20) {
       badAmount(where, maxScale, 'maxScale must be an integer in [-10, 20]');
     }
-    ExponentialHistogramMetric.pending = { maxBuckets, maxScale };
     super(name, options, ctx, ['le']);
     this.maxBuckets = maxBuckets;
     this.maxScale = maxScale;
   }
-  private static pending: { maxBuckets: number; maxScale: number };
   protected makeSeries(values: readonly string[], overflow: boolean): ExponentialHistogramSeries {
-    const o = this.maxBuckets
-      ? { maxBuckets: this.maxBuckets, maxScale: this.maxScale }
-      : ExponentialHistogramMetric.pending;
+    const o = { maxBuckets: this.maxBuckets, maxScale: this.maxScale };
     return new ExponentialHistogramSeries(values, overflow, this.ctx.now(), o);
   }
   labels(labels: Labels): ExponentialHistogramSeries {

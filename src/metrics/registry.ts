@@ -116,6 +116,7 @@ export class MetricsRegistry {
     }
     const m = make();
     const names = sampleNames(m);
+    // Checked before _init(), so a rejected registration allocates no series (or kernel memory).
     for (const n of names) {
       const owner = this.owners.get(n);
       if (owner) {
@@ -127,6 +128,7 @@ export class MetricsRegistry {
     }
     for (const n of names) this.owners.set(n, m);
     this.metrics.set(name, m);
+    m._init();
     return m;
   }
 
