@@ -7,6 +7,12 @@ export {
   StreamingDetector,
   type StreamingDetectorOptions,
 } from './ensemble-stream';
+export {
+  HalfSpaceTreesDetector,
+  type HalfSpaceTreesOptions,
+  RandomCutForestDetector,
+  type RandomCutForestOptions,
+} from './forests-stream';
 export { IsolationForest, type IsolationForestOptions } from './iforest';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
