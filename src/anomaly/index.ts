@@ -2,6 +2,12 @@
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
+  type Combination,
+  Ensemble,
+  type EnsembleOptions,
+  type Normalization,
+} from './ensemble';
+export {
   allDetectors,
   defaultMembers,
   StreamingDetector,
@@ -24,6 +30,13 @@ export {
   nabScore,
   probationLength,
 } from './nab';
+export {
+  chi2Quantile,
+  type RobustCovarianceOptions,
+  RobustMahalanobis,
+  robustLocationScale,
+  robustZScores,
+} from './robust';
 export {
   BaseDetector,
   type BaseOptions,
