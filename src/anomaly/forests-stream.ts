@@ -540,7 +540,7 @@ export class RandomCutForestDetector extends BaseDetector {
         'RandomCutForestDetector.restore: the snapshot was taken with other options.',
       );
     }
-    mine.forEach((a, i) => a.set(s.arrays[i]));
+    for (let i = 0; i < mine.length; i++) mine[i].set(s.arrays[i]);
     this._sh.set(s.sh);
     this._rng.state = s.rng;
     this._count = s.count;
