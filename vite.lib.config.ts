@@ -19,6 +19,8 @@ export default defineConfig({
         stream: 'src/stream/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
+        'workers/anomaly.worker': 'workers/anomaly.worker.ts',
+        'workers/anomaly.node-worker': 'workers/anomaly.node-worker.ts',
       },
       formats: ['es'],
     },

@@ -23,6 +23,12 @@ export { IsolationForest, type IsolationForestOptions } from './iforest';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
 export {
+  type AnomalyEvent,
+  type BusLike,
+  type MonitorOptions,
+  WorkerAnomalyMonitor,
+} from './monitor';
+export {
   NAB_PROFILES,
   type NabFile,
   type NabProfile,
@@ -31,12 +37,26 @@ export {
   probationLength,
 } from './nab';
 export {
+  AnomalyWorkerPool,
+  browserWorkerFactory,
+  type PoolCallOptions,
+  type PoolOptions,
+  type PoolWorkerFactory,
+  type PoolWorkerHandle,
+} from './pool';
+export {
   chi2Quantile,
   type RobustCovarianceOptions,
   RobustMahalanobis,
   robustLocationScale,
   robustZScores,
 } from './robust';
+export {
+  type AnomalyService,
+  type AnomalyServiceInfo,
+  createAnomalyService,
+  type StreamUpdateResult,
+} from './service';
 export {
   BaseDetector,
   type BaseOptions,
