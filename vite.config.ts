@@ -16,6 +16,7 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'demo/index.html'),
         selftest: resolve(import.meta.dirname, 'demo/selftest.html'),
+        anomaly: resolve(import.meta.dirname, 'demo/anomaly.html'),
       },
     },
   },

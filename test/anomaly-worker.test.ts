@@ -127,7 +127,9 @@ describe('anomaly workers (Node worker_threads, Comlink)', () => {
   });
 
   it('rejects bad arguments', async () => {
-    await expect(pool.scoreForest(forest, X.slice(0, 12), { dims: 3 })).rejects.toThrowError(/dims = 4/);
+    await expect(pool.scoreForest(forest, X.slice(0, 12), { dims: 3 })).rejects.toThrowError(
+      /dims = 4/,
+    );
     expect(() => new AnomalyWorkerPool(factory, { size: 0 })).toThrowError(/size/);
   });
 });
