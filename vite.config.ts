@@ -20,6 +20,7 @@ export default defineConfig({
         'gpu-selftest': resolve(import.meta.dirname, 'demo/gpu-selftest.html'),
         stream: resolve(import.meta.dirname, 'demo/stream.html'),
         'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),
+        anomaly: resolve(import.meta.dirname, 'demo/anomaly.html'),
       },
     },
   },

@@ -25,6 +25,8 @@ export default defineConfig({
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
         'workers/stream.worker': 'workers/stream.worker.ts',
+        'workers/anomaly.worker': 'workers/anomaly.worker.ts',
+        'workers/anomaly.node-worker': 'workers/anomaly.node-worker.ts',
       },
       formats: ['es'],
     },

@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'INVALID_NAME'
   | 'ALREADY_REGISTERED'
   | 'LABEL_MISMATCH'
-  | 'QUOTA_EXCEEDED';
+  | 'QUOTA_EXCEEDED'
+  | 'ABORTED';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {
