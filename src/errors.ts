@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'INVALID_NAME'
   | 'ALREADY_REGISTERED'
   | 'LABEL_MISMATCH'
-  | 'QUOTA_EXCEEDED';
+  | 'QUOTA_EXCEEDED'
+  | 'SYNC_REJECTED'
+  | 'INTEGRITY';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {
