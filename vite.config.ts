@@ -19,6 +19,7 @@ export default defineConfig({
         'gpu-selftest': resolve(import.meta.dirname, 'demo/gpu-selftest.html'),
         stream: resolve(import.meta.dirname, 'demo/stream.html'),
         'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),
+        'sync-selftest': resolve(import.meta.dirname, 'demo/sync-selftest.html'),
       },
     },
   },

@@ -71,7 +71,7 @@ export class ModelDownlink {
       throw new EdgewiseError('INVALID_ARGUMENT', 'downlink: pass onCandidate(update).');
     }
     this.etag = o.etag;
-    this.fetchFn = o.fetch ?? globalThis.fetch;
+    this.fetchFn = o.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   get currentEtag(): string | undefined {

@@ -164,9 +164,12 @@ export class Sender {
     this.pollMs = options.pollMs ?? 1000;
     this.lockMode = resolveLockMode(options.lock ?? 'auto');
     this.lockName = options.lockName ?? `edgewise-sync:${options.endpoint}`;
-    const f = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
-    if (!f) throw new EdgewiseError('INVALID_STATE', 'sync: no fetch here; pass options.fetch.');
-    this.fetchFn = f;
+    const g = globalThis as { fetch?: typeof fetch };
+    if (!options.fetch && !g.fetch) {
+      throw new EdgewiseError('INVALID_STATE', 'sync: no fetch here; pass options.fetch.');
+    }
+    // Browsers throw "Illegal invocation" when fetch is called with another `this`.
+    this.fetchFn = options.fetch ?? ((input, init) => g.fetch!(input, init));
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
   }

@@ -192,17 +192,19 @@ function forward(
 export async function startFaultProxy(
   target: string,
   decide: (n: number, key: string) => FaultAction,
-  passThrough: (path: string) => boolean = () => false,
+  /** Paths forwarded untouched, and to where (e.g. the demo pages); undefined = fault path. */
+  passThrough: (path: string) => string | undefined = () => undefined,
 ): Promise<FaultProxy> {
   const counts: Record<string, number> = {};
   const log: { key: string; action: string }[] = [];
   let n = 0;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (passThrough(path) || req.method !== 'POST') {
+    const other = passThrough(path);
+    if (other !== undefined || req.method !== 'POST') {
       const chunks: Buffer[] = [];
       req.on('data', (c) => chunks.push(c));
-      req.on('end', () => void forward(target, req, Buffer.concat(chunks), res));
+      req.on('end', () => void forward(other ?? target, req, Buffer.concat(chunks), res));
       return;
     }
     const key = String(req.headers['idempotency-key'] ?? '');
