@@ -87,7 +87,8 @@ export function encodeWriteRequest(series: readonly PromSeries[]): Uint8Array {
     const samples: number[] = [];
     for (let i = 0; i < s.ts.length; i++) {
       const t = Math.round(s.ts[i]);
-      const l = 9 + (t === 0 ? 0 : 1 + int64Size(t));
+      // proto3 leaves fields at their default (+0, 0) out, as protobuf runtimes do.
+      const l = (Object.is(s.v[i], 0) ? 0 : 9) + (t === 0 ? 0 : 1 + int64Size(t));
       samples.push(l);
       size += 1 + varintSize(l) + l;
     }
@@ -115,8 +116,10 @@ export function encodeWriteRequest(series: readonly PromSeries[]): Uint8Array {
       const t = Math.round(s.ts[i]);
       w.byte(0x12);
       w.varint(e.samples[i]);
-      w.byte(0x09); // field 1, fixed64
-      w.double(s.v[i]);
+      if (!Object.is(s.v[i], 0)) {
+        w.byte(0x09); // field 1, fixed64
+        w.double(s.v[i]);
+      }
       if (t !== 0) {
         w.byte(0x10); // field 2, varint
         w.int64(t);
