@@ -36,9 +36,10 @@ export interface RuntimeOptions {
   /**
    * Offline-first sync (`rt.sync`). Without `endpoint` nothing leaves the device.
    * `metricsEveryMs` (default 10 s; 0 = never) appends a snapshot of `rt.metrics`
-   * to the outbox at that interval.
+   * to the outbox at that interval; `events` (e.g. `['anomaly.*']`) forwards
+   * those bus topics to the outbox as event records.
    */
-  sync?: SyncOptions & { metricsEveryMs?: number };
+  sync?: SyncOptions & { metricsEveryMs?: number; events?: readonly string[] };
 }
 
 export interface Runtime {
@@ -79,6 +80,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     storage: options.storage ?? 'memory',
   });
   const sync = options.sync ? await Sync.create(options.sync) : undefined;
+  if (sync && options.sync?.events?.length) sync.forwardEvents(bus, options.sync.events);
   const every = options.sync?.metricsEveryMs ?? 10_000;
   const syncTimer =
     sync && every > 0

@@ -563,4 +563,29 @@ describe('createRuntime({ sync })', () => {
     expect([...(e.records[0] as SeriesRecord).v]).toEqual([3]);
     await rt.dispose();
   });
+
+  it('forwards bus events on the configured topics to the outbox', async () => {
+    const rt = await createRuntime({
+      gpu: 'off',
+      metrics: { autoStart: false },
+      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['anomaly.*'] },
+    });
+    rt.bus.emitSync('anomaly.cpu', { ts: 5000, score: 4.5, labels: { detector: 'ewma', n: 3 } });
+    rt.bus.emitSync('sensor.temp', { ts: 5000, value: 20 });
+    await new Promise((r) => setTimeout(r, 20));
+    const entries = await rt.sync!.outbox.peek(1e9, 10);
+    expect(entries.map((x) => [x.kind, x.records[0]])).toEqual([
+      [
+        'event',
+        {
+          type: 'event',
+          name: 'edgewise_event',
+          labels: { topic: 'anomaly.cpu', detector: 'ewma' },
+          ts: 5000,
+          value: 4.5,
+        },
+      ],
+    ]);
+    await rt.dispose();
+  });
 });

@@ -35,5 +35,5 @@ export {
 export { decodeWriteRequest, encodeWriteRequest, type PromSeries } from './protobuf';
 export { type BackoffOptions, backoffDelay, isRetryableStatus, parseRetryAfter } from './retry';
 export { Sender, type SenderOptions, type SenderStats, type SyncEvent } from './sender';
-export { Sync, type SyncOptions, snapshotRegistry } from './sync';
+export { eventRecord, Sync, type SyncOptions, snapshotRegistry } from './sync';
 export * from './types';

@@ -78,6 +78,25 @@ export class Sync {
     return this.append(snapshotRegistry(registry, t), 'sample');
   }
 
+  /**
+   * Appends every bus event on `patterns` (e.g. `['anomaly.*']`) as an event
+   * record: name `edgewise_event`, labels `{ topic, ...payload.labels }`, value
+   * `payload.value ?? payload.score ?? 1`, ts `payload.ts ?? now`. Returns the unsubscribe.
+   */
+  forwardEvents(
+    bus: { on(pattern: string, fn: (payload: unknown, topic: string) => unknown): () => void },
+    patterns: readonly string[],
+  ): () => void {
+    const offs = patterns.map((p) =>
+      bus.on(p, (payload, topic) =>
+        this.append([eventRecord(topic, payload)], 'event').catch(() => {}),
+      ),
+    );
+    return () => {
+      for (const off of offs) off();
+    };
+  }
+
   on(fn: (e: SyncEvent) => void): () => void {
     return this.sender?.on(fn) ?? (() => {});
   }
@@ -115,6 +134,30 @@ export class Sync {
     await this.stop();
     await this.outbox.close();
   }
+}
+
+/** The event record for a bus event (see `Sync.forwardEvents`). */
+export function eventRecord(topic: string, payload: unknown, now: number = Date.now()): SyncRecord {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as {
+    ts?: unknown;
+    value?: unknown;
+    score?: unknown;
+    labels?: unknown;
+  };
+  const labels: Record<string, string> = { topic };
+  if (typeof p.labels === 'object' && p.labels !== null) {
+    for (const [k, v] of Object.entries(p.labels)) if (typeof v === 'string') labels[k] = v;
+  }
+  const value =
+    typeof p.value === 'number'
+      ? p.value
+      : typeof p.score === 'number'
+        ? p.score
+        : typeof payload === 'number'
+          ? payload
+          : 1;
+  const ts = typeof p.ts === 'number' && Number.isFinite(p.ts) ? p.ts : now;
+  return { type: 'event', name: 'edgewise_event', labels, ts, value };
 }
 
 /** Current values of every series in `registry` as sync records at time `t`. */
