@@ -21,6 +21,7 @@ export default defineConfig({
         stream: resolve(import.meta.dirname, 'demo/stream.html'),
         'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),
         anomaly: resolve(import.meta.dirname, 'demo/anomaly.html'),
+        'sync-selftest': resolve(import.meta.dirname, 'demo/sync-selftest.html'),
       },
     },
   },

@@ -22,6 +22,7 @@ export default defineConfig({
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',
+        sync: 'src/sync/index.ts',
         'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
         'workers/stream.worker': 'workers/stream.worker.ts',

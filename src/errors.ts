@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'ALREADY_REGISTERED'
   | 'LABEL_MISMATCH'
   | 'QUOTA_EXCEEDED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'SYNC_REJECTED'
+  | 'INTEGRITY';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {

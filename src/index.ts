@@ -7,6 +7,7 @@ import { EventBus, type EventBusOptions } from './events/bus';
 import type { GpuStatus } from './gpu/device';
 import { KERNEL_BACKEND } from './kernels/runtime';
 import { Metrics, type MetricsOptions } from './metrics/metrics';
+import { Sync, type SyncOptions } from './sync/sync';
 
 export * from './anomaly/index';
 export * from './events/index';
@@ -17,6 +18,7 @@ export * from './metrics/index';
 export type { MadOptions } from './stats/index';
 export * from './stats/index';
 export * from './stream/index';
+export * from './sync/index';
 
 export interface RuntimeOptions {
   /** Where state persists: 'memory' (default) or 'indexeddb' (browsers). */
@@ -30,6 +32,13 @@ export interface RuntimeOptions {
    * 'off' never touches it; 'require' rejects when no adapter is available.
    */
   gpu?: 'auto' | 'off' | 'require';
+  /**
+   * Offline-first sync (`rt.sync`). Without `endpoint` nothing leaves the device.
+   * `metricsEveryMs` (default 10 s; 0 = never) appends a snapshot of `rt.metrics`
+   * to the outbox at that interval; `events` (e.g. `['anomaly.*']`) forwards
+   * those bus topics to the outbox as event records.
+   */
+  sync?: SyncOptions & { metricsEveryMs?: number; events?: readonly string[] };
 }
 
 export interface Runtime {
@@ -43,6 +52,8 @@ export interface Runtime {
   readonly bus: EventBus;
   /** Metrics registry, time-series retention and exposition. */
   readonly metrics: Metrics;
+  /** The sync outbox and sender, when `sync` was configured. */
+  readonly sync: Sync | undefined;
   dispose(): Promise<void>;
 }
 
@@ -70,11 +81,21 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ...options.metrics,
     storage: options.storage ?? 'memory',
   });
+  const sync = options.sync ? await Sync.create(options.sync) : undefined;
+  if (sync && options.sync?.events?.length) sync.forwardEvents(bus, options.sync.events);
+  const every = options.sync?.metricsEveryMs ?? 10_000;
+  const syncTimer =
+    sync && every > 0
+      ? setInterval(() => void sync.appendMetrics(metrics).catch(() => {}), every)
+      : undefined;
   return {
     backends: { kernels: KERNEL_BACKEND, gpu: { ...gpuStatus, mode } },
     bus,
     metrics,
+    sync,
     async dispose() {
+      if (syncTimer) clearInterval(syncTimer);
+      await sync?.close();
       bus.dispose();
       await metrics.close();
     },
