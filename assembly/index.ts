@@ -11,3 +11,4 @@ export { cov_slots, cov_init, cov_push, cov_merge } from './covariance';
 export { ew_init, ew_push } from './ewma';
 export { bivar_init, bivar_push, bivar_merge, bivar_rss, univar_init, univar_push } from './bivariate';
 export { argsort_f64 } from './sort';
+export { fft_inplace, fft_magnitudes } from './fft';
