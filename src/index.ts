@@ -11,14 +11,14 @@ import { Sync, type SyncOptions } from './sync/sync';
 
 export * from './anomaly/index';
 export * from './events/index';
+// Likewise EwmaOptions: the root re-exports the kernel's (`Ewma`); the
+// detector's is `edgewise/anomaly`'s EwmaOptions.
+export type { EwmaOptions } from './kernels/index';
 export * from './kernels/index';
 export * from './metrics/index';
 // Both families name an options type MadOptions: the root re-exports the
 // statistics one; the detector's is `edgewise/anomaly`'s MadOptions.
 export type { MadOptions } from './stats/index';
-// Likewise EwmaOptions: the root re-exports the kernel's (`Ewma`); the
-// detector's is `edgewise/anomaly`'s EwmaOptions.
-export type { EwmaOptions } from './kernels/index';
 export * from './stats/index';
 export * from './stream/index';
 export * from './sync/index';
