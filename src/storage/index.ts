@@ -6,6 +6,7 @@ export {
   MIGRATIONS,
   SCHEMA_VERSION,
 } from './indexeddb';
+export { type KvStore, openKvStore } from './kv';
 export { MemoryBackend, type MemoryBackendOptions } from './memory';
 export {
   IndexedDbModelStore,
