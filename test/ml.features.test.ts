@@ -147,7 +147,10 @@ describe('FeatureSpec extractor', () => {
   });
 
   it('rolling over a span with a non-finite value: NaN in exactly the windows that hold it', () => {
-    const e = compileFeatures({ version: 1, features: [{ kind: 'rolling', column: 'a', window: 3, stats: ['mean', 'max'] }] });
+    const e = compileFeatures({
+      version: 1,
+      features: [{ kind: 'rolling', column: 'a', window: 3, stats: ['mean', 'max'] }],
+    });
     const a = Float64Array.from({ length: 12 }, (_, i) => i);
     a[6] = Number.NaN;
     const m = e.transform({ columns: { a } });

@@ -2,6 +2,7 @@
 //   ?mode=onnx                  ONNX fixtures + exported forest in a worker, per provider list
 //   ?mode=registry&step=write   registers and promotes models in IndexedDB
 //   ?mode=registry&step=read    (after a reload) reads them back, checks hashes, rolls back, tampers
+//   ?mode=sw                    registers the app's service worker (precaches onnxruntime's .wasm too)
 import { IsolationForest } from '../../src/anomaly/iforest';
 import { exportIsolationForestOnnx } from '../../src/ml/export-onnx';
 import { loadOnnxInWorker } from '../../src/ml/onnx';
@@ -131,7 +132,13 @@ async function registry() {
   return { list, loaded: record.version, score, rolledBackTo: rolled.version, tamper };
 }
 
-(mode === 'onnx' ? onnx() : registry()).then(
+async function serviceWorker() {
+  await navigator.serviceWorker.register('./sw.js', { scope: './' });
+  await navigator.serviceWorker.ready;
+  return { controlled: navigator.serviceWorker.controller !== null };
+}
+
+(mode === 'onnx' ? onnx() : mode === 'sw' ? serviceWorker() : registry()).then(
   (res) => {
     window.__mlSelftest = res;
     (document.getElementById('result') as HTMLElement).textContent = JSON.stringify(res, null, 2);

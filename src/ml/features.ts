@@ -291,14 +291,20 @@ export class FeatureExtractor {
             }
           if (finite && n > 0) {
             // the SlidingWindow kernel (WASM, two-stack: no subtract-on-evict drift)
-            const sw = new SlidingWindow({ size: w, partial: false, stats: ['sum', 'mean', 'variance', 'min', 'max'] });
+            const sw = new SlidingWindow({
+              size: w,
+              partial: false,
+              stats: ['sum', 'mean', 'variance', 'min', 'max'],
+            });
             try {
               const r = sw.push(span);
               let cc = c;
               for (const s of f.stats) {
                 const col =
                   s === 'std'
-                    ? (r.variance as Float64Array).map((v) => Math.sqrt(Math.max(0, v) * (w / (w - 1))))
+                    ? (r.variance as Float64Array).map((v) =>
+                        Math.sqrt(Math.max(0, v) * (w / (w - 1))),
+                      )
                     : (r[s] as Float64Array);
                 for (let i = 0; i < n; i++) out[i * d + cc] = col[skip + i];
                 cc++;
@@ -325,7 +331,15 @@ export class FeatureExtractor {
               let cc = c;
               for (const s of f.stats) {
                 out[i * d + cc++] =
-                  s === 'mean' ? mean : s === 'sum' ? sum : s === 'min' ? mn : s === 'max' ? mx : Math.sqrt(ss / (w - 1));
+                  s === 'mean'
+                    ? mean
+                    : s === 'sum'
+                      ? sum
+                      : s === 'min'
+                        ? mn
+                        : s === 'max'
+                          ? mx
+                          : Math.sqrt(ss / (w - 1));
               }
             }
           }

@@ -87,6 +87,31 @@ describe('ONNX inference in a Chromium Web Worker', () => {
   });
 });
 
+describe('offline', () => {
+  it("ONNX inference works offline from the service worker's cache after one visit", async () => {
+    const ctx = await browser.newContext();
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${server.url}ml-selftest.html?mode=sw`);
+      await page.waitForSelector('body[data-done="1"]', { timeout: 120_000 });
+      await page.goto(`${server.url}ml-selftest.html?mode=sw`);
+      await page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
+      expect(
+        await page.evaluate(() => (window.__mlSelftest as { controlled: boolean }).controlled),
+      ).toBe(true);
+      await ctx.setOffline(true);
+      await page.goto(`${server.url}ml-selftest.html?mode=onnx&eps=wasm`);
+      await page.waitForSelector('body[data-done="1"]', { timeout: 120_000 });
+      const r = (await page.evaluate(() => window.__mlSelftest)) as OnnxReport | { error: string };
+      if ('error' in r) throw new Error(r.error);
+      expect(r.providers.autoencoder).toBe('wasm');
+      checkNumbers(r);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 describe('model registry on real IndexedDB', () => {
   it('survives a browser restart; rollback; tampered bytes refused', async () => {
     const { mkdtempSync } = await import('node:fs');
