@@ -15,15 +15,15 @@ export type FeatureDef =
   /** The current value of a column. */
   | { kind: 'value'; column: string }
   /** x[t - k] for each k in `lags` (k >= 1). */
-  | { kind: 'lag'; column: string; lags: number[] }
+  | { kind: 'lag'; column: string; lags: readonly number[] }
   /** x[t] - x[t - lag] (default lag 1). */
   | { kind: 'diff'; column: string; lag?: number }
   /** numerator[t] / denominator[t]; a non-finite result becomes `fill` (default 0). */
   | { kind: 'ratio'; numerator: string; denominator: string; fill?: number }
   /** Statistics of the last `window` values (including x[t]) from the SlidingWindow kernel; std is the sample (n - 1) one. */
-  | { kind: 'rolling'; column: string; window: number; stats: RollingStat[] }
+  | { kind: 'rolling'; column: string; window: number; stats: readonly RollingStat[] }
   /** Cyclic sin/cos encodings of the event time (`ts`, ms since epoch, UTC). */
-  | { kind: 'time'; encodings: ('hourOfDay' | 'dayOfWeek')[] }
+  | { kind: 'time'; encodings: readonly ('hourOfDay' | 'dayOfWeek')[] }
   /** |X_k| / window, k = 1..bins, of the FFT of the mean-removed last `window` values (power of two). */
   | { kind: 'spectral'; column: string; window: number; bins: number }
   /** The last `size` values, oldest first (x[t - size + 1] ... x[t]). */
@@ -32,7 +32,7 @@ export type FeatureDef =
 export interface FeatureSpec {
   /** Format version of the spec (1). */
   version: 1;
-  features: FeatureDef[];
+  features: readonly FeatureDef[];
 }
 
 /** A columnar table: named numeric columns of equal length, optional event times. */
