@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { IsolationForest } from '../src/anomaly/iforest';
 import { EventBus } from '../src/events/bus';
 import { MetricsRegistry } from '../src/metrics/registry';
-import { compileFeatures, type FeatureSpec } from '../src/ml/features';
+import { exportIsolationForestOnnx } from '../src/ml/export-onnx';
+import { compileFeatures, type FeatureSpec, specHash } from '../src/ml/features';
 import { pipeline } from '../src/ml/pipeline';
 import { ModelRegistry } from '../src/ml/registry';
 import { trainInline } from '../src/ml/train';
@@ -99,6 +101,35 @@ describe('pipeline: stream -> features -> registry model -> scores -> bus', () =
     const sh = await reg.shadowReport('sensor', 2);
     expect(sh?.n).toBe(1993);
     await p.close();
+  });
+
+  it('a registry model stored as ONNX (exported forest) runs through onnxruntime-web with the WASM scores', async () => {
+    const reg = await ModelRegistry.open({ storage: 'memory' });
+    const train = series(1000, 8);
+    const fm = compileFeatures(spec).transform({ columns: { v: train } });
+    const forest = new IsolationForest({ trees: 30, seed: 4 }).fit(fm.data, { dims: fm.dims });
+    await reg.register('onnx', exportIsolationForestOnnx(forest), {
+      format: 'onnx',
+      specHash: await specHash(spec),
+    });
+    await reg.promote('onnx', 1);
+    const p = await pipeline({ spec, model: { registry: reg, name: 'onnx' } });
+    const data = series(600, 9);
+    const r = await p.push({ columns: { v: data } });
+    const want = forest.score(compileFeatures(spec).transform({ columns: { v: data } }).data, {
+      dims: fm.dims,
+    });
+    expect(r.scores.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++)
+      expect(Math.abs(r.scores[i] - want[i])).toBeLessThan(1e-6);
+    await p.close();
+    // a model registered without the pipeline's spec hash is refused
+    await reg.register('nohash', exportIsolationForestOnnx(forest), { format: 'onnx' });
+    await reg.promote('nohash', 1);
+    await expect(pipeline({ spec, model: { registry: reg, name: 'nohash' } })).rejects.toThrow(
+      /feature spec/,
+    );
+    forest.dispose();
   });
 
   it('emits ml.drift on a distribution shift (PSI / KS) and on the score stream (ADWIN); ml.error on a bad batch', async () => {

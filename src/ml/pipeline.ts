@@ -24,12 +24,17 @@ import {
   type FeatureTable,
   specHash,
 } from './features';
-import type { Model } from './models';
-import type { ModelRegistry } from './registry';
+import { deserializeModel } from './models';
+import type { LoadOnnxOptions } from './onnx';
+import type { ModelRecord, ModelRegistry } from './registry';
 
 /** Anything that scores row-major batches: Model, OnnxModel, RemoteOnnxModel. */
 export interface Scorer {
   score(x: Float64Array, options: { dims: number }): Float64Array | Promise<Float64Array>;
+}
+
+interface OwnedScorer extends Scorer {
+  dispose(): void | Promise<void>;
 }
 
 export interface PipelineMonitorOptions extends DriftMonitorOptions {
@@ -56,6 +61,8 @@ export interface PipelineOptions {
   topic?: string;
   /** Inference latency and throughput go here (`rt.metrics`). */
   metrics?: MetricsRegistry;
+  /** Options of `loadOnnx` for registry models stored with format 'onnx'. */
+  onnx?: LoadOnnxOptions;
 }
 
 export interface ScoreBatch {
@@ -104,24 +111,27 @@ export async function pipeline(options: PipelineOptions): Promise<Pipeline> {
 
   let current: Scorer;
   let version = 0;
-  let owned: Model | undefined;
+  let owned: OwnedScorer | undefined;
   let unsubscribe: (() => void) | undefined;
   const reg = isScorer(options.model) ? undefined : options.model;
 
-  const loadVersion = async (v?: number) => {
+  const loadVersion = async (v?: number): Promise<{ record: ModelRecord; model: OwnedScorer }> => {
     if (!reg) throw new EdgewiseError('INVALID_STATE', 'pipeline: no registry');
-    const { record, model } = await reg.registry.loadModel(
+    const { record, bytes } = await reg.registry.load(
       reg.name,
       v === undefined ? {} : { version: v },
     );
     if (record.specHash !== hash) {
-      model.dispose();
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
-        `pipeline: '${reg.name}' v${record.version} was trained on feature spec ${record.specHash.slice(0, 12)}…, the pipeline computes ${hash.slice(0, 12)}…; keep the same spec.`,
+        `pipeline: '${reg.name}' v${record.version} was trained on feature spec ${record.specHash.slice(0, 12) || '(none)'}…, the pipeline computes ${hash.slice(0, 12)}…; keep the same spec (register ONNX models with { specHash }).`,
       );
     }
-    return { record, model };
+    if (record.format === 'onnx') {
+      const { loadOnnx } = await import('./onnx'); // onnxruntime-web only when an ONNX model is used
+      return { record, model: await loadOnnx(bytes, options.onnx ?? {}) };
+    }
+    return { record, model: deserializeModel(bytes) };
   };
 
   if (reg) {
@@ -131,7 +141,7 @@ export async function pipeline(options: PipelineOptions): Promise<Pipeline> {
     version = record.version;
   } else current = options.model as Scorer;
 
-  let shadow: Model | undefined;
+  let shadow: OwnedScorer | undefined;
   if (options.shadow) {
     if (!reg)
       throw new EdgewiseError(
@@ -182,7 +192,7 @@ export async function pipeline(options: PipelineOptions): Promise<Pipeline> {
       void serial(async () => {
         try {
           const { record, model } = await loadVersion(e.version);
-          owned?.dispose();
+          await owned?.dispose();
           owned = model;
           current = model;
           version = record.version;
@@ -205,7 +215,7 @@ export async function pipeline(options: PipelineOptions): Promise<Pipeline> {
     const out: ScoreBatch = { rows: fm.rows, scores, version };
     bus?.emit(topic, { model: reg?.name, version, rows: fm.rows, scores });
     if (shadow && reg && options.shadow) {
-      const cand = shadow.score(fm.data, { dims: fm.dims });
+      const cand = await shadow.score(fm.data, { dims: fm.dims });
       await reg.registry.recordShadow(reg.name, options.shadow.version, scores, cand, {
         threshold: options.shadow.threshold,
         productionVersion: version,
@@ -260,8 +270,8 @@ export async function pipeline(options: PipelineOptions): Promise<Pipeline> {
     async close() {
       unsubscribe?.();
       await serial(async () => undefined);
-      owned?.dispose();
-      shadow?.dispose();
+      await owned?.dispose();
+      await shadow?.dispose();
       monitor?.dispose();
     },
   };
