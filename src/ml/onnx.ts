@@ -200,7 +200,7 @@ export class OnnxModel {
     const meta = session.inputMetadata?.find((m) => m.name === input);
     let inputType: 'float32' | 'float64' = o.inputType ?? 'float32';
     let dims = o.dims;
-    if (meta && meta.isTensor) {
+    if (meta?.isTensor) {
       if (!o.inputType && meta.type === 'float64') inputType = 'float64';
       const last = meta.shape[meta.shape.length - 1];
       if (dims === undefined && typeof last === 'number' && last > 0) dims = last;
