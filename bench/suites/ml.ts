@@ -10,14 +10,19 @@ import { loadOnnx } from '../../src/ml/onnx';
 import { normal } from '../data';
 import { consume, type Workload } from '../harness';
 
-/** Iterative radix-2 FFT magnitudes in plain JS (the same algorithm as assembly/fft.ts). */
+/** Iterative radix-2 FFT magnitudes in plain JS (the same algorithm and twiddle table as assembly/fft.ts). */
 function jsSpectral(x: Float64Array, w: number, bins: number): Float64Array {
   const n = x.length - w + 1;
   const out = new Float64Array(n * bins);
   const re = new Float64Array(w);
   const im = new Float64Array(w);
+  // twiddle table computed once (as the WASM kernel does)
   const cos = new Float64Array(w / 2);
   const sin = new Float64Array(w / 2);
+  for (let k = 0; k < w / 2; k++) {
+    cos[k] = Math.cos((-2 * Math.PI * k) / w);
+    sin[k] = Math.sin((-2 * Math.PI * k) / w);
+  }
   for (let i = 0; i < n; i++) {
     let mean = 0;
     for (let t = 0; t < w; t++) mean += x[i + t];
@@ -37,15 +42,14 @@ function jsSpectral(x: Float64Array, w: number, bins: number): Float64Array {
     }
     for (let len = 2; len <= w; len <<= 1) {
       const half = len >> 1;
-      for (let k = 0; k < half; k++) {
-        cos[k] = Math.cos((-2 * Math.PI * k) / len);
-        sin[k] = Math.sin((-2 * Math.PI * k) / len);
-      }
+      const step = w / len;
       for (let s = 0; s < w; s += len)
         for (let k = 0; k < half; k++) {
           const b = s + k + half;
-          const tr = re[b] * cos[k] - im[b] * sin[k];
-          const ti = re[b] * sin[k] + im[b] * cos[k];
+          const c = cos[k * step];
+          const sn = sin[k * step];
+          const tr = re[b] * c - im[b] * sn;
+          const ti = re[b] * sn + im[b] * c;
           re[b] = re[s + k] - tr;
           im[b] = im[s + k] - ti;
           re[s + k] += tr;

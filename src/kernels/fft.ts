@@ -15,6 +15,7 @@ interface FftExports {
     demean: number,
     re: number,
     im: number,
+    tw: number,
     out: number,
   ): void;
 }
@@ -84,16 +85,17 @@ export function fftMagnitudes(
   const rows = windows.length / n;
   const out = new Float64Array(rows * bins);
   if (rows === 0) return out;
-  const block = Math.max(1, Math.min(rows, Math.floor(8192 / n)));
-  const buf = allocBytes(8 * (block * n + 2 * n + block * bins));
+  const block = Math.max(1, Math.min(rows, Math.floor(65536 / n)));
+  const buf = allocBytes(8 * (block * n + 3 * n + block * bins));
   const re = buf + 8 * block * n;
   const im = re + 8 * n;
-  const o = im + 8 * n;
+  const tw = im + 8 * n;
+  const o = tw + 8 * n;
   try {
     for (let r = 0; r < rows; r += block) {
       const len = Math.min(block, rows - r);
       heapF64().set(windows.subarray(r * n, (r + len) * n), buf >>> 3);
-      k.fft_magnitudes(buf, len, n, bins, options.demean ? 1 : 0, re, im, o);
+      k.fft_magnitudes(buf, len, n, bins, options.demean ? 1 : 0, re, im, tw, o);
       out.set(heapF64().subarray(o >>> 3, (o >>> 3) + len * bins), r * bins);
     }
   } finally {
