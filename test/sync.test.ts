@@ -307,7 +307,7 @@ describe('sender', () => {
       outbox: ob,
       fetch: f,
       lock: 'none',
-      retry: { baseMs: 20, maxMs: 5000 },
+      retry: { baseMs: 20, maxMs: 100 },
       pollMs: 20,
     });
     s.on((e) => events.push(e));
