@@ -22,6 +22,7 @@ import {
   remoteWriteExporter,
   Sender,
   type SeriesRecord,
+  Sync,
   type SyncEvent,
   sha256Hex,
 } from '../src/sync/index';
@@ -497,6 +498,30 @@ describe('sender', () => {
     expect(leaders).toBe(1);
     expect(overlap).toBe(0);
     expect(new Set(seen).size).toBe(seen.length);
+  });
+});
+
+describe('Sync with OTLP', () => {
+  it('keeps every OTLP JSON body under 64 KiB', async () => {
+    const { f, calls } = scriptedFetch(() => new Response(null, { status: 200 }));
+    const sync = await Sync.create({
+      outbox: 'memory',
+      endpoint: 'http://127.0.0.1:1/v1/metrics',
+      exporter: 'otlp',
+      fetch: f,
+      lock: 'none',
+    });
+    await sync.append([series('otlp_big', 0, 5000, { host: 'h' })]);
+    await sync.drained(20_000);
+    await sync.close();
+    let points = 0;
+    for (const c of calls) {
+      const body = c.body as unknown as string;
+      expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(65536);
+      points +=
+        JSON.parse(body).resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints.length;
+    }
+    expect(points).toBe(5000);
   });
 });
 
