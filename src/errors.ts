@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'WASM_ABORT'
   | 'WORKER_FAILED'
   | 'NOT_FOUND'
+  | 'ABORTED'
   | 'GPU_UNAVAILABLE'
   | 'GPU_DEVICE_LOST'
   | 'GPU_SHADER'
@@ -19,6 +20,7 @@ export type ErrorCode =
   | 'ALREADY_REGISTERED'
   | 'LABEL_MISMATCH'
   | 'QUOTA_EXCEEDED'
+  | 'ABORTED'
   | 'SYNC_REJECTED'
   | 'INTEGRITY';
 

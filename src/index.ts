@@ -4,14 +4,16 @@
  */
 import { EdgewiseError } from './errors';
 import { EventBus, type EventBusOptions } from './events/bus';
-import { type GpuStatus, getGpuStatus } from './gpu/device';
+import type { GpuStatus } from './gpu/device';
 import { KERNEL_BACKEND } from './kernels/runtime';
 import { Metrics, type MetricsOptions } from './metrics/metrics';
 import { Sync, type SyncOptions } from './sync/sync';
 
 export * from './anomaly/index';
 export * from './events/index';
-export * from './gpu/index';
+// Likewise EwmaOptions: the root re-exports the kernel's (`Ewma`); the
+// detector's is `edgewise/anomaly`'s EwmaOptions.
+export type { EwmaOptions } from './kernels/index';
 export * from './kernels/index';
 export * from './metrics/index';
 // Both families name an options type MadOptions: the root re-exports the
@@ -67,7 +69,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     );
   }
   const gpuStatus: GpuStatus =
-    mode === 'off' ? { available: false, reason: "gpu: 'off'" } : await getGpuStatus();
+    mode === 'off'
+      ? { available: false, reason: "gpu: 'off'" }
+      : // WebGPU code loads only when asked for: it is not part of the core bundle.
+        await (await import('./gpu/device')).getGpuStatus();
   if (mode === 'require' && !gpuStatus.available) {
     throw new EdgewiseError(
       'GPU_UNAVAILABLE',
