@@ -9,6 +9,7 @@ import 'fake-indexeddb/auto';
 import { uncompress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/index';
+import { ModelRegistry } from '../src/ml/registry';
 import {
   backoffDelay,
   decodeWriteRequest,
@@ -19,6 +20,7 @@ import {
   ModelDownlink,
   type Outbox,
   parseRetryAfter,
+  registerCandidate,
   remoteWriteExporter,
   Sender,
   type SeriesRecord,
@@ -569,6 +571,30 @@ describe('model downlink', () => {
       onCandidate: () => {},
     });
     await expect(d3.poll()).rejects.toThrow(/announces no SHA-256/);
+  });
+});
+
+describe('model downlink into the ml ModelRegistry', () => {
+  it('registers verified bytes as a candidate version; tampered bytes never reach the registry', async () => {
+    const bytes = new TextEncoder().encode('pretend-onnx-model');
+    const sha = await sha256Hex(bytes);
+    let body = bytes;
+    const f = (async () =>
+      new Response(body, {
+        headers: { 'X-Content-SHA256': sha, ETag: `"${body.length}"` },
+      })) as unknown as typeof fetch;
+    const registry = await ModelRegistry.open({ storage: 'memory' });
+    const d = new ModelDownlink({
+      url: 'http://127.0.0.1:1/m',
+      fetch: f,
+      onCandidate: registerCandidate(registry, 'detector'),
+    });
+    expect(await d.poll()).toBe('updated');
+    const [rec] = await registry.list('detector');
+    expect(rec).toMatchObject({ version: 1, stage: 'candidate', sha256: sha, format: 'onnx' });
+    body = new TextEncoder().encode('pretend-onnx-model-TAMPERED');
+    await expect(d.poll()).rejects.toMatchObject({ code: 'INTEGRITY' });
+    expect((await registry.list('detector')).length).toBe(1);
   });
 });
 
