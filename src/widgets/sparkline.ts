@@ -133,8 +133,10 @@ export class EdgewiseSparkline extends HTMLElement {
     this.dataset.anomalies = String(this.#anomalies);
     const c = this.#canvas;
     // Fixed drawing resolution, scaled by CSS to the widget's width.
-    const w = (c.width = 400);
-    const h = (c.height = 80);
+    const w = 400;
+    const h = 80;
+    c.width = w;
+    c.height = h;
     const ctx = c.getContext('2d');
     if (!ctx || this.#values.length < 2) return;
     let lo = Number.POSITIVE_INFINITY;
@@ -151,7 +153,10 @@ export class EdgewiseSparkline extends HTMLElement {
     ctx.strokeStyle = '#0b63b8';
     ctx.lineWidth = 2;
     ctx.beginPath();
-    this.#values.forEach((v, i) => (i ? ctx.lineTo(x(i), y(v)) : ctx.moveTo(x(i), y(v))));
+    this.#values.forEach((v, i) => {
+      if (i) ctx.lineTo(x(i), y(v));
+      else ctx.moveTo(x(i), y(v));
+    });
     ctx.stroke();
     ctx.fillStyle = '#b91c1c';
     this.#flags.forEach((f, i) => {
