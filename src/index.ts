@@ -11,6 +11,10 @@ import { Metrics, type MetricsOptions } from './metrics/metrics';
 export * from './anomaly/index';
 export * from './events/index';
 export * from './gpu/index';
+// Both the kernels (Ewma) and the anomaly detectors (EwmaDetector) name an
+// options type EwmaOptions: the root re-exports the kernel's; the detector's
+// is `edgewise/anomaly`'s EwmaOptions.
+export type { EwmaOptions } from './kernels/index';
 export * from './kernels/index';
 export * from './metrics/index';
 // Both families name an options type MadOptions: the root re-exports the
