@@ -9,4 +9,6 @@ export { hx_init, hx_reset, hx_push, hx_merge, he_init, he_reset, he_push, he_me
 export { cw_slots, cw_init, cw_reset, cw_push, cw_push_sums, tw_slots, tw_init, tw_reset, tw_push, tw_flush } from './window';
 export { cov_slots, cov_init, cov_push, cov_merge } from './covariance';
 export { ew_init, ew_push } from './ewma';
-export { bivar_init, bivar_push, bivar_merge } from './bivariate';
+export { bivar_init, bivar_push, bivar_merge, bivar_rss, univar_init, univar_push } from './bivariate';
+export { argsort_f64 } from './sort';
+export { fft_inplace, fft_magnitudes } from './fft';

@@ -24,6 +24,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   events: () => import('./suites/events'),
   stream: () => import('./suites/stream'),
   metrics: () => import('./suites/metrics'),
+  stats: () => import('./suites/stats'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

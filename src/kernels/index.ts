@@ -1,9 +1,10 @@
 /** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
 export { EdgewiseError, type ErrorCode } from '../errors';
-export { CoMoments } from './bivariate';
+export { argsortF64, CoMoments, type MeanM2, meanAndM2 } from './bivariate';
 export { KernelWorkerClient, RemoteMoments } from './client';
 export { Covariance, type CovarianceOptions } from './covariance';
 export { Ewma, type EwmaOptions, type EwmaSeries } from './ewma';
+export { fft, fftMagnitudes } from './fft';
 export {
   DEFAULT_BUCKETS,
   type ExponentialBuckets,
