@@ -371,6 +371,10 @@ suite('Kolmogorov-Smirnov', () => {
   });
   it('kstwo.sf and smirnov over all regimes', () => {
     for (const c of F.ksDist) {
+      if (c.n === 0) {
+        closeP(S.kolmogorovSf(c.x), c.kstwobignSf, `kstwobign.sf(${c.x})`);
+        continue;
+      }
       closeP(S.kolmogorovSfN(c.n, c.x), c.kstwoSf, `kstwo.sf(${c.x}, ${c.n})`);
       closeP(S.smirnovSf(c.n, c.x), c.smirnov, `smirnov(${c.n}, ${c.x})`);
     }

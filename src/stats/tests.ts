@@ -835,7 +835,8 @@ export function ksTwoSample(x: NumArray, y: NumArray, options: TestOptions = {})
     const m = Math.max(n1, n2);
     const n = Math.min(n1, n2);
     const en = (m * n) / (m + n);
-    if (alt === 'two-sided') prob = kolmogorovSf(d * Math.sqrt(Math.round(en)));
+    if (alt === 'two-sided')
+      prob = kolmogorovSfN(Math.round(en), d); // scipy: kstwo.sf(d, round(en))
     else {
       const z = Math.sqrt(en) * d;
       prob = Math.exp(-2 * z * z - (2 * z * (m + 2 * n)) / Math.sqrt(m * n * (m + n)) / 3);
