@@ -10,6 +10,7 @@ import {
   checkLevel,
   convert,
   fail,
+  finiteF64,
   type NanOptions,
   type NumArray,
   type TestResult,
@@ -327,7 +328,7 @@ export function correlationMatrix(
   const where = 'correlationMatrix';
   const d = options?.dims;
   if (!Number.isInteger(d) || d < 1) fail(where, 'pass { dims } (the number of columns, >= 1).');
-  const a = toF64(data, where, 'raise', 'data') as Float64Array;
+  const a = finiteF64(data, where, 'data');
   if (a.length % d !== 0) fail(where, `data length ${a.length} is not a multiple of dims = ${d}.`);
   const n = a.length / d;
   const method = options.method ?? 'pearson';
