@@ -57,6 +57,15 @@ export function pearsonPValue(
 function pearsonP(r: number, n: number, alt: Alternative): number {
   if (n === 2) return 1;
   if (Number.isNaN(r)) return Number.NaN;
+  if (n - 2 >= 2000 && Math.abs(r) < 1) {
+    // identical t form; for large n its tail is integrated (the Beta(n/2-1, n/2-1)
+    // continued fraction at the mean drifts with rounding there)
+    const df = n - 2;
+    const t = r * Math.sqrt(df / ((1 - r) * (1 + r)));
+    const d = studentT(df);
+    if (alt === 'two-sided') return Math.min(1, 2 * d.sf(Math.abs(t)));
+    return alt === 'less' ? d.cdf(t) : d.sf(t);
+  }
   const ab = n / 2 - 1;
   // Beta(ab, ab) on [-1, 1]: sf(r) = I_{(1-r)/2}(ab, ab)
   const sf = (v: number): number => betainc(ab, ab, (1 - v) / 2, (1 + v) / 2);
