@@ -58,6 +58,40 @@ export function normal(mean = 0, sd = 1): Distribution {
   };
 }
 
+/** Denominator df from which the F upper tail is integrated. */
+const F_QUADRATURE_DFD = 2000;
+
+/**
+ * ∫_x^∞ pdf by composite Gauss-Legendre panels marched outward; `rate` is
+ * -d ln pdf / dx (sets the panel width), `cap` the largest width. Panels also
+ * stay within half their distance from 0 (densities like x^(a-1) there).
+ */
+function marchTail(
+  x0: number,
+  pdf: (x: number) => number,
+  rate: (x: number) => number,
+  cap: number,
+): number {
+  let sum = 0;
+  let comp = 0;
+  let a = x0;
+  for (let panel = 0; panel < 100000; panel++) {
+    const r = Math.abs(rate(a));
+    const w = Math.min(cap, 2 / (r + 1e-300), a > 0 ? a / 2 : cap);
+    const mid = a + w / 2;
+    let s = 0;
+    for (let i = 0; i < GL_N; i++) s += GL_W[i] * pdf(mid + (w / 2) * GL_X[i]);
+    s *= w / 2;
+    const y = s - comp;
+    const u = sum + y;
+    comp = u - sum - y;
+    sum = u;
+    a += w;
+    if (s <= 1e-19 * sum && rate(a) > 0) break;
+  }
+  return sum;
+}
+
 /** df from which the t tail is integrated rather than taken from the incomplete beta. */
 const T_QUADRATURE_DF = 2000;
 
@@ -231,12 +265,6 @@ export function fisherF(dfn: number, dfd: number): Distribution {
     const den = dfd + dfn * x;
     return betainc(a, b, (dfn * x) / den, dfd / den);
   };
-  const sf = (x: number): number => {
-    if (x <= 0) return 1;
-    if (x === Number.POSITIVE_INFINITY) return 0;
-    const den = dfd + dfn * x;
-    return betaincc(a, b, (dfn * x) / den, dfd / den);
-  };
   const pdf = (x: number): number =>
     x <= 0
       ? 0
@@ -246,15 +274,36 @@ export function fisherF(dfn: number, dfd: number): Distribution {
             (a + b) * Math.log1p((dfn * x) / dfd) -
             lb,
         );
+  // For a large denominator df the incomplete beta sits at its mean, where its continued
+  // fraction drifts with rounding (~1e-9 at dfd = 1e7): integrate the density instead.
+  // (only for moderate dfn: with both df large the log-density terms are huge and cancel)
+  const quad = dfd >= F_QUADRATURE_DFD && dfn <= 200;
+  const sd = Math.sqrt(2 / dfn + 2 / dfd);
+  const rate = (x: number): number => ((a + b) * (dfn / dfd)) / (1 + (dfn * x) / dfd) - (a - 1) / x;
+  const sfQuad = (x: number): number => marchTail(x, pdf, rate, Math.min(1, sd));
+  const sf = (x: number): number => {
+    if (x <= 0) return 1;
+    if (x === Number.POSITIVE_INFINITY) return 0;
+    if (quad) return Math.min(1, sfQuad(x));
+    const den = dfd + dfn * x;
+    return betaincc(a, b, (dfn * x) / den, dfd / den);
+  };
+  const cdfBeta = cdf;
+  const cdfAll = (x: number): number => {
+    if (!quad || x <= 0 || x === Number.POSITIVE_INFINITY) return cdfBeta(x);
+    const q = sfQuad(x);
+    // far lower tail: away from the mean the incomplete beta is accurate (and 1 - q is not)
+    return q > 0.999 ? cdfBeta(x) : 1 - q;
+  };
   const fromBeta = (z: number): number => (dfd * z) / (dfn * (1 - z));
   return {
     pdf,
-    cdf,
+    cdf: cdfAll,
     sf,
     ppf: (p) => {
       if (p === 1) return Number.POSITIVE_INFINITY;
       const g = fromBeta(betaincinv(a, b, p));
-      return invertMonotone(cdf, p, 0, Number.POSITIVE_INFINITY, g, true, pdf);
+      return invertMonotone(cdfAll, p, 0, Number.POSITIVE_INFINITY, g, true, pdf);
     },
     isf: (q) => {
       if (q === 0) return Number.POSITIVE_INFINITY;
