@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   moments: () => import('./suites/moments'),
   gpu: () => import('./suites/gpu'),
   quantile: () => import('./suites/quantile'),
+  window: () => import('./suites/window'),
   events: () => import('./suites/events'),
   stream: () => import('./suites/stream'),
   metrics: () => import('./suites/metrics'),

@@ -284,3 +284,56 @@ describe('summary', () => {
     expect(code(() => s.labels({}).quantiles([0.5]))).toBe('DISPOSED');
   });
 });
+
+describe('exponential histogram', () => {
+  it('exposes cumulative le buckets that match a direct count; promtool and the OpenMetrics parser accept it', async () => {
+    const { promtoolCheckMetrics, promtoolParseOpenMetrics } = await import('./helpers/prometheus');
+    const r = new MetricsRegistry();
+    const h = r.histogram('payload_bytes', {
+      kind: 'exponential',
+      help: 'Payload sizes.',
+      unit: 'bytes',
+      labelNames: ['dir'],
+      maxBuckets: 40,
+    });
+    const xs: number[] = [];
+    let seed = 5;
+    for (let i = 0; i < 3000; i++) {
+      seed = (seed * 16807) % 2147483647;
+      const u = seed / 2147483647;
+      const x = i % 10 === 0 ? 0 : (i % 7 === 0 ? -1 : 1) * Math.exp(12 * u - 3);
+      xs.push(x);
+      h.observe({ dir: 'in' }, x);
+    }
+    h.observe({ dir: 'in' }, Number.NaN);
+    const s = h.labels({ dir: 'in' });
+    const pt = s.point();
+    expect(pt.count).toBe(3000);
+    expect(s.rejected).toBe(1);
+    expect(pt.scale).toBeLessThan(20); // 40 buckets cannot hold e^12 at scale 20
+    expect(pt.positive.bucketCounts.length).toBeLessThanOrEqual(40);
+    const text = r.expositionSync('prometheus');
+    const lines = text.split('\n').filter((l) => l.startsWith('payload_bytes_bucket{'));
+    expect(lines.length).toBeGreaterThan(10);
+    let prev = Number.NEGATIVE_INFINITY;
+    for (const l of lines) {
+      const m = /le="([^"]+)"\} (\d+)$/.exec(l)!;
+      const le = m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]);
+      expect(le).toBeGreaterThan(prev);
+      prev = le;
+      expect(Number(m[2])).toBe(xs.filter((x) => x <= le).length);
+    }
+    expect(text).toContain('payload_bytes_count{dir="in"} 3000\n');
+    const check = promtoolCheckMetrics(text);
+    expect(check.output).toBe('');
+    expect(promtoolParseOpenMetrics(r.expositionSync('openmetrics')).status).toBe(0);
+    expect(code(() => r.histogram('payload_bytes', { labelNames: ['dir'] }))).toBe(
+      'ALREADY_REGISTERED',
+    );
+    expect(code(() => r.histogram('bad', { kind: 'exponential', maxScale: 21 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    r.remove('payload_bytes');
+    expect(code(() => s.point())).toBe('DISPOSED');
+  });
+});

@@ -21,8 +21,8 @@ const T0 = Date.UTC(2026, 0, 1);
 /** Small tiers so a few simulated hours exercise all three. */
 const TIERS: TierSpec[] = [
   { name: 'raw', resolutionMs: 0, retentionMs: 10 * MIN, chunkMs: 5 * MIN },
-  { name: '1m', resolutionMs: MIN, retentionMs: HOUR, chunkMs: 15 * MIN },
-  { name: '1h', resolutionMs: HOUR, retentionMs: 30 * DAY, chunkMs: 6 * HOUR },
+  { name: '1m', resolutionMs: MIN, retentionMs: HOUR, chunkMs: 15 * MIN, sketch: true },
+  { name: '1h', resolutionMs: HOUR, retentionMs: 30 * DAY, chunkMs: 6 * HOUR, sketch: true },
 ];
 
 function lcg(seed: number): () => number {
@@ -144,6 +144,26 @@ async function checkAgainstReference(
       close(v[i], want, agg === 'stddev' ? 1e-7 : 1e-9);
     });
   }
+  // Quantiles: exact on raw; within the sketch's 1% relative accuracy on roll-ups.
+  const bins = Array.from({ length: ref.length }, () => [] as number[]);
+  for (const [t, v] of samples)
+    if (t >= from && t < to) bins[Math.floor((t - from) / step)].push(v);
+  for (const [agg, q] of [
+    ['p50', 0.5],
+    ['p90', 0.9],
+    ['p99', 0.99],
+  ] as const) {
+    const got = (await store.query('temp_celsius', { from, to, step, agg })).series[0].values;
+    bins.forEach((b, i) => {
+      if (!b.length) {
+        expect(Number.isNaN(got[i])).toBe(true);
+        return;
+      }
+      const want = [...b].sort((x, y) => x - y)[Math.floor(q * (b.length - 1))];
+      if (tier === 'raw') expect(got[i]).toBe(want);
+      else expect(Math.abs(got[i] - want) / want).toBeLessThanOrEqual(0.01);
+    });
+  }
   const cref = reference(samples, from, to, step, 2);
   const inc = await store.query('events_total', { from, to, step, agg: 'increase' });
   const rate = await store.query('events_total', { from, to, step, agg: 'rate' });
@@ -184,6 +204,78 @@ describe('TimeSeriesStore roll-ups', () => {
     const q = await store.query('temp_celsius', { from: now - 5 * S, to: now + 1 });
     expect(q.step).toBe(S);
     expect(Array.from(q.timestamps)).toEqual([0, 1, 2, 3, 4, 5].map((i) => now - 5 * S + i * S));
+  });
+
+  it('default tiers: sketches only on the 1 h tier; quantile queries fall through to it', async () => {
+    const s = sim();
+    const store = await TimeSeriesStore.open(s.reg, { intervalMs: S });
+    await s.step(store, 2 * 3600 + 100);
+    const now = s.now();
+    const from = T0;
+    const mean = await store.query('temp_celsius', { from, to: now + 1, step: HOUR });
+    expect(mean.tier).toBe('1m');
+    const p99 = await store.query('temp_celsius', { from, to: now + 1, step: HOUR, agg: 'p99' });
+    expect(p99.tier).toBe('1h');
+    const bins = [0, 1, 2].map((h) =>
+      s.samples.filter(([t]) => t >= T0 + h * HOUR && t < T0 + (h + 1) * HOUR).map((x) => x[1]),
+    );
+    bins.forEach((b, i) => {
+      const want = [...b].sort((x, y) => x - y)[Math.floor(0.99 * (b.length - 1))];
+      expect(Math.abs(p99.series[0].values[i] - want) / want).toBeLessThanOrEqual(0.01);
+    });
+    const none = await TimeSeriesStore.open(s.reg, { intervalMs: S, sketches: false });
+    await expect(
+      none.query('temp_celsius', { from, to: now, step: HOUR, agg: 'p99' }),
+    ).rejects.toThrow(/sketch/);
+  });
+
+  it('summaries: observations roll up as distributions (moments + sketch per bucket)', async () => {
+    let now = T0;
+    const reg = new MetricsRegistry({ now: () => now });
+    const sm = reg.summary('rpc_seconds', { labelNames: ['m'] }).labels({ m: 'get' });
+    const store = await TimeSeriesStore.open(reg, { tiers: TIERS, intervalMs: S });
+    const rnd = lcg(11);
+    const obs: [number, number][] = [];
+    for (let i = 0; i < 2 * 3600 + 300; i++) {
+      now += S;
+      const k = Math.floor(rnd() * 5); // 0..4 observations per second
+      for (let j = 0; j < k; j++) {
+        const v = Math.exp(4 * rnd());
+        sm.observe(v);
+        obs.push([now, v]);
+      }
+      store.sample(now);
+      if (i % 600 === 599) await store.flush();
+    }
+    for (const [from, step, tier] of [
+      [T0 + 70 * MIN, MIN, '1m'],
+      [T0, HOUR, '1h'],
+    ] as const) {
+      const to = now + 1;
+      const n = Math.ceil((to - from) / step);
+      const bins = Array.from({ length: n }, () => [] as number[]);
+      for (const [t, v] of obs)
+        if (t >= from && t < to) bins[Math.floor((t - from) / step)].push(v);
+      const count = await store.query('rpc_seconds', { from, to, step, agg: 'count' });
+      const mean = await store.query('rpc_seconds', { from, to, step, agg: 'mean' });
+      const p99 = await store.query('rpc_seconds', { from, to, step, agg: 'p99' });
+      expect(count.tier).toBe(tier);
+      bins.forEach((b, i) => {
+        expect(count.series[0].values[i]).toBe(b.length);
+        if (!b.length) return;
+        close(mean.series[0].values[i], b.reduce((x, y) => x + y, 0) / b.length);
+        const want = [...b].sort((x, y) => x - y)[Math.floor(0.99 * (b.length - 1))];
+        expect(Math.abs(p99.series[0].values[i] - want) / want).toBeLessThanOrEqual(0.01);
+      });
+    }
+    // _count is sampled as a counter too.
+    const c = await store.query('rpc_seconds_count', {
+      from: T0,
+      to: now + 1,
+      step: 3 * HOUR,
+      agg: 'last',
+    });
+    expect(c.series[0].values[0]).toBe(obs.length);
   });
 
   it('histograms are sampled as _sum and _count; labels filter series', async () => {
@@ -284,7 +376,7 @@ describe('persistence and retention', () => {
       [Math.floor((now - 50 * MIN) / MIN) * MIN, MIN],
       [T0, HOUR],
     ]) {
-      for (const agg of ['mean', 'max', 'count', 'last'] as const) {
+      for (const agg of ['mean', 'max', 'count', 'last', 'p50', 'p99'] as const) {
         const x = await ref.query('temp_celsius', { from, to: now + 1, step, agg });
         const y = await s2.query('temp_celsius', { from, to: now + 1, step, agg });
         expect(y.tier).toBe(x.tier);
@@ -400,6 +492,51 @@ describe('persistence and retention', () => {
   });
 });
 
+describe('IndexedDB quota errors', () => {
+  it('a QuotaExceededError from IndexedDB becomes QUOTA_EXCEEDED and triggers raw eviction', async () => {
+    const backend = await IndexedDbBackend.open({ name: `ew-quota-${Math.random()}` });
+    const s = sim();
+    const store = await TimeSeriesStore.open(s.reg, { tiers: TIERS, intervalMs: S, backend });
+    const events: StoreEvent[] = [];
+    store.on((e) => events.push(e));
+    await s.step(store, 15 * 60);
+    await store.flush();
+    // The next write fails once the way a full disk does in a browser.
+    const db = (backend as unknown as { db: { transaction: (...a: unknown[]) => unknown } }).db;
+    const real = db.transaction.bind(db);
+    let fail = 1;
+    db.transaction = (...a: unknown[]) => {
+      if (a[1] === 'readwrite' && Array.isArray(a[0]) && fail-- > 0) {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return real(...a);
+    };
+    await s.step(store, 60);
+    await store.flush();
+    const ev = events.filter((e) => e.type === 'evicted');
+    expect(ev.length).toBe(1);
+    expect(ev[0].type === 'evicted' && ev[0].tier).toBe('raw');
+    const now = s.now();
+    const q = await store.query('temp_celsius', {
+      from: now - 60 * S,
+      to: now + 1,
+      step: S,
+      agg: 'last',
+    });
+    expect(Array.from(q.series[0].values).filter((x) => !Number.isNaN(x)).length).toBe(61);
+    let err: unknown;
+    try {
+      fail = 1;
+      await backend.write({ series: [], chunks: [] });
+    } catch (e) {
+      err = e;
+    }
+    expect(isEdgewiseError(err, 'QUOTA_EXCEEDED')).toBe(true);
+    db.transaction = real;
+    await store.close();
+  });
+});
+
 describe('a kiosk running for a week', () => {
   it('7 days at 1 s for 100 series: memory and storage stay within the retention bound', async () => {
     let now = T0;
@@ -426,18 +563,21 @@ describe('a kiosk running for a week', () => {
       stored.push((await backend.stats()).bytes);
       heap.push(process.memoryUsage().heapUsed);
     }
-    // Buffers: one open chunk per series per tier, the same every day.
+    // Buffers: one open chunk per series per tier (the 1 h tier's holds up to 24
+    // bucket sketches of ~2.8 KB here) plus one live sketch, the same every day.
     expect(new Set(mem).size).toBe(1);
-    expect(mem[0]).toBeLessThan(2e6);
+    expect(mem[0]).toBeLessThan(100 * 100e3);
     expect(store.memoryStats().pendingChunks).toBe(0);
     // Storage bound from the default tiers (raw 1 h in 5 min chunks of 16 B points,
-    // 1 min for 7 d in 1 h chunks and 1 h for 90 d in 1 d chunks, 80 B per bucket),
-    // each tier holding at most retention + one chunk.
+    // 1 min for 7 d in 1 h chunks and 1 h for 90 d in 1 d chunks, 80 B per bucket,
+    // plus at most 4 KB of sketch per 1 h bucket: these values span 0..100, about 350
+    // buckets at 1%), each tier holding at most retention + one chunk.
     const bound =
+      100 * ((90 * DAY + DAY) / HOUR) * 4096 +
       100 *
-      (((HOUR + 5 * MIN) / S) * 16 +
-        ((7 * DAY + HOUR) / MIN) * 80 +
-        ((90 * DAY + DAY) / HOUR) * 80);
+        (((HOUR + 5 * MIN) / S) * 16 +
+          ((7 * DAY + HOUR) / MIN) * 80 +
+          ((90 * DAY + DAY) / HOUR) * 80);
     for (const b of stored) expect(b).toBeLessThanOrEqual(bound);
     // Raw data stopped growing after the first hour.
     const rawChunks = (await backend.readChunks(0, 1, 0, Number.POSITIVE_INFINITY)).length;

@@ -104,6 +104,28 @@ export default async function suite(): Promise<Workload[]> {
   const labels = { route: '/' };
   const unboundIncs = 2_000_000;
 
+  // observe() on bound handles: explicit histogram, exponential histogram, summary.
+  const nObs = 1_000_000;
+  const obs = new Float64Array(nObs);
+  for (let i = 0; i < nObs; i++) obs[i] = Math.exp(((i * 7919) % 1000) / 100 - 5);
+  const hist = r.histogram('obs_seconds', { buckets: BUCKETS }).labels({});
+  const phist = new client.Histogram({
+    name: 'obs_seconds',
+    help: 'h',
+    buckets: BUCKETS,
+    registers: [pr],
+  });
+  const ehist = r.histogram('obs_exp_seconds', { kind: 'exponential' }).labels({});
+  const summ = r.summary('obs_sum_seconds', { quantiles: [0.5, 0.99] }).labels({});
+  const psumm = new client.Summary({
+    name: 'obs_sum_seconds',
+    help: 'h',
+    percentiles: [0.5, 0.99],
+    maxAgeSeconds: 600,
+    ageBuckets: 5,
+    registers: [pr],
+  });
+
   return [
     {
       suite: 'metrics',
@@ -175,6 +197,59 @@ export default async function suite(): Promise<Workload[]> {
           name: 'prom-client c.inc(labels)',
           run: () => {
             for (let i = 0; i < unboundIncs; i++) punbound.inc(labels);
+          },
+        },
+      ],
+    },
+    {
+      suite: 'metrics',
+      name: `Histogram observe() on a bound handle (${nObs / 1e6} M values, 10 buckets)`,
+      items: nObs,
+      unit: 'obs',
+      ours: 'edgewise histogram',
+      rounds: 5,
+      impls: [
+        {
+          name: 'edgewise histogram',
+          run: () => {
+            for (let i = 0; i < nObs; i++) hist.observe(obs[i]);
+          },
+        },
+        {
+          name: 'edgewise exponential histogram (OTel, wasm)',
+          run: () => {
+            for (let i = 0; i < nObs; i++) ehist.observe(obs[i]);
+            ehist._sync();
+          },
+        },
+        {
+          name: 'prom-client histogram',
+          run: () => {
+            for (let i = 0; i < nObs; i++) phist.observe(obs[i]);
+          },
+        },
+      ],
+    },
+    {
+      suite: 'metrics',
+      name: `Summary observe() (${nObs / 1e6} M values, sliding 10 min window, 5 panes)`,
+      items: nObs,
+      unit: 'obs',
+      ours: 'edgewise summary (QuantileSketch panes)',
+      rounds: 3,
+      warmup: 1,
+      impls: [
+        {
+          name: 'edgewise summary (QuantileSketch panes)',
+          run: () => {
+            for (let i = 0; i < nObs; i++) summ.observe(obs[i]);
+            summ._sync();
+          },
+        },
+        {
+          name: 'prom-client summary (t-digest)',
+          run: () => {
+            for (let i = 0; i < nObs; i++) psumm.observe(obs[i]);
           },
         },
       ],

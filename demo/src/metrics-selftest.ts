@@ -1,8 +1,7 @@
 // Metrics storage self-test page: the browser tests (test/browser) drive it to
 // check that data written to real IndexedDB survives a reload and a browser
 // restart. Everything runs on a fixed fake clock so results are exact.
-import { MetricsRegistry } from '../../src/metrics/index';
-import { TimeSeriesStore } from '../../src/metrics/timeseries';
+import { Metrics } from '../../src/metrics/index';
 import { IndexedDbBackend } from '../../src/storage/indexeddb';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -24,36 +23,42 @@ declare global {
 }
 
 let now = T0;
-const registry = new MetricsRegistry({ now: () => now });
-const gauge = registry.gauge('selftest_value', { labelNames: ['k'] }).labels({ k: 'a' });
-const counter = registry.counter('selftest_events_total');
 const tiers = [
   { name: 'raw', resolutionMs: 0, retentionMs: 365 * 86_400_000, chunkMs: 60_000 },
   { name: '1m', resolutionMs: 60_000, retentionMs: 365 * 86_400_000, chunkMs: 3_600_000 },
 ];
-const open = async () =>
-  TimeSeriesStore.open(registry, {
-    backend: await IndexedDbBackend.open({ name: 'edgewise-selftest' }),
+// What rt.metrics is with createRuntime({ storage: 'indexeddb' }), on a fake clock.
+const open = async () => {
+  const m = await Metrics.create({
+    storage: 'indexeddb',
+    dbName: 'edgewise-selftest',
     intervalMs: 1000,
     tiers,
     now: () => now,
+    autoStart: false,
   });
+  return {
+    m,
+    gauge: m.gauge('selftest_value', { labelNames: ['k'] }).labels({ k: 'a' }),
+    counter: m.counter('selftest_events_total').labels({}),
+  };
+};
 
 window.__metrics = {
   async write(offset, seconds) {
-    const store = await open();
+    const { m, gauge, counter } = await open();
     for (let i = 1; i <= seconds; i++) {
       now = T0 + (offset + i) * 1000;
       gauge.set(offset + i);
-      counter.labels({}).value = 2 * (offset + i);
-      store.sample(now);
+      counter.value = 2 * (offset + i);
+      m.sample(now);
     }
-    await store.close();
-    return { series: store.memoryStats().series };
+    await m.close();
+    return { series: m.store.memoryStats().series };
   },
   async read(seconds) {
     now = T0 + (seconds + 1) * 1000;
-    const store = await open();
+    const { m: store } = await open();
     const raw = await store.query('selftest_value', {
       labels: { k: 'a' },
       from: T0,

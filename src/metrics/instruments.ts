@@ -5,6 +5,7 @@
  * one field update with no allocation.
  */
 import { describeValue, EdgewiseError } from '../errors';
+import { type ExponentialHistogramPoint, Histogram as KernelHistogram } from '../kernels/histogram';
 import { QuantileSketch } from '../kernels/quantile';
 import {
   checkLabelNames,
@@ -15,6 +16,7 @@ import {
   OVERFLOW_LABEL,
   seriesKey,
 } from './names';
+import { Rollup } from './rollup';
 
 export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram' | 'summary';
 
@@ -98,7 +100,12 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
     }
     this.maxSeries = max;
     this.ctx = ctx;
+  }
+
+  /** Creates the zero series of a label-less metric (the registry calls this once). @internal */
+  _init(): this {
     if (this.labelNames.length === 0) this._default = this.bind(undefined);
+    return this;
   }
 
   /** The family name OpenMetrics uses (counters drop `_total`). */
@@ -209,10 +216,8 @@ function splitArgs(
 /** A monotonic counter. Exposed as `<base>_total` (+ `_created` in OpenMetrics). */
 export class Counter extends Metric<CounterSeries> {
   readonly type = 'counter' as const;
-  private _base = '';
   override baseName(): string {
-    if (!this._base) this._base = this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
-    return this._base;
+    return this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
   }
   protected makeSeries(values: readonly string[], overflow: boolean): CounterSeries {
     return new CounterSeries(values, overflow, this.ctx.now());
@@ -408,6 +413,7 @@ export class HistogramSeries extends SeriesBase {
 }
 
 export interface HistogramMetricOptions extends MetricOptions {
+  kind?: 'explicit';
   /** Upper bounds (inclusive, `le`), strictly increasing and finite; +Inf is implicit. */
   buckets?: readonly number[];
 }
@@ -415,6 +421,7 @@ export interface HistogramMetricOptions extends MetricOptions {
 /** Explicit-bucket histogram: `_bucket{le=...}` (cumulative), `_sum`, `_count`. */
 export class HistogramMetric extends Metric<HistogramSeries> {
   readonly type = 'histogram' as const;
+  readonly kind = 'explicit' as const;
   readonly buckets: Float64Array;
   constructor(name: string, options: HistogramMetricOptions, ctx: MetricContext) {
     const b = options.buckets ?? DEFAULT_HISTOGRAM_BUCKETS;
@@ -433,18 +440,11 @@ export class HistogramMetric extends Metric<HistogramSeries> {
     }
     const bounds = Float64Array.from(b);
     // Set before super() runs bind() for a label-less histogram.
-    HistogramMetric.pending = bounds;
     super(name, options, ctx, ['le']);
     this.buckets = bounds;
   }
-  private static pending: Float64Array;
   protected makeSeries(values: readonly string[], overflow: boolean): HistogramSeries {
-    return new HistogramSeries(
-      values,
-      overflow,
-      this.ctx.now(),
-      this.buckets ?? HistogramMetric.pending,
-    );
+    return new HistogramSeries(values, overflow, this.ctx.now(), this.buckets);
   }
   labels(labels: Labels): HistogramSeries {
     return this.bind(labels);
@@ -488,8 +488,10 @@ export class SummarySeries extends SeriesBase {
   private paneEnd: number;
   private readonly stage = new Float64Array(STAGE);
   private staged = 0;
-  /** Observations since the time-series store last drained them. @internal */
+  /** Observations since the time-series store last drained them (sketch + moments). @internal */
   readonly _delta: QuantileSketch;
+  /** @internal */
+  readonly _deltaMoments = new Rollup();
   constructor(
     values: readonly string[],
     overflow: boolean,
@@ -518,6 +520,7 @@ export class SummarySeries extends SeriesBase {
     if (t >= this.paneEnd) this.rotate(t);
     this.count++;
     this.sum += v;
+    this._deltaMoments.add(v, 0);
     this.stage[this.staged++] = v;
     if (this.staged === STAGE) this.drain();
   }
@@ -602,22 +605,18 @@ export class Summary extends Metric<SummarySeries> {
     if (!(relativeAccuracy >= 1e-5 && relativeAccuracy <= 0.5)) {
       badAmount(where, relativeAccuracy, 'relativeAccuracy must be in [1e-5, 0.5]');
     }
-    Summary.pending = { ageBuckets, maxAgeMs, relativeAccuracy };
     super(name, options, ctx, ['quantile']);
     this.quantiles = Float64Array.from([...new Set(qs)].sort((a, b) => a - b));
     this.maxAgeMs = maxAgeMs;
     this.ageBuckets = ageBuckets;
     this.relativeAccuracy = relativeAccuracy;
   }
-  private static pending: { ageBuckets: number; maxAgeMs: number; relativeAccuracy: number };
   protected makeSeries(values: readonly string[], overflow: boolean): SummarySeries {
-    const o = this.maxAgeMs
-      ? {
-          ageBuckets: this.ageBuckets,
-          maxAgeMs: this.maxAgeMs,
-          relativeAccuracy: this.relativeAccuracy,
-        }
-      : Summary.pending;
+    const o = {
+      ageBuckets: this.ageBuckets,
+      maxAgeMs: this.maxAgeMs,
+      relativeAccuracy: this.relativeAccuracy,
+    };
     return new SummarySeries(values, overflow, this.ctx.now, o);
   }
   labels(labels: Labels): SummarySeries {
@@ -630,4 +629,105 @@ export class Summary extends Metric<SummarySeries> {
   }
 }
 
-export type AnyMetric = Counter | UpDownCounter | Gauge | HistogramMetric | Summary;
+// ---------------------------------------------------------------- exponential histograms
+
+export interface ExponentialHistogramOptions extends MetricOptions {
+  kind: 'exponential';
+  /** Maximum buckets per sign (default 160, as OpenTelemetry SDKs). */
+  maxBuckets?: number;
+  /** Starting (and maximum) scale in [-10, 20] (default 20); it drops as the range widens. */
+  maxScale?: number;
+}
+
+/**
+ * One label set of an exponential histogram: an OpenTelemetry base-2
+ * exponential `Histogram` kernel, fed in batches of 256 staged observations.
+ */
+export class ExponentialHistogramSeries extends SeriesBase {
+  sum = 0;
+  count = 0;
+  /** NaN / ±Infinity observations skipped. */
+  rejected = 0;
+  private readonly h: KernelHistogram;
+  private readonly stage = new Float64Array(STAGE);
+  private staged = 0;
+  constructor(
+    values: readonly string[],
+    overflow: boolean,
+    created: number,
+    opts: { maxBuckets: number; maxScale: number },
+  ) {
+    super(values, overflow, created);
+    this.h = new KernelHistogram({ kind: 'exponential', ...opts });
+  }
+  observe(v: number): void {
+    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
+      this.rejected++;
+      return;
+    }
+    this.count++;
+    this.sum += v;
+    this.stage[this.staged++] = v;
+    if (this.staged === STAGE) this._sync();
+  }
+  /** Pushes staged observations into the kernel. @internal */
+  _sync(): void {
+    if (this.staged === 0) return;
+    this.h.push(this.stage.subarray(0, this.staged));
+    this.staged = 0;
+  }
+  /** The OpenTelemetry exponential data point (scale, zero count, positive/negative buckets). */
+  point(): ExponentialHistogramPoint {
+    this._sync();
+    return this.h.toExponentialPoint();
+  }
+  override _dispose(): void {
+    this.h.dispose();
+  }
+}
+
+/**
+ * Exponential-bucket histogram (OpenTelemetry base-2, via the Histogram
+ * kernel). Prometheus text and OpenMetrics 1.0 have no exponential buckets, so
+ * it is exposed as a classic histogram whose `le` bounds are the current
+ * bucket boundaries.
+ */
+export class ExponentialHistogramMetric extends Metric<ExponentialHistogramSeries> {
+  readonly type = 'histogram' as const;
+  readonly kind = 'exponential' as const;
+  readonly maxBuckets: number;
+  readonly maxScale: number;
+  constructor(name: string, options: ExponentialHistogramOptions, ctx: MetricContext) {
+    const where = `histogram '${String(name)}'`;
+    const maxBuckets = options.maxBuckets ?? 160;
+    const maxScale = options.maxScale ?? 20;
+    if (!Number.isInteger(maxBuckets) || maxBuckets < 2 || maxBuckets > 16384) {
+      badAmount(where, maxBuckets, 'maxBuckets must be an integer in [2, 16384]');
+    }
+    if (!Number.isInteger(maxScale) || maxScale < -10 || maxScale > 20) {
+      badAmount(where, maxScale, 'maxScale must be an integer in [-10, 20]');
+    }
+    super(name, options, ctx, ['le']);
+    this.maxBuckets = maxBuckets;
+    this.maxScale = maxScale;
+  }
+  protected makeSeries(values: readonly string[], overflow: boolean): ExponentialHistogramSeries {
+    const o = { maxBuckets: this.maxBuckets, maxScale: this.maxScale };
+    return new ExponentialHistogramSeries(values, overflow, this.ctx.now(), o);
+  }
+  labels(labels: Labels): ExponentialHistogramSeries {
+    return this.bind(labels);
+  }
+  observe(labels: Labels | number, value?: number): void {
+    if (typeof labels === 'number') this.bind(undefined).observe(labels);
+    else this.bind(labels).observe(value as number);
+  }
+}
+
+export type AnyMetric =
+  | Counter
+  | UpDownCounter
+  | Gauge
+  | HistogramMetric
+  | ExponentialHistogramMetric
+  | Summary;

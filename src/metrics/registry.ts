@@ -8,6 +8,8 @@ import {
   type AnyMetric,
   Counter,
   DEFAULT_MAX_SERIES,
+  ExponentialHistogramMetric,
+  type ExponentialHistogramOptions,
   Gauge,
   type GaugeOptions,
   HistogramMetric,
@@ -114,6 +116,7 @@ export class MetricsRegistry {
     }
     const m = make();
     const names = sampleNames(m);
+    // Checked before _init(), so a rejected registration allocates no series (or kernel memory).
     for (const n of names) {
       const owner = this.owners.get(n);
       if (owner) {
@@ -125,6 +128,7 @@ export class MetricsRegistry {
     }
     for (const n of names) this.owners.set(n, m);
     this.metrics.set(name, m);
+    m._init();
     return m;
   }
 
@@ -142,13 +146,32 @@ export class MetricsRegistry {
   gauge(name: string, options: GaugeOptions = {}): Gauge {
     return this.register(name, 'gauge', options, () => new Gauge(name, options, this.ctx));
   }
-  histogram(name: string, options: HistogramMetricOptions = {}): HistogramMetric {
-    return this.register(
-      name,
-      'histogram',
-      options,
-      () => new HistogramMetric(name, options, this.ctx),
+  /** Explicit buckets (default), or `kind: 'exponential'` (OpenTelemetry base-2 buckets via the kernel). */
+  histogram(name: string, options: ExponentialHistogramOptions): ExponentialHistogramMetric;
+  histogram(name: string, options?: HistogramMetricOptions): HistogramMetric;
+  histogram(
+    name: string,
+    options: HistogramMetricOptions | ExponentialHistogramOptions = {},
+  ): HistogramMetric | ExponentialHistogramMetric {
+    const kind = options.kind ?? 'explicit';
+    if (kind !== 'explicit' && kind !== 'exponential') {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `histogram '${name}': kind must be 'explicit' or 'exponential', got '${String(kind)}'.`,
+      );
+    }
+    const m = this.register(name, 'histogram', options, () =>
+      kind === 'exponential'
+        ? new ExponentialHistogramMetric(name, options as ExponentialHistogramOptions, this.ctx)
+        : new HistogramMetric(name, options as HistogramMetricOptions, this.ctx),
     );
+    if (m.kind !== kind) {
+      throw new EdgewiseError(
+        'ALREADY_REGISTERED',
+        `histogram '${name}' is already registered with ${m.kind} buckets; pass kind: '${m.kind}'.`,
+      );
+    }
+    return m;
   }
 
   /** Sliding-window quantiles (QuantileSketch panes), `_sum` and `_count`. */

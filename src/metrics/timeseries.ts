@@ -9,6 +9,7 @@
  * it stays bounded however long the store runs.
  */
 import { EdgewiseError } from '../errors';
+import { QuantileSketch } from '../kernels/quantile';
 import { MemoryBackend } from '../storage/memory';
 import {
   type ChunkRecord,
@@ -34,12 +35,17 @@ export interface TierSpec {
   retentionMs: number;
   /** Time span of one stored record (default: raw 5 min, roll-ups 60 buckets). */
   chunkMs?: number;
+  /**
+   * Roll-up tiers: store a QuantileSketch per bucket (p50..p999 queries).
+   * Default: only the coarsest tier. Sketch tiers must be the coarsest ones.
+   */
+  sketch?: boolean;
 }
 
 export const DEFAULT_TIERS: readonly TierSpec[] = [
   { name: 'raw', resolutionMs: 0, retentionMs: HOUR, chunkMs: 5 * MIN },
-  { name: '1m', resolutionMs: MIN, retentionMs: 7 * DAY, chunkMs: HOUR },
-  { name: '1h', resolutionMs: HOUR, retentionMs: 90 * DAY, chunkMs: DAY },
+  { name: '1m', resolutionMs: MIN, retentionMs: 7 * DAY, chunkMs: HOUR, sketch: false },
+  { name: '1h', resolutionMs: HOUR, retentionMs: 90 * DAY, chunkMs: DAY, sketch: true },
 ];
 
 export interface TimeSeriesStoreOptions {
@@ -53,6 +59,10 @@ export interface TimeSeriesStoreOptions {
   now?: () => number;
   /** Which metrics to sample (default: all). */
   include?: (metricName: string) => boolean;
+  /** Set false to keep no quantile sketches at all (default: per tier, see TierSpec.sketch). */
+  sketches?: boolean;
+  /** Relative accuracy of the roll-up sketches (default 0.01). */
+  sketchAccuracy?: number;
 }
 
 export interface QueryOptions {
@@ -64,8 +74,8 @@ export interface QueryOptions {
   to?: number;
   /** Output step in ms (default: the chosen tier's resolution; raw: the sampling interval). */
   step?: number;
-  /** Aggregation per step (default 'mean'). */
-  agg?: Aggregation;
+  /** Aggregation per step (default 'mean'): moments, counter increase/rate, or a quantile 'p50'..'p999'. */
+  agg?: Aggregation | QuantileAggregation;
 }
 
 export interface QueryResult {
@@ -95,8 +105,12 @@ interface RawState {
 interface RollState {
   bucketStart: number;
   cur: Rollup;
+  /** Sketch of the open bucket (created on first use; null when sketches are off). */
+  sk: QuantileSketch | null;
   chunkStart: number;
   cols: Record<string, Float64Array>;
+  /** Serialized sketch of each closed row of the open chunk. */
+  skRows: (Uint8Array | null)[];
   n: number;
   dirty: boolean;
 }
@@ -108,7 +122,44 @@ interface Tracked {
   raw: RawState;
   roll: RollState[]; // index = tier (0 unused)
   touched: boolean;
+  /** Values of the open first-tier bucket not yet pushed into its sketch (one kernel call per bucket). */
+  stage: Float64Array;
+  staged: number;
 }
+
+/** Concatenates row sketches into one blob plus an offsets column. */
+function packSketches(
+  rows: (Uint8Array | null)[],
+  n: number,
+): { sko: Float64Array; blob: Uint8Array } {
+  const sko = new Float64Array(n + 1);
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    sko[i] = len;
+    len += rows[i]?.byteLength ?? 0;
+  }
+  sko[n] = len;
+  const blob = new Uint8Array(len);
+  for (let i = 0; i < n; i++) if (rows[i]) blob.set(rows[i]!, sko[i]);
+  return { sko, blob };
+}
+
+function rowSketch(c: ChunkRecord, i: number): Uint8Array | null {
+  const o = c.cols.sko;
+  if (!o || !c.sketches || o[i + 1] <= o[i]) return null;
+  return c.sketches.subarray(o[i], o[i + 1]);
+}
+
+/** Quantile aggregations: 'p50', 'p75', 'p90', 'p95', 'p99', 'p999'. */
+export const QUANTILE_AGGREGATIONS = {
+  p50: 0.5,
+  p75: 0.75,
+  p90: 0.9,
+  p95: 0.95,
+  p99: 0.99,
+  p999: 0.999,
+} as const;
+export type QuantileAggregation = keyof typeof QUANTILE_AGGREGATIONS;
 
 const keyOf = (name: string, labels: Record<string, string>): string =>
   `${name}\u0000${JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1)))}`;
@@ -149,11 +200,16 @@ function checkTiers(tiers: readonly TierSpec[], intervalMs: number): Required<Ti
     if (!(chunkMs > 0) || (i > 0 && chunkMs % t.resolutionMs !== 0)) {
       bad(`${where}: chunkMs must be a positive multiple of resolutionMs.`);
     }
+    const sketch = i > 0 && (t.sketch ?? i === tiers.length - 1);
+    if (i > 1 && out[i - 1].sketch && !sketch) {
+      bad(`${where}: sketch tiers must be the coarsest ones; set sketch: true here too.`);
+    }
     out.push({
       name: String(t.name),
       resolutionMs: t.resolutionMs,
       retentionMs: t.retentionMs,
       chunkMs,
+      sketch,
     });
   });
   return out;
@@ -170,6 +226,7 @@ export class TimeSeriesStore {
   private readonly byKey = new Map<string, Tracked>();
   private readonly byHandle = new Map<SeriesBase, Tracked>();
   private readonly byHandleCount = new Map<SeriesBase, Tracked>();
+  private readonly byHandleDist = new Map<SeriesBase, Tracked>();
   private pending: ChunkRecord[] = [];
   private nextId = 1;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -186,6 +243,35 @@ export class TimeSeriesStore {
     this.tiers = checkTiers(options.tiers ?? DEFAULT_TIERS, this.intervalMs);
     this.now = options.now ?? registry.now;
     this.include = options.include ?? (() => true);
+    this.sketches = (options.sketches ?? true) && this.tiers.some((t) => t.sketch);
+    // A tier keeps a live sketch if it or a coarser tier stores sketches (tier 1 is fed by staging instead).
+    this.liveSk = this.tiers.map(
+      (_, i) => this.sketches && this.tiers.slice(i).some((t) => t.sketch),
+    );
+    this.rowSk = this.tiers.map((t) => this.sketches && t.sketch);
+    this.sketchAccuracy = options.sketchAccuracy ?? 0.01;
+    if (!(this.sketchAccuracy >= 1e-5 && this.sketchAccuracy <= 0.5)) {
+      bad('TimeSeriesStore: sketchAccuracy must be in [1e-5, 0.5].');
+    }
+  }
+
+  /** Whether any tier keeps quantile sketches. */
+  readonly sketches: boolean;
+  readonly sketchAccuracy: number;
+  private readonly liveSk: boolean[];
+  private readonly rowSk: boolean[];
+
+  private newSketch(): QuantileSketch {
+    return new QuantileSketch({ relativeAccuracy: this.sketchAccuracy, exactLimit: 0 });
+  }
+
+  /** Pushes staged first-tier values into tier `i`'s open bucket sketch. */
+  private drainStage(tr: Tracked, i: number): void {
+    if (tr.staged === 0) return;
+    const r = tr.roll[i];
+    r.sk ??= this.newSketch();
+    r.sk.push(tr.stage.subarray(0, tr.staged));
+    tr.staged = 0;
   }
 
   /** Opens a store: restores series and open buckets from the backend, deletes expired data. */
@@ -218,8 +304,10 @@ export class TimeSeriesStore {
       roll[i] = {
         bucketStart: Number.NaN,
         cur: new Rollup(),
+        sk: null,
         chunkStart: Number.NaN,
         cols: newRollCols(t.chunkMs / t.resolutionMs),
+        skRows: [],
         n: 0,
         dirty: false,
       };
@@ -237,12 +325,16 @@ export class TimeSeriesStore {
       },
       roll,
       touched: false,
+      stage: new Float64Array(
+        this.tiers.length > 1 ? Math.ceil(this.tiers[1].resolutionMs / this.intervalMs) + 2 : 0,
+      ),
+      staged: 0,
     };
     this.byKey.set(meta.key, tr);
     return tr;
   }
 
-  private track(name: string, kind: 'counter' | 'gauge', labels: Record<string, string>): Tracked {
+  private track(name: string, kind: SeriesMeta['kind'], labels: Record<string, string>): Tracked {
     const key = keyOf(name, labels);
     const t = this.byKey.get(key);
     if (t) return t;
@@ -259,6 +351,11 @@ export class TimeSeriesStore {
       const c = cursors.get(m.id);
       if (!c) continue;
       tr.prev = c.prev;
+      if (c.staged && this.sketches) {
+        if (tr.stage.length < c.staged.length) tr.stage = new Float64Array(c.staged.length);
+        tr.stage.set(c.staged);
+        tr.staged = c.staged.length;
+      }
       for (let i = 0; i < this.tiers.length; i++) {
         const start = c.chunkStarts[i];
         const [chunk] = Number.isFinite(start)
@@ -280,6 +377,7 @@ export class TimeSeriesStore {
         if (chunk?.start === start) {
           const n = chunk.cols.ts.length;
           for (const k in r.cols) r.cols[k].set(chunk.cols[k].subarray(0, n));
+          for (let j = 0; j < n; j++) r.skRows[j] = rowSketch(chunk, j)?.slice() ?? null;
           r.n = n;
         }
         const b = c.buckets[i];
@@ -287,6 +385,8 @@ export class TimeSeriesStore {
           r.bucketStart = b[0];
           r.cur.mergeFrom(b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
         }
+        const sk = c.sketches?.[i];
+        if (sk && this.liveSk[i]) r.sk = QuantileSketch.deserialize(sk);
       }
     }
   }
@@ -335,6 +435,33 @@ export class TimeSeriesStore {
       r.cur.reset();
     }
     r.cur.add(v, inc);
+    if (this.sketches) {
+      if (tr.staged === tr.stage.length) {
+        const bigger = new Float64Array(tr.stage.length * 2 + 8);
+        bigger.set(tr.stage);
+        tr.stage = bigger;
+      }
+      tr.stage[tr.staged++] = v;
+    }
+  }
+
+  /** Adds a batch of observations (moments + sketch) at time `t` to a distribution series' roll-ups. */
+  private recordDistribution(tr: Tracked, t: number, m: Rollup, sk: QuantileSketch): void {
+    if (m.count === 0 || this.tiers.length < 2) return;
+    tr.touched = true;
+    const r = tr.roll[1];
+    const res = this.tiers[1].resolutionMs;
+    const b = Math.floor(t / res) * res;
+    if (r.bucketStart !== b) {
+      if (r.cur.count > 0) this.closeBucket(tr, 1);
+      r.bucketStart = b;
+      r.cur.reset();
+    }
+    r.cur.merge(m);
+    if (this.liveSk[1]) {
+      r.sk ??= this.newSketch();
+      r.sk.merge(sk);
+    }
   }
 
   /** Appends tier i's current bucket to its chunk and feeds it to tier i + 1. */
@@ -347,20 +474,30 @@ export class TimeSeriesStore {
       r.chunkStart = cs;
       r.n = 0;
     }
+    if (i === 1 && this.rowSk[1]) this.drainStage(tr, 1);
     r.cols.ts[r.n] = r.bucketStart;
     r.cur.writeRow(r.cols, r.n);
+    r.skRows[r.n] = this.rowSk[i] && r.sk && r.sk.count > 0 ? r.sk.serialize() : null;
     r.n++;
     r.dirty = true;
-    if (i + 1 >= this.tiers.length) return;
-    const up = tr.roll[i + 1];
-    const res = this.tiers[i + 1].resolutionMs;
-    const b = Math.floor(r.bucketStart / res) * res;
-    if (up.bucketStart !== b) {
-      if (up.cur.count > 0) this.closeBucket(tr, i + 1);
-      up.bucketStart = b;
-      up.cur.reset();
+    if (i + 1 < this.tiers.length) {
+      const up = tr.roll[i + 1];
+      const res = this.tiers[i + 1].resolutionMs;
+      const b = Math.floor(r.bucketStart / res) * res;
+      if (up.bucketStart !== b) {
+        if (up.cur.count > 0) this.closeBucket(tr, i + 1);
+        up.bucketStart = b;
+        up.cur.reset();
+      }
+      up.cur.merge(r.cur);
+      if (r.sk && r.sk.count > 0 && this.liveSk[i + 1]) {
+        up.sk ??= this.newSketch();
+        up.sk.merge(r.sk);
+      }
+      // Tier 1 without sketches: its values go straight to tier 2's open bucket.
+      if (i === 1 && !this.rowSk[1] && this.liveSk[2]) this.drainStage(tr, 2);
     }
-    up.cur.merge(r.cur);
+    r.sk?.reset();
   }
 
   private rawChunk(tr: Tracked): ChunkRecord {
@@ -380,6 +517,18 @@ export class TimeSeriesStore {
     r.dirty = false;
     const cols: Record<string, Float64Array> = {};
     for (const k in r.cols) cols[k] = r.cols[k].slice(0, r.n);
+    if (this.rowSk[i]) {
+      const { sko, blob } = packSketches(r.skRows, r.n);
+      cols.sko = sko;
+      return {
+        tier: i,
+        series: tr.meta.id,
+        start: r.chunkStart,
+        end: r.chunkStart + this.tiers[i].chunkMs,
+        cols,
+        sketches: blob,
+      };
+    }
     return {
       tier: i,
       series: tr.meta.id,
@@ -398,9 +547,23 @@ export class TimeSeriesStore {
   }
 
   private sampleMetric(m: AnyMetric, t: number): void {
+    if (m.type === 'summary') {
+      // Observations since the last sample go to the roll-ups as one batch.
+      for (const s of m.series()) {
+        s._sync();
+        let d = this.byHandleDist.get(s);
+        if (!d) {
+          d = this.track(m.baseName(), 'distribution', m.labelsOf(s));
+          this.byHandleDist.set(s, d);
+        }
+        this.recordDistribution(d, t, s._deltaMoments, s._delta);
+        s._deltaMoments.reset();
+        s._delta.reset();
+      }
+    }
     switch (m.type) {
-      case 'histogram':
       case 'summary':
+      case 'histogram':
         for (const s of m.series() as IterableIterator<
           SeriesBase & { sum: number; count: number }
         >) {
@@ -482,6 +645,8 @@ export class TimeSeriesStore {
       if (tr.raw.dirty) chunks.push(this.rawChunk(tr));
       const starts = [tr.raw.start];
       const buckets: (number[] | null)[] = [null];
+      const sketches: (Uint8Array | null)[] = [null];
+      if (this.rowSk[1]) this.drainStage(tr, 1);
       for (let i = 1; i < this.tiers.length; i++) {
         const r = tr.roll[i];
         if (r.dirty) chunks.push(this.rollChunk(tr, i));
@@ -492,8 +657,16 @@ export class TimeSeriesStore {
             ? [r.bucketStart, c.count, c.sum, c.min, c.max, c.mean, c.m2, c.first, c.last, c.inc]
             : null,
         );
+        sketches.push(r.sk && r.sk.count > 0 ? r.sk.serialize() : null);
       }
-      cursors.push({ id: tr.meta.id, prev: tr.prev, chunkStarts: starts, buckets });
+      cursors.push({
+        id: tr.meta.id,
+        prev: tr.prev,
+        chunkStarts: starts,
+        buckets,
+        sketches,
+        staged: tr.staged > 0 ? tr.stage.slice(0, tr.staged) : undefined,
+      });
     }
     if (chunks.length === 0 && series.length === 0 && cursors.length === 0) return;
     for (let attempt = 0; ; attempt++) {
@@ -559,15 +732,24 @@ export class TimeSeriesStore {
   async close(): Promise<void> {
     await this.stop();
     await this.backend.close();
+    for (const tr of this.byKey.values()) {
+      for (let i = 1; i < this.tiers.length; i++) {
+        tr.roll[i].sk?.dispose();
+        tr.roll[i].sk = null;
+      }
+    }
   }
 
   /** Series tracked and bytes of point buffers held in memory (bounded: one open chunk per series per tier). */
   memoryStats(): { series: number; bufferedBytes: number; pendingChunks: number } {
     let bytes = 0;
     for (const tr of this.byKey.values()) {
-      bytes += tr.raw.ts.byteLength + tr.raw.v.byteLength;
+      bytes += tr.raw.ts.byteLength + tr.raw.v.byteLength + tr.stage.byteLength;
       for (let i = 1; i < this.tiers.length; i++) {
-        for (const k in tr.roll[i].cols) bytes += tr.roll[i].cols[k].byteLength;
+        const r = tr.roll[i];
+        for (const k in r.cols) bytes += r.cols[k].byteLength;
+        for (let j = 0; j < r.n; j++) bytes += r.skRows[j]?.byteLength ?? 0;
+        bytes += r.sk?.byteSize ?? 0;
       }
     }
     for (const c of this.pending) for (const k in c.cols) bytes += c.cols[k].byteLength;
@@ -593,10 +775,27 @@ export class TimeSeriesStore {
       bad(`query: need finite from < to (ms since epoch), got from=${from}, to=${to}.`);
     }
     const agg = options.agg ?? 'mean';
-    if (!AGGREGATIONS.includes(agg)) {
-      bad(`query: agg '${String(agg)}' is not supported; use one of ${AGGREGATIONS.join(', ')}.`);
+    const q = Object.hasOwn(QUANTILE_AGGREGATIONS, agg)
+      ? QUANTILE_AGGREGATIONS[agg as QuantileAggregation]
+      : undefined;
+    if (q === undefined && !AGGREGATIONS.includes(agg as Aggregation)) {
+      bad(
+        `query: agg '${String(agg)}' is not supported; use one of ${[...AGGREGATIONS, ...Object.keys(QUANTILE_AGGREGATIONS)].join(', ')}.`,
+      );
     }
-    const ti = this.tierFor(from, now);
+    let ti = this.tierFor(from, now);
+    // Summaries' observations live in roll-up tiers only.
+    if (ti === 0 && this.tiers.length > 1 && this.hasDistribution(name)) ti = 1;
+    if (q !== undefined && ti > 0 && !this.rowSk[ti]) {
+      // Quantiles come from the finest covering tier that keeps sketches.
+      const j = this.rowSk.findIndex((x, k) => x && k > ti);
+      if (j > 0) ti = j;
+    }
+    if (q !== undefined && ti > 0 && !this.rowSk[ti]) {
+      bad(
+        `query: '${agg}' on the '${this.tiers[ti].name}' tier needs roll-up sketches; open the store with sketches: true.`,
+      );
+    }
     const tier = this.tiers[ti];
     const step = options.step ?? (ti === 0 ? this.intervalMs : tier.resolutionMs);
     if (!(step > 0) || !Number.isFinite(step))
@@ -612,8 +811,15 @@ export class TimeSeriesStore {
       let ok = true;
       for (const k in want) if (tr.meta.labels[k] !== String(want[k])) ok = false;
       if (!ok) continue;
-      const acc = Array.from({ length: steps }, () => new Rollup());
       const chunks = await this.chunksFor(tr, ti, from, to);
+      if (q !== undefined) {
+        out.push({
+          labels: { ...tr.meta.labels },
+          values: this.quantileSteps(tr, ti, chunks, from, to, step, q),
+        });
+        continue;
+      }
+      const acc = Array.from({ length: steps }, () => new Rollup());
       const add = (ts: number, fn: (r: Rollup) => void) => {
         if (ts < from || ts >= to) return;
         fn(acc[Math.floor((ts - from) / step)]);
@@ -639,10 +845,88 @@ export class TimeSeriesStore {
         for (const [b, r] of this.partialBuckets(tr, ti)) add(b, (a) => a.merge(r));
       }
       const values = new Float64Array(steps);
-      for (let i = 0; i < steps; i++) values[i] = aggregate(acc[i], agg, step);
+      for (let i = 0; i < steps; i++) values[i] = aggregate(acc[i], agg as Aggregation, step);
       out.push({ labels: { ...tr.meta.labels }, values });
     }
     return { tier: tier.name, from, to, step, timestamps, series: out };
+  }
+
+  /**
+   * Quantile `q` per step: exact on the raw tier (numpy 'lower': sorted value at
+   * rank floor(q (n - 1))), from merged bucket sketches on roll-up tiers.
+   */
+  private quantileSteps(
+    tr: Tracked,
+    ti: number,
+    chunks: ChunkRecord[],
+    from: number,
+    to: number,
+    step: number,
+    q: number,
+  ): Float64Array {
+    const steps = Math.ceil((to - from) / step);
+    const values = new Float64Array(steps).fill(Number.NaN);
+    const slot = (ts: number) => (ts < from || ts >= to ? -1 : Math.floor((ts - from) / step));
+    if (ti === 0) {
+      const bins: number[][] = Array.from({ length: steps }, () => []);
+      for (const c of chunks) {
+        const { ts, v } = c.cols;
+        for (let i = 0; i < ts.length; i++) {
+          const k = slot(ts[i]);
+          const x = v[i];
+          if (k >= 0 && x > Number.NEGATIVE_INFINITY && x < Number.POSITIVE_INFINITY)
+            bins[k].push(x);
+        }
+      }
+      for (let k = 0; k < steps; k++) {
+        const b = bins[k];
+        if (!b.length) continue;
+        b.sort((x, y) => x - y);
+        values[k] = b[Math.floor(q * (b.length - 1))];
+      }
+      return values;
+    }
+    const acc = new Map<number, QuantileSketch>();
+    const at = (k: number) => {
+      let a = acc.get(k);
+      if (!a) {
+        a = this.newSketch();
+        acc.set(k, a);
+      }
+      return a;
+    };
+    try {
+      for (const c of chunks) {
+        for (let i = 0; i < c.cols.ts.length; i++) {
+          const k = slot(c.cols.ts[i]);
+          const bytes = k >= 0 ? rowSketch(c, i) : null;
+          if (!bytes) continue;
+          const sk = QuantileSketch.deserialize(bytes);
+          at(k).merge(sk);
+          sk.dispose();
+        }
+      }
+      // Open buckets: this tier's and the tiers' below, and the staged first-tier values.
+      const res = this.tiers[ti].resolutionMs;
+      for (let j = ti; j >= 1; j--) {
+        const r = tr.roll[j];
+        if (!(r.cur.count > 0)) continue;
+        const k = slot(Math.floor(r.bucketStart / res) * res);
+        if (k < 0) continue;
+        if (r.sk && r.sk.count > 0) at(k).merge(r.sk);
+        if (j === 1 && tr.staged > 0) at(k).push(tr.stage.subarray(0, tr.staged));
+      }
+      for (const [k, a] of acc) if (a.count > 0) values[k] = a.quantile(q);
+    } finally {
+      for (const a of acc.values()) a.dispose();
+    }
+    return values;
+  }
+
+  private hasDistribution(name: string): boolean {
+    for (const tr of this.byKey.values())
+      if (tr.meta.name === name && tr.meta.kind === 'distribution') return true;
+    return false;
   }
 
   /** Stored chunks overlapping [from, to), with buffered (unflushed) ones replacing stored copies. */
@@ -672,13 +956,13 @@ export class TimeSeriesStore {
       const r = tr.roll[ti];
       const cols: Record<string, Float64Array> = {};
       for (const k in r.cols) cols[k] = r.cols[k].subarray(0, r.n);
-      byStart.set(r.chunkStart, {
-        tier: ti,
-        series: tr.meta.id,
-        start: r.chunkStart,
-        end: 0,
-        cols,
-      });
+      const c: ChunkRecord = { tier: ti, series: tr.meta.id, start: r.chunkStart, end: 0, cols };
+      if (this.rowSk[ti]) {
+        const { sko, blob } = packSketches(r.skRows, r.n);
+        cols.sko = sko;
+        c.sketches = blob;
+      }
+      byStart.set(r.chunkStart, c);
     }
     return [...byStart.values()].sort((a, b) => a.start - b.start);
   }

@@ -20,7 +20,9 @@ const ck = (tier: number, series: number, start: number): string => `${tier}/${s
 function cloneChunk(c: ChunkRecord): ChunkRecord {
   const cols: Record<string, Float64Array> = {};
   for (const k in c.cols) cols[k] = c.cols[k].slice();
-  return { tier: c.tier, series: c.series, start: c.start, end: c.end, cols };
+  const out: ChunkRecord = { tier: c.tier, series: c.series, start: c.start, end: c.end, cols };
+  if (c.sketches) out.sketches = c.sketches.slice();
+  return out;
 }
 
 export interface MemoryBackendOptions {
@@ -66,7 +68,7 @@ export class MemoryBackend implements TimeSeriesBackend {
       throw e;
     }
     for (const s of batch.series) this.series.set(s.id, structuredClone(s));
-    for (const c of batch.cursors ?? []) this.cursors.set(c.id, structuredClone(c));
+    for (const c of batch.cursors ?? []) this.cursors.set(c.id, c);
     // Takes ownership of the chunks' arrays (callers hand over fresh copies, as into IndexedDB).
     for (const c of batch.chunks) {
       this.tier(c.tier).set(ck(c.tier, c.series, c.start), c);

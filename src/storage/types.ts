@@ -10,8 +10,11 @@ export interface SeriesMeta {
   /** Unique key: name + labels, canonical. */
   key: string;
   name: string;
-  /** 'counter' (cumulative: increase/rate make sense) or 'gauge'. */
-  kind: 'counter' | 'gauge';
+  /**
+   * 'counter' (cumulative: increase/rate make sense), 'gauge', or
+   * 'distribution' (a summary's observations: roll-up tiers only).
+   */
+  kind: 'counter' | 'gauge' | 'distribution';
   labels: Record<string, string>;
 }
 
@@ -26,6 +29,11 @@ export interface ChunkRecord {
   start: number;
   end: number;
   cols: Record<string, Float64Array>;
+  /**
+   * Roll-up tiers: the serialized QuantileSketch of every row, concatenated;
+   * row i is `sketches.subarray(cols.sko[i], cols.sko[i + 1])` (empty: no values).
+   */
+  sketches?: Uint8Array;
 }
 
 /**
@@ -39,6 +47,10 @@ export interface SeriesCursor {
   prev: number;
   chunkStarts: number[];
   buckets: (number[] | null)[];
+  /** Serialized QuantileSketch of each tier's open bucket (null: none). */
+  sketches?: (Uint8Array | null)[];
+  /** First-tier values not yet pushed into a sketch. */
+  staged?: Float64Array;
 }
 
 export interface WriteBatch {
@@ -73,7 +85,7 @@ export interface TimeSeriesBackend {
 export function chunkBytes(c: ChunkRecord): number {
   let b = 0;
   for (const k in c.cols) b += c.cols[k].byteLength;
-  return b;
+  return b + (c.sketches?.byteLength ?? 0);
 }
 
 /** Is `e` a storage-full error (DOMException QuotaExceededError or our QUOTA_EXCEEDED)? */
