@@ -166,3 +166,126 @@ export function bivar_merge(dst: usize, src: usize): void {
   }
   st(dst, 8, ld(dst, 8) + ld(src, 8));
 }
+
+// ---------------------------------------------------------------- univariate mean / M2
+// State block (f64 slots): 0 n, 1 shift, 2 meanD, 3 M2, 4 rejected.
+// Lighter than the Moments kernel (no M3/M4/min/max) for t tests on big batches.
+
+export function univar_init(s: usize): void {
+  for (let i = 0; i < 6; i++) st(s, i, 0);
+}
+
+export function univar_push(s: usize, p: usize, len: i32): i32 {
+  if (len <= 0) return 0;
+  let start: i32 = 0;
+  if (ld(s, 0) == 0) {
+    while (start < len) {
+      const x = ld(p, start);
+      if (x - x == 0) break;
+      start++;
+    }
+    if (start == len) {
+      st(s, 4, ld(s, 4) + <f64>len);
+      return len;
+    }
+    st(s, 1, ld(p, start));
+    st(s, 2, 0);
+  }
+  const shift = ld(s, 1);
+  const c = shift + ld(s, 2);
+  const cv = f64x2.splat(c);
+  let a1 = f64x2.splat(0), a2 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0);
+  let c1 = f64x2.splat(0), c2 = f64x2.splat(0), d1 = f64x2.splat(0), d2 = f64x2.splat(0);
+  let i = start;
+  let t1: f64 = 0, t2: f64 = 0;
+  if ((i & 1) != 0 && i < len) {
+    const d = ld(p, i) - c;
+    t1 += d; t2 += d * d;
+    i++;
+  }
+  const end8 = i + ((len - i) & ~7);
+  for (; i < end8; i += 8) {
+    const q = p + (<usize>i << 3);
+    const x0 = f64x2.sub(v128.load(q), cv);
+    const x1 = f64x2.sub(v128.load(q, 16), cv);
+    const x2 = f64x2.sub(v128.load(q, 32), cv);
+    const x3 = f64x2.sub(v128.load(q, 48), cv);
+    a1 = f64x2.add(a1, x0);
+    b1 = f64x2.add(b1, x1);
+    c1 = f64x2.add(c1, x2);
+    d1 = f64x2.add(d1, x3);
+    a2 = f64x2.add(a2, f64x2.mul(x0, x0));
+    b2 = f64x2.add(b2, f64x2.mul(x1, x1));
+    c2 = f64x2.add(c2, f64x2.mul(x2, x2));
+    d2 = f64x2.add(d2, f64x2.mul(x3, x3));
+  }
+  for (; i < len; i++) {
+    const d = ld(p, i) - c;
+    t1 += d; t2 += d * d;
+  }
+  a1 = f64x2.add(f64x2.add(a1, b1), f64x2.add(c1, d1));
+  a2 = f64x2.add(f64x2.add(a2, b2), f64x2.add(c2, d2));
+  let s1 = t1 + f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1);
+  let s2 = t2 + f64x2.extract_lane(a2, 0) + f64x2.extract_lane(a2, 1);
+  let nb: f64 = <f64>(len - start);
+  let rejected: i32 = start;
+  if (!(s2 - s2 == 0)) {
+    s1 = 0; s2 = 0; nb = 0;
+    for (let j = start; j < len; j++) {
+      const x = ld(p, j);
+      if (!(x - x == 0)) {
+        rejected++;
+        continue;
+      }
+      const d = x - c;
+      s1 += d; s2 += d * d;
+      nb += 1;
+    }
+  }
+  if (nb > 0) {
+    const m = s1 / nb;
+    const mb = c - shift + m; // chunk mean relative to shift
+    const m2b = s2 - s1 * m;
+    const na = ld(s, 0);
+    if (na == 0) {
+      st(s, 0, nb);
+      st(s, 2, mb);
+      st(s, 3, m2b);
+    } else {
+      const n = na + nb;
+      const delta = mb - ld(s, 2);
+      st(s, 0, n);
+      st(s, 2, ld(s, 2) + delta * (nb / n));
+      st(s, 3, ld(s, 3) + m2b + delta * delta * (na * nb / n));
+    }
+  }
+  st(s, 4, ld(s, 4) + <f64>rejected);
+  return rejected;
+}
+
+// Residual sum of squares of ((y - my) - b (x - mx)) over `len` pairs: the
+// second pass simple regression takes when R² is so close to 1 that
+// Syy - b Sxy would cancel.
+export function bivar_rss(px: usize, py: usize, len: i32, mx: f64, my: f64, b: f64): f64 {
+  const mxv = f64x2.splat(mx);
+  const myv = f64x2.splat(my);
+  const bv = f64x2.splat(b);
+  let acc = f64x2.splat(0);
+  let acc2 = f64x2.splat(0);
+  let i: i32 = 0;
+  const end4 = len & ~3;
+  for (; i < end4; i += 4) {
+    const o = <usize>i << 3;
+    const r0 = f64x2.sub(f64x2.sub(v128.load(py + o), myv), f64x2.mul(bv, f64x2.sub(v128.load(px + o), mxv)));
+    const r1 = f64x2.sub(f64x2.sub(v128.load(py + o, 16), myv), f64x2.mul(bv, f64x2.sub(v128.load(px + o, 16), mxv)));
+    acc = f64x2.add(acc, f64x2.mul(r0, r0));
+    acc2 = f64x2.add(acc2, f64x2.mul(r1, r1));
+  }
+  let s: f64 = 0;
+  for (; i < len; i++) {
+    const r = (ld(py, i) - my) - b * (ld(px, i) - mx);
+    s += r * r;
+  }
+  acc = f64x2.add(acc, acc2);
+  return s + f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+}

@@ -4,13 +4,16 @@
  */
 import { EdgewiseError } from './errors';
 import { EventBus, type EventBusOptions } from './events/bus';
-import { type GpuStatus, getGpuStatus } from './gpu/device';
+import type { GpuStatus } from './gpu/device';
 import { KERNEL_BACKEND } from './kernels/runtime';
 import { Metrics, type MetricsOptions } from './metrics/metrics';
+import { Sync, type SyncOptions } from './sync/sync';
 
 export * from './anomaly/index';
 export * from './events/index';
-export * from './gpu/index';
+// Likewise EwmaOptions: the root re-exports the kernel's (`Ewma`); the
+// detector's is `edgewise/anomaly`'s EwmaOptions.
+export type { EwmaOptions } from './kernels/index';
 export * from './kernels/index';
 export * from './metrics/index';
 // Both families name an options type MadOptions: the root re-exports the
@@ -18,6 +21,7 @@ export * from './metrics/index';
 export type { MadOptions } from './stats/index';
 export * from './stats/index';
 export * from './stream/index';
+export * from './sync/index';
 
 export interface RuntimeOptions {
   /** Where state persists: 'memory' (default) or 'indexeddb' (browsers). */
@@ -31,6 +35,13 @@ export interface RuntimeOptions {
    * 'off' never touches it; 'require' rejects when no adapter is available.
    */
   gpu?: 'auto' | 'off' | 'require';
+  /**
+   * Offline-first sync (`rt.sync`). Without `endpoint` nothing leaves the device.
+   * `metricsEveryMs` (default 10 s; 0 = never) appends a snapshot of `rt.metrics`
+   * to the outbox at that interval; `events` (e.g. `['anomaly.*']`) forwards
+   * those bus topics to the outbox as event records.
+   */
+  sync?: SyncOptions & { metricsEveryMs?: number; events?: readonly string[] };
 }
 
 export interface Runtime {
@@ -44,6 +55,8 @@ export interface Runtime {
   readonly bus: EventBus;
   /** Metrics registry, time-series retention and exposition. */
   readonly metrics: Metrics;
+  /** The sync outbox and sender, when `sync` was configured. */
+  readonly sync: Sync | undefined;
   dispose(): Promise<void>;
 }
 
@@ -56,7 +69,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     );
   }
   const gpuStatus: GpuStatus =
-    mode === 'off' ? { available: false, reason: "gpu: 'off'" } : await getGpuStatus();
+    mode === 'off'
+      ? { available: false, reason: "gpu: 'off'" }
+      : // WebGPU code loads only when asked for: it is not part of the core bundle.
+        await (await import('./gpu/device')).getGpuStatus();
   if (mode === 'require' && !gpuStatus.available) {
     throw new EdgewiseError(
       'GPU_UNAVAILABLE',
@@ -68,11 +84,21 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ...options.metrics,
     storage: options.storage ?? 'memory',
   });
+  const sync = options.sync ? await Sync.create(options.sync) : undefined;
+  if (sync && options.sync?.events?.length) sync.forwardEvents(bus, options.sync.events);
+  const every = options.sync?.metricsEveryMs ?? 10_000;
+  const syncTimer =
+    sync && every > 0
+      ? setInterval(() => void sync.appendMetrics(metrics).catch(() => {}), every)
+      : undefined;
   return {
     backends: { kernels: KERNEL_BACKEND, gpu: { ...gpuStatus, mode } },
     bus,
     metrics,
+    sync,
     async dispose() {
+      if (syncTimer) clearInterval(syncTimer);
+      await sync?.close();
       bus.dispose();
       await metrics.close();
     },

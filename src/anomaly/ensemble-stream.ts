@@ -1,5 +1,6 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { ScoreCalibrator } from './calibration';
+import { HalfSpaceTreesDetector, RandomCutForestDetector } from './forests-stream';
 import {
   BaseDetector,
   CusumDetector,
@@ -30,6 +31,8 @@ export function allDetectors(): Record<string, () => BaseDetector> {
     mad: () => new MadDetector(),
     cusum: () => new CusumDetector(),
     pageHinkley: () => new PageHinkleyDetector(),
+    halfSpaceTrees: () => new HalfSpaceTreesDetector(),
+    randomCutForest: () => new RandomCutForestDetector(),
   };
 }
 

@@ -3,8 +3,7 @@
  * 'gpu' (WebGPU, src/gpu/iforest.ts) or 'auto' (the GPU above the batch size
  * where it pays on this adapter). Every result says which backend ran.
  */
-import { type BackendReport, type BackendRequest, chooseBackend } from '../gpu/backend';
-import { scoreForestGpu } from '../gpu/iforest';
+import type { BackendReport, BackendRequest } from '../gpu/backend';
 import { averagePathLength } from '../kernels/iforest';
 import type { IsolationForest } from './iforest';
 import { asMatrix } from './matrix';
@@ -39,6 +38,14 @@ export async function scoreIsolationForest(
   options: { dims: number; backend?: BackendRequest; maxChunkBytes?: number },
 ): Promise<ForestScoreResult> {
   const { data, n } = asMatrix(x, options, 'scoreIsolationForest', forest.dims);
+  if ((options.backend ?? 'auto') === 'wasm') {
+    return { scores: forest.score(data, options), backend: 'wasm', reason: 'requested wasm' };
+  }
+  // The WebGPU path loads on demand, keeping it out of the core bundle.
+  const [{ chooseBackend }, { scoreForestGpu }] = await Promise.all([
+    import('../gpu/backend'),
+    import('../gpu/iforest'),
+  ]);
   const f = flat(forest);
   const calibrate = async (_ctx: unknown, m: number): Promise<{ gpuMs: number; cpuMs: number }> => {
     const rows = Math.max(1, Math.min(m, n || m));

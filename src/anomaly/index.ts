@@ -2,15 +2,33 @@
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
+  type Combination,
+  Ensemble,
+  type EnsembleOptions,
+  type Normalization,
+} from './ensemble';
+export {
   allDetectors,
   defaultMembers,
   StreamingDetector,
   type StreamingDetectorOptions,
 } from './ensemble-stream';
+export {
+  HalfSpaceTreesDetector,
+  type HalfSpaceTreesOptions,
+  RandomCutForestDetector,
+  type RandomCutForestOptions,
+} from './forests-stream';
 export { IsolationForest, type IsolationForestOptions } from './iforest';
 export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
+export {
+  type AnomalyEvent,
+  type BusLike,
+  type MonitorOptions,
+  WorkerAnomalyMonitor,
+} from './monitor';
 export {
   NAB_PROFILES,
   type NabFile,
@@ -19,6 +37,27 @@ export {
   nabScore,
   probationLength,
 } from './nab';
+export {
+  AnomalyWorkerPool,
+  browserWorkerFactory,
+  type PoolCallOptions,
+  type PoolOptions,
+  type PoolWorkerFactory,
+  type PoolWorkerHandle,
+} from './pool';
+export {
+  chi2Quantile,
+  type RobustCovarianceOptions,
+  RobustMahalanobis,
+  robustLocationScale,
+  robustZScores,
+} from './robust';
+export {
+  type AnomalyService,
+  type AnomalyServiceInfo,
+  createAnomalyService,
+  type StreamUpdateResult,
+} from './service';
 export {
   BaseDetector,
   type BaseOptions,

@@ -70,6 +70,13 @@ export class Rng {
   constructor(seed: number) {
     this.#s = (seed >>> 0) ^ 0x9e3779b9;
   }
+  /** Internal state (for snapshots). */
+  get state(): number {
+    return this.#s;
+  }
+  set state(s: number) {
+    this.#s = s >>> 0;
+  }
   nextU32(): number {
     this.#s = (this.#s + 0x6d2b79f5) >>> 0;
     let t = this.#s;

@@ -192,3 +192,40 @@ export function ssd(a: Float64Array, m = mean(a)): number {
   }
   return s - (c * c) / a.length;
 }
+
+/**
+ * Fast path for big batches: `kernel` runs on the raw data first (it skips and
+ * counts non-finite values); only when it reports skipped values do we scan to
+ * apply the NaN policy, and ±Infinity is always an error. Returns null for
+ * 'propagate' with NaN present.
+ */
+export function withNanPolicy<T extends { rejected: number }>(
+  arrays: Float64Array[],
+  names: string[],
+  where: string,
+  nan: NanPolicy = 'raise',
+  kernel: () => T,
+): T | null {
+  checkNanPolicy(where, nan);
+  const r = kernel();
+  if (r.rejected === 0) return r;
+  for (let a = 0; a < arrays.length; a++) {
+    const x = arrays[a];
+    let nans = 0;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (Number.isNaN(v)) nans++;
+      else if (v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) {
+        fail(where, `${names[a]}[${i}] is ${v}; pass finite values.`);
+      }
+    }
+    if (nans > 0 && nan === 'raise') {
+      fail(
+        where,
+        `${names[a]} contains ${nans} NaN value(s); remove them or pass { nan: 'omit' } to drop them ` +
+          "(or { nan: 'propagate' } to get NaN results).",
+      );
+    }
+  }
+  return nan === 'propagate' ? null : r;
+}

@@ -8,12 +8,14 @@ import {
   type Alternative,
   checkAlternative,
   checkLevel,
+  convert,
   fail,
   type NanOptions,
   type NumArray,
   type TestResult,
   toF64,
   toPairs,
+  withNanPolicy,
 } from './common';
 import { argsort, rankF64 } from './descriptive';
 import { standardNormal, studentT } from './distributions';
@@ -69,16 +71,22 @@ function pearsonP(r: number, n: number, alt: Alternative): number {
 export function pearson(x: NumArray, y: NumArray, options: CorrelationOptions = {}): TestResult {
   const alt = checkAlternative('pearson', options.alternative);
   const level = checkLevel('pearson', options.confidenceLevel);
-  const p = toPairs(x, y, 'pearson', options.nan);
-  if (p === null) return nanRes(alt);
-  const n = p[0].length;
-  if (n < 2) fail('pearson', `need at least 2 pairs, got ${n}.`);
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(p[0][i]) || !Number.isFinite(p[1][i])) {
-      fail('pearson', `pair ${i} is not finite; pass finite values.`);
-    }
+  const xs = convert(x, 'pearson', 'x');
+  const ys = convert(y, 'pearson', 'y');
+  if (xs.length !== ys.length) {
+    fail('pearson', `x and y must have the same length (got ${xs.length} and ${ys.length}).`);
   }
-  const r = pearsonR(p[0], p[1]);
+  // one kernel pass; NaN pairs are skipped by the kernel (= 'omit'), the policy is applied after
+  const k = withNanPolicy([xs, ys], ['x', 'y'], 'pearson', options.nan, () => {
+    const c = CoMoments.of(xs, ys);
+    const out = { n: c.count, sxx: c.sxx, syy: c.syy, sxy: c.sxy, rejected: c.rejected };
+    c.dispose();
+    return out;
+  });
+  if (k === null) return nanRes(alt);
+  const n = k.n;
+  if (n < 2) fail('pearson', `need at least 2 pairs, got ${n}.`);
+  const r = Math.max(-1, Math.min(1, k.sxy / Math.sqrt(k.sxx) / Math.sqrt(k.syy)));
   let ci: [number, number] = [-1, 1];
   if (n > 3 && !Number.isNaN(r)) {
     const zr =

@@ -2,6 +2,7 @@
  * Descriptive statistics: describe, quantiles (the nine Hyndman-Fan methods
  * under numpy's names), median absolute deviation, trimmed mean, mode, ranks.
  */
+import { argsortF64 } from '../kernels/bivariate';
 import { Moments } from '../kernels/moments';
 import { fail, type NanOptions, type NumArray, sorted, toF64 } from './common';
 import { ndtri } from './special';
@@ -245,8 +246,12 @@ export function mode(x: NumArray, options: NanOptions = {}): { mode: number; cou
 
 export type TieMethod = 'average' | 'min' | 'max' | 'dense' | 'ordinal';
 
-/** Indices that sort `a` ascending (stable). */
+/**
+ * Indices that sort `a` ascending (stable; NaN-free input). Large arrays use
+ * the WebAssembly radix argsort kernel.
+ */
 export function argsort(a: Float64Array): Uint32Array {
+  if (a.length >= 512) return argsortF64(a);
   const idx = new Uint32Array(a.length);
   for (let i = 0; i < idx.length; i++) idx[i] = i;
   idx.sort((i, j) => a[i] - a[j] || i - j);

@@ -79,10 +79,28 @@ export function studentT(df: number): Distribution {
     if (q === 0) return Number.POSITIVE_INFINITY;
     if (q === 0.5) return 0;
     if (df === Number.POSITIVE_INFINITY) return ndtriUpper(q);
-    // via the beta inverse: z = I^{-1}(2q; df/2, 1/2), t = sqrt(df (1-z)/z)
-    const z = betaincinv(df / 2, 0.5, 2 * q);
-    let t = Math.sqrt((df * (1 - z)) / z);
-    if (!Number.isFinite(t)) t = ndtriUpper(q);
+    let t: number;
+    if (df >= 5 && q > 1e-12) {
+      // Cornish-Fisher expansion about the normal quantile, then Newton polishing
+      const z = ndtriUpper(q);
+      const z2 = z * z;
+      const last =
+        (z * ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945)) / (92160 * df ** 4);
+      t =
+        z +
+        (z * (z2 + 1)) / (4 * df) +
+        (z * ((5 * z2 + 16) * z2 + 3)) / (96 * df * df) +
+        (z * (((3 * z2 + 19) * z2 + 17) * z2 - 15)) / (384 * df * df * df) +
+        last;
+      // for large df the expansion is already exact to rounding (and more accurate than
+      // polishing on I_x(df/2, 1/2), whose continued fraction converges slowly there)
+      if (Math.abs(last) < 1e-17 * Math.abs(t)) return t;
+    } else {
+      // via the beta inverse: z = I^{-1}(2q; df/2, 1/2), t = sqrt(df (1-z)/z)
+      const z = betaincinv(df / 2, 0.5, 2 * q);
+      t = Math.sqrt((df * (1 - z)) / z);
+      if (!Number.isFinite(t)) t = ndtriUpper(q);
+    }
     // polish on the tail directly (relative precision for tiny q)
     return invertMonotone(tail, q, 0, Number.POSITIVE_INFINITY, t, false, (x) => -pdf(x));
   };

@@ -3,7 +3,9 @@ export type { Alternative, NanOptions, NanPolicy, NumArray, TestResult } from '.
 export * from './correlation';
 export * from './descriptive';
 export * from './distributions';
+export { kolmogorovSfN, smirnovSf } from './ks';
 export * from './regression';
 export * from './sequential';
+export { shapiroWilk } from './shapiro';
 export * as special from './special';
 export * from './tests';

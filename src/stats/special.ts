@@ -59,9 +59,43 @@ export function gamma(x: number): number {
   return Math.exp(lgamma(x));
 }
 
-/** log B(a, b). */
-export function lbeta(a: number, b: number): number {
-  return lgamma(a) + lgamma(b) - lgamma(a + b);
+/** Stirling-series remainder: lgamma(x) - [(x - 1/2) ln x - x + ln(2π)/2], x >= 10. */
+function stirlingCorr(x: number): number {
+  const r = 1 / x;
+  const r2 = r * r;
+  return (
+    r *
+    (1 / 12 +
+      r2 *
+        (-1 / 360 +
+          r2 * (1 / 1260 + r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360 + r2 / 156))))))
+  );
+}
+
+/**
+ * log B(a, b). For large arguments the lgamma terms (~a ln a) would cancel and
+ * leave ~1e-16 a ln a absolute error; there the Stirling forms are combined
+ * analytically (ln(a/(a+b)) = -log1p(b/a)) so the error stays relative to the
+ * result.
+ */
+export function lbeta(a0: number, b0: number): number {
+  const a = Math.max(a0, b0);
+  const b = Math.min(a0, b0);
+  if (a < 10) return lgamma(a) + lgamma(b) - lgamma(a + b);
+  const c = a + b;
+  const corr = stirlingCorr(a) - stirlingCorr(c);
+  if (b >= 10) {
+    return (
+      LOG_SQRT_2PI -
+      0.5 * Math.log(c) -
+      (a - 0.5) * Math.log1p(b / a) +
+      (b - 0.5) * Math.log(b / c) +
+      stirlingCorr(b) +
+      corr
+    );
+  }
+  // a large, b small: lgamma(a) - lgamma(a + b) without cancellation
+  return lgamma(b) - (a - 0.5) * Math.log1p(b / a) - b * Math.log(c) + b + corr;
 }
 
 // ---------------------------------------------------------------- erf / erfc (Cephes ndtr.c)
@@ -325,7 +359,7 @@ export function betaincc(a: number, b: number, x: number, y: number = 1 - x): nu
 }
 
 function ibeta(aa: number, bb: number, xx: number, yy: number, _swapped: boolean): number {
-  if (bb * xx <= 1 && xx <= 0.95) return pseries(aa, bb, xx);
+  if (bb * xx <= 1 && xx <= 0.95) return pseries(aa, bb, xx, yy);
   // Use the expansion about the side where it converges; when x is above the
   // mean compute the complement I_{y}(b, a) and subtract (as Cephes does).
   let a = aa;
@@ -342,11 +376,12 @@ function ibeta(aa: number, bb: number, xx: number, yy: number, _swapped: boolean
   }
   let t: number;
   if (flag && b * x <= 1 && x <= 0.95) {
-    t = pseries(a, b, x);
+    t = pseries(a, b, x, xc);
   } else {
     const yv = x * (a + b - 2) - (a - 1);
     const w = yv < 0 ? incbcf(a, b, x) : incbd(a, b, x) / xc;
-    const lt = a * Math.log(x) + b * Math.log(xc);
+    // a ln x with x near 1 as a log1p(-(1 - x)): the given complement keeps the digits
+    const lt = a * logOf(x, xc) + b * logOf(xc, x);
     const logv = lt - lbeta(a, b) + Math.log(w / a);
     t = logv < MINLOG - 50 ? 0 : Math.exp(logv);
   }
@@ -354,7 +389,12 @@ function ibeta(aa: number, bb: number, xx: number, yy: number, _swapped: boolean
   return t;
 }
 
-function pseries(a: number, b: number, x: number): number {
+/** ln v given v and its exact complement 1 - v (precise for v near 1). */
+function logOf(v: number, complement: number): number {
+  return v > 0.5 ? Math.log1p(-complement) : Math.log(v);
+}
+
+function pseries(a: number, b: number, x: number, xc: number): number {
   const ai = 1 / a;
   let u = (1 - b) * x;
   let v = u / (a + 1);
@@ -373,7 +413,7 @@ function pseries(a: number, b: number, x: number): number {
   }
   s += t1;
   s += ai;
-  const lt = -lbeta(a, b) + a * Math.log(x) + Math.log(s);
+  const lt = -lbeta(a, b) + a * logOf(x, xc) + Math.log(s);
   return lt < MINLOG - 50 ? 0 : Math.exp(lt);
 }
 
@@ -531,7 +571,8 @@ export function invertMonotone(
     const x = X(u);
     const fx = f(x);
     const gu = (logF ? Math.log(fx) : fx) - lt;
-    if (gu === 0) return x;
+    // f already matches the target to rounding: done
+    if (gu === 0 || Math.abs(gu) <= 4e-16 * (logF ? 1 : Math.abs(lt))) return x;
     let tooHigh: boolean;
     if (Number.isNaN(gu)) tooHigh = true;
     else tooHigh = increasing ? gu > 0 : gu < 0;

@@ -2,11 +2,12 @@
  * Hypothesis tests matching scipy.stats (1.10) conventions. Every test returns
  * `{ statistic, pValue, df?, confidenceInterval?, effectSize?, alternative }`.
  */
-import { Moments } from '../kernels/moments';
+import { type MeanM2, meanAndM2 } from '../kernels/bivariate';
 import {
   type Alternative,
   checkAlternative,
   checkLevel,
+  convert,
   fail,
   fsum,
   type NanOptions,
@@ -16,9 +17,11 @@ import {
   type TestResult,
   toF64,
   toPairs,
+  withNanPolicy,
 } from './common';
 import { median, rankF64, tieCounts } from './descriptive';
 import { chiSquare, fisherF, standardNormal, studentT } from './distributions';
+import { kolmogorovSfN, smirnovSf } from './ks';
 import { lgamma } from './special';
 
 export interface TestOptions extends NanOptions {
@@ -35,12 +38,20 @@ const nanResult = (alternative: Alternative): TestResult => ({
   alternative,
 });
 
-/** [origin, mean - origin, sample variance] from the WASM moments kernel. */
-function meanVar(a: Float64Array): [number, number, number] {
-  const m = Moments.of(a);
-  const r: [number, number, number] = [m.origin, m.meanOffset, m.sampleVariance];
-  m.dispose();
-  return r;
+/** [origin, mean - origin, sample variance] from the WASM mean/M2 kernel. */
+function meanVar(m: MeanM2): [number, number, number] {
+  return [m.origin, m.meanOffset, m.n < 2 ? Number.NaN : m.m2 / (m.n - 1)];
+}
+
+/** One sample through the kernel with the NaN policy applied; null = propagate NaN. */
+function kernelSample(
+  x: NumArray,
+  where: string,
+  nan: NanOptions['nan'],
+  name: string,
+): MeanM2 | null {
+  const a = convert(x, where, name);
+  return withNanPolicy([a], [name], where, nan, () => meanAndM2(a));
 }
 
 function tInterval(
@@ -88,15 +99,15 @@ function tResult(
 export function tTest(x: NumArray, options: TTestOptions & { mu?: number } = {}): TestResult {
   const alt = checkAlternative('tTest', options.alternative);
   const level = checkLevel('tTest', options.confidenceLevel);
-  const a = toF64(x, 'tTest', options.nan);
-  if (a === null) return nanResult(alt);
-  if (a.length < 2) fail('tTest', `x needs at least 2 values, got ${a.length}.`);
+  const k = kernelSample(x, 'tTest', options.nan, 'x');
+  if (k === null) return nanResult(alt);
+  if (k.n < 2) fail('tTest', `x needs at least 2 values, got ${k.n}.`);
   const mu = options.mu ?? 0;
-  const [o, md, v] = meanVar(a);
+  const [o, md, v] = meanVar(k);
   const sd = Math.sqrt(v);
   // mean - mu as (origin - mu) + offset: keeps digits when mean ≈ mu
   const diff = o - mu + md;
-  const r = tResult(diff, sd / Math.sqrt(a.length), a.length - 1, alt, level, diff / sd);
+  const r = tResult(diff, sd / Math.sqrt(k.n), k.n - 1, alt, level, diff / sd);
   const ci = r.confidenceInterval!;
   return { ...r, confidenceInterval: [ci[0] + mu, ci[1] + mu] };
 }
@@ -111,7 +122,7 @@ export function pairedTTest(x: NumArray, y: NumArray, options: TTestOptions = {}
   if (a.length < 2) fail('pairedTTest', `need at least 2 pairs, got ${a.length}.`);
   const d = new Float64Array(a.length);
   for (let i = 0; i < d.length; i++) d[i] = a[i] - b[i];
-  const [o, md, v] = meanVar(d);
+  const [o, md, v] = meanVar(meanAndM2(d));
   const m = o + md;
   const sd = Math.sqrt(v);
   return tResult(m, sd / Math.sqrt(d.length), d.length - 1, alt, level, m / sd);
@@ -131,18 +142,18 @@ function twoSample(
 ): TestResult {
   const alt = checkAlternative(where, options.alternative);
   const level = checkLevel(where, options.confidenceLevel);
-  const a = toF64(x, where, options.nan, 'x');
-  const b = toF64(y, where, options.nan, 'y');
-  if (a === null || b === null) return nanResult(alt);
-  if (a.length < 2 || b.length < 2) {
-    fail(where, `each sample needs at least 2 values (got ${a.length} and ${b.length}).`);
+  const ka = kernelSample(x, where, options.nan, 'x');
+  const kb = kernelSample(y, where, options.nan, 'y');
+  if (ka === null || kb === null) return nanResult(alt);
+  if (ka.n < 2 || kb.n < 2) {
+    fail(where, `each sample needs at least 2 values (got ${ka.n} and ${kb.n}).`);
   }
-  const [o1, md1, v1] = meanVar(a);
-  const [o2, md2, v2] = meanVar(b);
+  const [o1, md1, v1] = meanVar(ka);
+  const [o2, md2, v2] = meanVar(kb);
   const m1 = o1 - o2 + (md1 - md2); // mean(x) - mean(y), precise for nearly equal means
   const m2 = 0;
-  const n1 = a.length;
-  const n2 = b.length;
+  const n1 = ka.n;
+  const n2 = kb.n;
   let se: number;
   let df: number;
   let sdEffect: number;
@@ -851,4 +862,42 @@ export function kolmogorovSf(x: number): number {
     if (t < 1e-300) break;
   }
   return Math.min(1, 2 * s);
+}
+
+/**
+ * One-sample Kolmogorov-Smirnov test against a continuous CDF
+ * (scipy.stats.ks_1samp, method 'exact'): two-sided p from the exact finite-n
+ * distribution (kstwo), one-sided from the exact Smirnov sum.
+ *
+ * ```ts
+ * ksOneSample(x, standardNormal.cdf);
+ * ```
+ */
+export function ksOneSample(
+  x: NumArray,
+  cdf: (v: number) => number,
+  options: TestOptions = {},
+): TestResult {
+  const where = 'ksOneSample';
+  const alt = checkAlternative(where, options.alternative);
+  if (typeof cdf !== 'function')
+    fail(where, 'pass the reference CDF as a function, e.g. standardNormal.cdf.');
+  const a0 = toF64(x, where, options.nan, 'x');
+  if (a0 === null) return nanResult(alt);
+  const s = sorted(a0);
+  const n = s.length;
+  if (n === 0) fail(where, 'x is empty.');
+  let dPlus = Number.NEGATIVE_INFINITY;
+  let dMinus = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const F = cdf(s[i]);
+    if (!(F >= 0 && F <= 1))
+      fail(where, `cdf(${s[i]}) returned ${F}; it must return a probability.`);
+    dPlus = Math.max(dPlus, (i + 1) / n - F);
+    dMinus = Math.max(dMinus, F - i / n);
+  }
+  if (alt === 'greater') return { statistic: dPlus, pValue: smirnovSf(n, dPlus), alternative: alt };
+  if (alt === 'less') return { statistic: dMinus, pValue: smirnovSf(n, dMinus), alternative: alt };
+  const d = Math.max(dPlus, dMinus);
+  return { statistic: d, pValue: kolmogorovSfN(n, d), alternative: alt };
 }

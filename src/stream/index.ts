@@ -1,6 +1,12 @@
 /** `edgewise/stream`: sources, keyed event-time windows, watermarks, late data. */
 export type { AccState, Reducer } from './aggregate';
-export { type CsvRowError, type ParsedSeries, parseSeriesCsv, parseTimestamp } from './csv';
+export {
+  type CsvRowError,
+  type ParseCsvOptions,
+  type ParsedSeries,
+  parseSeriesCsv,
+  parseTimestamp,
+} from './csv';
 export { type HostAck, type HostedStreamOptions, hostStream } from './host';
 export {
   type Key,

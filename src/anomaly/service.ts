@@ -1,0 +1,154 @@
+/**
+ * The anomaly service that workers expose through Comlink
+ * (workers/anomaly.worker.ts, workers/anomaly.node-worker.ts). Its async
+ * methods mirror the synchronous classes; large arrays come back as
+ * transferables. The detector classes load with import() on first use, so a
+ * worker can expose() this before the WebAssembly module is instantiated.
+ */
+import { transfer } from 'comlink';
+import { EdgewiseError } from '../errors';
+import type { StreamingDetectorOptions } from './ensemble-stream';
+import type { IsolationForestOptions } from './iforest';
+import type { LocalOutlierFactorOptions } from './lof';
+import type { DetectorSnapshot } from './streaming';
+
+type AnomalyModule = typeof import('./index');
+let mod: Promise<AnomalyModule> | undefined;
+const load = (): Promise<AnomalyModule> => {
+  mod ??= import('./index');
+  return mod;
+};
+
+export interface AnomalyServiceInfo {
+  backend: string;
+  objects: number;
+}
+
+export interface StreamUpdateResult {
+  scores: Float64Array;
+  /** n x members, row-major: each member's score per record. */
+  contributions: Float64Array;
+  members: string[];
+}
+
+export interface AnomalyService {
+  info(): Promise<AnomalyServiceInfo>;
+  /** Fits an IsolationForest here; returns its id and serialized state. */
+  fitForest(
+    x: Float64Array,
+    dims: number,
+    options?: IsolationForestOptions,
+  ): Promise<{ id: number; state: Uint8Array }>;
+  /** Loads a serialized IsolationForest; returns its id. */
+  loadForest(state: Uint8Array): Promise<number>;
+  /** Scores rows with forest `id` (the result buffer is transferred). */
+  scoreForest(id: number, x: Float64Array, dims: number): Promise<Float64Array>;
+  fitLof(
+    x: Float64Array,
+    dims: number,
+    options?: LocalOutlierFactorOptions,
+  ): Promise<{ id: number; factors: Float64Array }>;
+  scoreLof(id: number, x: Float64Array, dims: number): Promise<Float64Array>;
+  /** A StreamingDetector (default options, or restored from a snapshot). */
+  createDetector(
+    options?: Pick<StreamingDetectorOptions, 'alarmLevel' | 'cooldown'>,
+    snapshot?: DetectorSnapshot,
+  ): Promise<number>;
+  update(id: number, values: Float64Array, timestamps?: Float64Array): Promise<StreamUpdateResult>;
+  snapshot(id: number): Promise<DetectorSnapshot>;
+  dispose(id: number): Promise<void>;
+  /** Test hook: throws an uncaught error in the worker (as a crash would). */
+  crashForTest(): Promise<void>;
+}
+
+interface Disposable {
+  dispose?(): void;
+}
+
+export function createAnomalyService(): AnomalyService {
+  const objects = new Map<number, unknown>();
+  let nextId = 1;
+  const add = (o: unknown): number => {
+    const id = nextId++;
+    objects.set(id, o);
+    return id;
+  };
+  const get = <T>(id: number, cls: abstract new (...a: never[]) => T, what: string): T => {
+    const o = objects.get(id);
+    if (!(o instanceof cls)) {
+      throw new EdgewiseError(
+        'NOT_FOUND',
+        `${what} ${id} does not exist in this worker (never created, or disposed).`,
+      );
+    }
+    return o;
+  };
+  return {
+    async info() {
+      const m = await load();
+      const k = await import('../kernels/runtime');
+      void m;
+      return { backend: k.KERNEL_BACKEND, objects: objects.size };
+    },
+    async fitForest(x, dims, options) {
+      const m = await load();
+      const f = new m.IsolationForest(options).fit(x, { dims });
+      return { id: add(f), state: f.serialize() };
+    },
+    async loadForest(state) {
+      const m = await load();
+      return add(m.IsolationForest.deserialize(state));
+    },
+    async scoreForest(id, x, dims) {
+      const m = await load();
+      const s = get(id, m.IsolationForest, 'IsolationForest').score(x, { dims });
+      return transfer(s, [s.buffer]);
+    },
+    async fitLof(x, dims, options) {
+      const m = await load();
+      const l = new m.LocalOutlierFactor(options).fit(x, { dims });
+      const factors = l.factors.slice();
+      return transfer({ id: add(l), factors }, [factors.buffer]);
+    },
+    async scoreLof(id, x, dims) {
+      const m = await load();
+      const s = get(id, m.LocalOutlierFactor, 'LocalOutlierFactor').score(x, { dims });
+      return transfer(s, [s.buffer]);
+    },
+    async createDetector(options, snapshot) {
+      const m = await load();
+      const d = new m.StreamingDetector(options);
+      if (snapshot) d.restore(snapshot);
+      return add(d);
+    },
+    async update(id, values, timestamps) {
+      const m = await load();
+      const d = get(id, m.StreamingDetector, 'StreamingDetector');
+      const k = d.memberNames.length;
+      const scores = new Float64Array(values.length);
+      const contributions = new Float64Array(values.length * k);
+      for (let i = 0; i < values.length; i++) {
+        scores[i] = d.update(values[i], timestamps?.[i]);
+        contributions.set(d.contributions, i * k);
+      }
+      return transfer({ scores, contributions, members: [...d.memberNames] }, [
+        scores.buffer,
+        contributions.buffer,
+      ]);
+    },
+    async snapshot(id) {
+      const m = await load();
+      return get(id, m.StreamingDetector, 'StreamingDetector').snapshot();
+    },
+    async dispose(id) {
+      const o = objects.get(id) as Disposable | undefined;
+      o?.dispose?.();
+      objects.delete(id);
+    },
+    async crashForTest() {
+      setTimeout(() => {
+        throw new Error('crashForTest: simulated worker crash');
+      }, 0);
+    },
+  };
+}
