@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // The demo app (npm run demo). Pages: index.html (dashboard) and selftest.html
 // (numbers the browser tests compare with the fixtures).
@@ -16,10 +17,32 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'demo/index.html'),
         selftest: resolve(import.meta.dirname, 'demo/selftest.html'),
+        'gpu-selftest': resolve(import.meta.dirname, 'demo/gpu-selftest.html'),
+        stream: resolve(import.meta.dirname, 'demo/stream.html'),
+        'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),
         anomaly: resolve(import.meta.dirname, 'demo/anomaly.html'),
+        'sync-selftest': resolve(import.meta.dirname, 'demo/sync-selftest.html'),
       },
     },
   },
   worker: { format: 'es' },
+  plugins: [
+    // Offline: a generated service worker precaches the whole app (JS with the
+    // inlined WASM, CSS, HTML, the built-in data, onnxruntime's assets when
+    // present), so after one visit the app loads and works with no network.
+    VitePWA({
+      injectRegister: false,
+      registerType: 'autoUpdate',
+      manifest: false,
+      filename: 'sw.js',
+      workbox: {
+        globPatterns: ['**/*.{js,mjs,css,html,svg,csv,json,webmanifest,wasm,onnx}'],
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        ignoreURLParametersMatching: [/.*/],
+        navigateFallback: 'index.html',
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   server: { host: '127.0.0.1' },
 });

@@ -19,8 +19,13 @@ type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
   anomaly: () => import('./suites/anomaly'),
   moments: () => import('./suites/moments'),
+  gpu: () => import('./suites/gpu'),
   quantile: () => import('./suites/quantile'),
+  window: () => import('./suites/window'),
   events: () => import('./suites/events'),
+  stream: () => import('./suites/stream'),
+  metrics: () => import('./suites/metrics'),
+  stats: () => import('./suites/stats'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

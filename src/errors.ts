@@ -12,11 +12,17 @@ export type ErrorCode =
   | 'WASM_ABORT'
   | 'WORKER_FAILED'
   | 'NOT_FOUND'
+  | 'ABORTED'
+  | 'GPU_UNAVAILABLE'
+  | 'GPU_DEVICE_LOST'
+  | 'GPU_SHADER'
   | 'INVALID_NAME'
   | 'ALREADY_REGISTERED'
   | 'LABEL_MISMATCH'
   | 'QUOTA_EXCEEDED'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'SYNC_REJECTED'
+  | 'INTEGRITY';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {

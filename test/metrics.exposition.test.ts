@@ -68,7 +68,17 @@ function fullRegistry(): MetricsRegistry {
     unit: 'bytes',
     buckets: [100, 1000],
   }).observe(50);
+  const sm = r.summary('rpc_duration_seconds', {
+    help: 'RPC latency.',
+    unit: 'seconds',
+    labelNames: ['method'],
+    quantiles: [0, 0.5, 0.9, 0.99, 1],
+  });
+  for (let i = 1; i <= 1000; i++) sm.observe({ method: 'get"\\' }, i / 1000);
+  sm.observe({ method: 'idle' }, Number.NaN); // a series with an empty window: NaN quantiles
+  r.summary('plain_wait', { help: 'No labels.' }).observe(3);
   // Empty metrics: declared, no series yet.
+  r.summary('never_summarized', { help: 'Never observed.', labelNames: ['x'] });
   r.counter('never_total', { help: 'Never incremented.', labelNames: ['x'] });
   r.gauge('never_set', { help: 'Never set.', labelNames: ['x'] });
   r.histogram('never_observed_seconds', { help: 'Never observed.', labelNames: ['x'] });
@@ -102,6 +112,11 @@ describe('exposition formats', () => {
     expect(text).toContain('temperature_celsius{room="sun"} +Inf\n');
     expect(text).toContain('# TYPE never_total counter\n');
     expect(text).toContain('overflowing_total{otel_metric_overflow="true"} 3\n');
+    expect(text).toContain('# TYPE rpc_duration_seconds summary\n');
+    expect(text).toContain('rpc_duration_seconds{method="get\\"\\\\",quantile="0"} 0.001\n');
+    expect(text).toContain('rpc_duration_seconds{method="idle",quantile="0.5"} NaN\n');
+    expect(text).toContain('rpc_duration_seconds_count{method="get\\"\\\\"} 1000\n');
+    expect(text).toContain('plain_wait{quantile="0.99"} 3\n');
   });
 
   it('promtool rejects broken text (the check can fail)', () => {
@@ -123,6 +138,8 @@ describe('exposition formats', () => {
     expect(text).toContain('request_duration_seconds_bucket{route="/a\\"b",le="1.0"} 5\n');
     expect(text).toContain('request_duration_seconds_created{route="/a\\"b"} 1700000000.123\n');
     expect(text).toContain('# TYPE queue_length gauge\n');
+    expect(text).toContain('rpc_duration_seconds{method="idle",quantile="1.0"} NaN\n');
+    expect(text).toContain('rpc_duration_seconds_created{method="idle"} 1700000000.123\n');
     // A broken document is rejected by the same parser.
     expect(
       promtoolParseOpenMetrics('# TYPE x counter\nx_total{a="b"c"} 1\n# EOF\n').status,
@@ -154,6 +171,8 @@ describe('Node /metrics scraped by a real Prometheus', () => {
     h.observe(0.05);
     h.observe(0.5);
     h.observe(5);
+    const sm = registry.summary('edgewise_rpc_seconds', { help: 'R.', unit: 'seconds' });
+    for (let i = 1; i <= 100; i++) sm.observe(i);
     server = await serveMetrics(registry);
     prom = await startPrometheus(`127.0.0.1:${server.port}`);
   }, 60_000);
@@ -191,6 +210,10 @@ describe('Node /metrics scraped by a real Prometheus', () => {
     const q = await prom!.query('histogram_quantile(0.5, edgewise_latency_seconds_bucket)');
     expect(Number(q[0].value[1])).toBeGreaterThan(0.1);
     expect(Number(q[0].value[1])).toBeLessThanOrEqual(1);
+    const p50 = await prom!.query('edgewise_rpc_seconds{quantile="0.5"}');
+    expect(Math.abs(Number(p50[0].value[1]) - 50)).toBeLessThanOrEqual(0.5);
+    const sc = await prom!.query('edgewise_rpc_seconds_count');
+    expect(Number(sc[0].value[1])).toBe(100);
     // Later increments show up in later scrapes.
     registry.counter('edgewise_events_total', { labelNames: ['kind'] }).inc({ kind: 'click' }, 8);
     const deadline2 = Date.now() + 30_000;

@@ -191,3 +191,149 @@ describe('names, labels and registration', () => {
     expect(d.seriesCount).toBe(2001);
   });
 });
+
+describe('rt.metrics', () => {
+  it('createRuntime wires a registry with a time-series store', async () => {
+    const { createRuntime } = await import('../src/index');
+    const rt = await createRuntime({ metrics: { autoStart: false, intervalMs: 1000 } });
+    const c = rt.metrics.counter('requests_total', { help: 'Requests.', labelNames: ['route'] });
+    c.inc({ route: '/' });
+    expect(await rt.metrics.exposition('prometheus')).toContain('requests_total{route="/"} 1\n');
+    const t = Date.now();
+    rt.metrics.sample(t - 2000);
+    c.inc({ route: '/' }, 4);
+    rt.metrics.sample(t - 1000);
+    await rt.metrics.flush();
+    const q = await rt.metrics.query('requests_total', {
+      labels: { route: '/' },
+      from: t - 2000,
+      to: t,
+      step: 2000,
+      agg: 'increase',
+    });
+    expect(q.tier).toBe('raw');
+    expect(Array.from(q.series[0].values)).toEqual([4]);
+    await rt.dispose();
+  });
+});
+
+describe('summary', () => {
+  /** numpy 'lower' quantile: sorted value at rank floor(q (n - 1)). */
+  const lower = (xs: number[], q: number) =>
+    [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
+
+  it('window quantiles within the sketch accuracy of the exact quantiles; count and sum all-time', () => {
+    let now = 1_000_000;
+    const r = new MetricsRegistry({ now: () => now });
+    const s = r.summary('lat_seconds', { quantiles: [0.5, 0.9, 0.99, 0.999], labelNames: ['op'] });
+    const xs: number[] = [];
+    let seed = 3;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 16807) % 2147483647;
+      const u = seed / 2147483647;
+      const x = Math.exp(3 * u - 1); // log-uniform, spans e^-1..e^2
+      xs.push(x);
+      s.observe({ op: 'read' }, x);
+      now += 1; // 20 s in total, well inside the 10 min window
+    }
+    s.observe({ op: 'read' }, Number.NaN);
+    const h = s.labels({ op: 'read' });
+    const got = h.quantiles([0.5, 0.9, 0.99, 0.999]);
+    [0.5, 0.9, 0.99, 0.999].forEach((q, i) => {
+      const want = lower(xs, q);
+      expect(Math.abs(got[i] - want) / want).toBeLessThanOrEqual(0.01);
+    });
+    expect(h.count).toBe(20_000);
+    expect(h.rejected).toBe(1);
+    expect(h.sum).toBeCloseTo(
+      xs.reduce((a, b) => a + b, 0),
+      6,
+    );
+  });
+
+  it('the window slides: old panes drop out, count and sum stay cumulative', () => {
+    let now = 0;
+    const r = new MetricsRegistry({ now: () => now });
+    const s = r.summary('w', { maxAgeMs: 60_000, ageBuckets: 3, quantiles: [0, 1] });
+    const h = s.labels({});
+    for (let i = 0; i < 100; i++) h.observe(1000); // pane [0, 20 s)
+    now = 25_000;
+    for (let i = 0; i < 100; i++) h.observe(1); // pane [20, 40 s)
+    expect(Array.from(h.quantiles([0, 1]))).toEqual([1, 1000]);
+    expect(h.windowCount).toBe(200);
+    now = 65_000; // first pane has left the 3-pane window
+    expect(Array.from(h.quantiles([0, 1]))).toEqual([1, 1]);
+    expect(h.windowCount).toBe(100);
+    now = 10 * 60_000; // everything expired
+    expect(h.windowCount).toBe(0);
+    expect(Number.isNaN(h.quantiles([0.5])[0])).toBe(true);
+    expect(h.count).toBe(200);
+    expect(h.sum).toBe(100_100);
+  });
+
+  it('validates options; remove() frees the sketches', () => {
+    const r = new MetricsRegistry();
+    expect(code(() => r.summary('a', { quantiles: [1.5] }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => r.summary('b', { maxAgeMs: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => r.summary('c', { ageBuckets: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => r.summary('d', { labelNames: ['quantile'] }))).toBe('INVALID_NAME');
+    expect(code(() => r.summary('e', { relativeAccuracy: 2 }))).toBe('INVALID_ARGUMENT');
+    const s = r.summary('ok');
+    s.observe(1);
+    expect(r.remove('ok')).toBe(true);
+    expect(code(() => s.labels({}).quantiles([0.5]))).toBe('DISPOSED');
+  });
+});
+
+describe('exponential histogram', () => {
+  it('exposes cumulative le buckets that match a direct count; promtool and the OpenMetrics parser accept it', async () => {
+    const { promtoolCheckMetrics, promtoolParseOpenMetrics } = await import('./helpers/prometheus');
+    const r = new MetricsRegistry();
+    const h = r.histogram('payload_bytes', {
+      kind: 'exponential',
+      help: 'Payload sizes.',
+      unit: 'bytes',
+      labelNames: ['dir'],
+      maxBuckets: 40,
+    });
+    const xs: number[] = [];
+    let seed = 5;
+    for (let i = 0; i < 3000; i++) {
+      seed = (seed * 16807) % 2147483647;
+      const u = seed / 2147483647;
+      const x = i % 10 === 0 ? 0 : (i % 7 === 0 ? -1 : 1) * Math.exp(12 * u - 3);
+      xs.push(x);
+      h.observe({ dir: 'in' }, x);
+    }
+    h.observe({ dir: 'in' }, Number.NaN);
+    const s = h.labels({ dir: 'in' });
+    const pt = s.point();
+    expect(pt.count).toBe(3000);
+    expect(s.rejected).toBe(1);
+    expect(pt.scale).toBeLessThan(20); // 40 buckets cannot hold e^12 at scale 20
+    expect(pt.positive.bucketCounts.length).toBeLessThanOrEqual(40);
+    const text = r.expositionSync('prometheus');
+    const lines = text.split('\n').filter((l) => l.startsWith('payload_bytes_bucket{'));
+    expect(lines.length).toBeGreaterThan(10);
+    let prev = Number.NEGATIVE_INFINITY;
+    for (const l of lines) {
+      const m = /le="([^"]+)"\} (\d+)$/.exec(l)!;
+      const le = m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]);
+      expect(le).toBeGreaterThan(prev);
+      prev = le;
+      expect(Number(m[2])).toBe(xs.filter((x) => x <= le).length);
+    }
+    expect(text).toContain('payload_bytes_count{dir="in"} 3000\n');
+    const check = promtoolCheckMetrics(text);
+    expect(check.output).toBe('');
+    expect(promtoolParseOpenMetrics(r.expositionSync('openmetrics')).status).toBe(0);
+    expect(code(() => r.histogram('payload_bytes', { labelNames: ['dir'] }))).toBe(
+      'ALREADY_REGISTERED',
+    );
+    expect(code(() => r.histogram('bad', { kind: 'exponential', maxScale: 21 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    r.remove('payload_bytes');
+    expect(code(() => s.point())).toBe('DISPOSED');
+  });
+});

@@ -20,6 +20,7 @@ export {
   type RandomCutForestOptions,
 } from './forests-stream';
 export { IsolationForest, type IsolationForestOptions } from './iforest';
+export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
 export {

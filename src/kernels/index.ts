@@ -1,7 +1,25 @@
 /** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export { argsortF64, CoMoments, type MeanM2, meanAndM2 } from './bivariate';
 export { KernelWorkerClient, RemoteMoments } from './client';
+export { Covariance, type CovarianceOptions } from './covariance';
+export { Ewma, type EwmaOptions, type EwmaSeries } from './ewma';
+export { fft, fftMagnitudes } from './fft';
+export {
+  DEFAULT_BUCKETS,
+  type ExponentialBuckets,
+  type ExponentialHistogramPoint,
+  Histogram,
+  type HistogramOptions,
+} from './histogram';
 export { Moments, type MomentsSummary } from './moments';
 export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
 export { createKernelService, type KernelService } from './service';
+export {
+  SlidingWindow,
+  TumblingWindow,
+  type WindowOptions,
+  type WindowOutput,
+  type WindowStat,
+} from './window';

@@ -97,6 +97,17 @@ export class Moments extends WasmObject {
   get mean(): number {
     return this.count === 0 ? Number.NaN : this.#slot(1) + this.#slot(2);
   }
+  /**
+   * The fixed origin (first finite value) the moments are kept relative to;
+   * `mean = origin + meanOffset`, and `meanOffset` carries the digits that
+   * rounding `mean` loses (e.g. for differences of nearly equal means).
+   */
+  get origin(): number {
+    return this.count === 0 ? Number.NaN : this.#slot(1);
+  }
+  get meanOffset(): number {
+    return this.count === 0 ? Number.NaN : this.#slot(2);
+  }
   get sum(): number {
     const n = this.count;
     return n === 0 ? 0 : n * this.#slot(1) + n * this.#slot(2);

@@ -3,7 +3,13 @@
  * every line is built once per series and cached, so rendering a registry is
  * a walk over numbers plus string concatenation.
  */
-import type { AnyMetric, HistogramSeries, SeriesBase } from './instruments';
+import type {
+  AnyMetric,
+  ExponentialHistogramSeries,
+  HistogramSeries,
+  SeriesBase,
+  SummarySeries,
+} from './instruments';
 import { OVERFLOW_LABEL } from './names';
 
 /** Label value escaping (both formats): backslash, double quote, line feed. */
@@ -62,8 +68,21 @@ function prefixes(m: AnyMetric, s: SeriesBase, om: boolean): string[] {
     case 'histogram': {
       const sep = pairs ? `${pairs},` : '';
       p = [];
+      if (m.kind === 'exponential') {
+        p.push(`${base}_bucket{${sep}le="`, `${base}_sum${l} `, `${base}_count${l} `);
+        if (om) p.push(`${base}_created${l} `);
+        break;
+      }
       for (const b of m.buckets) p.push(`${base}_bucket{${sep}le="${formatBound(b, om)}"} `);
       p.push(`${base}_bucket{${sep}le="+Inf"} `, `${base}_sum${l} `, `${base}_count${l} `);
+      if (om) p.push(`${base}_created${l} `);
+      break;
+    }
+    case 'summary': {
+      const sep = pairs ? `${pairs},` : '';
+      p = [];
+      for (const q of m.quantiles) p.push(`${base}{${sep}quantile="${formatBound(q, om)}"} `);
+      p.push(`${base}_sum${l} `, `${base}_count${l} `);
       if (om) p.push(`${base}_created${l} `);
       break;
     }
@@ -93,6 +112,8 @@ function renderSeries(m: AnyMetric, s: SeriesBase, om: boolean): string {
         : `${p[0]}${formatValue(v)}\n`;
     }
     case 'histogram': {
+      if (m.kind === 'exponential')
+        return renderExponential(s as ExponentialHistogramSeries, p, om);
       const h = s as HistogramSeries;
       const c = h.counts;
       let out = '';
@@ -106,9 +127,49 @@ function renderSeries(m: AnyMetric, s: SeriesBase, om: boolean): string {
       if (om) out += `${p[n + 2]}${s.created / 1000}\n`;
       return out;
     }
+    case 'summary': {
+      const x = s as SummarySeries;
+      const qs = m.quantiles;
+      const v = x.quantiles(qs);
+      let out = '';
+      for (let i = 0; i < qs.length; i++) out += `${p[i]}${formatValue(v[i])}\n`;
+      const n = qs.length;
+      out += `${p[n]}${formatValue(x.sum)}\n${p[n + 1]}${x.count}\n`;
+      if (om) out += `${p[n + 2]}${s.created / 1000}\n`;
+      return out;
+    }
     default:
       return `${p[0]}${formatValue((s as SeriesBase & { value: number }).value)}\n`;
   }
+}
+
+/**
+ * An exponential histogram as classic cumulative buckets: negative buckets
+ * (le = -base^index), the zero bucket (le = 0), positive buckets
+ * (le = base^(index + 1)), then +Inf. Negative values exactly on a boundary are
+ * counted one bucket late (the exponential buckets are lower-exclusive there).
+ */
+function renderExponential(s: ExponentialHistogramSeries, p: string[], om: boolean): string {
+  const pt = s.point();
+  const base = 2 ** (2 ** -pt.scale);
+  let out = '';
+  let cum = 0;
+  const neg = pt.negative;
+  for (let j = neg.bucketCounts.length - 1; j >= 0; j--) {
+    cum += neg.bucketCounts[j];
+    out += `${p[0]}${formatBound(-(base ** (neg.offset + j)), om)}"} ${cum}\n`;
+  }
+  cum += pt.zeroCount;
+  out += `${p[0]}${om ? '0.0' : '0'}"} ${cum}\n`;
+  const pos = pt.positive;
+  for (let j = 0; j < pos.bucketCounts.length; j++) {
+    cum += pos.bucketCounts[j];
+    out += `${p[0]}${formatBound(base ** (pos.offset + j + 1), om)}"} ${cum}\n`;
+  }
+  out += `${p[0]}+Inf"} ${pt.count}\n`;
+  out += `${p[1]}${formatValue(pt.sum)}\n${p[2]}${pt.count}\n`;
+  if (om) out += `${p[3]}${s.created / 1000}\n`;
+  return out;
 }
 
 export function renderPrometheus(metrics: readonly AnyMetric[]): string {

@@ -5,6 +5,8 @@
  * one field update with no allocation.
  */
 import { describeValue, EdgewiseError } from '../errors';
+import { type ExponentialHistogramPoint, Histogram as KernelHistogram } from '../kernels/histogram';
+import { QuantileSketch } from '../kernels/quantile';
 import {
   checkLabelNames,
   checkMetricName,
@@ -14,11 +16,12 @@ import {
   OVERFLOW_LABEL,
   seriesKey,
 } from './names';
+import { Rollup } from './rollup';
 
-export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram';
+export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram' | 'summary';
 
 export const DEFAULT_MAX_SERIES = 2000;
-export const DEFAULT_BUCKETS: readonly number[] = [
+export const DEFAULT_HISTOGRAM_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
@@ -57,6 +60,8 @@ export class SeriesBase {
     this.overflow = overflow;
     this.created = created;
   }
+  /** Frees kernel memory held by the series (summaries). @internal */
+  _dispose(): void {}
 }
 
 function badAmount(where: string, v: unknown, what: string): never {
@@ -76,6 +81,8 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
   readonly _series = new Map<string, S>();
   /** @internal */
   _overflow: S | undefined = undefined;
+  /** The series of a label-less metric. @internal */
+  _default: S | undefined = undefined;
   protected readonly ctx: MetricContext;
 
   constructor(name: string, options: MetricOptions, ctx: MetricContext, reserved: string[]) {
@@ -93,7 +100,12 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
     }
     this.maxSeries = max;
     this.ctx = ctx;
-    if (this.labelNames.length === 0) this.bind(undefined);
+  }
+
+  /** Creates the zero series of a label-less metric (the registry calls this once). @internal */
+  _init(): this {
+    if (this.labelNames.length === 0) this._default = this.bind(undefined);
+    return this;
   }
 
   /** The family name OpenMetrics uses (counters drop `_total`). */
@@ -116,6 +128,31 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
 
   /** The series for `labels`, created on first use (or the overflow series past the limit). */
   protected bind(labels: Labels | undefined): S {
+    // Fast path: an existing series, all values strings, exactly the declared keys.
+    if (labels === undefined) {
+      if (this._default !== undefined) return this._default;
+    } else if (labels !== null && typeof labels === 'object') {
+      const names = this.labelNames;
+      let key = '';
+      let i = 0;
+      for (; i < names.length; i++) {
+        const v = labels[names[i]];
+        if (typeof v !== 'string') break;
+        key += `${v.length}:${v}`;
+      }
+      if (i === names.length) {
+        const s = this._series.get(key);
+        if (s !== undefined) {
+          let n = 0;
+          for (const _ in labels) n++;
+          if (n === names.length) return s;
+        }
+      }
+    }
+    return this.bindSlow(labels);
+  }
+
+  private bindSlow(labels: Labels | undefined): S {
     const values = labelValuesOf(this.labelNames, labels, `metric '${this.name}'`);
     const key = seriesKey(values);
     const s = this._series.get(key);
@@ -134,7 +171,7 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
   }
 
   /** Label names and values of a series as an object (overflow: `{otel_metric_overflow: 'true'}`). */
-  labelsOf(s: S): Record<string, string> {
+  labelsOf(s: SeriesBase): Record<string, string> {
     if (s.overflow) return { [OVERFLOW_LABEL]: 'true' };
     const o: Record<string, string> = {};
     for (let i = 0; i < this.labelNames.length; i++) o[this.labelNames[i]] = s.labelValues[i];
@@ -143,10 +180,12 @@ export abstract class Metric<S extends SeriesBase = SeriesBase> {
 
   /** Removes every series (label-less metrics get their zero series back). */
   reset(): void {
+    for (const x of this.series()) x._dispose();
     this._series.clear();
     this._overflow = undefined;
     this.overflowCount = 0;
-    if (this.labelNames.length === 0) this.bind(undefined);
+    this._default = undefined;
+    if (this.labelNames.length === 0) this._default = this.bind(undefined);
   }
 
   /** @internal Runs callbacks before a collection. */
@@ -177,10 +216,8 @@ function splitArgs(
 /** A monotonic counter. Exposed as `<base>_total` (+ `_created` in OpenMetrics). */
 export class Counter extends Metric<CounterSeries> {
   readonly type = 'counter' as const;
-  private _base = '';
   override baseName(): string {
-    if (!this._base) this._base = this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
-    return this._base;
+    return this.name.endsWith('_total') ? this.name.slice(0, -6) : this.name;
   }
   protected makeSeries(values: readonly string[], overflow: boolean): CounterSeries {
     return new CounterSeries(values, overflow, this.ctx.now());
@@ -375,17 +412,19 @@ export class HistogramSeries extends SeriesBase {
   }
 }
 
-export interface HistogramOptions extends MetricOptions {
+export interface HistogramMetricOptions extends MetricOptions {
+  kind?: 'explicit';
   /** Upper bounds (inclusive, `le`), strictly increasing and finite; +Inf is implicit. */
   buckets?: readonly number[];
 }
 
 /** Explicit-bucket histogram: `_bucket{le=...}` (cumulative), `_sum`, `_count`. */
-export class Histogram extends Metric<HistogramSeries> {
+export class HistogramMetric extends Metric<HistogramSeries> {
   readonly type = 'histogram' as const;
+  readonly kind = 'explicit' as const;
   readonly buckets: Float64Array;
-  constructor(name: string, options: HistogramOptions, ctx: MetricContext) {
-    const b = options.buckets ?? DEFAULT_BUCKETS;
+  constructor(name: string, options: HistogramMetricOptions, ctx: MetricContext) {
+    const b = options.buckets ?? DEFAULT_HISTOGRAM_BUCKETS;
     const where = `histogram '${String(name)}'`;
     if (!Array.isArray(b) || b.length === 0) {
       badAmount(where, b, 'buckets must be a non-empty array of increasing finite numbers');
@@ -401,13 +440,11 @@ export class Histogram extends Metric<HistogramSeries> {
     }
     const bounds = Float64Array.from(b);
     // Set before super() runs bind() for a label-less histogram.
-    Histogram.pending = bounds;
     super(name, options, ctx, ['le']);
     this.buckets = bounds;
   }
-  private static pending: Float64Array;
   protected makeSeries(values: readonly string[], overflow: boolean): HistogramSeries {
-    return new HistogramSeries(values, overflow, this.ctx.now(), this.buckets ?? Histogram.pending);
+    return new HistogramSeries(values, overflow, this.ctx.now(), this.buckets);
   }
   labels(labels: Labels): HistogramSeries {
     return this.bind(labels);
@@ -419,4 +456,278 @@ export class Histogram extends Metric<HistogramSeries> {
   }
 }
 
-export type AnyMetric = Counter | UpDownCounter | Gauge | Histogram;
+// ---------------------------------------------------------------- summaries
+
+export interface SummaryOptions extends MetricOptions {
+  /** Quantiles to expose (default [0.5, 0.9, 0.99]), each in [0, 1]. */
+  quantiles?: readonly number[];
+  /** Sliding window length (default 10 min). */
+  maxAgeMs?: number;
+  /** Number of panes the window slides by (default 5: the window advances every maxAgeMs / 5). */
+  ageBuckets?: number;
+  /** Relative accuracy of the pane sketches (default 0.01). */
+  relativeAccuracy?: number;
+}
+
+const STAGE = 256;
+
+/**
+ * One label set of a summary: all-time `count` and `sum`, and quantiles over a
+ * sliding window kept as `ageBuckets` QuantileSketch panes. Observations are
+ * staged in a small buffer and pushed to the WebAssembly sketch in batches.
+ */
+export class SummarySeries extends SeriesBase {
+  count = 0;
+  sum = 0;
+  /** NaN / ±Infinity observations skipped. */
+  rejected = 0;
+  private readonly panes: QuantileSketch[];
+  private readonly paneMs: number;
+  private readonly now: () => number;
+  private cur = 0;
+  private paneEnd: number;
+  private readonly stage = new Float64Array(STAGE);
+  private staged = 0;
+  /** Observations since the time-series store last drained them (sketch + moments). @internal */
+  readonly _delta: QuantileSketch;
+  /** @internal */
+  readonly _deltaMoments = new Rollup();
+  constructor(
+    values: readonly string[],
+    overflow: boolean,
+    now: () => number,
+    opts: { ageBuckets: number; maxAgeMs: number; relativeAccuracy: number },
+  ) {
+    const t = now();
+    super(values, overflow, t);
+    this.now = now;
+    this.paneMs = opts.maxAgeMs / opts.ageBuckets;
+    this.panes = Array.from(
+      { length: opts.ageBuckets },
+      () => new QuantileSketch({ relativeAccuracy: opts.relativeAccuracy }),
+    );
+    this._delta = new QuantileSketch({ relativeAccuracy: opts.relativeAccuracy, exactLimit: 0 });
+    this.paneEnd = (Math.floor(t / this.paneMs) + 1) * this.paneMs;
+  }
+
+  /** Records one observation (NaN / ±Infinity are counted in `rejected` and skipped). */
+  observe(v: number): void {
+    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
+      this.rejected++;
+      return;
+    }
+    const t = this.now();
+    if (t >= this.paneEnd) this.rotate(t);
+    this.count++;
+    this.sum += v;
+    this._deltaMoments.add(v, 0);
+    this.stage[this.staged++] = v;
+    if (this.staged === STAGE) this.drain();
+  }
+
+  private drain(): void {
+    if (this.staged === 0) return;
+    const batch = this.stage.subarray(0, this.staged);
+    this.panes[this.cur].push(batch);
+    this._delta.push(batch);
+    this.staged = 0;
+  }
+
+  private rotate(t: number): void {
+    this.drain();
+    const steps = Math.floor((t - this.paneEnd) / this.paneMs) + 1;
+    const n = this.panes.length;
+    for (let i = 0; i < Math.min(steps, n); i++) {
+      this.cur = (this.cur + 1) % n;
+      this.panes[this.cur].reset();
+    }
+    this.paneEnd += steps * this.paneMs;
+  }
+
+  /** Pushes staged observations into the sketches. @internal */
+  _sync(): void {
+    const t = this.now();
+    if (t >= this.paneEnd) this.rotate(t);
+    this.drain();
+  }
+
+  /** Quantiles over the sliding window (NaN when it holds no observation). */
+  quantiles(qs: ArrayLike<number>): Float64Array {
+    this._sync();
+    const merged = this.panes[0].clone();
+    try {
+      for (let i = 1; i < this.panes.length; i++) merged.merge(this.panes[i]);
+      return merged.quantiles(qs);
+    } finally {
+      merged.dispose();
+    }
+  }
+
+  /** Observations in the current window. */
+  get windowCount(): number {
+    this._sync();
+    let c = 0;
+    for (const p of this.panes) c += p.count;
+    return c;
+  }
+
+  override _dispose(): void {
+    for (const p of this.panes) p.dispose();
+    this._delta.dispose();
+  }
+}
+
+/** Summary: sliding-window quantiles (`{quantile="0.99"}`), `_sum` and `_count`. */
+export class Summary extends Metric<SummarySeries> {
+  readonly type = 'summary' as const;
+  readonly quantiles: Float64Array;
+  readonly maxAgeMs: number;
+  readonly ageBuckets: number;
+  readonly relativeAccuracy: number;
+  constructor(name: string, options: SummaryOptions, ctx: MetricContext) {
+    const where = `summary '${String(name)}'`;
+    const qs = options.quantiles ?? [0.5, 0.9, 0.99];
+    if (!Array.isArray(qs)) badAmount(where, qs, 'quantiles must be an array of numbers in [0, 1]');
+    for (const q of qs) {
+      if (typeof q !== 'number' || !(q >= 0 && q <= 1)) {
+        badAmount(where, q, 'each quantile must be a number in [0, 1]');
+      }
+    }
+    const maxAgeMs = options.maxAgeMs ?? 600_000;
+    if (!(maxAgeMs > 0) || !Number.isFinite(maxAgeMs)) {
+      badAmount(where, maxAgeMs, 'maxAgeMs must be a positive number of milliseconds');
+    }
+    const ageBuckets = options.ageBuckets ?? 5;
+    if (!Number.isInteger(ageBuckets) || ageBuckets < 1 || ageBuckets > 60) {
+      badAmount(where, ageBuckets, 'ageBuckets must be an integer in [1, 60]');
+    }
+    const relativeAccuracy = options.relativeAccuracy ?? 0.01;
+    if (!(relativeAccuracy >= 1e-5 && relativeAccuracy <= 0.5)) {
+      badAmount(where, relativeAccuracy, 'relativeAccuracy must be in [1e-5, 0.5]');
+    }
+    super(name, options, ctx, ['quantile']);
+    this.quantiles = Float64Array.from([...new Set(qs)].sort((a, b) => a - b));
+    this.maxAgeMs = maxAgeMs;
+    this.ageBuckets = ageBuckets;
+    this.relativeAccuracy = relativeAccuracy;
+  }
+  protected makeSeries(values: readonly string[], overflow: boolean): SummarySeries {
+    const o = {
+      ageBuckets: this.ageBuckets,
+      maxAgeMs: this.maxAgeMs,
+      relativeAccuracy: this.relativeAccuracy,
+    };
+    return new SummarySeries(values, overflow, this.ctx.now, o);
+  }
+  labels(labels: Labels): SummarySeries {
+    return this.bind(labels);
+  }
+  /** `observe(0.2)` or `observe({ route: '/' }, 0.2)`. */
+  observe(labels: Labels | number, value?: number): void {
+    if (typeof labels === 'number') this.bind(undefined).observe(labels);
+    else this.bind(labels).observe(value as number);
+  }
+}
+
+// ---------------------------------------------------------------- exponential histograms
+
+export interface ExponentialHistogramOptions extends MetricOptions {
+  kind: 'exponential';
+  /** Maximum buckets per sign (default 160, as OpenTelemetry SDKs). */
+  maxBuckets?: number;
+  /** Starting (and maximum) scale in [-10, 20] (default 20); it drops as the range widens. */
+  maxScale?: number;
+}
+
+/**
+ * One label set of an exponential histogram: an OpenTelemetry base-2
+ * exponential `Histogram` kernel, fed in batches of 256 staged observations.
+ */
+export class ExponentialHistogramSeries extends SeriesBase {
+  sum = 0;
+  count = 0;
+  /** NaN / ±Infinity observations skipped. */
+  rejected = 0;
+  private readonly h: KernelHistogram;
+  private readonly stage = new Float64Array(STAGE);
+  private staged = 0;
+  constructor(
+    values: readonly string[],
+    overflow: boolean,
+    created: number,
+    opts: { maxBuckets: number; maxScale: number },
+  ) {
+    super(values, overflow, created);
+    this.h = new KernelHistogram({ kind: 'exponential', ...opts });
+  }
+  observe(v: number): void {
+    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
+      this.rejected++;
+      return;
+    }
+    this.count++;
+    this.sum += v;
+    this.stage[this.staged++] = v;
+    if (this.staged === STAGE) this._sync();
+  }
+  /** Pushes staged observations into the kernel. @internal */
+  _sync(): void {
+    if (this.staged === 0) return;
+    this.h.push(this.stage.subarray(0, this.staged));
+    this.staged = 0;
+  }
+  /** The OpenTelemetry exponential data point (scale, zero count, positive/negative buckets). */
+  point(): ExponentialHistogramPoint {
+    this._sync();
+    return this.h.toExponentialPoint();
+  }
+  override _dispose(): void {
+    this.h.dispose();
+  }
+}
+
+/**
+ * Exponential-bucket histogram (OpenTelemetry base-2, via the Histogram
+ * kernel). Prometheus text and OpenMetrics 1.0 have no exponential buckets, so
+ * it is exposed as a classic histogram whose `le` bounds are the current
+ * bucket boundaries.
+ */
+export class ExponentialHistogramMetric extends Metric<ExponentialHistogramSeries> {
+  readonly type = 'histogram' as const;
+  readonly kind = 'exponential' as const;
+  readonly maxBuckets: number;
+  readonly maxScale: number;
+  constructor(name: string, options: ExponentialHistogramOptions, ctx: MetricContext) {
+    const where = `histogram '${String(name)}'`;
+    const maxBuckets = options.maxBuckets ?? 160;
+    const maxScale = options.maxScale ?? 20;
+    if (!Number.isInteger(maxBuckets) || maxBuckets < 2 || maxBuckets > 16384) {
+      badAmount(where, maxBuckets, 'maxBuckets must be an integer in [2, 16384]');
+    }
+    if (!Number.isInteger(maxScale) || maxScale < -10 || maxScale > 20) {
+      badAmount(where, maxScale, 'maxScale must be an integer in [-10, 20]');
+    }
+    super(name, options, ctx, ['le']);
+    this.maxBuckets = maxBuckets;
+    this.maxScale = maxScale;
+  }
+  protected makeSeries(values: readonly string[], overflow: boolean): ExponentialHistogramSeries {
+    const o = { maxBuckets: this.maxBuckets, maxScale: this.maxScale };
+    return new ExponentialHistogramSeries(values, overflow, this.ctx.now(), o);
+  }
+  labels(labels: Labels): ExponentialHistogramSeries {
+    return this.bind(labels);
+  }
+  observe(labels: Labels | number, value?: number): void {
+    if (typeof labels === 'number') this.bind(undefined).observe(labels);
+    else this.bind(labels).observe(value as number);
+  }
+}
+
+export type AnyMetric =
+  | Counter
+  | UpDownCounter
+  | Gauge
+  | HistogramMetric
+  | ExponentialHistogramMetric
+  | Summary;

@@ -8,13 +8,17 @@ import {
   type AnyMetric,
   Counter,
   DEFAULT_MAX_SERIES,
+  ExponentialHistogramMetric,
+  type ExponentialHistogramOptions,
   Gauge,
   type GaugeOptions,
-  Histogram,
-  type HistogramOptions,
+  HistogramMetric,
+  type HistogramMetricOptions,
   type Metric,
   type MetricContext,
   type MetricOptions,
+  Summary,
+  type SummaryOptions,
   UpDownCounter,
 } from './instruments';
 
@@ -45,6 +49,8 @@ function sampleNames(m: AnyMetric): string[] {
       return [b, `${b}_total`, `${b}_created`];
     case 'histogram':
       return [b, `${b}_bucket`, `${b}_sum`, `${b}_count`, `${b}_created`];
+    case 'summary':
+      return [b, `${b}_sum`, `${b}_count`, `${b}_created`];
     default:
       return [b];
   }
@@ -110,6 +116,7 @@ export class MetricsRegistry {
     }
     const m = make();
     const names = sampleNames(m);
+    // Checked before _init(), so a rejected registration allocates no series (or kernel memory).
     for (const n of names) {
       const owner = this.owners.get(n);
       if (owner) {
@@ -121,6 +128,7 @@ export class MetricsRegistry {
     }
     for (const n of names) this.owners.set(n, m);
     this.metrics.set(name, m);
+    m._init();
     return m;
   }
 
@@ -138,8 +146,37 @@ export class MetricsRegistry {
   gauge(name: string, options: GaugeOptions = {}): Gauge {
     return this.register(name, 'gauge', options, () => new Gauge(name, options, this.ctx));
   }
-  histogram(name: string, options: HistogramOptions = {}): Histogram {
-    return this.register(name, 'histogram', options, () => new Histogram(name, options, this.ctx));
+  /** Explicit buckets (default), or `kind: 'exponential'` (OpenTelemetry base-2 buckets via the kernel). */
+  histogram(name: string, options: ExponentialHistogramOptions): ExponentialHistogramMetric;
+  histogram(name: string, options?: HistogramMetricOptions): HistogramMetric;
+  histogram(
+    name: string,
+    options: HistogramMetricOptions | ExponentialHistogramOptions = {},
+  ): HistogramMetric | ExponentialHistogramMetric {
+    const kind = options.kind ?? 'explicit';
+    if (kind !== 'explicit' && kind !== 'exponential') {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `histogram '${name}': kind must be 'explicit' or 'exponential', got '${String(kind)}'.`,
+      );
+    }
+    const m = this.register(name, 'histogram', options, () =>
+      kind === 'exponential'
+        ? new ExponentialHistogramMetric(name, options as ExponentialHistogramOptions, this.ctx)
+        : new HistogramMetric(name, options as HistogramMetricOptions, this.ctx),
+    );
+    if (m.kind !== kind) {
+      throw new EdgewiseError(
+        'ALREADY_REGISTERED',
+        `histogram '${name}' is already registered with ${m.kind} buckets; pass kind: '${m.kind}'.`,
+      );
+    }
+    return m;
+  }
+
+  /** Sliding-window quantiles (QuantileSketch panes), `_sum` and `_count`. */
+  summary(name: string, options: SummaryOptions = {}): Summary {
+    return this.register(name, 'summary', options, () => new Summary(name, options, this.ctx));
   }
 
   get(name: string): AnyMetric | undefined {
@@ -152,6 +189,7 @@ export class MetricsRegistry {
     if (!m) return false;
     for (const n of sampleNames(m)) this.owners.delete(n);
     this.metrics.delete(name);
+    for (const s of m.series()) s._dispose();
     return true;
   }
 

@@ -30,7 +30,14 @@ export function parseTimestamp(s: string): number {
  * Parses `timestamp,value[,series]` CSV text (header row optional). Malformed
  * rows are reported with their line number and reason; valid rows are kept.
  */
-export function parseSeriesCsv(text: string, options: { maxErrors?: number } = {}): ParsedSeries {
+export interface ParseCsvOptions {
+  /** Stop recording errors after this many (rows are still skipped; default 1000). */
+  maxErrors?: number;
+  /** Line number of the text's first line, when parsing a file in chunks (default 1). */
+  firstLine?: number;
+}
+
+export function parseSeriesCsv(text: string, options: ParseCsvOptions = {}): ParsedSeries {
   if (typeof text !== 'string') {
     throw new EdgewiseError(
       'INVALID_ARGUMENT',
@@ -43,7 +50,8 @@ export function parseSeriesCsv(text: string, options: { maxErrors?: number } = {
   const keys: string[] = [];
   let hasKeys = false;
   const errors: CsvRowError[] = [];
-  let lineNo = 0;
+  const first = options.firstLine ?? 1;
+  let lineNo = first - 1;
   let start = 0;
   const n = text.length;
   while (start <= n) {
@@ -68,7 +76,7 @@ export function parseSeriesCsv(text: string, options: { maxErrors?: number } = {
     const t = parseTimestamp(cols[0]);
     const rawValue = cols[1].trim();
     const v = rawValue === '' ? Number.NaN : Number(rawValue);
-    if (lineNo === 1 && Number.isNaN(t) && Number.isNaN(v)) continue; // header row
+    if (lineNo === 1 && Number.isNaN(t) && Number.isNaN(v)) continue; // header row (file line 1 only)
     if (Number.isNaN(t)) {
       fail(`timestamp ${JSON.stringify(cols[0].slice(0, 40))} is not a date or epoch milliseconds`);
       continue;

@@ -20,21 +20,30 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
-  '--enable-unsafe-webgpu',
 ];
 
-function launchOptions(extraArgs: string[] = []): LaunchOptions {
+/** WebGPU on Chromium's SwiftShader adapter (CPU), for the GPU parity tests. */
+export const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
+
+function launchOptions(extraArgs: string[] = [], webgpu = true): LaunchOptions {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
     );
   }
-  return { executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] };
+  return {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(webgpu ? WEBGPU_ARGS : []), ...extraArgs],
+  };
 }
 
-/** A browser with a fresh, throw-away profile. */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch(launchOptions(extraArgs));
+/** A browser with a fresh, throw-away profile (WebGPU enabled unless `webgpu: false`). */
+export function launchChromium(
+  extraArgs: string[] = [],
+  options: { webgpu?: boolean } = {},
+): Promise<Browser> {
+  return chromium.launch(launchOptions(extraArgs, options.webgpu ?? true));
 }
 
 /** A persistent profile in `userDataDir` (for reload / restart tests); a fresh temp dir by default. */

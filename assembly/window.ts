@@ -1,0 +1,517 @@
+// Window aggregates: count-based sliding/tumbling windows (block two-stack)
+// and time-based windows (panes).
+//
+// Count windows of size w. Values are grouped in blocks of w. When a block is
+// complete, its suffix aggregates (count, mean, M2, min, max of values j..w-1,
+// by a backward Welford pass) are computed once; while the next block fills,
+// a forward Welford aggregate of the new values is kept. The window ending at
+// position j of the current block is suffix[j+1] of the previous block joined
+// with the current prefix 0..j (Chan's pairwise formula): O(1) per value
+// amortised, and every window statistic is computed from at most w fresh
+// values, so rounding error never accumulates along the stream (no
+// subtract-on-evict).
+//
+// Count state (f64 slots):
+//   0 w  1 slide  2 j (values in the current block)  3 prevFull
+//   4 bMean (bSum in cw_push_sums)  5 bM2  6 bMin  7 bMax  8 sinceEmit
+//   9 rejected  10 seen  11 Kc  12 Kp (shifts, see cw_push)  13..15 unused; arrays from slot 16: cur[w], inv[w+1] (1/k),
+//   sufMean[w+1], sufM2[w+1], sufMin[w+1], sufMax[w+1].
+// Outputs (6 columns of `cap` values at `out`): count, sum, mean, variance
+// (population), min, max; `flags` bit i enables column i.
+
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+@inline function st(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+
+export function cw_slots(w: i32): i32 {
+  return 16 + w + 5 * (w + 1);
+}
+
+function cwArrays(s: usize, w: i32): usize {
+  return s + (16 << 3);
+}
+
+export function cw_init(s: usize, w: i32, slide: i32): void {
+  st(s, 0, <f64>w);
+  st(s, 1, <f64>slide);
+  st(s, 9, 0);
+  st(s, 10, 0);
+  cw_reset(s);
+  const cur = cwArrays(s, w);
+  const inv = cur + (<usize>w << 3);
+  st(inv, 0, 0);
+  for (let i = 1; i <= w; i++) st(inv, i, 1.0 / <f64>i);
+}
+
+export function cw_reset(s: usize): void {
+  const w = <i32>ld(s, 0);
+  st(s, 2, 0);
+  st(s, 3, 0);
+  st(s, 4, 0);
+  st(s, 5, 0);
+  st(s, 6, Infinity);
+  st(s, 7, -Infinity);
+  st(s, 8, 0);
+  st(s, 9, 0);
+  st(s, 10, 0);
+  st(s, 11, 0);
+  st(s, 12, 0);
+  const suf = cwArrays(s, w) + (<usize>(2 * w + 1) << 3);
+  for (let i = 0; i <= w; i++) {
+    st(suf, i, 0);
+    st(suf, i + (w + 1), 0);
+    st(suf, i + 2 * (w + 1), Infinity);
+    st(suf, i + 3 * (w + 1), -Infinity);
+  }
+}
+
+/**
+ * Pushes `len` values; writes one output row per emitted window (every
+ * `slide` finite values; rows with count < w only if `partial`). Returns the
+ * number of rows written (<= len / slide + 1, the caller sizes `out`).
+ */
+export function cw_push(s: usize, ptr: usize, len: i32, out: usize, cap: i32, flags: i32, partial: i32): i32 {
+  const w = <i32>ld(s, 0);
+  const slide = <i32>ld(s, 1);
+  let j = <i32>ld(s, 2);
+  let prevFull = <i32>ld(s, 3);
+  let bm = ld(s, 4);
+  let bM2 = ld(s, 5);
+  let bmn = ld(s, 6);
+  let bmx = ld(s, 7);
+  let since = <i32>ld(s, 8);
+  let rej: i32 = 0;
+  let seen: i32 = 0;
+  // Aggregates are kept relative to a shift that is a member of the window:
+  // Kc, the first value of the current block, and Kp, the last value of the
+  // previous block, so precision follows the window's spread, not its offset.
+  let Kc = ld(s, 11);
+  let Kp = ld(s, 12);
+  const cur = cwArrays(s, w);
+  const inv = cur + (<usize>w << 3);
+  const sMean = inv + (<usize>(w + 1) << 3);
+  const sM2 = sMean + (<usize>(w + 1) << 3);
+  const sMin = sM2 + (<usize>(w + 1) << 3);
+  const sMax = sMin + (<usize>(w + 1) << 3);
+  const oCount = out;
+  const oSum = out + (<usize>cap << 3);
+  const oMean = oSum + (<usize>cap << 3);
+  const oVar = oMean + (<usize>cap << 3);
+  const oMin = oVar + (<usize>cap << 3);
+  const oMax = oMin + (<usize>cap << 3);
+  let o: i32 = 0;
+  const invW = ld(inv, w);
+  for (let i = 0; i < len; i++) {
+    const x = ld(ptr, i);
+    if (!(x - x == 0)) {
+      rej++;
+      continue;
+    }
+    seen++;
+    if (j == w) {
+      // Block complete: suffix aggregates of it (backward Welford).
+      let m: f64 = 0, M2: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
+      Kp = ld(cur, w - 1);
+      for (let q = w - 1; q >= 0; q--) {
+        const raw = ld(cur, q);
+        const v = raw - Kp;
+        const d = v - m;
+        m += d * ld(inv, w - q);
+        M2 += d * (v - m);
+        mn = raw < mn ? raw : mn;
+        mx = raw > mx ? raw : mx;
+        st(sMean, q, m);
+        st(sM2, q, M2);
+        st(sMin, q, mn);
+        st(sMax, q, mx);
+      }
+      prevFull = 1;
+      j = 0;
+      bm = 0;
+      bM2 = 0;
+      bmn = Infinity;
+      bmx = -Infinity;
+    }
+    if (j == 0) Kc = x;
+    st(cur, j, x);
+    j++;
+    const xs = x - Kc;
+    const d = xs - bm;
+    bm += d * ld(inv, j);
+    bM2 += d * (xs - bm);
+    bmn = x < bmn ? x : bmn;
+    bmx = x > bmx ? x : bmx;
+    since++;
+    if (since == slide) {
+      since = 0;
+      const na = prevFull ? w - j : 0;
+      const n = na + j;
+      if (partial == 0 && n < w) continue;
+      const fm = ld(sMean, j);
+      let delta = (Kc - Kp) + (bm - fm);
+      const nbOverN = <f64>j * (prevFull ? invW : ld(inv, j));
+      let mean = Kp + (fm + delta * nbOverN);
+      if (na == 0) {
+        // Only the current block: its own shift (Kp is outside the window).
+        delta = 0;
+        mean = Kc + bm;
+      }
+      const fmn = ld(sMin, j);
+      const fmx = ld(sMax, j);
+      const mn = fmn < bmn ? fmn : bmn;
+      const mx = fmx > bmx ? fmx : bmx;
+      if (flags & 1) st(oCount, o, <f64>n);
+      if (flags & 2) st(oSum, o, mean * <f64>n);
+      if (flags & 4) st(oMean, o, mean);
+      if (flags & 8) {
+        const M2 = ld(sM2, j) + bM2 + delta * delta * <f64>na * nbOverN;
+        const v = M2 * (prevFull ? invW : ld(inv, j));
+        st(oVar, o, v > 0 ? v : 0);
+      }
+      if (flags & 16) st(oMin, o, mn);
+      if (flags & 32) st(oMax, o, mx);
+      o++;
+    }
+  }
+  st(s, 11, Kc);
+  st(s, 12, Kp);
+  st(s, 2, <f64>j);
+  st(s, 3, <f64>prevFull);
+  st(s, 4, bm);
+  st(s, 5, bM2);
+  st(s, 6, bmn);
+  st(s, 7, bmx);
+  st(s, 8, <f64>since);
+  st(s, 9, ld(s, 9) + <f64>rej);
+  st(s, 10, ld(s, 10) + <f64>seen);
+  return o;
+}
+
+/**
+ * Same contract as cw_push for outputs without variance (flags & 8 == 0):
+ * plain sums instead of Welford aggregates (still no subtract-on-evict: each
+ * window sum adds one fresh block suffix and one fresh prefix, so the error
+ * is bounded by ~w ulps of the window's absolute sum and never accumulates).
+ * Uses the sufMean array for suffix sums and bMean for the prefix sum.
+ */
+export function cw_push_sums(s: usize, ptr: usize, len: i32, out: usize, cap: i32, flags: i32, partial: i32): i32 {
+  const w = <i32>ld(s, 0);
+  const slide = <i32>ld(s, 1);
+  let j = <i32>ld(s, 2);
+  let prevFull = <i32>ld(s, 3);
+  let bs = ld(s, 4);
+  let bmn = ld(s, 6);
+  let bmx = ld(s, 7);
+  let since = <i32>ld(s, 8);
+  let rej: i32 = 0;
+  let seen: i32 = 0;
+  const cur = cwArrays(s, w);
+  const inv = cur + (<usize>w << 3);
+  const sSum = inv + (<usize>(w + 1) << 3);
+  const sMin = sSum + (<usize>(2 * (w + 1)) << 3);
+  const sMax = sMin + (<usize>(w + 1) << 3);
+  const oCount = out;
+  const oSum = out + (<usize>cap << 3);
+  const oMean = oSum + (<usize>cap << 3);
+  const oMin = oMean + (<usize>(2 * cap) << 3);
+  const oMax = oMin + (<usize>cap << 3);
+  const invW = ld(inv, w);
+  let o: i32 = 0;
+  // Clean chunk (no NaN/Inf), one row per value: tight loop per block run.
+  let clean = slide == 1 && (partial != 0 || prevFull != 0);
+  if (clean) {
+    let acc = f64x2.splat(0);
+    const e2 = len & ~1;
+    for (let i = 0; i < e2; i += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(ptr + (<usize>i << 3)), f64x2.splat(0)));
+    let z = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    if (len & 1) z += ld(ptr, len - 1) * 0;
+    clean = z == 0;
+  }
+  if (clean) {
+    let i: i32 = 0;
+    while (i < len) {
+      if (j == w) {
+        let sm: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
+        for (let q = w - 1; q >= 0; q--) {
+          const v = ld(cur, q);
+          sm += v;
+          mn = v < mn ? v : mn;
+          mx = v > mx ? v : mx;
+          st(sSum, q, sm);
+          st(sMin, q, mn);
+          st(sMax, q, mx);
+        }
+        prevFull = 1;
+        j = 0;
+        bs = 0;
+        bmn = Infinity;
+        bmx = -Infinity;
+      }
+      const run = min(len - i, w - j);
+      if (prevFull) {
+        for (let r = 0; r < run; r++) {
+          const x = ld(ptr, i + r);
+          st(cur, j + r, x);
+          bs += x;
+          bmn = x < bmn ? x : bmn;
+          bmx = x > bmx ? x : bmx;
+          const sum = ld(sSum, j + r + 1) + bs;
+          const fmn = ld(sMin, j + r + 1);
+          const fmx = ld(sMax, j + r + 1);
+          st(oSum, o + r, sum);
+          st(oMean, o + r, sum * invW);
+          st(oMin, o + r, fmn < bmn ? fmn : bmn);
+          st(oMax, o + r, fmx > bmx ? fmx : bmx);
+        }
+        if (flags & 1) for (let r = 0; r < run; r++) st(oCount, o + r, <f64>w);
+      } else {
+        for (let r = 0; r < run; r++) {
+          const x = ld(ptr, i + r);
+          st(cur, j + r, x);
+          bs += x;
+          bmn = x < bmn ? x : bmn;
+          bmx = x > bmx ? x : bmx;
+          st(oCount, o + r, <f64>(j + r + 1));
+          st(oSum, o + r, bs);
+          st(oMean, o + r, bs * ld(inv, j + r + 1));
+          st(oMin, o + r, bmn);
+          st(oMax, o + r, bmx);
+        }
+      }
+      i += run;
+      j += run;
+      o += run;
+    }
+    seen = len;
+  } else {
+    const every = slide == 1 && (partial != 0 || prevFull != 0);
+    for (let i = 0; i < len; i++) {
+      const x = ld(ptr, i);
+      if (!(x - x == 0)) {
+        rej++;
+        continue;
+      }
+      seen++;
+      if (j == w) {
+        let sm: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
+        for (let q = w - 1; q >= 0; q--) {
+          const v = ld(cur, q);
+          sm += v;
+          mn = v < mn ? v : mn;
+          mx = v > mx ? v : mx;
+          st(sSum, q, sm);
+          st(sMin, q, mn);
+          st(sMax, q, mx);
+        }
+        prevFull = 1;
+        j = 0;
+        bs = 0;
+        bmn = Infinity;
+        bmx = -Infinity;
+      }
+      st(cur, j, x);
+      j++;
+      bs += x;
+      bmn = x < bmn ? x : bmn;
+      bmx = x > bmx ? x : bmx;
+      if (!every) {
+        since++;
+        if (since != slide) continue;
+        since = 0;
+        if (partial == 0 && prevFull == 0 && j < w) continue;
+      }
+      const sum = ld(sSum, j) + bs;
+      const fmn = ld(sMin, j);
+      const fmx = ld(sMax, j);
+      if (flags & 1) st(oCount, o, prevFull ? <f64>w : <f64>j);
+      if (flags & 2) st(oSum, o, sum);
+      if (flags & 4) st(oMean, o, sum * (prevFull ? invW : ld(inv, j)));
+      if (flags & 16) st(oMin, o, fmn < bmn ? fmn : bmn);
+      if (flags & 32) st(oMax, o, fmx > bmx ? fmx : bmx);
+      o++;
+    }
+  }
+  st(s, 2, <f64>j);
+  st(s, 3, <f64>prevFull);
+  st(s, 4, bs);
+  st(s, 6, bmn);
+  st(s, 7, bmx);
+  st(s, 8, <f64>since);
+  st(s, 9, ld(s, 9) + <f64>rej);
+  st(s, 10, ld(s, 10) + <f64>seen);
+  return o;
+}
+
+// ---------------------------------------------------------------- time windows
+//
+// Panes of length `slide`; a window is k = size / slide consecutive panes,
+// [origin + (q - k + 1) slide, origin + (q + 1) slide) for pane q. Timestamps
+// must not decrease (older values are counted in `late` and skipped). When a
+// value falls in a later pane, the panes before it close, and each closed
+// pane q emits the window ending with it, if that window has values.
+//
+// Time state: 0 slide  1 k  2 origin  3 curPane (NaN before any value)
+//   4 lastTs  5 rejected  6 late  7 consumed (values used by the last call)
+//   8..12 current pane n, mean (relative to K), M2, min, max  13 K (first value)
+//   ring from slot 16: k entries of (paneId, n, mean, M2, min, max, K).
+// Outputs: 8 columns of `cap`: start, end, count, sum, mean, variance, min, max.
+
+export function tw_slots(k: i32): i32 {
+  return 16 + 7 * k;
+}
+
+export function tw_init(s: usize, slide: f64, k: i32, origin: f64): void {
+  st(s, 0, slide);
+  st(s, 1, <f64>k);
+  st(s, 2, origin);
+  tw_reset(s);
+}
+
+function paneReset(s: usize): void {
+  st(s, 8, 0);
+  st(s, 9, 0);
+  st(s, 10, 0);
+  st(s, 11, Infinity);
+  st(s, 12, -Infinity);
+}
+
+export function tw_reset(s: usize): void {
+  const k = <i32>ld(s, 1);
+  st(s, 3, NaN);
+  st(s, 4, -Infinity);
+  st(s, 5, 0);
+  st(s, 6, 0);
+  st(s, 7, 0);
+  paneReset(s);
+  for (let i = 0; i < k; i++) {
+    st(s, 16 + 7 * i, NaN);
+    st(s, 17 + 7 * i, 0);
+  }
+}
+
+// Closes pane q (the current pane when `current`, else an empty pane) and
+// writes the window ending at it, if non-empty. Returns rows written (0/1).
+function closePane(s: usize, q: f64, current: bool, out: usize, cap: i32, o: i32): i32 {
+  const k = <i32>ld(s, 1);
+  const slot = <i32>(q - Math.floor(q / <f64>k) * <f64>k);
+  const r = 16 + 7 * slot;
+  st(s, r, q);
+  if (current) {
+    st(s, r + 1, ld(s, 8));
+    st(s, r + 2, ld(s, 9));
+    st(s, r + 3, ld(s, 10));
+    st(s, r + 4, ld(s, 11));
+    st(s, r + 5, ld(s, 12));
+    st(s, r + 6, ld(s, 13));
+  } else {
+    st(s, r + 1, 0);
+  }
+  // Combine panes q-k+1 .. q in order.
+  let n: f64 = 0, m: f64 = 0, M2: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
+  let K: f64 = 0;
+  for (let i = 0; i < k; i++) {
+    const p = q - <f64>(k - 1 - i);
+    const ps = <i32>(p - Math.floor(p / <f64>k) * <f64>k);
+    const e = 16 + 7 * ps;
+    if (ld(s, e) != p) continue;
+    const nb = ld(s, e + 1);
+    if (nb == 0) continue;
+    const mb = ld(s, e + 2);
+    const Kb = ld(s, e + 6);
+    if (n == 0) K = Kb;
+    const nn = n + nb;
+    const delta = (Kb - K) + (mb - m);
+    m += delta * nb / nn;
+    M2 += ld(s, e + 3) + delta * delta * n * nb / nn;
+    n = nn;
+    mn = min(mn, ld(s, e + 4));
+    mx = max(mx, ld(s, e + 5));
+  }
+  if (n == 0) return 0;
+  const slide = ld(s, 0);
+  const origin = ld(s, 2);
+  const end = origin + (q + 1) * slide;
+  st(out, o, end - <f64>k * slide);
+  st(out, o + cap, end);
+  st(out, o + 2 * cap, n);
+  const mean = K + m;
+  st(out, o + 3 * cap, mean * n);
+  st(out, o + 4 * cap, mean);
+  st(out, o + 5 * cap, M2 > 0 ? M2 / n : 0);
+  st(out, o + 6 * cap, mn);
+  st(out, o + 7 * cap, mx);
+  return 1;
+}
+
+/**
+ * Pushes values with timestamps. Stops early when fewer than k + 1 output rows
+ * remain; the number of values consumed is left in slot 7. Returns rows written.
+ */
+export function tw_push(s: usize, vp: usize, tp: usize, len: i32, out: usize, cap: i32): i32 {
+  const k = <i32>ld(s, 1);
+  const slide = ld(s, 0);
+  const origin = ld(s, 2);
+  let o: i32 = 0;
+  let i: i32 = 0;
+  for (; i < len; i++) {
+    const x = ld(vp, i);
+    const t = ld(tp, i);
+    if (!(x - x == 0) || !(t - t == 0)) {
+      st(s, 5, ld(s, 5) + 1);
+      continue;
+    }
+    if (t < ld(s, 4)) {
+      st(s, 6, ld(s, 6) + 1);
+      continue;
+    }
+    const p = Math.floor((t - origin) / slide);
+    const cp = ld(s, 3);
+    if (p != cp) {
+      if (o + k + 1 > cap) break;
+      if (cp == cp) {
+        // Close the current pane, then empty panes while windows can still be non-empty.
+        o += closePane(s, cp, true, out, cap, o);
+        const last = min(p - 1, cp + <f64>(k - 1));
+        for (let q = cp + 1; q <= last; q++) o += closePane(s, q, false, out, cap, o);
+      }
+      st(s, 3, p);
+      paneReset(s);
+    }
+    st(s, 4, t);
+    const n = ld(s, 8) + 1;
+    if (n == 1) st(s, 13, x);
+    const xs = x - ld(s, 13);
+    const m = ld(s, 9);
+    const d = xs - m;
+    const m2 = m + d / n;
+    st(s, 8, n);
+    st(s, 9, m2);
+    st(s, 10, ld(s, 10) + d * (xs - m2));
+    if (x < ld(s, 11)) st(s, 11, x);
+    if (x > ld(s, 12)) st(s, 12, x);
+  }
+  st(s, 7, <f64>i);
+  return o;
+}
+
+/** Closes the current pane and emits every window that contains it. Returns rows (<= k). */
+export function tw_flush(s: usize, out: usize, cap: i32): i32 {
+  const cp = ld(s, 3);
+  if (cp != cp) return 0;
+  const k = <i32>ld(s, 1);
+  let o = closePane(s, cp, true, out, cap, 0);
+  for (let q = cp + 1; q <= cp + <f64>(k - 1); q++) o += closePane(s, q, false, out, cap, o);
+  // Every window containing a flushed pane is final: later values must be
+  // past the last of them (older ones count as late).
+  const slide = ld(s, 0);
+  st(s, 4, max(ld(s, 4), ld(s, 2) + (cp + <f64>k) * slide));
+  st(s, 3, NaN);
+  paneReset(s);
+  return o;
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `edgewise` command (see src/cli.ts); runs the built library in dist/.
+import { existsSync } from 'node:fs';
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  console.error('edgewise: dist/cli.js is missing; run `npm run build` first.');
+  process.exit(2);
+}
+const { main } = await import(cli.href);
+process.exitCode = await main(process.argv.slice(2));

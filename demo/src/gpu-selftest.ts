@@ -1,0 +1,173 @@
+// GPU self-test page: the browser tests load it (Chromium with
+// --enable-unsafe-webgpu, SwiftShader adapter) and read window.__gpuSelftest.
+import { wrap } from 'comlink';
+import { IsolationForest } from '../../src/anomaly/iforest';
+import {
+  batchStats,
+  batchStatsCpu,
+  type DenseLayer,
+  denseForward,
+  denseForwardCpu,
+  type GpuService,
+  getGpuStatus,
+  knn,
+  knnCpu,
+  lofFromKnn,
+  scoreForestGpu,
+} from '../../src/gpu/index';
+import { averagePathLength } from '../../src/kernels/iforest';
+
+interface Report {
+  where: string;
+  status: { available: boolean; reason?: string; adapter?: unknown };
+  backends: string[];
+  maxRelErr: Record<string, number>;
+}
+
+declare global {
+  interface Window {
+    __gpuSelftest?:
+      | { reports: Report[]; seed: number }
+      | { fallback: { available: boolean; backend: string; reason: string; agrees: boolean } }
+      | { error: string };
+  }
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const seed = Number(new URLSearchParams(location.search).get('seed') ?? Date.now() % 1e9);
+const r = rng(seed);
+const series = 301;
+const length = 257;
+const values = Float32Array.from(
+  { length: series * length },
+  (_, i) => Math.floor(i / length) + r() * 5,
+);
+const d = 6;
+const n = 517;
+const X = Float32Array.from({ length: n * d }, () => r() * 4 - 2);
+const layer = (
+  inputs: number,
+  outputs: number,
+  activation: DenseLayer['activation'],
+): DenseLayer => ({
+  inputs,
+  outputs,
+  weights: Float32Array.from({ length: inputs * outputs }, () => (r() * 2 - 1) / Math.sqrt(inputs)),
+  bias: Float32Array.from({ length: outputs }, () => r() * 0.1),
+  activation,
+});
+const layers = [layer(d, 3, 'relu'), layer(3, d, 'linear')];
+
+const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): number => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++)
+    m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(floor, Math.abs(b[i])));
+  return m;
+};
+
+interface Ops {
+  status(): Promise<Report['status']>;
+  batchStats: GpuService['batchStats'];
+  dense: GpuService['dense'];
+  knn: GpuService['knn'];
+  forestPathSums: GpuService['forestPathSums'];
+}
+
+const forest = new IsolationForest({ trees: 50, sampleSize: 128, seed: 7 }).fit(
+  Float64Array.from(X),
+  { dims: d },
+);
+const forestBytes = forest.serialize();
+const fv = new DataView(forestBytes.buffer);
+const flatForest = {
+  trees: fv.getUint32(8, true),
+  maxNodes: fv.getUint32(12, true),
+  nodes: forestBytes.slice(48),
+};
+const forestScores = forest.score(Float64Array.from(X), { dims: d });
+
+async function check(where: string, ops: Ops): Promise<Report> {
+  const status = await ops.status();
+  const bs = await ops.batchStats(values, {
+    series,
+    length,
+    backend: 'gpu',
+    maxChunkBytes: 50 * length * 4,
+  });
+  const bsCpu = batchStatsCpu(values, { series, length });
+  const de = await ops.dense(X, { layers, backend: 'gpu' });
+  const deCpu = denseForwardCpu(X, { layers });
+  const nn = await ops.knn(X, { k: 10, dims: d, backend: 'gpu' });
+  const nnCpu = knnCpu(X, { k: 10, dims: d });
+  const fr = await ops.forestPathSums(flatForest, Float64Array.from(X), { dims: d });
+  const denom = flatForest.trees * averagePathLength(128);
+  const gpuScores = Array.from(fr.pathSums, (s) => 2 ** (-s / denom));
+  return {
+    where,
+    status: { available: status.available, reason: status.reason, adapter: status.adapter },
+    backends: [bs.backend, de.backend, nn.backend, fr.backend],
+    maxRelErr: {
+      mean: maxRel(bs.mean, bsCpu.mean),
+      variance: maxRel(bs.variance, bsCpu.variance),
+      max: maxRel(bs.max, bsCpu.max),
+      denseOutput: maxRel(de.output, deCpu.output),
+      reconstruction: maxRel(de.reconstructionError!, deCpu.reconstructionError!),
+      knnDistance: maxRel(nn.distances, nnCpu.distances),
+      lof: maxRel(lofFromKnn(nn).lof, lofFromKnn(nnCpu).lof),
+      forestScore: maxRel(gpuScores, forestScores, 1),
+    },
+  };
+}
+
+async function run(): Promise<void> {
+  const main = await check('main', {
+    status: getGpuStatus,
+    batchStats,
+    dense: denseForward,
+    knn,
+    forestPathSums: scoreForestGpu,
+  });
+  const worker = new Worker(new URL('../../workers/gpu.worker.ts', import.meta.url), {
+    type: 'module',
+  });
+  const svc = wrap<GpuService>(worker);
+  const inWorker = await check('worker', svc);
+  worker.terminate();
+  window.__gpuSelftest = { reports: [main, inWorker], seed };
+}
+
+async function fallback(): Promise<void> {
+  const status = await getGpuStatus();
+  const auto = await batchStats(values, { series, length, backend: 'auto' });
+  const cpu = batchStatsCpu(values, { series, length });
+  window.__gpuSelftest = {
+    fallback: {
+      available: status.available,
+      backend: auto.backend,
+      reason: auto.reason,
+      agrees: maxRel(auto.variance, cpu.variance) === 0,
+    },
+  };
+}
+
+const out = document.querySelector('#result')!;
+(new URLSearchParams(location.search).get('mode') === 'fallback' ? fallback() : run()).then(
+  () => {
+    out.textContent = JSON.stringify(window.__gpuSelftest, null, 1);
+    document.body.dataset.done = '1';
+  },
+  (e: unknown) => {
+    window.__gpuSelftest = { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    out.textContent = String(e);
+    document.body.dataset.done = '1';
+  },
+);

@@ -1,0 +1,84 @@
+/**
+ * `rt.metrics`: a MetricsRegistry with its time-series store attached
+ * (sampling, retention tiers, queries) over IndexedDB or memory.
+ */
+import { EdgewiseError } from '../errors';
+import { IndexedDbBackend } from '../storage/indexeddb';
+import { MemoryBackend } from '../storage/memory';
+import type { TimeSeriesBackend } from '../storage/types';
+import { MetricsRegistry, type RegistryOptions } from './registry';
+import {
+  type QueryOptions,
+  type QueryResult,
+  type StoreEvent,
+  type TierSpec,
+  TimeSeriesStore,
+} from './timeseries';
+
+export interface MetricsOptions extends RegistryOptions {
+  /** Where samples persist: 'memory' (default in Node), 'indexeddb', or a backend instance. */
+  storage?: 'memory' | 'indexeddb' | TimeSeriesBackend;
+  /** IndexedDB database name (default 'edgewise-metrics'). */
+  dbName?: string;
+  /** Sampling interval (default 10 s). */
+  intervalMs?: number;
+  /** Flush interval (default 10 s). */
+  flushIntervalMs?: number;
+  /** Retention tiers (default raw 1 h, 1 min for 7 d, 1 h for 90 d). */
+  tiers?: readonly TierSpec[];
+  /** Start the sampling and flush timers (default true). */
+  autoStart?: boolean;
+}
+
+export class Metrics extends MetricsRegistry {
+  /** The time-series store (set by `Metrics.create`). */
+  store!: TimeSeriesStore;
+
+  static async create(options: MetricsOptions = {}): Promise<Metrics> {
+    const m = new Metrics(options);
+    let backend: TimeSeriesBackend;
+    const s = options.storage ?? 'memory';
+    if (s === 'memory') backend = new MemoryBackend();
+    else if (s === 'indexeddb') backend = await IndexedDbBackend.open({ name: options.dbName });
+    else if (typeof s === 'object' && s !== null && typeof s.write === 'function') backend = s;
+    else {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `metrics: storage must be 'memory', 'indexeddb' or a TimeSeriesBackend, got ${String(s)}.`,
+      );
+    }
+    m.store = await TimeSeriesStore.open(m, {
+      backend,
+      intervalMs: options.intervalMs,
+      flushIntervalMs: options.flushIntervalMs,
+      tiers: options.tiers,
+    });
+    if (options.autoStart ?? true) m.store.start();
+    return m;
+  }
+
+  /** Columnar time series of `name` from the finest tier covering the range. */
+  query(name: string, options?: QueryOptions): Promise<QueryResult> {
+    return this.store.query(name, options);
+  }
+
+  /** Samples every metric now (also done every `intervalMs` once started). */
+  sample(t?: number): void {
+    this.store.sample(t);
+  }
+
+  /** Writes buffered samples now. */
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+
+  /** Storage events: 'evicted' (quota), 'expired' (retention), 'error'. */
+  onStore(fn: (e: StoreEvent) => void): () => void {
+    return this.store.on(fn);
+  }
+
+  /** Stops the timers, flushes and closes the storage. */
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

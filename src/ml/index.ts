@@ -1,0 +1,70 @@
+/** `edgewise/ml`: features, training, model registry, ONNX inference, drift monitoring. */
+export { EdgewiseError, type ErrorCode } from '../errors';
+export { fft, fftMagnitudes } from '../kernels/fft';
+export {
+  Adwin,
+  type AdwinOptions,
+  BinnedCounts,
+  DriftMonitor,
+  type DriftMonitorOptions,
+  type DriftReport,
+  type KsResult,
+  ksFromSketches,
+  PageHinkley,
+  type PageHinkleyOptions,
+  psi,
+} from './drift';
+export { exportIsolationForestOnnx, type ForestExportOptions } from './export-onnx';
+export {
+  compileFeatures,
+  type FeatureDef,
+  FeatureExtractor,
+  type FeatureMatrix,
+  type FeatureSpec,
+  FeatureStream,
+  type FeatureTable,
+  type RollingStat,
+  specHash,
+} from './features';
+export { canonicalJson, sha256Hex } from './hash';
+export {
+  deserializeModel,
+  MODEL_KINDS,
+  type Model,
+  type ModelHeader,
+  type ModelKind,
+} from './models';
+export {
+  type ExecutionProvider,
+  importOrt,
+  type LoadOnnxOptions,
+  loadOnnx,
+  loadOnnxInWorker,
+  OnnxModel,
+  type OnnxModelInfo,
+  type OnnxRunResult,
+  RemoteOnnxModel,
+  verifySha256,
+} from './onnx';
+export {
+  type ModelRecord,
+  ModelRegistry,
+  type ModelStage,
+  type RegisterOptions,
+  type RegistryEvent,
+  type RegistryOptions,
+  type ShadowReport,
+} from './registry';
+export { createMlService, type MlService, mlRemote } from './service';
+export {
+  auc,
+  type Evaluation,
+  type TrainData,
+  type TrainOptions,
+  type TrainPhase,
+  type TrainProgress,
+  type TrainResult,
+  type TrainRunOptions,
+  train,
+  trainInline,
+} from './train';

@@ -1,0 +1,363 @@
+/**
+ * ONNX inference with onnxruntime-web, loaded lazily (dynamic import, never in
+ * the core bundle). Execution providers are tried one at a time along the
+ * list, so the one that ran is known (`model.provider`) and failures of the
+ * others are reported (`model.fallbacks`). Rows go in as row-major Float64Array
+ * batches (n x dims) and are converted to the model's input type.
+ */
+import type { Endpoint, Remote } from 'comlink';
+import type * as Ort from 'onnxruntime-web';
+import { describeValue, EdgewiseError } from '../errors';
+import { hexToBase64, sha256Hex } from './hash';
+import { type MlService, mlRemote } from './service';
+
+export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu' | 'webgl' | 'webnn';
+type OrtModule = typeof Ort;
+
+export interface OrtEnvOptions {
+  /** `ort.env.wasm.wasmPaths` (a prefix URL or `{ wasm, mjs }` URLs; Vite: from `?url` imports). */
+  wasmPaths?: string | { wasm?: string; mjs?: string };
+  /** `ort.env.wasm.numThreads` (default 1: no cross-origin isolation needed). */
+  numThreads?: number;
+}
+
+export interface LoadOnnxOptions extends OrtEnvOptions {
+  /** Tried in order; the first that creates a session runs (default ['wasm']). */
+  executionProviders?: ExecutionProvider[];
+  /** Expected SHA-256 of the model bytes: hex, or SRI form 'sha256-<base64>'. A mismatch is refused. */
+  sha256?: string;
+  /** Input to feed (default: the first). */
+  input?: string;
+  /** Output to read (default: the first). */
+  output?: string;
+  /**
+   * 'output' (default): the score is the output (its first column);
+   * 'reconstruction': the model is an autoencoder and the score is the mean
+   * squared error between input row and output row.
+   */
+  score?: 'output' | 'reconstruction';
+  /** Element type of the input tensor (default: the model's, else float32). */
+  inputType?: 'float32' | 'float64';
+  /** Rows per session.run (default 4096). */
+  batchSize?: number;
+  /** Feature count, used for warm-up when the model's input shape does not say it. */
+  dims?: number;
+  /** Run one batch of zeros at load (default true when dims is known). */
+  warmup?: boolean;
+  /** The onnxruntime-web module to use (default: `await import('onnxruntime-web')`). */
+  ort?: OrtModule;
+}
+
+export interface OnnxRunResult {
+  /** Row-major output, n x outDims. */
+  data: Float64Array;
+  n: number;
+  dims: number;
+}
+
+export interface OnnxModelInfo {
+  provider: ExecutionProvider;
+  fallbacks: { provider: ExecutionProvider; error: string }[];
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  inputType: 'float32' | 'float64';
+  dims: number | undefined;
+  sha256: string;
+  warmupMs: number;
+}
+
+let ortPromise: Promise<OrtModule> | undefined;
+
+/** The onnxruntime-web module, imported on first use. */
+export function importOrt(): Promise<OrtModule> {
+  ortPromise ??= import('onnxruntime-web').then(
+    (m) => ((m as { default?: OrtModule }).default ?? m) as OrtModule,
+  );
+  return ortPromise;
+}
+
+function configure(ort: OrtModule, o: OrtEnvOptions): void {
+  ort.env.wasm.numThreads = o.numThreads ?? 1;
+  if (o.wasmPaths !== undefined) ort.env.wasm.wasmPaths = o.wasmPaths;
+}
+
+/** Checks `bytes` against an expected hex or SRI ('sha256-<base64>') digest. */
+export async function verifySha256(
+  bytes: Uint8Array,
+  expected: string,
+  where: string,
+): Promise<string> {
+  const hex = await sha256Hex(bytes);
+  const ok = expected.startsWith('sha256-')
+    ? expected.slice(7) === hexToBase64(hex)
+    : expected.toLowerCase() === hex;
+  if (!ok) {
+    throw new EdgewiseError(
+      'CORRUPT_STATE',
+      `${where}: SHA-256 mismatch: expected ${expected}, the bytes hash to ${hex}. The model was altered or the wrong file was served; refusing to load it.`,
+    );
+  }
+  return hex;
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (cause) {
+    throw new EdgewiseError('NOT_FOUND', `loadOnnx: could not fetch ${url}.`, { cause });
+  }
+  if (!res.ok)
+    throw new EdgewiseError('NOT_FOUND', `loadOnnx: fetching ${url} returned HTTP ${res.status}.`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export class OnnxModel {
+  readonly info: OnnxModelInfo;
+  readonly #ort: OrtModule;
+  #session: Ort.InferenceSession | undefined;
+  readonly #input: string;
+  readonly #output: string;
+  readonly #score: 'output' | 'reconstruction';
+  readonly #batch: number;
+
+  private constructor(
+    ort: OrtModule,
+    session: Ort.InferenceSession,
+    info: OnnxModelInfo,
+    o: LoadOnnxOptions,
+  ) {
+    this.#ort = ort;
+    this.#session = session;
+    this.info = info;
+    this.#input = o.input ?? session.inputNames[0];
+    this.#output = o.output ?? session.outputNames[0];
+    this.#score = o.score ?? 'output';
+    this.#batch = o.batchSize ?? 4096;
+  }
+
+  get provider(): ExecutionProvider {
+    return this.info.provider;
+  }
+
+  /** @internal */
+  static async create(source: Uint8Array | string, o: LoadOnnxOptions = {}): Promise<OnnxModel> {
+    const bytes = typeof source === 'string' ? await fetchBytes(source) : source;
+    if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `loadOnnx: pass model bytes (Uint8Array) or a URL, got ${describeValue(source)}.`,
+      );
+    }
+    const sha256 = o.sha256
+      ? await verifySha256(bytes, o.sha256, 'loadOnnx')
+      : await sha256Hex(bytes);
+    const batch = o.batchSize ?? 4096;
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `loadOnnx: batchSize must be a positive integer, got ${describeValue(batch)}.`,
+      );
+    const ort = o.ort ?? (await importOrt());
+    configure(ort, o);
+    const eps = o.executionProviders ?? ['wasm'];
+    if (!Array.isArray(eps) || eps.length === 0)
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        "loadOnnx: executionProviders must be a non-empty list such as ['webgpu', 'wasm'].",
+      );
+    const fallbacks: { provider: ExecutionProvider; error: string }[] = [];
+    let session: Ort.InferenceSession | undefined;
+    let provider: ExecutionProvider | undefined;
+    for (const ep of eps) {
+      try {
+        if (ep === 'webgpu' && typeof navigator !== 'undefined' && !('gpu' in navigator))
+          throw new Error('navigator.gpu is not available');
+        if (ep === 'webgpu' && typeof navigator === 'undefined')
+          throw new Error('WebGPU is not available in this runtime');
+        session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
+        provider = ep;
+        break;
+      } catch (e) {
+        fallbacks.push({ provider: ep, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    if (!session || !provider) {
+      throw new EdgewiseError(
+        'INVALID_STATE',
+        `loadOnnx: no execution provider could run the model: ${fallbacks.map((f) => `${f.provider}: ${f.error}`).join('; ')}`,
+      );
+    }
+    const input = o.input ?? session.inputNames[0];
+    const output = o.output ?? session.outputNames[0];
+    if (!session.inputNames.includes(input) || !session.outputNames.includes(output)) {
+      await session.release();
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `loadOnnx: the model has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]; '${input}' / '${output}' is not among them.`,
+      );
+    }
+    const meta = session.inputMetadata?.find((m) => m.name === input);
+    let inputType: 'float32' | 'float64' = o.inputType ?? 'float32';
+    let dims = o.dims;
+    if (meta && meta.isTensor) {
+      if (!o.inputType && meta.type === 'float64') inputType = 'float64';
+      const last = meta.shape[meta.shape.length - 1];
+      if (dims === undefined && typeof last === 'number' && last > 0) dims = last;
+    }
+    const info: OnnxModelInfo = {
+      provider,
+      fallbacks,
+      inputNames: session.inputNames,
+      outputNames: session.outputNames,
+      inputType,
+      dims,
+      sha256,
+      warmupMs: 0,
+    };
+    const model = new OnnxModel(ort, session, info, o);
+    if ((o.warmup ?? true) && dims !== undefined) {
+      const t0 = performance.now();
+      await model.run(new Float64Array(dims), { dims });
+      info.warmupMs = performance.now() - t0;
+    }
+    return model;
+  }
+
+  #need(): Ort.InferenceSession {
+    if (!this.#session)
+      throw new EdgewiseError('DISPOSED', 'OnnxModel: the model was disposed; load it again.');
+    return this.#session;
+  }
+
+  /** Runs the model on n x dims rows (in batches); returns the selected output, row-major. */
+  async run(x: Float64Array, options: { dims: number }): Promise<OnnxRunResult> {
+    const session = this.#need();
+    const d = options?.dims;
+    if (!Number.isInteger(d) || d < 1)
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `OnnxModel.run: pass { dims } (a positive integer), got ${describeValue(d)}.`,
+      );
+    if (!(x instanceof Float64Array) || x.length % d !== 0)
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `OnnxModel.run: pass a Float64Array whose length is a multiple of dims = ${d}.`,
+      );
+    if (this.info.dims !== undefined && d !== this.info.dims)
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `OnnxModel.run: the model takes ${this.info.dims} features per row, got dims = ${d}.`,
+      );
+    const n = x.length / d;
+    let out: Float64Array | undefined;
+    let od = 0;
+    for (let off = 0; off < n; off += this.#batch) {
+      const len = Math.min(this.#batch, n - off);
+      const slice = x.subarray(off * d, (off + len) * d);
+      const tensor =
+        this.info.inputType === 'float64'
+          ? new this.#ort.Tensor('float64', slice.slice(), [len, d])
+          : new this.#ort.Tensor('float32', Float32Array.from(slice), [len, d]);
+      const res = await session.run({ [this.#input]: tensor }, [this.#output]);
+      const t = res[this.#output];
+      const data = t.data as Float32Array | Float64Array;
+      if (!out) {
+        od = data.length / len;
+        out = new Float64Array(n * od);
+      }
+      out.set(data, off * od);
+      tensor.dispose();
+      t.dispose();
+    }
+    return { data: out ?? new Float64Array(0), n, dims: od };
+  }
+
+  /** One anomaly score per row: the output's first column, or the reconstruction MSE. */
+  async score(x: Float64Array, options: { dims: number }): Promise<Float64Array> {
+    const r = await this.run(x, options);
+    const s = new Float64Array(r.n);
+    if (this.#score === 'reconstruction') {
+      const d = options.dims;
+      if (r.dims !== d)
+        throw new EdgewiseError(
+          'INVALID_STATE',
+          `OnnxModel.score: reconstruction needs an output of ${d} columns, the model gives ${r.dims}.`,
+        );
+      for (let i = 0; i < r.n; i++) {
+        let ss = 0;
+        for (let j = 0; j < d; j++) {
+          const e =
+            r.data[i * d + j] -
+            (this.info.inputType === 'float32' ? Math.fround(x[i * d + j]) : x[i * d + j]);
+          ss += e * e;
+        }
+        s[i] = ss / d;
+      }
+    } else {
+      for (let i = 0; i < r.n; i++) s[i] = r.data[i * r.dims];
+    }
+    return s;
+  }
+
+  async dispose(): Promise<void> {
+    const s = this.#session;
+    this.#session = undefined;
+    await s?.release();
+  }
+}
+
+/**
+ * Loads an ONNX model from bytes or a URL (checked against `sha256` when
+ * given) and creates a session on the first execution provider that works.
+ *
+ * ```ts
+ * const m = await loadOnnx('/models/ae.onnx', { executionProviders: ['webgpu', 'wasm'], sha256: 'sha256-…', score: 'reconstruction' });
+ * m.provider; // 'webgpu' or 'wasm'
+ * const scores = await m.score(X, { dims: 8 });
+ * ```
+ */
+export function loadOnnx(
+  source: Uint8Array | string,
+  options: LoadOnnxOptions = {},
+): Promise<OnnxModel> {
+  return OnnxModel.create(source, options);
+}
+
+/** An ONNX model whose session lives in a worker running the ML service. */
+export class RemoteOnnxModel {
+  readonly #remote: Remote<MlService>;
+  readonly id: number;
+  readonly info: OnnxModelInfo;
+  constructor(remote: Remote<MlService>, id: number, info: OnnxModelInfo) {
+    this.#remote = remote;
+    this.id = id;
+    this.info = info;
+  }
+  get provider(): ExecutionProvider {
+    return this.info.provider;
+  }
+  run(x: Float64Array, options: { dims: number }): Promise<OnnxRunResult> {
+    return this.#remote.onnxRun(this.id, x, options.dims);
+  }
+  score(x: Float64Array, options: { dims: number }): Promise<Float64Array> {
+    return this.#remote.onnxScore(this.id, x, options.dims);
+  }
+  dispose(): Promise<void> {
+    return this.#remote.onnxDispose(this.id);
+  }
+}
+
+/**
+ * `loadOnnx` inside a worker (an endpoint exposing the ML service): the session
+ * runs off the calling thread; the model bytes are copied to the worker.
+ */
+export async function loadOnnxInWorker(
+  worker: Endpoint,
+  source: Uint8Array | string,
+  options: Omit<LoadOnnxOptions, 'ort'> = {},
+): Promise<RemoteOnnxModel> {
+  const remote = mlRemote(worker);
+  const { id, info } = await remote.onnxLoad(source, options);
+  return new RemoteOnnxModel(remote, id, info);
+}

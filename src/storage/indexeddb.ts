@@ -1,0 +1,200 @@
+/**
+ * IndexedDB time-series backend (through idb). Typed schema, versioned
+ * migrations, one readwrite transaction per `write()` (a flush), and
+ * QuotaExceededError mapped to `EdgewiseError('QUOTA_EXCEEDED')`.
+ */
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
+import { EdgewiseError } from '../errors';
+import {
+  type ChunkRecord,
+  chunkBytes,
+  isQuotaError,
+  type SeriesCursor,
+  type SeriesMeta,
+  type StorageStats,
+  type TimeSeriesBackend,
+  type WriteBatch,
+} from './types';
+
+export interface EdgewiseTimeSeriesDB extends DBSchema {
+  series: { key: number; value: SeriesMeta; indexes: { 'by-key': string } };
+  chunks: {
+    key: [number, number, number];
+    value: ChunkRecord;
+    indexes: { 'by-tier-end': [number, number]; 'by-tier-start': [number, number] };
+  };
+  meta: { key: string; value: { key: string; value: unknown } };
+}
+
+type UpgradeTx = IDBPTransaction<
+  EdgewiseTimeSeriesDB,
+  StoreNames<EdgewiseTimeSeriesDB>[],
+  'versionchange'
+>;
+type Migration = (db: IDBPDatabase<EdgewiseTimeSeriesDB>, tx: UpgradeTx) => void;
+
+/**
+ * Schema migrations: entry i upgrades version i to i + 1. Append only; never
+ * edit a published step.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  // v1: series + chunks keyed [tier, series, start], expiry index by end.
+  (db) => {
+    const s = db.createObjectStore('series', { keyPath: 'id' });
+    s.createIndex('by-key', 'key', { unique: true });
+    const c = db.createObjectStore('chunks', { keyPath: ['tier', 'series', 'start'] });
+    c.createIndex('by-tier-end', ['tier', 'end']);
+  },
+  // v2: eviction index by start, and a meta store (schema info, counters).
+  (db, tx) => {
+    tx.objectStore('chunks').createIndex('by-tier-start', ['tier', 'start']);
+    db.createObjectStore('meta', { keyPath: 'key' });
+  },
+];
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface IndexedDbBackendOptions {
+  /** Database name (default 'edgewise-metrics'). */
+  name?: string;
+  /** Schema version to open (default: latest). Tests use older ones to check migrations. */
+  version?: number;
+  /** An IDBFactory (default globalThis.indexedDB; fake-indexeddb in Node tests). */
+  factory?: IDBFactory;
+}
+
+export class IndexedDbBackend implements TimeSeriesBackend {
+  readonly kind = 'indexeddb' as const;
+  private constructor(private readonly db: IDBPDatabase<EdgewiseTimeSeriesDB>) {}
+
+  static async open(options: IndexedDbBackendOptions = {}): Promise<IndexedDbBackend> {
+    const version = options.version ?? SCHEMA_VERSION;
+    if (!Number.isInteger(version) || version < 1 || version > SCHEMA_VERSION) {
+      throw new EdgewiseError(
+        'UNSUPPORTED_VERSION',
+        `IndexedDbBackend: schema version ${version} is unknown; pass 1..${SCHEMA_VERSION}.`,
+      );
+    }
+    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    if (!factory) {
+      throw new EdgewiseError(
+        'INVALID_STATE',
+        'IndexedDbBackend: no IndexedDB here; use the memory backend or pass a factory (fake-indexeddb).',
+      );
+    }
+    // idb's openDB reads the global indexedDB; open through `factory` and wrap instead.
+    const request = factory.open(options.name ?? 'edgewise-metrics', version);
+    request.onupgradeneeded = (event) => {
+      const db = wrap(request.result) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
+      const tx = wrap(request.transaction!) as unknown as UpgradeTx;
+      for (let v = event.oldVersion; v < (event.newVersion ?? version); v++) MIGRATIONS[v](db, tx);
+    };
+    const db = (await wrap(request)) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
+    return new IndexedDbBackend(db);
+  }
+
+  get version(): number {
+    return this.db.version;
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    try {
+      const cursors = batch.cursors ?? [];
+      const stores: ('series' | 'chunks' | 'meta')[] = ['series', 'chunks'];
+      if (cursors.length) stores.push('meta');
+      const tx = this.db.transaction(stores, 'readwrite');
+      const s = tx.objectStore('series');
+      const c = tx.objectStore('chunks');
+      const ops: Promise<unknown>[] = [];
+      for (const m of batch.series) ops.push(s.put(m));
+      for (const k of batch.chunks) ops.push(c.put(k));
+      if (cursors.length) {
+        const meta = tx.objectStore('meta');
+        for (const k of cursors) ops.push(meta.put({ key: `cursor/${k.id}`, value: k }));
+      }
+      ops.push(tx.done);
+      await Promise.all(ops);
+    } catch (e) {
+      if (isQuotaError(e)) {
+        throw new EdgewiseError('QUOTA_EXCEEDED', 'IndexedDB is full (QuotaExceededError).', {
+          cause: e,
+        });
+      }
+      throw e;
+    }
+  }
+
+  async listSeries(): Promise<SeriesMeta[]> {
+    return this.db.getAll('series');
+  }
+
+  async listCursors(): Promise<SeriesCursor[]> {
+    if (!this.db.objectStoreNames.contains('meta')) return [];
+    const rows = await this.db.getAll('meta', IDBKeyRange.bound('cursor/', 'cursor/\uffff'));
+    return rows.map((r) => r.value as SeriesCursor);
+  }
+
+  async readChunks(tier: number, series: number, from: number, to: number): Promise<ChunkRecord[]> {
+    // Keys are [tier, series, start]; a chunk overlapping [from, to) starts before `to`.
+    const range = IDBKeyRange.bound(
+      [tier, series, Number.NEGATIVE_INFINITY],
+      [tier, series, to],
+      false,
+      true,
+    );
+    const all = await this.db.getAll('chunks', range);
+    return all.filter((c) => c.end > from);
+  }
+
+  async deleteBefore(tier: number, cutoff: number): Promise<number> {
+    const tx = this.db.transaction('chunks', 'readwrite');
+    const idx = tx.store.index('by-tier-end');
+    let n = 0;
+    let cur = await idx.openCursor(
+      IDBKeyRange.bound([tier, Number.NEGATIVE_INFINITY], [tier, cutoff]),
+    );
+    while (cur) {
+      await cur.delete();
+      n++;
+      cur = await cur.continue();
+    }
+    await tx.done;
+    return n;
+  }
+
+  async evictOldest(tier: number, count: number): Promise<{ deleted: number; upTo: number }> {
+    const tx = this.db.transaction('chunks', 'readwrite');
+    const idx = tx.store.index('by-tier-start');
+    let deleted = 0;
+    let upTo = Number.NEGATIVE_INFINITY;
+    let cur = await idx.openCursor(
+      IDBKeyRange.bound([tier, Number.NEGATIVE_INFINITY], [tier, Number.POSITIVE_INFINITY]),
+    );
+    while (cur && deleted < count) {
+      upTo = Math.max(upTo, cur.value.end);
+      await cur.delete();
+      deleted++;
+      cur = await cur.continue();
+    }
+    await tx.done;
+    return { deleted, upTo };
+  }
+
+  async stats(): Promise<StorageStats> {
+    const tx = this.db.transaction(['chunks', 'series'], 'readonly');
+    let bytes = 0;
+    let chunks = 0;
+    let cur = await tx.objectStore('chunks').openCursor();
+    while (cur) {
+      bytes += chunkBytes(cur.value);
+      chunks++;
+      cur = await cur.continue();
+    }
+    const series = await tx.objectStore('series').count();
+    await tx.done;
+    return { chunks, bytes, series };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,107 @@
+import { describeValue, EdgewiseError } from '../errors';
+import { bridgeBus, type MessageEndpoint } from '../events/bridge';
+import { EventBus } from '../events/bus';
+import {
+  type StreamEvent,
+  type StreamOptions,
+  StreamProcessor,
+  type StreamStats,
+} from './processor';
+
+/** The structured-clone-safe part of `StreamOptions` (no functions: events use `timestamp`, `value`, `key`). */
+export type HostedStreamOptions = Pick<
+  StreamOptions<StreamEvent>,
+  'window' | 'time' | 'outOfOrderness' | 'idleTimeout' | 'allowedLateness'
+> & {
+  /** Bus patterns whose payloads are the input events; each pattern is one source. */
+  inputs: string[];
+};
+
+/** Payload of `<prefix>.ack` events. */
+export interface HostAck {
+  op: 'start' | 'flush' | 'advance' | 'stop';
+  stats: StreamStats | null;
+  error?: string;
+}
+
+/**
+ * Runs a `StreamProcessor` on the far side of a message endpoint (typically
+ * inside a Web Worker: `hostStream(self)`), driven through a bridged bus:
+ *
+ * - `<prefix>.start` with {@link HostedStreamOptions} creates the processor;
+ * - events on the `inputs` patterns are its sources;
+ * - `<prefix>.advance` `{ t, source? }`, `<prefix>.flush` and `<prefix>.stop` control it;
+ * - results come back on `<prefix>.window`, late events on `<prefix>.late`,
+ *   and each control event is acknowledged on `<prefix>.ack` ({@link HostAck}).
+ */
+export function hostStream(endpoint: MessageEndpoint, options: { prefix?: string } = {}): EventBus {
+  const prefix = options.prefix ?? 'stream';
+  const bus = new EventBus();
+  bridgeBus(bus, endpoint, {
+    forward: [`${prefix}.window`, `${prefix}.late`, `${prefix}.ack`],
+  });
+  let proc: StreamProcessor | null = null;
+  let unsubs: Array<() => void> = [];
+  const ack = (op: HostAck['op'], error?: unknown): void => {
+    const a: HostAck = { op, stats: proc ? proc.stats : null };
+    if (error !== undefined) a.error = error instanceof Error ? error.message : String(error);
+    bus.emit(`${prefix}.ack`, a);
+  };
+  const guarded =
+    <T>(op: HostAck['op'], fn: (p: T) => void) =>
+    (payload: T): void => {
+      try {
+        fn(payload);
+        ack(op);
+      } catch (e) {
+        ack(op, e);
+      }
+    };
+  const stop = (): void => {
+    for (const u of unsubs) u();
+    unsubs = [];
+    proc?.dispose();
+    proc = null;
+  };
+  bus.on(
+    `${prefix}.start`,
+    guarded<HostedStreamOptions>('start', (o) => {
+      if (!o || !Array.isArray(o.inputs) || o.inputs.length === 0) {
+        throw new EdgewiseError(
+          'INVALID_ARGUMENT',
+          `hostStream: start needs { window, inputs: ['topic.pattern', ...] }, got ${describeValue(o)}.`,
+        );
+      }
+      stop();
+      const { inputs, ...rest } = o;
+      const p = new StreamProcessor<StreamEvent>({
+        ...rest,
+        bus,
+        topic: `${prefix}.window`,
+        lateTopic: `${prefix}.late`,
+      });
+      proc = p;
+      unsubs = inputs.map((pattern) => p.fromBus(bus, pattern, pattern));
+    }),
+  );
+  const need = (): StreamProcessor => {
+    if (!proc) {
+      throw new EdgewiseError('INVALID_STATE', `hostStream: emit '${prefix}.start' first.`);
+    }
+    return proc;
+  };
+  bus.on(
+    `${prefix}.advance`,
+    guarded<{ t: number; source?: string }>('advance', (a) => {
+      need().advanceWatermark(a.t, a.source);
+    }),
+  );
+  bus.on(
+    `${prefix}.flush`,
+    guarded('flush', () => {
+      need().flush();
+    }),
+  );
+  bus.on(`${prefix}.stop`, guarded('stop', stop));
+  return bus;
+}

@@ -1,0 +1,489 @@
+/**
+ * The durable outbox: everything to send is appended here first, with a
+ * strictly increasing sequence number, and deleted only after the backend
+ * acknowledged it. Two backends: IndexedDB (browsers; shared by every tab of
+ * an origin, survives reloads and crashes) and memory (Node, tests).
+ *
+ * Size cap policy: when the stored bytes exceed `maxBytes`, the oldest raw
+ * samples (`kind: 'sample'`) are dropped first, then the oldest events;
+ * roll-ups are never dropped (they may hold the cap exceeded). Every drop is
+ * counted in `stats().dropped` and reported to `onDrop` listeners.
+ */
+import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
+import { EdgewiseError } from '../errors';
+import { isQuotaError } from '../storage/types';
+import {
+  type DropCounts,
+  type EntryKind,
+  type InflightBatch,
+  type OutboxEntry,
+  type OutboxStats,
+  type ParkedBatch,
+  recordBytes,
+  recordPoints,
+  type SeriesRecord,
+  type SyncRecord,
+} from './types';
+
+export interface OutboxOptions {
+  /** Size cap in (estimated) bytes; default 16 MiB. */
+  maxBytes?: number;
+  /** Largest entry; long series records are split (default 16 KiB). */
+  maxEntryBytes?: number;
+}
+
+export interface DropEvent {
+  kind: EntryKind;
+  entries: number;
+  samples: number;
+  bytes: number;
+}
+
+export interface AppendResult {
+  /** Sequence numbers of the new entries. */
+  seqs: number[];
+  /** What the size cap dropped during this append (possibly some of the new entries). */
+  dropped: DropEvent[];
+}
+
+export interface Outbox {
+  readonly kind: 'memory' | 'indexeddb';
+  /** Appends `records` durably as entries of `kind` (default 'sample'). */
+  append(records: readonly SyncRecord[], kind?: EntryKind): Promise<AppendResult>;
+  /** Entries from the head, at most `maxEntries` and `maxBytes` (but at least one). */
+  peek(maxBytes: number, maxEntries: number): Promise<OutboxEntry[]>;
+  /** Entries with first <= seq <= last. */
+  range(first: number, last: number): Promise<OutboxEntry[]>;
+  /** Deletes [first, last] (the backend acknowledged it) and clears the in-flight marker. */
+  ack(first: number, last: number): Promise<void>;
+  /** Moves [first, last] to the parked store (non-retryable rejection) and clears the in-flight marker. */
+  park(batch: Omit<ParkedBatch, 'entries'>): Promise<void>;
+  getInflight(): Promise<InflightBatch | undefined>;
+  setInflight(b: InflightBatch | undefined): Promise<void>;
+  parked(): Promise<ParkedBatch[]>;
+  /** Deletes parked batches (after inspection). */
+  clearParked(): Promise<number>;
+  stats(): Promise<OutboxStats>;
+  onDrop(fn: (e: DropEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+function emptyDrops(): Record<EntryKind, DropCounts> {
+  return {
+    sample: { entries: 0, samples: 0, bytes: 0 },
+    rollup: { entries: 0, samples: 0, bytes: 0 },
+    event: { entries: 0, samples: 0, bytes: 0 },
+  };
+}
+
+function checkOptions(o: OutboxOptions): Required<OutboxOptions> {
+  const maxBytes = o.maxBytes ?? 16 * 1024 * 1024;
+  const maxEntryBytes = o.maxEntryBytes ?? 16 * 1024;
+  if (!(Number.isFinite(maxBytes) && maxBytes > 0)) {
+    throw new EdgewiseError('INVALID_ARGUMENT', `outbox: maxBytes must be > 0, got ${maxBytes}.`);
+  }
+  if (!(Number.isFinite(maxEntryBytes) && maxEntryBytes >= 256)) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      `outbox: maxEntryBytes must be >= 256, got ${maxEntryBytes}.`,
+    );
+  }
+  return { maxBytes, maxEntryBytes };
+}
+
+function checkRecord(r: SyncRecord): void {
+  if (typeof r !== 'object' || r === null || typeof r.name !== 'string' || r.name === '') {
+    throw new EdgewiseError('INVALID_ARGUMENT', 'outbox: every record needs a non-empty name.');
+  }
+  if (typeof r.labels !== 'object' || r.labels === null) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      `outbox: record ${r.name} needs labels (an object).`,
+    );
+  }
+  if (r.type === 'series') {
+    if (
+      !(r.ts instanceof Float64Array) ||
+      !(r.v instanceof Float64Array) ||
+      r.ts.length !== r.v.length
+    ) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `outbox: series ${r.name} needs ts and v as Float64Arrays of equal length.`,
+      );
+    }
+    for (let i = 0; i < r.ts.length; i++) {
+      if (!Number.isFinite(r.ts[i])) {
+        throw new EdgewiseError(
+          'INVALID_ARGUMENT',
+          `outbox: series ${r.name} has a non-finite timestamp at ${i}.`,
+        );
+      }
+    }
+  } else if (r.type === 'histogram' || r.type === 'exphistogram' || r.type === 'event') {
+    if (!Number.isFinite(r.ts)) {
+      throw new EdgewiseError('INVALID_ARGUMENT', `outbox: ${r.type} ${r.name} needs a finite ts.`);
+    }
+  } else {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      `outbox: record type must be series, histogram, exphistogram or event, got ${String((r as { type?: unknown }).type)}.`,
+    );
+  }
+}
+
+/** Splits records into entries of at most `maxEntryBytes` (long series are cut). Validates first. */
+export function toEntries(
+  records: readonly SyncRecord[],
+  kind: EntryKind,
+  maxEntryBytes: number,
+): Omit<OutboxEntry, 'seq'>[] {
+  for (const r of records) checkRecord(r);
+  const out: Omit<OutboxEntry, 'seq'>[] = [];
+  let cur: SyncRecord[] = [];
+  let bytes = 0;
+  const push = (r: SyncRecord, b: number) => {
+    if (bytes + b > maxEntryBytes && cur.length) {
+      out.push({ kind, bytes, records: cur });
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(r);
+    bytes += b;
+  };
+  for (const r of records) {
+    const b = recordBytes(r);
+    if (r.type === 'series' && b > maxEntryBytes && r.ts.length > 1) {
+      const per = Math.max(
+        1,
+        Math.floor(
+          (maxEntryBytes - recordBytes({ ...r, ts: new Float64Array(0), v: new Float64Array(0) })) /
+            20,
+        ),
+      );
+      for (let i = 0; i < r.ts.length; i += per) {
+        const part: SeriesRecord = { ...r, ts: r.ts.slice(i, i + per), v: r.v.slice(i, i + per) };
+        push(part, recordBytes(part));
+      }
+    } else push(r, b);
+  }
+  if (cur.length) out.push({ kind, bytes, records: cur });
+  return out;
+}
+
+function entryPoints(e: Omit<OutboxEntry, 'seq'>): number {
+  let n = 0;
+  for (const r of e.records) n += recordPoints(r);
+  return n;
+}
+
+const DROP_ORDER: EntryKind[] = ['sample', 'event'];
+
+// ------------------------------------------------------------------ memory
+
+export class MemoryOutbox implements Outbox {
+  readonly kind = 'memory' as const;
+  private readonly opts: Required<OutboxOptions>;
+  private readonly entries = new Map<number, OutboxEntry>();
+  private readonly parkedBatches = new Map<string, ParkedBatch>();
+  private nextSeq = 1;
+  private bytes = 0;
+  private inflight: InflightBatch | undefined;
+  private readonly dropped = emptyDrops();
+  private readonly listeners = new Set<(e: DropEvent) => void>();
+
+  constructor(options: OutboxOptions = {}) {
+    this.opts = checkOptions(options);
+  }
+
+  async append(records: readonly SyncRecord[], kind: EntryKind = 'sample'): Promise<AppendResult> {
+    const es = toEntries(records, kind, this.opts.maxEntryBytes);
+    const seqs: number[] = [];
+    for (const e of es) {
+      // Structured clone, as IndexedDB would store it: later edits by the caller do not leak in.
+      const seq = this.nextSeq++;
+      this.entries.set(seq, { ...structuredClone(e), seq });
+      this.bytes += e.bytes;
+      seqs.push(seq);
+    }
+    const dropped: DropEvent[] = [];
+    for (const k of DROP_ORDER) {
+      if (this.bytes <= this.opts.maxBytes) break;
+      const d: DropEvent = { kind: k, entries: 0, samples: 0, bytes: 0 };
+      for (const [seq, e] of this.entries) {
+        if (this.bytes <= this.opts.maxBytes) break;
+        if (e.kind !== k) continue;
+        this.entries.delete(seq);
+        this.bytes -= e.bytes;
+        d.entries++;
+        d.samples += entryPoints(e);
+        d.bytes += e.bytes;
+      }
+      if (d.entries) dropped.push(d);
+    }
+    for (const d of dropped) this.countDrop(d);
+    return { seqs, dropped };
+  }
+
+  private countDrop(d: DropEvent): void {
+    const c = this.dropped[d.kind];
+    c.entries += d.entries;
+    c.samples += d.samples;
+    c.bytes += d.bytes;
+    for (const fn of this.listeners) fn(d);
+  }
+
+  async peek(maxBytes: number, maxEntries: number): Promise<OutboxEntry[]> {
+    const out: OutboxEntry[] = [];
+    let b = 0;
+    for (const e of this.entries.values()) {
+      if (out.length >= maxEntries || (out.length > 0 && b + e.bytes > maxBytes)) break;
+      out.push(e);
+      b += e.bytes;
+    }
+    return out;
+  }
+
+  async range(first: number, last: number): Promise<OutboxEntry[]> {
+    return [...this.entries.values()].filter((e) => e.seq >= first && e.seq <= last);
+  }
+
+  async ack(first: number, last: number): Promise<void> {
+    for (const e of await this.range(first, last)) {
+      this.entries.delete(e.seq);
+      this.bytes -= e.bytes;
+    }
+    this.inflight = undefined;
+  }
+
+  async park(batch: Omit<ParkedBatch, 'entries'>): Promise<void> {
+    const entries = await this.range(batch.first, batch.last);
+    this.parkedBatches.set(batch.key, { ...batch, entries });
+    await this.ack(batch.first, batch.last);
+  }
+
+  async getInflight(): Promise<InflightBatch | undefined> {
+    return this.inflight ? { ...this.inflight } : undefined;
+  }
+
+  async setInflight(b: InflightBatch | undefined): Promise<void> {
+    this.inflight = b ? { ...b } : undefined;
+  }
+
+  async parked(): Promise<ParkedBatch[]> {
+    return [...this.parkedBatches.values()];
+  }
+
+  async clearParked(): Promise<number> {
+    const n = this.parkedBatches.size;
+    this.parkedBatches.clear();
+    return n;
+  }
+
+  async stats(): Promise<OutboxStats> {
+    return {
+      entries: this.entries.size,
+      bytes: this.bytes,
+      parked: this.parkedBatches.size,
+      dropped: structuredClone(this.dropped),
+    };
+  }
+
+  onDrop(fn: (e: DropEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async close(): Promise<void> {}
+}
+
+// ------------------------------------------------------------------ IndexedDB
+
+export interface EdgewiseSyncDB extends DBSchema {
+  outbox: { key: number; value: OutboxEntry; indexes: { 'by-kind': string } };
+  parked: { key: string; value: ParkedBatch };
+  meta: { key: string; value: { key: string; value: unknown } };
+}
+
+type Tx = IDBPTransaction<EdgewiseSyncDB, ('outbox' | 'parked' | 'meta')[], 'readwrite'>;
+
+export const SYNC_SCHEMA_VERSION = 1;
+
+export interface IndexedDbOutboxOptions extends OutboxOptions {
+  /** Database name (default 'edgewise-sync'). */
+  name?: string;
+  /** An IDBFactory (default globalThis.indexedDB; fake-indexeddb in Node tests). */
+  factory?: IDBFactory;
+}
+
+export class IndexedDbOutbox implements Outbox {
+  readonly kind = 'indexeddb' as const;
+  private readonly listeners = new Set<(e: DropEvent) => void>();
+
+  private constructor(
+    private readonly db: IDBPDatabase<EdgewiseSyncDB>,
+    private readonly opts: Required<OutboxOptions>,
+  ) {}
+
+  static async open(options: IndexedDbOutboxOptions = {}): Promise<IndexedDbOutbox> {
+    const opts = checkOptions(options);
+    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    if (!factory) {
+      throw new EdgewiseError(
+        'INVALID_STATE',
+        'IndexedDbOutbox: no IndexedDB here; use MemoryOutbox or pass a factory (fake-indexeddb).',
+      );
+    }
+    const request = factory.open(options.name ?? 'edgewise-sync', SYNC_SCHEMA_VERSION);
+    request.onupgradeneeded = (event) => {
+      const db = wrap(request.result) as unknown as IDBPDatabase<EdgewiseSyncDB>;
+      if (event.oldVersion < 1) {
+        const o = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+        o.createIndex('by-kind', 'kind');
+        db.createObjectStore('parked', { keyPath: 'key' });
+        db.createObjectStore('meta', { keyPath: 'key' });
+      }
+    };
+    const db = (await wrap(request)) as unknown as IDBPDatabase<EdgewiseSyncDB>;
+    return new IndexedDbOutbox(db, opts);
+  }
+
+  private async metaGet<T>(tx: Tx, key: string, dflt: T): Promise<T> {
+    const r = await tx.objectStore('meta').get(key);
+    return r === undefined ? dflt : (r.value as T);
+  }
+
+  async append(records: readonly SyncRecord[], kind: EntryKind = 'sample'): Promise<AppendResult> {
+    const es = toEntries(records, kind, this.opts.maxEntryBytes);
+    const dropped: DropEvent[] = [];
+    const seqs: number[] = [];
+    try {
+      const tx = this.db.transaction(['outbox', 'meta'], 'readwrite') as unknown as Tx;
+      const store = tx.objectStore('outbox');
+      let bytes = await this.metaGet(tx, 'bytes', 0);
+      for (const e of es) {
+        seqs.push((await store.add(e as OutboxEntry)) as number);
+        bytes += e.bytes;
+      }
+      if (bytes > this.opts.maxBytes) {
+        const drops = await this.metaGet(tx, 'dropped', emptyDrops());
+        for (const k of DROP_ORDER) {
+          if (bytes <= this.opts.maxBytes) break;
+          const d: DropEvent = { kind: k, entries: 0, samples: 0, bytes: 0 };
+          let cur = await store.index('by-kind').openCursor(k);
+          while (cur && bytes > this.opts.maxBytes) {
+            bytes -= cur.value.bytes;
+            d.entries++;
+            d.samples += entryPoints(cur.value);
+            d.bytes += cur.value.bytes;
+            await cur.delete();
+            cur = await cur.continue();
+          }
+          if (d.entries) {
+            dropped.push(d);
+            drops[k].entries += d.entries;
+            drops[k].samples += d.samples;
+            drops[k].bytes += d.bytes;
+          }
+        }
+        await tx.objectStore('meta').put({ key: 'dropped', value: drops });
+      }
+      await tx.objectStore('meta').put({ key: 'bytes', value: bytes });
+      await tx.done;
+    } catch (e) {
+      if (isQuotaError(e)) {
+        throw new EdgewiseError(
+          'QUOTA_EXCEEDED',
+          'outbox: IndexedDB is full (QuotaExceededError).',
+          {
+            cause: e,
+          },
+        );
+      }
+      throw e;
+    }
+    for (const d of dropped) for (const fn of this.listeners) fn(d);
+    return { seqs, dropped };
+  }
+
+  async peek(maxBytes: number, maxEntries: number): Promise<OutboxEntry[]> {
+    const all = await this.db.getAll('outbox', undefined, maxEntries);
+    const out: OutboxEntry[] = [];
+    let b = 0;
+    for (const e of all) {
+      if (out.length > 0 && b + e.bytes > maxBytes) break;
+      out.push(e);
+      b += e.bytes;
+    }
+    return out;
+  }
+
+  async range(first: number, last: number): Promise<OutboxEntry[]> {
+    return this.db.getAll('outbox', IDBKeyRange.bound(first, last));
+  }
+
+  private async deleteRange(tx: Tx, first: number, last: number): Promise<OutboxEntry[]> {
+    const store = tx.objectStore('outbox');
+    const gone = await store.getAll(IDBKeyRange.bound(first, last));
+    let bytes = await this.metaGet(tx, 'bytes', 0);
+    for (const e of gone) bytes -= e.bytes;
+    await store.delete(IDBKeyRange.bound(first, last));
+    await tx.objectStore('meta').put({ key: 'bytes', value: Math.max(0, bytes) });
+    await tx.objectStore('meta').delete('inflight');
+    return gone;
+  }
+
+  async ack(first: number, last: number): Promise<void> {
+    const tx = this.db.transaction(['outbox', 'meta'], 'readwrite') as unknown as Tx;
+    await this.deleteRange(tx, first, last);
+    await tx.done;
+  }
+
+  async park(batch: Omit<ParkedBatch, 'entries'>): Promise<void> {
+    const tx = this.db.transaction(['outbox', 'meta', 'parked'], 'readwrite') as unknown as Tx;
+    const entries = await this.deleteRange(tx, batch.first, batch.last);
+    await tx.objectStore('parked').put({ ...batch, entries });
+    await tx.done;
+  }
+
+  async getInflight(): Promise<InflightBatch | undefined> {
+    const r = await this.db.get('meta', 'inflight');
+    return r?.value as InflightBatch | undefined;
+  }
+
+  async setInflight(b: InflightBatch | undefined): Promise<void> {
+    if (b) await this.db.put('meta', { key: 'inflight', value: b });
+    else await this.db.delete('meta', 'inflight');
+  }
+
+  async parked(): Promise<ParkedBatch[]> {
+    return this.db.getAll('parked');
+  }
+
+  async clearParked(): Promise<number> {
+    const n = await this.db.count('parked');
+    await this.db.clear('parked');
+    return n;
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const tx = this.db.transaction(['outbox', 'parked', 'meta'], 'readonly');
+    const entries = await tx.objectStore('outbox').count();
+    const parked = await tx.objectStore('parked').count();
+    const bytes = ((await tx.objectStore('meta').get('bytes'))?.value as number) ?? 0;
+    const dropped =
+      ((await tx.objectStore('meta').get('dropped'))?.value as Record<EntryKind, DropCounts>) ??
+      emptyDrops();
+    await tx.done;
+    return { entries, bytes, parked, dropped };
+  }
+
+  onDrop(fn: (e: DropEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

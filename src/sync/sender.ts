@@ -1,0 +1,441 @@
+/**
+ * The sender: drains the outbox in batches to one endpoint through one
+ * exporter. A batch is deleted only after a 2xx; it is retried with full-jitter
+ * exponential backoff (honouring `Retry-After`) on network errors, timeouts,
+ * 408, 429 and 5xx; parked with a clear error on any other 4xx. The batch in
+ * flight (seq range, idempotency key, attempts) is stored in the outbox, so
+ * after a reload or a crash the same batch is re-sent with the same key.
+ */
+import { EdgewiseError } from '../errors';
+import {
+  type Exporter,
+  jsonLinesExporter,
+  type OtlpOptions,
+  otlpExporter,
+  remoteWriteExporter,
+} from './exporters';
+import { type LockMode, resolveLockMode, runAsLeader } from './leader';
+import type { Outbox } from './outbox';
+import { type BackoffOptions, backoffDelay, isRetryableStatus, parseRetryAfter } from './retry';
+import type { InflightBatch, OutboxEntry, SyncRecord } from './types';
+
+export interface SenderOptions {
+  /** Where batches are POSTed (e.g. `http://127.0.0.1:9090/api/v1/write`). */
+  endpoint: string;
+  /** The durable outbox to drain. */
+  outbox: Outbox;
+  /** Wire format (default 'remote-write'). */
+  exporter?: 'remote-write' | 'otlp' | 'jsonl' | Exporter;
+  /** OTLP resource / scope (exporter 'otlp'). */
+  otlp?: OtlpOptions;
+  /** Sent as `Authorization: Bearer <token>`. Kept in memory only, never logged nor stored. */
+  bearerToken?: string;
+  /** Extra request headers (e.g. `X-Scope-OrgID` for Mimir/Cortex). Never logged nor stored. */
+  headers?: Record<string, string>;
+  /** Largest request body in bytes (default 64 KiB, which fits `fetch(..., { keepalive: true })`). */
+  maxBatchBytes?: number;
+  /** Most outbox entries per batch (default 512). */
+  maxBatchEntries?: number;
+  /** Backoff (full jitter): base 500 ms, max 30 s by default. */
+  retry?: BackoffOptions;
+  /** Per-request timeout (default 15 s). */
+  timeoutMs?: number;
+  /** How often an idle sender looks for new entries (default 1 s); `notify()` wakes it at once. */
+  pollMs?: number;
+  /** One sender per origin: 'auto' (Web Locks, else BroadcastChannel, else none). */
+  lock?: LockMode;
+  /** Lock / channel name (default `edgewise-sync:<endpoint>`). */
+  lockName?: string;
+  /** fetch implementation (default globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** Random in [0, 1) for jitter (default Math.random). */
+  random?: () => number;
+  /** Clock (default Date.now). */
+  now?: () => number;
+}
+
+export type SyncEvent =
+  | { type: 'sent'; key: string; points: number; bytes: number; status: number }
+  | { type: 'duplicate'; key: string; points: number; status: number }
+  | { type: 'retry'; key: string; attempt: number; delayMs: number; reason: string }
+  | { type: 'parked'; key: string; status: number; error: EdgewiseError }
+  | { type: 'leader'; leader: boolean }
+  | { type: 'offline' }
+  | { type: 'online' };
+
+export interface SenderStats {
+  /** HTTP requests started. */
+  requests: number;
+  /** Requests that failed (network error, timeout or non-2xx). */
+  failures: number;
+  /** Retries scheduled. */
+  retries: number;
+  batchesSent: number;
+  /** Points acknowledged by the backend (re-sent duplicates counted once). */
+  pointsSent: number;
+  bytesSent: number;
+  /** Re-sent batches the backend reported as already stored. */
+  duplicates: number;
+  parked: number;
+}
+
+const DEFAULT_MAX_BATCH = 64 * 1024;
+
+function resolveExporter(o: SenderOptions): Exporter {
+  const e = o.exporter ?? 'remote-write';
+  if (typeof e === 'object' && e !== null && typeof e.encode === 'function') return e;
+  if (e === 'remote-write') return remoteWriteExporter();
+  if (e === 'otlp') return otlpExporter(o.otlp);
+  if (e === 'jsonl') return jsonLinesExporter();
+  throw new EdgewiseError(
+    'INVALID_ARGUMENT',
+    `sync: exporter must be 'remote-write', 'otlp', 'jsonl' or an Exporter, got ${String(e)}.`,
+  );
+}
+
+function isOnline(): boolean {
+  const n = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
+  return n?.onLine !== false;
+}
+
+export class Sender {
+  readonly exporter: Exporter;
+  readonly endpoint: string;
+  private readonly outbox: Outbox;
+  private readonly headers: Record<string, string>;
+  private readonly maxBatchBytes: number;
+  private readonly maxBatchEntries: number;
+  private readonly backoff: Required<BackoffOptions>;
+  private readonly timeoutMs: number;
+  private readonly pollMs: number;
+  private readonly lockMode: Exclude<LockMode, 'auto'>;
+  private readonly lockName: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly listeners = new Set<(e: SyncEvent) => void>();
+  private stopCtl: AbortController | undefined;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private leader = false;
+  private readonly counters: SenderStats = {
+    requests: 0,
+    failures: 0,
+    retries: 0,
+    batchesSent: 0,
+    pointsSent: 0,
+    bytesSent: 0,
+    duplicates: 0,
+    parked: 0,
+  };
+
+  constructor(options: SenderOptions) {
+    if (typeof options?.endpoint !== 'string' || !/^https?:\/\//.test(options.endpoint)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `sync: endpoint must be an http(s) URL, got ${String(options?.endpoint)}.`,
+      );
+    }
+    if (!options.outbox) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        'sync: pass an outbox (MemoryOutbox or IndexedDbOutbox).',
+      );
+    }
+    this.endpoint = options.endpoint;
+    this.outbox = options.outbox;
+    this.exporter = resolveExporter(options);
+    this.headers = { ...options.headers };
+    if (options.bearerToken !== undefined)
+      this.headers.Authorization = `Bearer ${options.bearerToken}`;
+    this.maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH;
+    if (!(this.maxBatchBytes >= 1024)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `sync: maxBatchBytes must be >= 1024, got ${this.maxBatchBytes}.`,
+      );
+    }
+    this.maxBatchEntries = options.maxBatchEntries ?? 512;
+    this.backoff = { baseMs: options.retry?.baseMs ?? 500, maxMs: options.retry?.maxMs ?? 30_000 };
+    if (!(this.backoff.baseMs > 0 && this.backoff.maxMs >= this.backoff.baseMs)) {
+      throw new EdgewiseError('INVALID_ARGUMENT', 'sync: retry needs 0 < baseMs <= maxMs.');
+    }
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.pollMs = options.pollMs ?? 1000;
+    this.lockMode = resolveLockMode(options.lock ?? 'auto');
+    this.lockName = options.lockName ?? `edgewise-sync:${options.endpoint}`;
+    const g = globalThis as { fetch?: typeof fetch };
+    if (!options.fetch && !g.fetch) {
+      throw new EdgewiseError('INVALID_STATE', 'sync: no fetch here; pass options.fetch.');
+    }
+    // Browsers throw "Illegal invocation" when fetch is called with another `this`.
+    this.fetchFn = options.fetch ?? ((input, init) => g.fetch!(input, init));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Counters since construction. */
+  get stats(): SenderStats {
+    return { ...this.counters };
+  }
+
+  /** Whether this instance currently holds the sync lock. */
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  on(fn: (e: SyncEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: SyncEvent): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(e);
+      } catch {}
+    }
+  }
+
+  /** Wakes an idle sender (call after appending). */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Starts draining in the background (as leader only). Idempotent. */
+  start(): void {
+    if (this.running) return;
+    const ctl = new AbortController();
+    this.stopCtl = ctl;
+    this.running = runAsLeader(this.lockName, this.lockMode, ctl.signal, (sig) => this.lead(sig))
+      .catch(() => {})
+      .finally(() => {
+        this.leader = false;
+      });
+  }
+
+  /** Stops after the current request (which completes or aborts); the outbox keeps the rest. */
+  async stop(): Promise<void> {
+    const r = this.running;
+    if (!r) return;
+    this.stopCtl?.abort();
+    this.wake?.();
+    await r;
+    this.running = undefined;
+    this.stopCtl = undefined;
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
+  }
+
+  private async waitOnline(signal: AbortSignal): Promise<void> {
+    if (isOnline()) return;
+    this.emit({ type: 'offline' });
+    const target = globalThis as unknown as EventTarget;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        target.removeEventListener?.('online', done);
+        signal.removeEventListener('abort', done);
+        clearInterval(poll);
+        resolve();
+      };
+      target.addEventListener?.('online', done);
+      signal.addEventListener('abort', done, { once: true });
+      // Also poll, for environments without an 'online' event.
+      const poll = setInterval(() => {
+        if (isOnline()) done();
+      }, 1000);
+    });
+    if (!signal.aborted) this.emit({ type: 'online' });
+  }
+
+  private async lead(signal: AbortSignal): Promise<void> {
+    this.leader = true;
+    this.emit({ type: 'leader', leader: true });
+    let attempt = 0;
+    try {
+      while (!signal.aborted) {
+        await this.waitOnline(signal);
+        if (signal.aborted) break;
+        let r: StepResult;
+        try {
+          r = await this.step(signal);
+        } catch (e) {
+          // Storage trouble (e.g. the database closing): back off and retry.
+          r = { kind: 'retry', reason: String((e as Error)?.message ?? e), key: '' };
+        }
+        if (r.kind === 'idle') {
+          attempt = 0;
+          await this.sleep(this.pollMs, signal);
+        } else if (r.kind === 'done') attempt = 0;
+        else if (r.kind === 'retry') {
+          const delay = r.retryAfterMs ?? backoffDelay(attempt, this.backoff, this.random);
+          const capped = Math.min(delay, this.backoff.maxMs);
+          this.counters.retries++;
+          this.emit({ type: 'retry', key: r.key, attempt, delayMs: capped, reason: r.reason });
+          attempt++;
+          await this.sleep(capped, signal);
+        }
+      }
+    } finally {
+      this.leader = false;
+      this.emit({ type: 'leader', leader: false });
+    }
+  }
+
+  /** Forms (or resumes) the batch in flight; undefined when the outbox is empty. */
+  private async nextBatch(): Promise<{ batch: InflightBatch; entries: OutboxEntry[] } | undefined> {
+    const inflight = await this.outbox.getInflight();
+    if (inflight) {
+      const entries = await this.outbox.range(inflight.first, inflight.last);
+      if (entries.length) return { batch: inflight, entries };
+      await this.outbox.setInflight(undefined);
+    }
+    const entries = await this.outbox.peek(this.maxBatchBytes, this.maxBatchEntries);
+    if (!entries.length) return undefined;
+    const first = entries[0].seq;
+    const last = entries[entries.length - 1].seq;
+    const rnd = Math.floor(this.random() * 2 ** 32).toString(36);
+    return { batch: { first, last, key: `${first}-${last}-${rnd}`, attempts: 0 }, entries };
+  }
+
+  private encode(entries: OutboxEntry[], key: string) {
+    const records: SyncRecord[] = [];
+    for (const e of entries) records.push(...e.records);
+    return this.exporter.encode(records, key);
+  }
+
+  /** One request. */
+  private async step(signal: AbortSignal): Promise<StepResult> {
+    const next = await this.nextBatch();
+    if (!next) return { kind: 'idle' };
+    let { batch, entries } = next;
+    let enc = this.encode(entries, batch.key);
+    // Shrink a new batch until the body fits (estimates are approximate).
+    while (batch.attempts === 0 && bodyBytes(enc.body) > this.maxBatchBytes && entries.length > 1) {
+      entries = entries.slice(0, Math.ceil(entries.length / 2));
+      batch = { ...batch, last: entries[entries.length - 1].seq };
+      enc = this.encode(entries, batch.key);
+    }
+    const prior = batch.attempts;
+    await this.outbox.setInflight({ ...batch, attempts: prior + 1 });
+    this.counters.requests++;
+    const ctl = new AbortController();
+    const onStop = () => ctl.abort();
+    signal.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(() => ctl.abort(), this.timeoutMs);
+    let res: Response;
+    let text = '';
+    try {
+      res = await this.fetchFn(this.endpoint, {
+        method: 'POST',
+        headers: { ...enc.headers, ...this.headers },
+        body: enc.body as BodyInit,
+        signal: ctl.signal,
+      });
+      text = await res.text();
+    } catch (e) {
+      this.counters.failures++;
+      const why =
+        ctl.signal.aborted && !signal.aborted
+          ? 'timeout'
+          : `network: ${(e as Error)?.message ?? e}`;
+      return { kind: 'retry', key: batch.key, reason: why };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onStop);
+    }
+    if (res.ok) {
+      await this.outbox.ack(batch.first, batch.last);
+      this.counters.batchesSent++;
+      this.counters.pointsSent += enc.points;
+      this.counters.bytesSent += bodyBytes(enc.body);
+      this.emit({
+        type: 'sent',
+        key: batch.key,
+        points: enc.points,
+        bytes: bodyBytes(enc.body),
+        status: res.status,
+      });
+      return { kind: 'done' };
+    }
+    this.counters.failures++;
+    if (isRetryableStatus(res.status)) {
+      const ra =
+        res.status === 429 || res.status === 503
+          ? parseRetryAfter(res.headers.get('retry-after'), this.now())
+          : undefined;
+      return { kind: 'retry', key: batch.key, reason: `HTTP ${res.status}`, retryAfterMs: ra };
+    }
+    if (prior > 0 && this.exporter.isDuplicateRejection(res.status, text)) {
+      await this.outbox.ack(batch.first, batch.last);
+      this.counters.duplicates++;
+      this.counters.batchesSent++;
+      this.counters.pointsSent += enc.points;
+      this.emit({ type: 'duplicate', key: batch.key, points: enc.points, status: res.status });
+      return { kind: 'done' };
+    }
+    const error = new EdgewiseError(
+      'SYNC_REJECTED',
+      `sync: ${this.endpoint} rejected batch ${batch.key} with HTTP ${res.status}: ${text.slice(0, 300)}. ` +
+        'Not retried (4xx); the batch is parked: inspect it with outbox.parked(), fix the data or the configuration, then clearParked().',
+    );
+    await this.outbox.park({
+      key: batch.key,
+      first: batch.first,
+      last: batch.last,
+      status: res.status,
+      reason: text.slice(0, 1000),
+      at: this.now(),
+    });
+    this.counters.parked++;
+    this.emit({ type: 'parked', key: batch.key, status: res.status, error });
+    return { kind: 'done' };
+  }
+
+  /**
+   * Best-effort send of the batch at the head with `fetch(..., { keepalive: true })`
+   * (call from `pagehide`). The batch stays in the outbox, marked in flight, so
+   * the next load re-sends it with the same key (the backend deduplicates).
+   */
+  async flushOnPageHide(): Promise<boolean> {
+    const next = await this.nextBatch();
+    if (!next) return false;
+    const enc = this.encode(next.entries, next.batch.key);
+    if (bodyBytes(enc.body) > 64 * 1024) return false;
+    await this.outbox.setInflight({ ...next.batch, attempts: next.batch.attempts + 1 });
+    try {
+      void this.fetchFn(this.endpoint, {
+        method: 'POST',
+        headers: { ...enc.headers, ...this.headers },
+        body: enc.body as BodyInit,
+        keepalive: true,
+      }).catch(() => {});
+      this.counters.requests++;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+type StepResult =
+  | { kind: 'idle' }
+  | { kind: 'done' }
+  | { kind: 'retry'; key: string; reason: string; retryAfterMs?: number };
+
+function bodyBytes(b: Uint8Array | string): number {
+  return typeof b === 'string' ? new TextEncoder().encode(b).length : b.length;
+}

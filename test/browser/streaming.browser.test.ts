@@ -1,0 +1,114 @@
+/**
+ * The built library (dist/kernels.js) in a real Chromium Web Worker: a
+ * QuantileSketch and a SlidingWindow run inside the worker and must give the
+ * same bits as in Node, and the numpy reference within the sketch's accuracy.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuantileSketch, SlidingWindow } from '../../src/kernels/index';
+import fixture from '../fixtures/kernels.json';
+import { decodeF64 } from '../helpers/fixtures';
+import { launchChromium } from './chromium';
+
+const root = join(import.meta.dirname, '..', '..');
+const QS = [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
+
+const WORKER = `
+import { QuantileSketch, SlidingWindow } from '/dist/kernels.js';
+self.onmessage = (e) => {
+  try {
+    const values = e.data;
+    const q = QuantileSketch.of(values, { exactLimit: 0 });
+    const w = new SlidingWindow({ size: 100, quantiles: [0.5], slide: 50 });
+    const o = w.push(values);
+    const out = { qs: Array.from(q.quantiles(${JSON.stringify(QS)})), bytes: q.serialize(),
+      mean: o.mean, variance: o.variance, min: o.min, max: o.max, p50: o.quantiles[0] };
+    q.dispose(); w.dispose();
+    self.postMessage(out);
+  } catch (err) { self.postMessage({ error: String(err && err.stack || err) }); }
+};`;
+
+let server: Server;
+let url: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const send = (body: string | Buffer, type = 'text/javascript'): void => {
+      res.writeHead(200, { 'content-type': type });
+      res.end(body);
+    };
+    if (path === '/' || path === '/index.html')
+      return send('<!doctype html><title>t</title>', 'text/html');
+    if (path === '/worker.js') return send(WORKER);
+    if (path === '/comlink.mjs') {
+      return send(readFileSync(join(root, 'node_modules/comlink/dist/esm/comlink.mjs')));
+    }
+    const file = normalize(join(root, path));
+    if (path.startsWith('/dist/') && file.startsWith(join(root, 'dist')) && file.endsWith('.js')) {
+      // The library keeps comlink external; point the bare specifier at a served copy.
+      return send(readFileSync(file, 'utf8').replaceAll('from "comlink"', 'from "/comlink.mjs"'));
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+});
+
+describe('streaming kernels in a Chromium Web Worker (built library)', () => {
+  it('QuantileSketch and SlidingWindow give the same bits as Node', async () => {
+    const c = fixture.quantile.find((x) => x.name === 'lognormal')!;
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    const result = (await page.evaluate(async (b64: string) => {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const values = new Float64Array(bytes.buffer);
+      const worker = new Worker('/worker.js', { type: 'module' });
+      const r = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.postMessage(values);
+      });
+      worker.terminate();
+      const plain = (v: unknown): unknown =>
+        ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
+      return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)]));
+    }, c.data)) as Record<string, number[]> & { error?: string };
+    expect(errors).toEqual([]);
+    expect(result.error).toBeUndefined();
+    const x = decodeF64(c.data);
+    const q = QuantileSketch.of(x, { exactLimit: 0 });
+    expect(result.qs).toEqual(Array.from(q.quantiles(QS)));
+    expect(result.bytes).toEqual(Array.from(q.serialize()));
+    QS.forEach((p, i) => {
+      const exact = c.lower[c.qs.indexOf(p)];
+      expect(Math.abs(result.qs[i] - exact) / exact).toBeLessThanOrEqual(0.01);
+    });
+    const w = new SlidingWindow({ size: 100, quantiles: [0.5], slide: 50 });
+    const o = w.push(x);
+    expect(result.mean).toEqual(Array.from(o.mean!));
+    expect(result.variance).toEqual(Array.from(o.variance!));
+    expect(result.min).toEqual(Array.from(o.min!));
+    expect(result.max).toEqual(Array.from(o.max!));
+    expect(result.p50).toEqual(Array.from(o.quantiles![0]));
+    expect(result.mean.length).toBe(x.length / 50);
+    q.dispose();
+    w.dispose();
+    await page.close();
+  });
+});

@@ -1,0 +1,329 @@
+import { describe, expect, it } from 'vitest';
+import { EdgewiseError, QuantileSketch, SlidingWindow, TumblingWindow } from '../src/kernels/index';
+import { mulberry32, normals } from './helpers/random';
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof EdgewiseError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+/**
+ * 10^7 adversarial values: segments of huge offsets (1e9 + noise), alternating
+ * signs of 1e6-scale values, long monotone runs (up and down), constant runs,
+ * tiny values, and lognormal noise.
+ */
+function adversarial(n: number, seed: number): Float64Array {
+  const r = mulberry32(seed);
+  const z = normals(n, seed + 1);
+  const x = new Float64Array(n);
+  let i = 0;
+  let kind = 0;
+  while (i < n) {
+    const len = Math.min(n - i, 500 + Math.floor(r() * 20000));
+    for (let j = 0; j < len; j++, i++) {
+      switch (kind % 6) {
+        case 0:
+          x[i] = 1e9 + z[i];
+          break;
+        case 1:
+          x[i] = (i & 1 ? -1 : 1) * (1e6 + r());
+          break;
+        case 2:
+          x[i] = (kind % 12 < 6 ? 1 : -1) * i * 0.5;
+          break;
+        case 3:
+          x[i] = 42.125;
+          break;
+        case 4:
+          x[i] = 1e-12 * z[i];
+          break;
+        default:
+          x[i] = Math.exp(3 * z[i]);
+      }
+    }
+    kind++;
+  }
+  return x;
+}
+
+/** Compensated (Neumaier) two-pass statistics of x[a..b). */
+function naive(x: Float64Array, a: number, b: number) {
+  let s = 0;
+  let c = 0;
+  let mn = Number.POSITIVE_INFINITY;
+  let mx = Number.NEGATIVE_INFINITY;
+  for (let i = a; i < b; i++) {
+    const v = x[i];
+    const t = s + v;
+    c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+    s = t;
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  const n = b - a;
+  const mean = (s + c) / n;
+  let q = 0;
+  let qc = 0;
+  for (let i = a; i < b; i++) {
+    const d = (x[i] - mean) ** 2;
+    const t = q + d;
+    qc += q >= d ? q - t + d : d - t + q;
+    q = t;
+  }
+  return { n, mean, variance: (q + qc) / n, min: mn, max: mx };
+}
+
+function checkMeanVar(
+  got: { mean: number; variance?: number },
+  ref: ReturnType<typeof naive>,
+  where: string,
+): void {
+  const scale = Math.max(Math.abs(ref.min), Math.abs(ref.max));
+  expect(
+    Math.abs(got.mean - ref.mean),
+    `${where} mean ${got.mean} vs ${ref.mean}`,
+  ).toBeLessThanOrEqual(1e-9 * Math.abs(ref.mean) + 1e-14 * scale);
+  if (got.variance !== undefined) {
+    const spread = (ref.max - ref.min) ** 2;
+    expect(
+      Math.abs(got.variance - ref.variance),
+      `${where} variance ${got.variance} vs ${ref.variance}`,
+    ).toBeLessThanOrEqual(1e-9 * ref.variance + 1e-14 * spread);
+  }
+}
+
+/** Independent sliding min/max: monotonic deques in plain JS. */
+function dequeMinMax(x: Float64Array, w: number): { min: Float64Array; max: Float64Array } {
+  const n = x.length;
+  const mn = new Float64Array(n);
+  const mx = new Float64Array(n);
+  const qa = new Int32Array(n);
+  const qb = new Int32Array(n);
+  let ha = 0;
+  let ta = 0;
+  let hb = 0;
+  let tb = 0;
+  for (let i = 0; i < n; i++) {
+    while (ta > ha && x[qa[ta - 1]] >= x[i]) ta--;
+    qa[ta++] = i;
+    if (qa[ha] <= i - w) ha++;
+    while (tb > hb && x[qb[tb - 1]] <= x[i]) tb--;
+    qb[tb++] = i;
+    if (qb[hb] <= i - w) hb++;
+    mn[i] = x[qa[ha]];
+    mx[i] = x[qb[hb]];
+  }
+  return { min: mn, max: mx };
+}
+
+describe('SlidingWindow (count) against naive recompute', () => {
+  const N = 10_000_000;
+  const x = adversarial(N, 11);
+
+  it('10^7 adversarial values, w=1000, all statistics: min/max/count exact at every step, mean/variance to 1e-9', () => {
+    const w = 1000;
+    const win = new SlidingWindow({ size: w });
+    const out = win.push(x);
+    expect(out.length).toBe(N);
+    const ref = dequeMinMax(x, w);
+    const { min, max, count, mean, variance, sum } = out as Required<typeof out>;
+    for (let i = 0; i < N; i++) {
+      if (min[i] !== ref.min[i] || max[i] !== ref.max[i] || count[i] !== Math.min(i + 1, w)) {
+        throw new Error(`step ${i}: min ${min[i]}/${ref.min[i]} max ${max[i]}/${ref.max[i]}`);
+      }
+    }
+    // Every step of the first 200k values, then every 499th step to the end.
+    for (let i = 0; i < N; i += i < 200_000 ? 1 : 499) {
+      const r = naive(x, Math.max(0, i + 1 - w), i + 1);
+      checkMeanVar({ mean: mean[i], variance: variance[i] }, r, `step ${i}`);
+      expect(Math.abs(sum[i] - r.mean * r.n)).toBeLessThanOrEqual(
+        1e-9 * Math.abs(r.mean * r.n) + 1e-13 * w * Math.max(Math.abs(r.min), Math.abs(r.max)),
+      );
+    }
+    // The last window is exact too (no drift after 10^7 values).
+    const last = naive(x, N - w, N);
+    checkMeanVar({ mean: mean[N - 1], variance: variance[N - 1] }, last, 'last');
+    win.dispose();
+  });
+
+  it('10^7 values in uneven batches, w=37, mean/min/max (block-sum kernel) at every step', () => {
+    const w = 37;
+    const win = new SlidingWindow({ size: w, stats: ['mean', 'min', 'max'] });
+    const mean = new Float64Array(N);
+    const min = new Float64Array(N);
+    const max = new Float64Array(N);
+    let at = 0;
+    const r = mulberry32(3);
+    while (at < N) {
+      const len = Math.min(N - at, 1 + Math.floor(r() * 30000));
+      const o = win.push(x.subarray(at, at + len));
+      expect(o.count).toBeUndefined();
+      mean.set(o.mean!, at);
+      min.set(o.min!, at);
+      max.set(o.max!, at);
+      at += len;
+    }
+    const ref = dequeMinMax(x, w);
+    for (let i = 0; i < N; i++) {
+      if (min[i] !== ref.min[i] || max[i] !== ref.max[i]) {
+        throw new Error(`step ${i}: min ${min[i]}/${ref.min[i]} max ${max[i]}/${ref.max[i]}`);
+      }
+    }
+    for (let i = 0; i < N; i += i < 300_000 ? 1 : 97) {
+      checkMeanVar({ mean: mean[i] }, naive(x, Math.max(0, i + 1 - w), i + 1), `step ${i}`);
+    }
+    win.dispose();
+  });
+});
+
+describe('SlidingWindow / TumblingWindow behaviour', () => {
+  it('slide, partial windows, tumbling, NaN skipping, zero-copy pushEach', () => {
+    const x = Float64Array.from({ length: 103 }, (_, i) => (i * 7919) % 101);
+    const s = new SlidingWindow({ size: 10, slide: 4, partial: false });
+    const o = s.push(x);
+    // Rows after 12, 16, ... values (first full window at 10 values; emitted on slide boundaries).
+    const ends = [];
+    for (let t = 4; t <= 103; t += 4) if (t >= 10) ends.push(t);
+    expect(o.length).toBe(ends.length);
+    ends.forEach((e, i) => {
+      const r = naive(x, e - 10, e);
+      expect(o.min![i]).toBe(r.min);
+      expect(o.max![i]).toBe(r.max);
+      expect(o.count![i]).toBe(10);
+      checkMeanVar({ mean: o.mean![i], variance: o.variance![i] }, r, `row ${i}`);
+    });
+    const t = new TumblingWindow({ size: 25, stats: ['sum', 'count'] });
+    const withNaN = Array.from(x) as number[];
+    withNaN.splice(5, 0, Number.NaN, Number.POSITIVE_INFINITY);
+    const to = t.push(withNaN);
+    expect(to.length).toBe(4);
+    expect(t.rejected).toBe(2);
+    for (let i = 0; i < 4; i++) {
+      expect(to.count![i]).toBe(25);
+      expect(to.sum![i]).toBe(naive(x, 25 * i, 25 * (i + 1)).mean * 25);
+    }
+    expect(to.mean).toBeUndefined();
+    // pushEach hands out the same rows without copying.
+    const a = new SlidingWindow({ size: 50, stats: ['mean', 'max'] });
+    const b = new SlidingWindow({ size: 50, stats: ['mean', 'max'] });
+    const big = adversarial(30_000, 5);
+    const full = a.push(big);
+    const got = new Float64Array(30_000);
+    const rows = b.pushEach(big, (r, first) => got.set(r.max!, first));
+    expect(rows).toBe(30_000);
+    expect(got).toEqual(full.max);
+    for (const w of [s, t, a, b]) w.dispose();
+  });
+
+  it('time windows: closed windows match a naive recompute, late values are skipped, flush closes the rest', () => {
+    const r = mulberry32(8);
+    const n = 20_000;
+    const ts = new Float64Array(n);
+    const v = new Float64Array(n);
+    let now = 1000;
+    for (let i = 0; i < n; i++) {
+      now += r() < 0.01 ? 5000 * r() : 10 * r(); // bursts and gaps
+      ts[i] = now;
+      v[i] = 1e9 + normals(1, i)[0];
+    }
+    const size = 1000;
+    const slide = 250;
+    const w = new SlidingWindow({ time: true, size, slide, quantiles: [0.5, 0.99] });
+    const parts = [
+      w.push(v.subarray(0, 7000), ts.subarray(0, 7000)),
+      w.push(v.subarray(7000), ts.subarray(7000)),
+    ];
+    parts.push(w.flush());
+    const starts = parts.flatMap((p) => Array.from(p.start!));
+    const rows = parts.flatMap((p, pi) =>
+      Array.from({ length: p.length }, (_, i) => ({ p: pi, i })),
+    );
+    // Reference: every window [k slide - size + slide, ...) that holds values.
+    const ref: number[] = [];
+    const first = Math.floor(ts[0] / slide);
+    const lastPane = Math.floor(ts[n - 1] / slide);
+    for (let q = first; q <= lastPane + size / slide - 1; q++) {
+      const end = (q + 1) * slide;
+      const start = end - size;
+      let a = 0;
+      while (a < n && ts[a] < start) a++;
+      let b = a;
+      while (b < n && ts[b] < end) b++;
+      if (b > a) ref.push(start);
+    }
+    expect(starts).toEqual(ref);
+    for (const { p, i } of rows) {
+      const o = parts[p];
+      let a = 0;
+      while (ts[a] < o.start![i]) a++;
+      let b = a;
+      while (b < n && ts[b] < o.end![i]) b++;
+      const rr = naive(v, a, b);
+      expect(o.count![i]).toBe(rr.n);
+      expect(o.min![i]).toBe(rr.min);
+      expect(o.max![i]).toBe(rr.max);
+      checkMeanVar({ mean: o.mean![i], variance: o.variance![i] }, rr, `window ${o.start![i]}`);
+      const q = QuantileSketch.of(v.subarray(a, b), { exactLimit: 128 });
+      expect(Array.from(o.quantiles!.map((c) => c[i]))).toEqual(
+        Array.from(q.quantiles([0.5, 0.99])),
+      );
+      q.dispose();
+    }
+    // Late data is counted and skipped.
+    const late = w.push([1, 2], [0, 1]);
+    expect(late.length).toBe(0);
+    expect(w.late).toBe(2);
+    w.dispose();
+  });
+
+  it('count-window quantiles per pane match a sketch over each window', () => {
+    const x = adversarial(5000, 2).map((v) => v + 0);
+    const w = new SlidingWindow({ size: 400, slide: 100, quantiles: [0.1, 0.9], partial: false });
+    const o = w.push(x.subarray(0, 2345));
+    const o2 = w.push(x.subarray(2345));
+    const q0 = [...o.quantiles![0], ...o2.quantiles![0]];
+    const q1 = [...o.quantiles![1], ...o2.quantiles![1]];
+    expect(q0.length).toBe(o.length + o2.length);
+    q0.forEach((_, i) => {
+      const end = 400 + 100 * i;
+      const s = QuantileSketch.of(x.subarray(end - 400, end));
+      expect([q0[i], q1[i]]).toEqual(Array.from(s.quantiles([0.1, 0.9])));
+      s.dispose();
+    });
+    w.dispose();
+  });
+
+  it('rejects misuse with typed errors', () => {
+    expect(code(() => new SlidingWindow({ size: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => new SlidingWindow({ size: 10, slide: 11 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => new SlidingWindow({ size: 10.5 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => new SlidingWindow({ time: true, size: 10 }))).toBe('INVALID_ARGUMENT');
+    expect(code(() => new SlidingWindow({ time: true, size: 10, slide: 3 }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(code(() => new SlidingWindow({ size: 10, stats: ['median' as 'mean'] }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(code(() => new SlidingWindow({ size: 10, slide: 3, quantiles: [0.5] }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    const w = new SlidingWindow({ size: 3 });
+    expect(code(() => w.push([1, 'x' as unknown as number]))).toBe('INVALID_ARGUMENT');
+    expect(code(() => w.push([1], [1]))).toBe('INVALID_ARGUMENT');
+    expect(code(() => w.flush())).toBe('INVALID_STATE');
+    expect(w.push([1, 2, 3, 4]).mean).toEqual(new Float64Array([1, 1.5, 2, 3]));
+    const t = new TumblingWindow({ time: true, size: 10 });
+    expect(code(() => t.push([1, 2], [1]))).toBe('INVALID_ARGUMENT');
+    expect(code(() => t.push([1, 2]))).toBe('INVALID_ARGUMENT');
+    w.reset();
+    expect(w.push([5]).mean).toEqual(new Float64Array([5]));
+    w.dispose();
+    t.dispose();
+    expect(code(() => w.push([1]))).toBe('DISPOSED');
+  });
+});
