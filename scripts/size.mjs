@@ -4,8 +4,7 @@
 // lazily loaded parts) are listed apart: they are not in the core. Exits 1 when
 // the core (the `edgewise` entry: kernels + WASM, events, stream, metrics,
 // stats, anomaly, gpu) is over the 80 KB gzip budget.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -14,25 +13,46 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build', 'size');
 export const BUDGET = 80 * 1024;
 
-export function build() {
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--config',
-      'vite.lib.config.ts',
-      '--minify',
-      '--sourcemap',
-      'false',
-      '--outDir',
-      out,
-      '--emptyOutDir',
-      '--logLevel',
-      'error',
-    ],
-    { cwd: root, stdio: 'inherit' },
-  );
+/** Library entries, as in vite.lib.config.ts (workers and the CLI are not in an app's bundle). */
+const ENTRIES = [
+  'index',
+  'kernels',
+  'events',
+  'stream',
+  'metrics',
+  'stats',
+  'anomaly',
+  'gpu',
+  'ml',
+  'sync',
+];
+
+export async function build() {
+  const { rolldown } = await import('rolldown');
+  const input = {};
+  for (const e of ENTRIES) {
+    const file = e === 'index' ? 'src/index.ts' : `src/${e}/index.ts`;
+    if (existsSync(join(root, file))) input[e] = join(root, file);
+  }
+  const bundle = await rolldown({
+    input,
+    cwd: root,
+    platform: 'browser',
+    // onnxruntime-web and the Node-only WebGPU binding never ship in the core.
+    external: [/^node:/, 'onnxruntime-web', 'webgpu'],
+    logLevel: 'silent',
+  });
+  // Full minification (whitespace too), as an application bundler ships it;
+  // dependencies (idb, comlink, snappyjs) are bundled in and counted.
+  await bundle.write({
+    dir: out,
+    format: 'es',
+    minify: true,
+    entryFileNames: '[name].js',
+    chunkFileNames: '[name]-[hash].js',
+  });
+  await bundle.close();
+  return out;
 }
 
 const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
@@ -42,7 +62,8 @@ function closure(file, seen = new Set()) {
   if (seen.has(file)) return seen;
   seen.add(file);
   const src = readFileSync(file, 'utf8');
-  const re = /(?:^|[;}\s])(?:import|export)\s*(?:[^'";]*?\sfrom\s*)?["'](\.{1,2}\/[^"']+)["']/g;
+  // `... from "./x.js"` and side-effect `import "./x.js"` (not dynamic import("./x.js"))
+  const re = /(?:\bfrom\s*|\bimport\s*)["'](\.{1,2}\/[^"']+)["']/g;
   for (const m of src.matchAll(re)) closure(join(dirname(file), m[1]), seen);
   return seen;
 }
@@ -54,9 +75,14 @@ function dynamicChunks(file) {
   );
 }
 
+/** Files in the static closure of entry `name` (after build()). */
+export function closureOf(name) {
+  return [...closure(join(out, `${name}.js`))];
+}
+
 export function measure() {
   const entries = readdirSync(out)
-    .filter((f) => f.endsWith('.js') && !/-[A-Za-z0-9_-]{8}\.js$/.test(f))
+    .filter((f) => f.endsWith('.js') && ENTRIES.includes(f.replace(/\.js$/, '')))
     .sort();
   const rows = entries.map((f) => {
     const files = closure(join(out, f));
@@ -72,7 +98,8 @@ export function measure() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  build();
+  rmSync(out, { recursive: true, force: true });
+  await build();
   const { rows, core } = measure();
   const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
   console.log('entry (minified, + static imports)   gzip      lazily loaded (gzip)');

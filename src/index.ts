@@ -7,7 +7,7 @@ import { EventBus, type EventBusOptions } from './events/bus';
 import type { GpuStatus } from './gpu/device';
 import { KERNEL_BACKEND } from './kernels/runtime';
 import { Metrics, type MetricsOptions } from './metrics/metrics';
-import { Sync, type SyncOptions } from './sync/sync';
+import type { Sync, SyncOptions } from './sync/sync';
 
 export * from './anomaly/index';
 export * from './events/index';
@@ -21,7 +21,6 @@ export * from './metrics/index';
 export type { MadOptions } from './stats/index';
 export * from './stats/index';
 export * from './stream/index';
-export * from './sync/index';
 
 export interface RuntimeOptions {
   /** Where state persists: 'memory' (default) or 'indexeddb' (browsers). */
@@ -84,7 +83,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     ...options.metrics,
     storage: options.storage ?? 'memory',
   });
-  const sync = options.sync ? await Sync.create(options.sync) : undefined;
+  // Sync loads only when configured (`edgewise/sync` exports its API): not in the core bundle.
+  const sync = options.sync
+    ? await (await import('./sync/sync')).Sync.create(options.sync)
+    : undefined;
   if (sync && options.sync?.events?.length) sync.forwardEvents(bus, options.sync.events);
   const every = options.sync?.metricsEveryMs ?? 10_000;
   const syncTimer =

@@ -1,7 +1,19 @@
 /// <reference lib="webworker" />
 // Browser Web Worker entry: a stream processor driven over a bridged event bus
-// (see hostStream in src/stream/host.ts).
+// (see hostStream in src/stream/host.ts). The processor's modules instantiate
+// WebAssembly with a top-level await, so they load with import() after a
+// listener is in place: messages that arrive meanwhile are queued and replayed,
+// never lost.
 import type { MessageEndpoint } from '../src/events/bridge';
-import { hostStream } from '../src/stream/host';
 
-hostStream(self as unknown as MessageEndpoint);
+const early: MessageEvent[] = [];
+const hold = (e: MessageEvent): void => {
+  early.push(e);
+};
+self.addEventListener('message', hold);
+void import('../src/stream/host').then(({ hostStream }) => {
+  hostStream(self as unknown as MessageEndpoint);
+  self.removeEventListener('message', hold);
+  for (const e of early)
+    self.dispatchEvent(new MessageEvent('message', { data: e.data, ports: [...e.ports] }));
+});

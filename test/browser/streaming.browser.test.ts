@@ -17,10 +17,13 @@ import { launchChromium } from './chromium';
 const root = join(import.meta.dirname, '..', '..');
 const QS = [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
 
+// The listener is set before the library loads (its WASM instantiates with a
+// top-level await): a message that arrived first would otherwise be lost.
 const WORKER = `
-import { QuantileSketch, SlidingWindow } from '/dist/kernels.js';
-self.onmessage = (e) => {
+const lib = import('/dist/kernels.js');
+self.onmessage = async (e) => {
   try {
+    const { QuantileSketch, SlidingWindow } = await lib;
     const values = e.data;
     const q = QuantileSketch.of(values, { exactLimit: 0 });
     const w = new SlidingWindow({ size: 100, quantiles: [0.5], slide: 50 });
