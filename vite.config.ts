@@ -23,6 +23,7 @@ export default defineConfig({
         'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),
         anomaly: resolve(import.meta.dirname, 'demo/anomaly.html'),
         'sync-selftest': resolve(import.meta.dirname, 'demo/sync-selftest.html'),
+        'ml-selftest': resolve(import.meta.dirname, 'demo/ml-selftest.html'),
       },
     },
   },
