@@ -17,6 +17,7 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'demo/index.html'),
         selftest: resolve(import.meta.dirname, 'demo/selftest.html'),
+        embed: resolve(import.meta.dirname, 'demo/embed.html'),
         'gpu-selftest': resolve(import.meta.dirname, 'demo/gpu-selftest.html'),
         stream: resolve(import.meta.dirname, 'demo/stream.html'),
         'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),

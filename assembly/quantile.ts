@@ -39,6 +39,8 @@ const CA: f64 = 6.0 / 35.0;
 const CB: f64 = -3.0 / 5.0;
 const CC: f64 = 10.0 / 7.0;
 const CHUNK: i32 = 8192;
+const NEG_MARK: i32 = 1 << 29;
+const SKIP: i32 = i32.MIN_VALUE;
 
 let scratch: usize = 0;
 
@@ -262,6 +264,7 @@ function bucketChunk(s: usize, ptr: usize, len: i32, stats: bool): void {
     const ef = (bits >> 52) & 0x7ff;
     if (ef == 0x7ff) {
       rej++;
+      store<i32>(keys + (<usize>j << 2), SKIP);
       continue;
     }
     cnt++;
@@ -270,10 +273,15 @@ function bucketChunk(s: usize, ptr: usize, len: i32, stats: bool): void {
     if (x > mx) mx = x;
     if (ef == 0) {
       zeros++;
+      store<i32>(keys + (<usize>j << 2), SKIP);
       continue;
     }
-    const k = keyOfBits(bits, m);
-    store<i32>(keys + (<usize>j << 2), k);
+    // The SIMD pass already computed the key of |x| (it masks the sign); only
+    // an odd last value needs computing here.
+    const k = j < end2 ? load<i32>(keys + (<usize>j << 2)) : keyOfBits(bits, m);
+    // Negative values are marked in the key itself (|keys| < 2^27), so the
+    // second pass need not reload the value.
+    store<i32>(keys + (<usize>j << 2), (bits >> 63) != 0 ? k + NEG_MARK : k);
     if ((bits >> 63) != 0) {
       if (k < nLo) nLo = k;
       if (k > nHi) nHi = k;
@@ -295,18 +303,12 @@ function bucketChunk(s: usize, ptr: usize, len: i32, stats: bool): void {
   const nf = <i32>ld(s, NEG + 5);
   const nbase = <usize>ld(s, NEG) - (<usize>(<i32>ld(s, NEG + 1)) << 3);
   for (let j = 0; j < len; j++) {
-    const bits = reinterpret<u64>(ld(ptr, j));
-    const ef = (bits >> 52) & 0x7ff;
-    if (ef == 0x7ff || ef == 0) continue;
     let k = load<i32>(keys + (<usize>j << 2));
-    let a: usize;
-    if ((bits >> 63) != 0) {
-      if (k < nf) k = nf;
-      a = nbase + (<usize>k << 3);
-    } else {
-      if (k < pf) k = pf;
-      a = pbase + (<usize>k << 3);
-    }
+    if (k == SKIP) continue;
+    const neg = k >= NEG_MARK >> 1;
+    k -= select<i32>(NEG_MARK, 0, neg);
+    const f = select<i32>(nf, pf, neg);
+    const a = select<usize>(nbase, pbase, neg) + (<usize>(k < f ? f : k) << 3);
     store<f64>(a, load<f64>(a) + 1.0);
   }
   st(s, ZERO, ld(s, ZERO) + <f64>zeros);

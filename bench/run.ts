@@ -17,6 +17,7 @@ import {
 
 type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
+  anomaly: () => import('./suites/anomaly'),
   moments: () => import('./suites/moments'),
   gpu: () => import('./suites/gpu'),
   quantile: () => import('./suites/quantile'),

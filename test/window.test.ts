@@ -298,6 +298,44 @@ describe('SlidingWindow / TumblingWindow behaviour', () => {
     w.dispose();
   });
 
+  it('serializes mid-stream and continues exactly (count and time windows, with pane sketches)', () => {
+    const x = adversarial(20_000, 4);
+    const ts = Float64Array.from(x, (_, i) => i * 1.5);
+    const configs = [
+      () => new SlidingWindow({ size: 300 }),
+      () => new SlidingWindow({ size: 300, stats: ['mean', 'max'] }),
+      () => new SlidingWindow({ size: 300, slide: 100, quantiles: [0.5] }),
+      () => new TumblingWindow({ size: 64, quantiles: [0.9] }),
+      () => new SlidingWindow({ time: true, size: 90, slide: 30, quantiles: [0.25] }),
+    ];
+    for (const make of configs) {
+      const a = make();
+      const b = make();
+      const push = (w: SlidingWindow, lo: number, hi: number) =>
+        w.time ? w.push(x.subarray(lo, hi), ts.subarray(lo, hi)) : w.push(x.subarray(lo, hi));
+      push(a, 0, 7777);
+      push(b, 0, 7777);
+      const bytes = b.serialize();
+      b.dispose();
+      const r = SlidingWindow.deserialize(bytes);
+      expect(r.constructor).toBe(a.constructor);
+      expect(r.serialize()).toEqual(bytes);
+      const oa = push(a, 7777, 20_000);
+      const or = push(r, 7777, 20_000);
+      expect(or).toEqual(oa);
+      if (a.time) expect(r.flush()).toEqual(a.flush());
+      a.dispose();
+      r.dispose();
+    }
+    const good = new SlidingWindow({ size: 5 }).serialize();
+    expect(code(() => SlidingWindow.deserialize(good.subarray(0, good.length - 8)))).toBe(
+      'CORRUPT_STATE',
+    );
+    const bad = good.slice();
+    bad[4] = 2;
+    expect(code(() => SlidingWindow.deserialize(bad))).toBe('UNSUPPORTED_VERSION');
+  });
+
   it('rejects misuse with typed errors', () => {
     expect(code(() => new SlidingWindow({ size: 0 }))).toBe('INVALID_ARGUMENT');
     expect(code(() => new SlidingWindow({ size: 10, slide: 11 }))).toBe('INVALID_ARGUMENT');

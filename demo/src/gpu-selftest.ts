@@ -2,6 +2,7 @@
 // --enable-unsafe-webgpu, SwiftShader adapter) and read window.__gpuSelftest.
 import { wrap } from 'comlink';
 import { IsolationForest } from '../../src/anomaly/iforest';
+import type { AnomalyService } from '../../src/anomaly/service';
 import {
   batchStats,
   batchStatsCpu,
@@ -27,7 +28,7 @@ interface Report {
 declare global {
   interface Window {
     __gpuSelftest?:
-      | { reports: Report[]; seed: number }
+      | { reports: Report[]; anomalyWorker: { backend: string; maxAbsErr: number }; seed: number }
       | { fallback: { available: boolean; backend: string; reason: string; agrees: boolean } }
       | { error: string };
   }
@@ -142,7 +143,21 @@ async function run(): Promise<void> {
   const svc = wrap<GpuService>(worker);
   const inWorker = await check('worker', svc);
   worker.terminate();
-  window.__gpuSelftest = { reports: [main, inWorker], seed };
+  // GPU scoring inside the anomaly worker: a forest fitted there, scored on the GPU there.
+  const aw = new Worker(new URL('../../workers/anomaly.worker.ts', import.meta.url), {
+    type: 'module',
+  });
+  const anomaly = wrap<AnomalyService>(aw);
+  const X64 = Float64Array.from(X);
+  const { id } = await anomaly.fitForest(X64.slice(), d, { trees: 50, sampleSize: 128, seed: 7 });
+  const wasm = await anomaly.scoreForest(id, X64.slice(), d);
+  const onGpu = await anomaly.scoreForestOn(id, X64.slice(), d, 'gpu');
+  aw.terminate();
+  const anomalyWorker = {
+    backend: onGpu.backend,
+    maxAbsErr: Math.max(...onGpu.scores.map((v, i) => Math.abs(v - wasm[i]))),
+  };
+  window.__gpuSelftest = { reports: [main, inWorker], anomalyWorker, seed };
 }
 
 async function fallback(): Promise<void> {

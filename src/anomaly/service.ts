@@ -43,6 +43,17 @@ export interface AnomalyService {
   loadForest(state: Uint8Array): Promise<number>;
   /** Scores rows with forest `id` (the result buffer is transferred). */
   scoreForest(id: number, x: Float64Array, dims: number): Promise<Float64Array>;
+  /**
+   * Scores rows with forest `id` on a chosen backend: 'gpu' runs the WebGPU
+   * shader inside this worker, 'auto' uses it where it pays; the result says
+   * which backend ran and why.
+   */
+  scoreForestOn(
+    id: number,
+    x: Float64Array,
+    dims: number,
+    backend: 'auto' | 'gpu' | 'wasm',
+  ): Promise<{ scores: Float64Array; backend: 'webgpu' | 'wasm'; reason: string }>;
   fitLof(
     x: Float64Array,
     dims: number,
@@ -103,6 +114,14 @@ export function createAnomalyService(): AnomalyService {
       const m = await load();
       const s = get(id, m.IsolationForest, 'IsolationForest').score(x, { dims });
       return transfer(s, [s.buffer]);
+    },
+    async scoreForestOn(id, x, dims, backend) {
+      const m = await load();
+      const f = get(id, m.IsolationForest, 'IsolationForest');
+      const r = await m.scoreIsolationForest(f, x, { dims, backend });
+      return transfer({ scores: r.scores, backend: r.backend, reason: r.reason }, [
+        r.scores.buffer,
+      ]);
     },
     async fitLof(x, dims, options) {
       const m = await load();

@@ -90,6 +90,8 @@ export interface WindowOutput {
   quantiles?: Float64Array[];
 }
 
+const WMAGIC = 0x49575745; // 'EWWI' little-endian
+const WVERSION = 1;
 let outPtr = 0;
 let tsPtr = 0;
 const OUT_CAP = STAGING_VALUES + 1;
@@ -566,6 +568,138 @@ export class SlidingWindow extends WasmObject {
       this.#paneCounts.set(p, (this.#paneCounts.get(p) ?? 0) + 1);
     }
     flushBuf();
+  }
+
+  /**
+   * Versioned little-endian state: 'EWWI', u16 version, u16 flags (bit 0:
+   * tumbling), u32 length of the options JSON, the JSON, padding to 8 bytes,
+   * then f64s: kernel state block length and block, pane cursor, count in the
+   * current pane, last timestamp, number of pane sketches, and per sketch its
+   * pane id, value count, byte length and serialized bytes (padded to 8).
+   */
+  serialize(): Uint8Array {
+    const options: WindowOptions = {
+      size: this.size,
+      slide: this.slide,
+      time: this.time,
+      origin: this.origin,
+      stats: this.stats,
+      partial: this.partial,
+      quantiles: this.quantileProbs,
+      sketch: this.#sketchOptions,
+    };
+    const json = new TextEncoder().encode(JSON.stringify(options));
+    const head = 12 + json.length;
+    const pad = (n: number): number => (n + 7) & ~7;
+    const slots = this.time ? k.tw_slots(this.#k) : k.cw_slots(this.size);
+    const sketches = [...this.#panes.entries()].map(([id, sk]) => ({
+      id,
+      n: this.#paneCounts.get(id) ?? 0,
+      bytes: sk.serialize(),
+    }));
+    let total = pad(head) + 8 * (1 + slots + 4);
+    for (const p of sketches) total += 24 + pad(p.bytes.length);
+    const out = new Uint8Array(total);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, WMAGIC, true);
+    dv.setUint16(4, WVERSION, true);
+    dv.setUint16(6, this instanceof TumblingWindow ? 1 : 0, true);
+    dv.setUint32(8, json.length, true);
+    out.set(json, 12);
+    let at = pad(head);
+    const f64 = (v: number): void => {
+      dv.setFloat64(at, v, true);
+      at += 8;
+    };
+    f64(slots);
+    const h = heapF64();
+    const b = this.ptr >>> 3;
+    for (let i = 0; i < slots; i++) f64(h[b + i]);
+    f64(this.#cur);
+    f64(this.#curCount);
+    f64(this.#lastTs);
+    f64(sketches.length);
+    for (const p of sketches) {
+      f64(p.id);
+      f64(p.n);
+      f64(p.bytes.length);
+      out.set(p.bytes, at);
+      at += pad(p.bytes.length);
+    }
+    return out;
+  }
+
+  /** Restores a state written by `serialize()` (as a SlidingWindow or TumblingWindow). */
+  static deserialize(bytes: Uint8Array | ArrayBuffer): SlidingWindow {
+    const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+    if (!(u8 instanceof Uint8Array)) {
+      throw bad('SlidingWindow.deserialize: pass the Uint8Array returned by serialize().');
+    }
+    const corrupt = (why: string, cause?: unknown): EdgewiseError =>
+      new EdgewiseError(
+        'CORRUPT_STATE',
+        `SlidingWindow.deserialize: ${why}; the bytes were damaged.`,
+        cause === undefined ? undefined : { cause },
+      );
+    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    if (u8.byteLength < 12 || dv.getUint32(0, true) !== WMAGIC) throw corrupt('bad magic');
+    const version = dv.getUint16(4, true);
+    if (version !== WVERSION) {
+      throw new EdgewiseError(
+        'UNSUPPORTED_VERSION',
+        `SlidingWindow.deserialize: state version ${version} is not supported (this build reads ${WVERSION}).`,
+      );
+    }
+    const flags = dv.getUint16(6, true);
+    const jl = dv.getUint32(8, true);
+    if (flags > 1 || 12 + jl > u8.byteLength) throw corrupt('bad header');
+    let options: WindowOptions;
+    let w: SlidingWindow;
+    try {
+      options = JSON.parse(new TextDecoder().decode(u8.subarray(12, 12 + jl)));
+      w = flags === 1 ? new TumblingWindow(options) : new SlidingWindow(options);
+    } catch (cause) {
+      throw corrupt('invalid options', cause);
+    }
+    try {
+      let at = (12 + jl + 7) & ~7;
+      const f64 = (): number => {
+        if (at + 8 > u8.byteLength) throw corrupt('truncated');
+        const v = dv.getFloat64(at, true);
+        at += 8;
+        return v;
+      };
+      const slots = w.time ? k.tw_slots(w.#k) : k.cw_slots(w.size);
+      if (f64() !== slots) throw corrupt('state block size');
+      const block = new Float64Array(slots);
+      for (let i = 0; i < slots; i++) block[i] = f64();
+      const same = w.time
+        ? block[0] === w.slide && block[1] === w.#k && block[2] === w.origin
+        : block[0] === w.size && block[1] === w.slide && block[2] >= 0 && block[2] <= w.size;
+      if (!same) throw corrupt('state block does not match the options');
+      heapF64().set(block, w.ptr >>> 3);
+      w.#cur = f64();
+      w.#curCount = f64();
+      w.#lastTs = f64();
+      const np = f64();
+      if (!Number.isInteger(np) || np < 0 || np > 1 << 20) throw corrupt('pane count');
+      for (let i = 0; i < np; i++) {
+        const id = f64();
+        const n = f64();
+        const len = f64();
+        if (!Number.isInteger(len) || len < 0 || at + len > u8.byteLength)
+          throw corrupt('pane sketch');
+        const sk = QuantileSketch.deserialize(u8.slice(at, at + len));
+        w.#panes.set(id, sk);
+        w.#paneCounts.set(id, n);
+        at += (len + 7) & ~7;
+      }
+      if (at !== u8.byteLength) throw corrupt('trailing bytes');
+      return w;
+    } catch (e) {
+      w.dispose();
+      throw e instanceof EdgewiseError ? e : corrupt('unreadable', e);
+    }
   }
 
   /** Forgets everything (keeps the options). */

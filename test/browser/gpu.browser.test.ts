@@ -30,11 +30,14 @@ describe('WebGPU in real Chromium (SwiftShader adapter), main thread and Web Wor
     await page.goto(`${server.url}gpu-selftest.html?seed=${seed}`);
     await page.waitForSelector('body[data-done="1"]', { timeout: 90_000 });
     const res = (await page.evaluate(() => window.__gpuSelftest)) as
-      | { reports: Report[] }
+      | { reports: Report[]; anomalyWorker: { backend: string; maxAbsErr: number } }
       | { error: string };
     if ('error' in res) throw new Error(`gpu self-test failed (seed ${seed}): ${res.error}`);
     expect(errors).toEqual([]);
     expect(res.reports.map((r) => r.where)).toEqual(['main', 'worker']);
+    // Isolation Forest scored on the GPU inside the anomaly worker matches its WASM scorer.
+    expect(res.anomalyWorker.backend).toBe('webgpu');
+    expect(res.anomalyWorker.maxAbsErr).toBeLessThan(1e-6);
     for (const r of res.reports) {
       expect(r.status.available, `${r.where}: ${r.status.reason}`).toBe(true);
       expect(r.backends).toEqual(['webgpu', 'webgpu', 'webgpu', 'webgpu']);
