@@ -17,11 +17,13 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'demo/index.html'),
         selftest: resolve(import.meta.dirname, 'demo/selftest.html'),
+        embed: resolve(import.meta.dirname, 'demo/embed.html'),
         'gpu-selftest': resolve(import.meta.dirname, 'demo/gpu-selftest.html'),
         stream: resolve(import.meta.dirname, 'demo/stream.html'),
         'metrics-selftest': resolve(import.meta.dirname, 'demo/metrics-selftest.html'),
         anomaly: resolve(import.meta.dirname, 'demo/anomaly.html'),
         'sync-selftest': resolve(import.meta.dirname, 'demo/sync-selftest.html'),
+        'ml-selftest': resolve(import.meta.dirname, 'demo/ml-selftest.html'),
       },
     },
   },

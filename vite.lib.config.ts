@@ -14,6 +14,7 @@ export default defineConfig({
       entry: {
         index: 'src/index.ts',
         kernels: 'src/kernels/index.ts',
+        widgets: 'src/widgets/index.ts',
         cli: 'src/cli.ts',
         gpu: 'src/gpu/index.ts',
         'workers/gpu.worker': 'workers/gpu.worker.ts',

@@ -9,3 +9,10 @@ declare module 'jstat' {
   };
   export default jStat;
 }
+declare module 'ml-isolation-forest' {
+  export class IsolationForest {
+    constructor(options?: { nEstimators?: number });
+    train(trainingSet: number[][]): void;
+    predict(data: number[][]): number[];
+  }
+}

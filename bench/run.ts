@@ -17,6 +17,7 @@ import {
 
 type Suite = () => Promise<Workload[]>;
 const suites: Record<string, () => Promise<{ default: Suite }>> = {
+  anomaly: () => import('./suites/anomaly'),
   moments: () => import('./suites/moments'),
   gpu: () => import('./suites/gpu'),
   quantile: () => import('./suites/quantile'),
@@ -25,6 +26,7 @@ const suites: Record<string, () => Promise<{ default: Suite }>> = {
   stream: () => import('./suites/stream'),
   metrics: () => import('./suites/metrics'),
   stats: () => import('./suites/stats'),
+  ml: () => import('./suites/ml'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

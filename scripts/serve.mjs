@@ -27,10 +27,15 @@ export const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
   "style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'";
 
-/** Starts a static server; resolves to { url, port, close }. */
-export function startServer({ root, port = 0, host = '127.0.0.1' } = {}) {
+/**
+ * Starts a static server; resolves to { url, port, close }. `handle(req, res)`
+ * may answer a request itself by returning true.
+ */
+export function startServer({ root, port = 0, host = '127.0.0.1', handle } = {}) {
   const base = resolve(root);
   const server = createServer((req, res) => {
+    // Tests may answer some requests themselves (e.g. a same-origin sync endpoint).
+    if (handle?.(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://x');
     let path = normalize(join(base, decodeURIComponent(url.pathname)));
     if (path !== base && !path.startsWith(base + sep)) {

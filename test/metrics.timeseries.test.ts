@@ -547,7 +547,7 @@ describe('a kiosk running for a week', () => {
     const store = await TimeSeriesStore.open(reg, {
       backend,
       intervalMs: S,
-      flushIntervalMs: 5 * MIN,
+      flushIntervalMs: 15 * MIN,
     });
     const mem: number[] = [];
     const stored: number[] = [];
@@ -557,7 +557,7 @@ describe('a kiosk running for a week', () => {
         now += S;
         for (let i = 0; i < 100; i++) hs[i].value = ((sec * 31 + i * 17) % 1000) / 10;
         store.sample(now);
-        if (sec % 300 === 299) await store.flush();
+        if (sec % 900 === 899) await store.flush();
       }
       mem.push(store.memoryStats().bufferedBytes);
       stored.push((await backend.stats()).bytes);

@@ -146,11 +146,29 @@ describe('FeatureSpec extractor', () => {
     expect(all).toEqual(out.data);
   });
 
+  it('rolling over a span with a non-finite value: NaN in exactly the windows that hold it', () => {
+    const e = compileFeatures({
+      version: 1,
+      features: [{ kind: 'rolling', column: 'a', window: 3, stats: ['mean', 'max'] }],
+    });
+    const a = Float64Array.from({ length: 12 }, (_, i) => i);
+    a[6] = Number.NaN;
+    const m = e.transform({ columns: { a } });
+    expect(m.n).toBe(10);
+    for (let i = 0; i < m.n; i++) {
+      const g = m.rows[i];
+      if (g >= 6 && g <= 8) expect(m.data[2 * i]).toBeNaN();
+      else expect(m.data[2 * i]).toBeCloseTo(g - 1, 12);
+    }
+  });
+
   it('spec hash is stable under key order and changes with the spec', async () => {
     const h = await specHash(spec);
     expect(h).toMatch(/^[0-9a-f]{64}$/);
-    const reordered = JSON.parse(JSON.stringify(spec)) as FeatureSpec;
-    reordered.features[0] = { column: 'a', kind: 'value' } as never;
+    const reordered: FeatureSpec = {
+      features: [{ column: 'a', kind: 'value' } as const, ...spec.features.slice(1)],
+      version: 1,
+    };
     expect(await specHash(reordered)).toBe(h);
     const changed: FeatureSpec = {
       version: 1,

@@ -9,6 +9,7 @@ import 'fake-indexeddb/auto';
 import { uncompress } from 'snappyjs';
 import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/index';
+import { ModelRegistry } from '../src/ml/registry';
 import {
   backoffDelay,
   decodeWriteRequest,
@@ -19,9 +20,11 @@ import {
   ModelDownlink,
   type Outbox,
   parseRetryAfter,
+  registerCandidate,
   remoteWriteExporter,
   Sender,
   type SeriesRecord,
+  Sync,
   type SyncEvent,
   sha256Hex,
 } from '../src/sync/index';
@@ -307,7 +310,7 @@ describe('sender', () => {
       outbox: ob,
       fetch: f,
       lock: 'none',
-      retry: { baseMs: 20, maxMs: 5000 },
+      retry: { baseMs: 20, maxMs: 100 },
       pollMs: 20,
     });
     s.on((e) => events.push(e));
@@ -500,6 +503,30 @@ describe('sender', () => {
   });
 });
 
+describe('Sync with OTLP', () => {
+  it('keeps every OTLP JSON body under 64 KiB', async () => {
+    const { f, calls } = scriptedFetch(() => new Response(null, { status: 200 }));
+    const sync = await Sync.create({
+      outbox: 'memory',
+      endpoint: 'http://127.0.0.1:1/v1/metrics',
+      exporter: 'otlp',
+      fetch: f,
+      lock: 'none',
+    });
+    await sync.append([series('otlp_big', 0, 5000, { host: 'h' })]);
+    await sync.drained(20_000);
+    await sync.close();
+    let points = 0;
+    for (const c of calls) {
+      const body = c.body as unknown as string;
+      expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(65536);
+      points +=
+        JSON.parse(body).resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints.length;
+    }
+    expect(points).toBe(5000);
+  });
+});
+
 describe('model downlink', () => {
   const model = new TextEncoder().encode('onnx-bytes-v1');
   it('verifies SHA-256 before handing a candidate over, uses If-None-Match, refuses tampered bytes', async () => {
@@ -544,6 +571,30 @@ describe('model downlink', () => {
       onCandidate: () => {},
     });
     await expect(d3.poll()).rejects.toThrow(/announces no SHA-256/);
+  });
+});
+
+describe('model downlink into the ml ModelRegistry', () => {
+  it('registers verified bytes as a candidate version; tampered bytes never reach the registry', async () => {
+    const bytes = new TextEncoder().encode('pretend-onnx-model');
+    const sha = await sha256Hex(bytes);
+    let body = bytes;
+    const f = (async () =>
+      new Response(body, {
+        headers: { 'X-Content-SHA256': sha, ETag: `"${body.length}"` },
+      })) as unknown as typeof fetch;
+    const registry = await ModelRegistry.open({ storage: 'memory' });
+    const d = new ModelDownlink({
+      url: 'http://127.0.0.1:1/m',
+      fetch: f,
+      onCandidate: registerCandidate(registry, 'detector'),
+    });
+    expect(await d.poll()).toBe('updated');
+    const [rec] = await registry.list('detector');
+    expect(rec).toMatchObject({ version: 1, stage: 'candidate', sha256: sha, format: 'onnx' });
+    body = new TextEncoder().encode('pretend-onnx-model-TAMPERED');
+    await expect(d.poll()).rejects.toMatchObject({ code: 'INTEGRITY' });
+    expect((await registry.list('detector')).length).toBe(1);
   });
 });
 

@@ -31,10 +31,21 @@ if (kiosk) document.body.classList.add('kiosk');
 
 const worker = new Worker(new URL('./worker/demo.worker.ts', import.meta.url), { type: 'module' });
 const svc = wrap<DemoService>(worker);
+// Sync is off unless an endpoint was saved (or given as ?sync=...): nothing leaves the device.
+const syncEndpoint = params.get('sync') ?? localStorage.getItem('edgewise-demo-sync') ?? '';
 const rt = await createRuntime({
   storage: 'indexeddb',
   gpu: 'auto',
   metrics: { intervalMs: 5000, flushIntervalMs: 5000 },
+  sync: syncEndpoint
+    ? {
+        endpoint: syncEndpoint,
+        exporter: 'remote-write',
+        metricsEveryMs: 2000,
+        events: ['anomaly.#'],
+        pollMs: 500,
+      }
+    : undefined,
 });
 const kv = await openKvStore('edgewise-demo');
 const chart = new SeriesChart($('#chart'));
@@ -460,6 +471,55 @@ async function renderExposition(): Promise<void> {
 }
 $('#format').addEventListener('change', () => void renderExposition());
 setInterval(() => void renderExposition(), 2000);
+
+// ---------------------------------------------------------------- sync panel
+let lastSent = 0;
+let lastSuccess = 0;
+async function renderSync(): Promise<void> {
+  const sync = rt.sync;
+  if (!sync) return;
+  const o = await sync.outbox.stats();
+  const s = sync.sender?.stats;
+  if (s && s.pointsSent > lastSent) {
+    lastSent = s.pointsSent;
+    lastSuccess = Date.now();
+  }
+  const dropped = Object.values(o.dropped).reduce((n, d) => n + d.entries, 0);
+  const rows: [string, string][] = [
+    ['Endpoint', syncEndpoint],
+    [
+      'Outbox',
+      `${o.entries} entries, ${(o.bytes / 1024).toFixed(1)} KiB, ${o.parked} parked, ${dropped} dropped`,
+    ],
+    ['Sent', s ? `${s.pointsSent} points in ${s.batchesSent} batches` : '-'],
+    ['Requests', s ? `${s.requests} (${s.failures} failed, ${s.retries} retries)` : '-'],
+    ['Last success', lastSuccess ? new Date(lastSuccess).toLocaleTimeString() : 'not yet'],
+  ];
+  const dl = $('#sync-stats');
+  dl.replaceChildren(
+    ...rows.flatMap(([k, v]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = v;
+      return [dt, dd];
+    }),
+  );
+  dl.hidden = false;
+  dl.dataset.pointsSent = String(s?.pointsSent ?? 0);
+  $('#sync-status').textContent = navigator.onLine
+    ? 'Syncing: samples and anomaly events go through a durable outbox in IndexedDB.'
+    : 'Offline: the outbox keeps everything until the network is back.';
+}
+$<HTMLInputElement>('#sync-endpoint').value = syncEndpoint;
+$<HTMLFormElement>('#sync-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const v = $<HTMLInputElement>('#sync-endpoint').value.trim();
+  if (v) localStorage.setItem('edgewise-demo-sync', v);
+  else localStorage.removeItem('edgewise-demo-sync');
+  location.reload();
+});
+setInterval(() => void renderSync(), 1000);
 
 // ---------------------------------------------------------------- CSV upload
 async function loadCsv(file: File): Promise<void> {

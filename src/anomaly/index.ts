@@ -59,6 +59,11 @@ export {
   type StreamUpdateResult,
 } from './service';
 export {
+  detectOnWindows,
+  type WindowDetection,
+  type WindowDetectionOptions,
+} from './stream-stage';
+export {
   BaseDetector,
   type BaseOptions,
   CusumDetector,

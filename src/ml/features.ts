@@ -6,6 +6,7 @@
  */
 import { describeValue, EdgewiseError } from '../errors';
 import { fftMagnitudes, isPowerOfTwo } from '../kernels/fft';
+import { SlidingWindow } from '../kernels/window';
 import { canonicalJson, sha256Hex } from './hash';
 
 export type RollingStat = 'mean' | 'std' | 'min' | 'max' | 'sum';
@@ -14,15 +15,15 @@ export type FeatureDef =
   /** The current value of a column. */
   | { kind: 'value'; column: string }
   /** x[t - k] for each k in `lags` (k >= 1). */
-  | { kind: 'lag'; column: string; lags: number[] }
+  | { kind: 'lag'; column: string; lags: readonly number[] }
   /** x[t] - x[t - lag] (default lag 1). */
   | { kind: 'diff'; column: string; lag?: number }
   /** numerator[t] / denominator[t]; a non-finite result becomes `fill` (default 0). */
   | { kind: 'ratio'; numerator: string; denominator: string; fill?: number }
-  /** Statistics of the last `window` values (including x[t]); std is the sample (n - 1) one. */
-  | { kind: 'rolling'; column: string; window: number; stats: RollingStat[] }
+  /** Statistics of the last `window` values (including x[t]) from the SlidingWindow kernel; std is the sample (n - 1) one. */
+  | { kind: 'rolling'; column: string; window: number; stats: readonly RollingStat[] }
   /** Cyclic sin/cos encodings of the event time (`ts`, ms since epoch, UTC). */
-  | { kind: 'time'; encodings: ('hourOfDay' | 'dayOfWeek')[] }
+  | { kind: 'time'; encodings: readonly ('hourOfDay' | 'dayOfWeek')[] }
   /** |X_k| / window, k = 1..bins, of the FFT of the mean-removed last `window` values (power of two). */
   | { kind: 'spectral'; column: string; window: number; bins: number }
   /** The last `size` values, oldest first (x[t - size + 1] ... x[t]). */
@@ -31,7 +32,7 @@ export type FeatureDef =
 export interface FeatureSpec {
   /** Format version of the spec (1). */
   version: 1;
-  features: FeatureDef[];
+  features: readonly FeatureDef[];
 }
 
 /** A columnar table: named numeric columns of equal length, optional event times. */
@@ -74,6 +75,8 @@ interface Compiled {
   needsTs: boolean;
   /** Rows of history needed before the first output row (max lookback + 1). */
   span: number;
+  /** Rows kept between stream batches (span - 1, or 2 w - 2 for block-aligned rolling windows). */
+  keep: number;
 }
 
 function compile(spec: FeatureSpec): Compiled {
@@ -163,7 +166,9 @@ function compile(spec: FeatureSpec): Compiled {
   });
   if (new Set(columns).size !== columns.length)
     fail('two features produce the same column name; remove the duplicate.');
-  return { columns, inputs: [...inputs].sort(), needsTs, span };
+  let keep = span - 1;
+  for (const f of spec.features) if (f.kind === 'rolling') keep = Math.max(keep, 2 * f.window - 2);
+  return { columns, inputs: [...inputs].sort(), needsTs, span, keep };
 }
 
 /** SHA-256 (hex) of the spec's canonical JSON: stored with every model trained on it. */
@@ -191,6 +196,8 @@ export class FeatureExtractor {
   /** Rows needed before the first output row (warm-up = span - 1 rows). */
   readonly span: number;
   readonly needsTs: boolean;
+  /** @internal rows of history a stream keeps between batches. */
+  readonly keep: number;
 
   constructor(spec: FeatureSpec) {
     const c = compile(spec);
@@ -200,6 +207,7 @@ export class FeatureExtractor {
     this.inputs = c.inputs;
     this.span = c.span;
     this.needsTs = c.needsTs;
+    this.keep = c.keep;
   }
 
   hash(): Promise<string> {
@@ -268,32 +276,71 @@ export class FeatureExtractor {
         case 'rolling': {
           const x = cols.get(f.column) as Float64Array;
           const w = f.window;
-          for (let i = 0; i < n; i++) {
-            const e = start + i + 1;
-            let sum = 0;
-            let mn = Infinity;
-            let mx = -Infinity;
-            for (let j = e - w; j < e; j++) {
-              const v = x[j];
-              sum += v;
-              if (v < mn) mn = v;
-              if (v > mx) mx = v;
+          // The kernel's two-stack blocks start where its first value is pushed: start
+          // at a global index that is a multiple of w, so every call (table or any
+          // stream batch) rounds each row identically.
+          const g0 = firstRow + start;
+          const a = Math.max(0, Math.floor((g0 - w + 1) / w) * w) - firstRow;
+          const span = x.subarray(a, start + n);
+          const skip = start - (a + w - 1);
+          let finite = true;
+          for (let i = 0; i < span.length; i++)
+            if (!Number.isFinite(span[i])) {
+              finite = false;
+              break;
             }
-            const mean = sum / w;
-            let ss = 0;
-            for (let j = e - w; j < e; j++) ss += (x[j] - mean) ** 2;
-            let cc = c;
-            for (const s of f.stats) {
-              out[i * d + cc++] =
-                s === 'mean'
-                  ? mean
-                  : s === 'sum'
-                    ? sum
-                    : s === 'min'
-                      ? mn
-                      : s === 'max'
-                        ? mx
-                        : Math.sqrt(ss / (w - 1));
+          if (finite && n > 0) {
+            // the SlidingWindow kernel (WASM, two-stack: no subtract-on-evict drift)
+            const sw = new SlidingWindow({
+              size: w,
+              partial: false,
+              stats: ['sum', 'mean', 'variance', 'min', 'max'],
+            });
+            try {
+              const r = sw.push(span);
+              let cc = c;
+              for (const s of f.stats) {
+                const col =
+                  s === 'std'
+                    ? (r.variance as Float64Array).map((v) =>
+                        Math.sqrt(Math.max(0, v) * (w / (w - 1))),
+                      )
+                    : (r[s] as Float64Array);
+                for (let i = 0; i < n; i++) out[i * d + cc] = col[skip + i];
+                cc++;
+              }
+            } finally {
+              sw.dispose();
+            }
+          } else {
+            // non-finite values in the span: direct loop (NaN propagates into the rows it touches)
+            for (let i = 0; i < n; i++) {
+              const e = start + i + 1;
+              let sum = 0;
+              let mn = Infinity;
+              let mx = -Infinity;
+              for (let j = e - w; j < e; j++) {
+                const v = x[j];
+                sum += v;
+                if (v < mn) mn = v;
+                if (v > mx) mx = v;
+              }
+              const mean = sum / w;
+              let ss = 0;
+              for (let j = e - w; j < e; j++) ss += (x[j] - mean) ** 2;
+              let cc = c;
+              for (const s of f.stats) {
+                out[i * d + cc++] =
+                  s === 'mean'
+                    ? mean
+                    : s === 'sum'
+                      ? sum
+                      : s === 'min'
+                        ? mn
+                        : s === 'max'
+                          ? mx
+                          : Math.sqrt(ss / (w - 1));
+              }
             }
           }
           c += f.stats.length;
@@ -423,7 +470,7 @@ export class FeatureStream {
     }
     const firstRow = this.#seen - histLen;
     const result = ex.compute(joined, jts, histLen, histLen + len, firstRow);
-    const keep = ex.span - 1;
+    const keep = ex.keep;
     for (const [name, j] of joined) this.#hist.set(name, j.slice(Math.max(0, j.length - keep)));
     if (jts) this.#histTs = jts.slice(Math.max(0, jts.length - keep));
     this.#seen += len;

@@ -47,6 +47,14 @@ export {
   verifySha256,
 } from './onnx';
 export {
+  type Pipeline,
+  type PipelineMonitorOptions,
+  type PipelineOptions,
+  pipeline,
+  type ScoreBatch,
+  type Scorer,
+} from './pipeline';
+export {
   type ModelRecord,
   ModelRegistry,
   type ModelStage,

@@ -229,3 +229,12 @@ export function withNanPolicy<T extends { rejected: number }>(
   }
   return nan === 'propagate' ? null : r;
 }
+
+/** Converts and requires every value to be finite (for inputs with no NaN policy). */
+export function finiteF64(x: unknown, where: string, name = 'x'): Float64Array {
+  const a = convert(x, where, name);
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) fail(where, `${name}[${i}] is ${a[i]}; pass finite values.`);
+  }
+  return a;
+}

@@ -10,6 +10,7 @@ import {
   checkLevel,
   convert,
   fail,
+  finiteF64,
   type NanOptions,
   type NumArray,
   type TestResult,
@@ -56,6 +57,15 @@ export function pearsonPValue(
 function pearsonP(r: number, n: number, alt: Alternative): number {
   if (n === 2) return 1;
   if (Number.isNaN(r)) return Number.NaN;
+  if (n - 2 >= 2000 && Math.abs(r) < 1) {
+    // identical t form; for large n its tail is integrated (the Beta(n/2-1, n/2-1)
+    // continued fraction at the mean drifts with rounding there)
+    const df = n - 2;
+    const t = r * Math.sqrt(df / ((1 - r) * (1 + r)));
+    const d = studentT(df);
+    if (alt === 'two-sided') return Math.min(1, 2 * d.sf(Math.abs(t)));
+    return alt === 'less' ? d.cdf(t) : d.sf(t);
+  }
   const ab = n / 2 - 1;
   // Beta(ab, ab) on [-1, 1]: sf(r) = I_{(1-r)/2}(ab, ab)
   const sf = (v: number): number => betainc(ab, ab, (1 - v) / 2, (1 + v) / 2);
@@ -327,7 +337,7 @@ export function correlationMatrix(
   const where = 'correlationMatrix';
   const d = options?.dims;
   if (!Number.isInteger(d) || d < 1) fail(where, 'pass { dims } (the number of columns, >= 1).');
-  const a = toF64(data, where, 'raise', 'data') as Float64Array;
+  const a = finiteF64(data, where, 'data');
   if (a.length % d !== 0) fail(where, `data length ${a.length} is not a multiple of dims = ${d}.`);
   const n = a.length / d;
   const method = options.method ?? 'pearson';

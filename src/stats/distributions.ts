@@ -58,22 +58,120 @@ export function normal(mean = 0, sd = 1): Distribution {
   };
 }
 
+/** Denominator df from which the F upper tail is integrated. */
+const F_QUADRATURE_DFD = 2000;
+
+/**
+ * ∫_x^∞ pdf by composite Gauss-Legendre panels marched outward; `rate` is
+ * -d ln pdf / dx (sets the panel width), `cap` the largest width. Panels also
+ * stay within half their distance from 0 (densities like x^(a-1) there).
+ */
+function marchTail(
+  x0: number,
+  pdf: (x: number) => number,
+  rate: (x: number) => number,
+  cap: number,
+): number {
+  let sum = 0;
+  let comp = 0;
+  let a = x0;
+  for (let panel = 0; panel < 100000; panel++) {
+    const r = Math.abs(rate(a));
+    const w = Math.min(cap, 2 / (r + 1e-300), a > 0 ? a / 2 : cap);
+    const mid = a + w / 2;
+    let s = 0;
+    for (let i = 0; i < GL_N; i++) s += GL_W[i] * pdf(mid + (w / 2) * GL_X[i]);
+    s *= w / 2;
+    const y = s - comp;
+    const u = sum + y;
+    comp = u - sum - y;
+    sum = u;
+    a += w;
+    if (s <= 1e-19 * sum && rate(a) > 0) break;
+  }
+  return sum;
+}
+
+/** df from which the t tail is integrated rather than taken from the incomplete beta. */
+const T_QUADRATURE_DF = 2000;
+
+const GL_N = 16;
+/** Gauss-Legendre nodes and weights on [-1, 1] (Newton on P_n, computed once). */
+const [GL_X, GL_W] = ((): [Float64Array, Float64Array] => {
+  const xs = new Float64Array(GL_N);
+  const ws = new Float64Array(GL_N);
+  for (let i = 0; i < GL_N; i++) {
+    let x = Math.cos((Math.PI * (i + 0.75)) / (GL_N + 0.5));
+    let dp = 0;
+    for (let it = 0; it < 100; it++) {
+      let p0 = 1;
+      let p1 = x;
+      for (let k = 2; k <= GL_N; k++) {
+        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
+        p0 = p1;
+        p1 = p2;
+      }
+      dp = (GL_N * (x * p1 - p0)) / (x * x - 1);
+      const dx = p1 / dp;
+      x -= dx;
+      if (Math.abs(dx) < 1e-16) break;
+    }
+    xs[i] = x;
+    ws[i] = 2 / ((1 - x * x) * dp * dp);
+  }
+  return [xs, ws];
+})();
+
+/**
+ * ∫_t^∞ pdf for a smooth, light-tailed density (large df): panels of width
+ * ~1/(t+1) marched outward until they stop contributing (relative 1e-19).
+ */
+function tailByQuadrature(t: number, pdf: (x: number) => number, df: number): number {
+  const h = Math.min(1, 2 / (t + 1));
+  let sum = 0;
+  let comp = 0;
+  let a = t;
+  for (let panel = 0; panel < 100000; panel++) {
+    // decay rate of the density here: panels shrink with it
+    const rate = ((df + 1) * a) / (df + a * a);
+    const w = Math.min(h, 2 / (rate + 1e-300), 1);
+    const mid = a + w / 2;
+    let s = 0;
+    for (let i = 0; i < GL_N; i++) s += GL_W[i] * pdf(mid + (w / 2) * GL_X[i]);
+    s *= w / 2;
+    const y = s - comp;
+    const u = sum + y;
+    comp = u - sum - y;
+    sum = u;
+    a += w;
+    if (s <= 1e-19 * sum) break;
+  }
+  return sum;
+}
+
 /** Student's t with `df` degrees of freedom (non-integer allowed). */
 export function studentT(df: number): Distribution {
   checkParam('studentT', 'df', df);
   // tail(t) = P(T > |t|) = 0.5 I_{df/(df+t²)}(df/2, 1/2)
-  const tail = (t: number): number => {
-    if (df === Number.POSITIVE_INFINITY) return standardNormal.sf(Math.abs(t));
-    const t2 = t * t;
-    if (t2 === Number.POSITIVE_INFINITY) return 0;
-    const den = df + t2;
-    return 0.5 * betainc(df / 2, 0.5, df / den, t2 / den);
-  };
-  const lnorm = lgamma((df + 1) / 2) - lgamma(df / 2) - 0.5 * Math.log(df * Math.PI);
+  // log of the density's constant Γ((df+1)/2) / (Γ(df/2) sqrt(df π)) = -lbeta(df/2, 1/2) - ln(df)/2,
+  // without the cancellation of two huge lgamma values when df is large
+  const lnorm = -lbeta(df / 2, 0.5) - 0.5 * Math.log(df);
   const pdf = (x: number): number =>
     df === Number.POSITIVE_INFINITY
       ? standardNormal.pdf(x)
       : Math.exp(lnorm - ((df + 1) / 2) * Math.log1p((x * x) / df));
+  // tail(t) = P(T > |t|) = 0.5 I_{df/(df+t²)}(df/2, 1/2). For large df that continued
+  // fraction sits at the mean and drifts with rounding (~1e-9 at df = 1e7), so there the
+  // tail is integrated instead: composite Gauss-Legendre over the exact density.
+  const tail = (t: number): number => {
+    if (df === Number.POSITIVE_INFINITY) return standardNormal.sf(Math.abs(t));
+    const t2 = t * t;
+    if (t2 === Number.POSITIVE_INFINITY) return 0;
+    if (t === 0) return 0.5;
+    if (df >= T_QUADRATURE_DF) return tailByQuadrature(Math.abs(t), pdf, df);
+    const den = df + t2;
+    return 0.5 * betainc(df / 2, 0.5, df / den, t2 / den);
+  };
   const upperQ = (q: number): number => {
     // t with P(T > t) = q, q <= 0.5
     if (q === 0) return Number.POSITIVE_INFINITY;
@@ -167,12 +265,6 @@ export function fisherF(dfn: number, dfd: number): Distribution {
     const den = dfd + dfn * x;
     return betainc(a, b, (dfn * x) / den, dfd / den);
   };
-  const sf = (x: number): number => {
-    if (x <= 0) return 1;
-    if (x === Number.POSITIVE_INFINITY) return 0;
-    const den = dfd + dfn * x;
-    return betaincc(a, b, (dfn * x) / den, dfd / den);
-  };
   const pdf = (x: number): number =>
     x <= 0
       ? 0
@@ -182,15 +274,36 @@ export function fisherF(dfn: number, dfd: number): Distribution {
             (a + b) * Math.log1p((dfn * x) / dfd) -
             lb,
         );
+  // For a large denominator df the incomplete beta sits at its mean, where its continued
+  // fraction drifts with rounding (~1e-9 at dfd = 1e7): integrate the density instead.
+  // (only for moderate dfn: with both df large the log-density terms are huge and cancel)
+  const quad = dfd >= F_QUADRATURE_DFD && dfn <= 200;
+  const sd = Math.sqrt(2 / dfn + 2 / dfd);
+  const rate = (x: number): number => ((a + b) * (dfn / dfd)) / (1 + (dfn * x) / dfd) - (a - 1) / x;
+  const sfQuad = (x: number): number => marchTail(x, pdf, rate, Math.min(1, sd));
+  const sf = (x: number): number => {
+    if (x <= 0) return 1;
+    if (x === Number.POSITIVE_INFINITY) return 0;
+    if (quad) return Math.min(1, sfQuad(x));
+    const den = dfd + dfn * x;
+    return betaincc(a, b, (dfn * x) / den, dfd / den);
+  };
+  const cdfBeta = cdf;
+  const cdfAll = (x: number): number => {
+    if (!quad || x <= 0 || x === Number.POSITIVE_INFINITY) return cdfBeta(x);
+    const q = sfQuad(x);
+    // far lower tail: away from the mean the incomplete beta is accurate (and 1 - q is not)
+    return q > 0.999 ? cdfBeta(x) : 1 - q;
+  };
   const fromBeta = (z: number): number => (dfd * z) / (dfn * (1 - z));
   return {
     pdf,
-    cdf,
+    cdf: cdfAll,
     sf,
     ppf: (p) => {
       if (p === 1) return Number.POSITIVE_INFINITY;
       const g = fromBeta(betaincinv(a, b, p));
-      return invertMonotone(cdf, p, 0, Number.POSITIVE_INFINITY, g, true, pdf);
+      return invertMonotone(cdfAll, p, 0, Number.POSITIVE_INFINITY, g, true, pdf);
     },
     isf: (q) => {
       if (q === 0) return Number.POSITIVE_INFINITY;

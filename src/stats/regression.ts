@@ -6,7 +6,7 @@
  */
 import { EdgewiseError } from '../errors';
 import { CoMoments, residualSumOfSquares } from '../kernels/bivariate';
-import { convert, fail, type NumArray, toF64, withNanPolicy } from './common';
+import { convert, fail, finiteF64, type NumArray, toF64, withNanPolicy } from './common';
 import { fisherF, standardNormal, studentT } from './distributions';
 
 export interface RegressionOptions {
@@ -18,6 +18,11 @@ export interface RegressionOptions {
   confidenceLevel?: number;
   /** Column names used in reports and errors (default x0, x1, ...; 'intercept'). */
   names?: readonly string[];
+  /**
+   * Rows with a NaN in X or y: 'raise' (default) or 'omit' (drop the row;
+   * fitted values and residuals then cover the kept rows, listed in `rows`).
+   */
+  nan?: 'raise' | 'omit';
 }
 
 export interface RegressionReport {
@@ -36,6 +41,8 @@ export interface RegressionReport {
   dfResidual: number;
   fitted: Float64Array;
   residuals: Float64Array;
+  /** Indices of the rows used (all rows unless `nan: 'omit'` dropped some). */
+  rows: Uint32Array;
 }
 
 export interface LinearReport extends RegressionReport {
@@ -173,6 +180,10 @@ function unscaledCov(qr: QR): Float64Array {
 interface Design {
   /** column-major n x p (with intercept column) */
   cols: Float64Array;
+  /** y of the kept rows */
+  y: Float64Array;
+  /** original indices of the kept rows */
+  rows: Uint32Array;
   n: number;
   p: number;
   dims: number;
@@ -180,28 +191,51 @@ interface Design {
   names: string[];
 }
 
-function design(where: string, X: NumArray, y: Float64Array, options: RegressionOptions): Design {
+function design(where: string, X: NumArray, y0: Float64Array, options: RegressionOptions): Design {
   const dims = options?.dims;
   if (!Number.isInteger(dims) || dims < 0) {
     fail(where, 'pass { dims }: the number of predictor columns of the row-major design X.');
   }
-  const x = toF64(X, where, 'raise', 'X') as Float64Array;
+  const nan = options.nan ?? 'raise';
+  if (nan !== 'raise' && nan !== 'omit')
+    fail(where, `nan must be 'raise' or 'omit', got ${String(nan)}.`);
+  const x0 = convert(X, where, 'X');
   const intercept = options.intercept ?? true;
-  if (dims === 0 ? x.length !== 0 : x.length % dims !== 0) {
-    fail(where, `X has ${x.length} values, not a multiple of dims = ${dims}.`);
+  if (dims === 0 ? x0.length !== 0 : x0.length % dims !== 0) {
+    fail(where, `X has ${x0.length} values, not a multiple of dims = ${dims}.`);
   }
-  const n = dims === 0 ? y.length : x.length / dims;
-  if (n !== y.length) fail(where, `X has ${n} rows but y has ${y.length} values.`);
+  const n0 = dims === 0 ? y0.length : x0.length / dims;
+  if (n0 !== y0.length) fail(where, `X has ${n0} rows but y has ${y0.length} values.`);
+  const keep: number[] = [];
+  for (let i = 0; i < n0; i++) {
+    let hasNan = Number.isNaN(y0[i]);
+    if (!hasNan && !Number.isFinite(y0[i])) fail(where, `y[${i}] is ${y0[i]}; pass finite values.`);
+    for (let j = 0; j < dims; j++) {
+      const v = x0[i * dims + j];
+      if (Number.isNaN(v)) hasNan = true;
+      else if (!Number.isFinite(v)) fail(where, `X[${i}, ${j}] is ${v}; pass finite values.`);
+    }
+    if (!hasNan) keep.push(i);
+    else if (nan === 'raise') {
+      fail(
+        where,
+        `row ${i} of X / y contains NaN; remove it or pass { nan: 'omit' } to drop incomplete rows.`,
+      );
+    }
+  }
+  const rows = Uint32Array.from(keep);
+  const n = rows.length;
+  const y = n === n0 ? y0 : Float64Array.from(rows, (r) => y0[r]);
+  const x =
+    n === n0
+      ? x0
+      : Float64Array.from(
+          { length: n * dims },
+          (_, k) => x0[rows[Math.floor(k / dims)] * dims + (k % dims)],
+        );
   const p = dims + (intercept ? 1 : 0);
   if (p === 0) fail(where, 'the model has no columns (dims = 0 and intercept: false).');
   if (n <= p) fail(where, `need more rows (${n}) than coefficients (${p}).`);
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]))
-      fail(where, `X[${i}] is ${x[i]}; pass finite values (drop incomplete rows).`);
-  }
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(y[i])) fail(where, `y[${i}] is ${y[i]}; pass finite values.`);
-  }
   const names: string[] = [];
   if (intercept) names.push('intercept');
   for (let j = 0; j < dims; j++) names.push(options.names?.[j] ?? `x${j}`);
@@ -213,7 +247,7 @@ function design(where: string, X: NumArray, y: Float64Array, options: Regression
   }
   for (let j = 0; j < dims; j++)
     for (let i = 0; i < n; i++) cols[(c + j) * n + i] = x[i * dims + j];
-  return { cols, n, p, dims, intercept, names };
+  return { cols, y, rows, n, p, dims, intercept, names };
 }
 
 function linearFit(
@@ -223,19 +257,25 @@ function linearFit(
   options: RegressionOptions,
   weights?: Float64Array,
 ): LinearReport {
-  const y = toF64(yIn, where, 'raise', 'y') as Float64Array;
-  const d = design(where, X, y, options);
+  const d = design(where, X, convert(yIn, where, 'y'), options);
+  const y = d.y;
   const level = options.confidenceLevel ?? 0.95;
   if (!(level > 0 && level < 1)) fail(where, `confidenceLevel must be in (0, 1), got ${level}.`);
   const { n, p } = d;
   const sw = new Float64Array(n).fill(1);
   if (weights) {
-    if (weights.length !== n) fail(where, `weights has ${weights.length} values, y has ${n}.`);
+    if (weights.length !== (yIn as ArrayLike<number>).length) {
+      fail(
+        where,
+        `weights has ${weights.length} values, y has ${(yIn as ArrayLike<number>).length}.`,
+      );
+    }
     for (let i = 0; i < n; i++) {
-      if (!(weights[i] > 0) || !Number.isFinite(weights[i])) {
-        fail(where, `weights[${i}] = ${weights[i]}; weights must be positive and finite.`);
+      const wi = weights[d.rows[i]];
+      if (!(wi > 0) || !Number.isFinite(wi)) {
+        fail(where, `weights[${d.rows[i]}] = ${wi}; weights must be positive and finite.`);
       }
-      sw[i] = Math.sqrt(weights[i]);
+      sw[i] = Math.sqrt(wi);
     }
   }
   const a = Float64Array.from(d.cols);
@@ -293,7 +333,7 @@ function linearFit(
   const F = dfModel > 0 ? (sst - ssr) / dfModel / s2 : Number.NaN;
   const fP = dfModel > 0 ? fisherF(dfModel, dfResidual).sf(F) : Number.NaN;
   const predict: LinearReport['predict'] = (Xn, opts = {}) => {
-    const xn = toF64(Xn, `${where}.predict`, 'raise', 'X') as Float64Array;
+    const xn = finiteF64(Xn, `${where}.predict`, 'X');
     const dims = d.dims;
     if (dims === 0 ? xn.length !== 0 : xn.length % dims !== 0) {
       fail(`${where}.predict`, `X has ${xn.length} values, not a multiple of dims = ${dims}.`);
@@ -325,6 +365,7 @@ function linearFit(
   };
   return {
     names: d.names,
+    rows: d.rows,
     coefficients: b,
     standardErrors: se,
     statistics: tv,
@@ -366,7 +407,7 @@ export function wls(
   y: NumArray,
   options: RegressionOptions & { weights: NumArray },
 ): LinearReport {
-  const w = toF64(options?.weights, 'wls', 'raise', 'weights') as Float64Array;
+  const w = finiteF64(options?.weights, 'wls', 'weights');
   return linearFit('wls', X, y, options, w);
 }
 
@@ -386,7 +427,7 @@ export function linearRegression(
 export function polyfit(x: NumArray, y: NumArray, degree: number): LinearReport {
   if (!Number.isInteger(degree) || degree < 1)
     fail('polyfit', `degree must be an integer >= 1, got ${degree}.`);
-  const xs = toF64(x, 'polyfit', 'raise', 'x') as Float64Array;
+  const xs = finiteF64(x, 'polyfit', 'x');
   const V = new Float64Array(xs.length * degree);
   for (let i = 0; i < xs.length; i++) {
     let v = 1;
@@ -414,8 +455,8 @@ export function ridge(
   if (typeof lambda !== 'number' || !(lambda >= 0) || !Number.isFinite(lambda)) {
     fail(where, `lambda must be a non-negative number, got ${String(lambda)}.`);
   }
-  const y = toF64(yIn, where, 'raise', 'y') as Float64Array;
-  const d = design(where, X, y, { ...options, intercept: false });
+  const d = design(where, X, convert(yIn, where, 'y'), { ...options, intercept: false });
+  const y = d.y;
   const intercept = options.intercept ?? true;
   const { n, p } = d;
   const means = new Float64Array(p);
@@ -482,11 +523,14 @@ export function logisticRegression(
   options: RegressionOptions & { maxIterations?: number; tolerance?: number },
 ): LogisticReport {
   const where = 'logisticRegression';
-  const y = toF64(yIn, where, 'raise', 'y') as Float64Array;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] !== 0 && y[i] !== 1) fail(where, `y[${i}] = ${y[i]}; y must contain only 0 and 1.`);
+  const y0 = convert(yIn, where, 'y');
+  for (let i = 0; i < y0.length; i++) {
+    if (y0[i] !== 0 && y0[i] !== 1 && !Number.isNaN(y0[i])) {
+      fail(where, `y[${i}] = ${y0[i]}; y must contain only 0 and 1.`);
+    }
   }
-  const d = design(where, X, y, options);
+  const d = design(where, X, y0, options);
+  const y = d.y;
   const { n, p } = d;
   const level = options.confidenceLevel ?? 0.95;
   const maxIt = options.maxIterations ?? 100;
@@ -580,6 +624,7 @@ export function logisticRegression(
     : n * Math.log(0.5);
   return {
     names: d.names,
+    rows: d.rows,
     coefficients: b,
     standardErrors: se,
     statistics: zs,
@@ -598,7 +643,7 @@ export function logisticRegression(
     aic: -2 * ll + 2 * p,
     iterations: it,
     predictProbability(Xn: NumArray): Float64Array {
-      const xn = toF64(Xn, `${where}.predictProbability`, 'raise', 'X') as Float64Array;
+      const xn = finiteF64(Xn, `${where}.predictProbability`, 'X');
       const dims = d.dims;
       const m = dims === 0 ? 1 : xn.length / dims;
       if (!Number.isInteger(m))

@@ -114,7 +114,7 @@ export function shapiroWilk(x: NumArray, options: NanOptions = {}): TestResult {
     let s: number;
     if (n <= 11) {
       const gamma = poly(G, n);
-      if (yy >= gamma) return { statistic: w, pValue: 1e-99, alternative: 'two-sided' };
+      if (yy >= gamma) return { statistic: w, pValue: SMALL, alternative: 'two-sided' }; // as SWILK
       yy = -Math.log(gamma - yy);
       m = poly(C3, n);
       s = Math.exp(poly(C4, n));

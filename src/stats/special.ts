@@ -279,8 +279,15 @@ export function gammaincc(a: number, x: number): number {
   return igamcCf(a, x);
 }
 
+/**
+ * ln(x^a e^-x / Γ(a)). For a >= 10 via Stirling with a ln(x/a) = a log1p((x-a)/a),
+ * so the ~a ln a terms do not cancel (they would leave ~1e-16 a ln a error).
+ */
 function igamPrefixLog(a: number, x: number): number {
-  return a * Math.log(x) - x - lgamma(a);
+  if (a < 10) return a * Math.log(x) - x - lgamma(a);
+  const r = x / a;
+  const lr = r > 0.5 && r < 2 ? Math.log1p((x - a) / a) : Math.log(r);
+  return a * lr + (a - x) + 0.5 * Math.log(a) - LOG_SQRT_2PI - stirlingCorr(a);
 }
 
 function igamSeries(a: number, x: number): number {

@@ -9,6 +9,7 @@ import {
   checkLevel,
   convert,
   fail,
+  finiteF64,
   fsum,
   type NanOptions,
   type NumArray,
@@ -509,13 +510,13 @@ export function chiSquareGoodnessOfFit(
   options: ChiSquareOptions = {},
 ): TestResult {
   const where = 'chiSquareGoodnessOfFit';
-  const o = toF64(observed, where, 'raise', 'observed') as Float64Array;
+  const o = finiteF64(observed, where, 'observed');
   const k = o.length;
   if (k < 2) fail(where, 'need at least 2 categories.');
   const total = fsum(o);
   let e: Float64Array;
   if (options.expected !== undefined) {
-    e = toF64(options.expected, where, 'raise', 'expected') as Float64Array;
+    e = finiteF64(options.expected, where, 'expected');
     if (e.length !== k) fail(where, `expected has ${e.length} entries, observed has ${k}.`);
     const te = fsum(e);
     if (Math.abs(te - total) > 1e-8 * Math.max(Math.abs(te), Math.abs(total))) {
@@ -669,7 +670,7 @@ export function fisherExact(
  */
 export function adjustPValues(pValues: NumArray, method: 'bh' | 'holm' = 'bh'): Float64Array {
   const where = 'adjustPValues';
-  const p = toF64(pValues, where, 'raise', 'pValues') as Float64Array;
+  const p = finiteF64(pValues, where, 'pValues');
   for (let i = 0; i < p.length; i++) {
     if (!(p[i] >= 0 && p[i] <= 1)) fail(where, `pValues[${i}] = ${p[i]} is not in [0, 1].`);
   }
@@ -835,7 +836,8 @@ export function ksTwoSample(x: NumArray, y: NumArray, options: TestOptions = {})
     const m = Math.max(n1, n2);
     const n = Math.min(n1, n2);
     const en = (m * n) / (m + n);
-    if (alt === 'two-sided') prob = kolmogorovSf(d * Math.sqrt(Math.round(en)));
+    if (alt === 'two-sided')
+      prob = kolmogorovSfN(Math.round(en), d); // scipy: kstwo.sf(d, round(en))
     else {
       const z = Math.sqrt(en) * d;
       prob = Math.exp(-2 * z * z - (2 * z * (m + 2 * n)) / Math.sqrt(m * n * (m + n)) / 3);

@@ -55,6 +55,37 @@ export function announcedSha256(headers: Headers): string | undefined {
   return undefined;
 }
 
+/** What `registerCandidate` needs of a model registry (`edgewise/ml`'s ModelRegistry fits). */
+export interface CandidateRegistry {
+  register(
+    name: string,
+    bytes: Uint8Array,
+    options?: { format?: 'edgewise' | 'onnx' },
+  ): Promise<{ version: number; sha256: string }>;
+}
+
+/**
+ * An `onCandidate` that registers verified bytes as a new candidate version of
+ * `name` in `registry` (e.g. `await ModelRegistry.open()` from `edgewise/ml`),
+ * and checks the registry stored the same SHA-256.
+ */
+export function registerCandidate(
+  registry: CandidateRegistry,
+  name: string,
+  options: { format?: 'edgewise' | 'onnx'; onRegistered?: (version: number) => void } = {},
+): (u: ModelUpdate) => Promise<void> {
+  return async (u) => {
+    const rec = await registry.register(name, u.bytes, { format: options.format ?? 'onnx' });
+    if (rec.sha256 !== u.sha256) {
+      throw new EdgewiseError(
+        'INTEGRITY',
+        `downlink: registry stored SHA-256 ${rec.sha256}, expected ${u.sha256}.`,
+      );
+    }
+    options.onRegistered?.(rec.version);
+  };
+}
+
 export class ModelDownlink {
   private etag: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;

@@ -2,9 +2,11 @@
 export { EdgewiseError, type ErrorCode } from '../errors';
 export {
   announcedSha256,
+  type CandidateRegistry,
   ModelDownlink,
   type ModelDownlinkOptions,
   type ModelUpdate,
+  registerCandidate,
   sha256Hex,
 } from './downlink';
 export {

@@ -36,8 +36,11 @@ export interface SenderOptions {
   maxBatchBytes?: number;
   /** Most outbox entries per batch (default 512). */
   maxBatchEntries?: number;
-  /** Backoff (full jitter): base 500 ms, max 30 s by default. */
-  retry?: BackoffOptions;
+  /**
+   * Backoff (full jitter): base 500 ms, max 30 s by default. A server's
+   * `Retry-After` is honoured as given, up to `maxRetryAfterMs` (default 10 min).
+   */
+  retry?: BackoffOptions & { maxRetryAfterMs?: number };
   /** Per-request timeout (default 15 s). */
   timeoutMs?: number;
   /** How often an idle sender looks for new entries (default 1 s); `notify()` wakes it at once. */
@@ -106,6 +109,7 @@ export class Sender {
   private readonly maxBatchBytes: number;
   private readonly maxBatchEntries: number;
   private readonly backoff: Required<BackoffOptions>;
+  private readonly maxRetryAfterMs: number;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
   private readonly lockMode: Exclude<LockMode, 'auto'>;
@@ -157,6 +161,7 @@ export class Sender {
     }
     this.maxBatchEntries = options.maxBatchEntries ?? 512;
     this.backoff = { baseMs: options.retry?.baseMs ?? 500, maxMs: options.retry?.maxMs ?? 30_000 };
+    this.maxRetryAfterMs = options.retry?.maxRetryAfterMs ?? 600_000;
     if (!(this.backoff.baseMs > 0 && this.backoff.maxMs >= this.backoff.baseMs)) {
       throw new EdgewiseError('INVALID_ARGUMENT', 'sync: retry needs 0 < baseMs <= maxMs.');
     }
@@ -281,8 +286,10 @@ export class Sender {
           await this.sleep(this.pollMs, signal);
         } else if (r.kind === 'done') attempt = 0;
         else if (r.kind === 'retry') {
-          const delay = r.retryAfterMs ?? backoffDelay(attempt, this.backoff, this.random);
-          const capped = Math.min(delay, this.backoff.maxMs);
+          const capped =
+            r.retryAfterMs !== undefined
+              ? Math.min(r.retryAfterMs, this.maxRetryAfterMs)
+              : backoffDelay(attempt, this.backoff, this.random);
           this.counters.retries++;
           this.emit({ type: 'retry', key: r.key, attempt, delayMs: capped, reason: r.reason });
           attempt++;

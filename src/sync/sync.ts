@@ -36,6 +36,17 @@ export class Sync {
 
   static async create(options: SyncOptions = {}): Promise<Sync> {
     const o = options.outbox ?? (typeof indexedDB === 'undefined' ? 'memory' : 'indexeddb');
+    // JSON bodies are ~9x the protobuf estimate per point: smaller entries keep one
+    // entry (the smallest batch) under maxBatchBytes.
+    if (
+      (options.exporter === 'otlp' || options.exporter === 'jsonl') &&
+      options.maxEntryBytes === undefined
+    ) {
+      options = {
+        ...options,
+        maxEntryBytes: Math.max(256, Math.floor((options.maxBatchBytes ?? 65536) / 12)),
+      };
+    }
     let outbox: Outbox;
     if (o === 'memory') outbox = new MemoryOutbox(options);
     else if (o === 'indexeddb')

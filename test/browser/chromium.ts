@@ -61,12 +61,18 @@ export interface DemoServer {
 }
 
 /** Serves the built demo (demo/dist). `npm test` builds it first. */
-export async function serveDemo(port = 0): Promise<DemoServer> {
+export async function serveDemo(
+  port = 0,
+  handle?: (
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+  ) => boolean,
+): Promise<DemoServer> {
   const root = join(import.meta.dirname, '..', '..', 'demo', 'dist');
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(
       'demo/dist is missing: run `npm run build` (npm test does) before the browser tests.',
     );
   }
-  return startServer({ root, port });
+  return startServer({ root, port, handle });
 }

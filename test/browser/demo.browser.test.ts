@@ -211,3 +211,43 @@ describe('demo dashboard in Chromium', () => {
     await ctx.close();
   });
 });
+
+describe('demo sync panel', () => {
+  it('syncs metric samples to a same-origin remote-write endpoint and shows the outbox', async () => {
+    const bodies: { encoding: string | undefined; bytes: number }[] = [];
+    const srv = await serveDemo(0, (req, res) => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/api/v1/write')) return false;
+      let n = 0;
+      req.on('data', (c: Buffer) => {
+        n += c.length;
+      });
+      req.on('end', () => {
+        bodies.push({ encoding: req.headers['content-encoding'] as string | undefined, bytes: n });
+        res.writeHead(204).end();
+      });
+      return true;
+    });
+    const b = await launchChromium();
+    try {
+      const page = await b.newPage();
+      await page.goto(
+        `${srv.url}?autoplay=1&speed=200&sync=${encodeURIComponent(`${srv.url}api/v1/write`)}`,
+      );
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.waitForFunction(
+        () => Number(document.querySelector<HTMLElement>('#sync-stats')?.dataset.pointsSent) > 0,
+        undefined,
+        {
+          timeout: 60_000,
+        },
+      );
+      expect(bodies.length).toBeGreaterThan(0);
+      expect(bodies[0].encoding).toBe('snappy');
+      expect(await page.textContent('#sync-stats')).toMatch(/Outbox.*entries/);
+      await page.close();
+    } finally {
+      await b.close();
+      await srv.close();
+    }
+  });
+});

@@ -1,9 +1,10 @@
 /**
  * Sync in real Chromium against a real Prometheus (remote-write receiver):
  * several tabs of one origin share the IndexedDB outbox and only the tab
- * holding the Web Lock sends, so every batch goes out once; a tab closed in
- * the middle of a delayed request is reopened and resumes the same batch; the
- * browser goes offline for a while. Checked with PromQL: every sample exactly
+ * holding the Web Lock sends, so every batch goes out once; a tab whose
+ * renderer crashes (CDP Page.crash) in the middle of a delayed request is
+ * reopened and re-sends the same batch with the same key; the browser goes
+ * offline for a while. Checked with PromQL: every sample exactly
  * once, outbox empty. The page and /api/v1/write share one origin through the
  * fault proxy (the demo's CSP allows connect-src 'self' only).
  */
@@ -103,7 +104,7 @@ describe('sync in Chromium (real IndexedDB, Web Locks, real Prometheus)', () => 
     for (const p of tabs) await p.close();
   });
 
-  it('a tab closed mid-request is reopened and resumes; offline for a while; every sample once', async () => {
+  it('a tab crashed mid-request is reopened and resumes; offline for a while; every sample once', async () => {
     const t0 = Date.now() - 20 * 60_000;
     mode = { kind: 'delay', ms: 1500 };
     let page = await openTab();
@@ -114,7 +115,12 @@ describe('sync in Chromium (real IndexedDB, Web Locks, real Prometheus)', () => 
     while (proxy.log.length === before && Date.now() < end)
       await new Promise((r) => setTimeout(r, 20));
     expect(proxy.log.length).toBeGreaterThan(before);
-    await page.close({ runBeforeUnload: false });
+    // Crash the tab's renderer (CDP Page.crash), as a real tab crash: no pagehide, no cleanup.
+    const crashed = new Promise<void>((r) => page.once('crash', () => r()));
+    const cdp = await ctx.newCDPSession(page);
+    void cdp.send('Page.crash').catch(() => {});
+    await crashed;
+    await page.close().catch(() => {});
     mode = { kind: 'pass' };
     page = await openTab();
     await ctx.setOffline(true);
@@ -132,6 +138,8 @@ describe('sync in Chromium (real IndexedDB, Web Locks, real Prometheus)', () => 
         `entries while offline ${offline.outbox.entries}`,
     );
     expect(offline.outbox.entries).toBeGreaterThan(0);
+    // The batch in flight at the crash went out again with the same idempotency key.
+    expect(keys.length - new Set(keys).size).toBeGreaterThanOrEqual(1);
     expect(found).toEqual({ a: 400 });
     expect(s.outbox.entries).toBe(0);
     expect(s.outbox.parked).toBe(0);

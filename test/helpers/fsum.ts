@@ -40,27 +40,5 @@ export function fsum(values: ArrayLike<number>): number {
   return hi;
 }
 
-/** Seeded PRNG (mulberry32) and normal / lognormal draws for tests and benches. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function normals(n: number, seed: number): Float64Array {
-  const r = rng(seed);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = 1 - r();
-    const v = r();
-    const m = Math.sqrt(-2 * Math.log(u));
-    out[i] = m * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) out[i + 1] = m * Math.sin(2 * Math.PI * v);
-  }
-  return out;
-}
+// Seeded data for tests and benches lives in ./random (one PRNG for all).
+export { mulberry32 as rng, normals } from './random';

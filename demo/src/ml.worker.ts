@@ -1,0 +1,21 @@
+/// <reference lib="webworker" />
+// Demo ML worker: the ML service, with onnxruntime-web's .wasm resolved by
+// Vite (a `?url` import emits it as a hashed asset next to the bundle, so it
+// is served from the app's own origin and cached with it).
+import { expose } from 'comlink';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import { importOrt } from '../../src/ml/onnx';
+import { createMlService } from '../../src/ml/service';
+
+const service = createMlService();
+const ready = importOrt().then((ort) => {
+  ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
+  ort.env.wasm.numThreads = 1;
+});
+expose({
+  ...service,
+  async onnxLoad(...args: Parameters<typeof service.onnxLoad>) {
+    await ready;
+    return service.onnxLoad(...args);
+  },
+});

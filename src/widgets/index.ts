@@ -1,0 +1,2 @@
+/** `edgewise/widgets`: embeddable web components. */
+export { defineSparkline, EdgewiseSparkline } from './sparkline';
