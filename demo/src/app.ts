@@ -12,6 +12,10 @@
 import { proxy, wrap } from 'comlink';
 import type { DetectorSnapshot } from '../../src/anomaly/streaming';
 import { createRuntime } from '../../src/index';
+import { compileFeatures, type FeatureSpec } from '../../src/ml/features';
+import { deserializeModel } from '../../src/ml/models';
+import { ModelRegistry } from '../../src/ml/registry';
+import { train } from '../../src/ml/train';
 import { describe, welchTTest } from '../../src/stats/index';
 import { openKvStore } from '../../src/storage/kv';
 import { parseSeriesCsv, parseTimestamp } from '../../src/stream/csv';
@@ -170,6 +174,7 @@ async function selectDataset(id: string): Promise<void> {
   $<HTMLInputElement>('#b-to').value = String(n);
   redraw();
   renderAnomalies();
+  void renderModels();
   await kv.set('ui', { dataset: id });
 }
 
@@ -414,55 +419,178 @@ $<HTMLFormElement>('#stats-form').addEventListener('submit', (ev) => {
 });
 
 // ---------------------------------------------------------------- models panel
-let job = 0;
+// Training runs in the ML worker (edgewise/ml train()), models go to the
+// registry in IndexedDB; promote, roll back and shadow-compare them here.
+const SPEC: FeatureSpec = {
+  version: 1,
+  features: [{ kind: 'shingle', column: 'value', size: 12 }],
+};
+const registry = await ModelRegistry.open();
+let mlWorker: Worker | undefined;
+let training: AbortController | undefined;
+const modelName = (): string => `demo.${topicOf(ds.id)}`.slice(0, 128);
+
+function featuresOf(d: Dataset) {
+  return compileFeatures(SPEC).transform({ columns: { value: d.values }, ts: d.timestamps });
+}
+
+async function renderModels(): Promise<void> {
+  const list = await registry.list(modelName());
+  const table = $<HTMLTableElement>('#models');
+  table.hidden = list.length === 0;
+  table.tBodies[0].replaceChildren(
+    ...list
+      .sort((a, b) => b.version - a.version)
+      .map((r) => {
+        const tr = document.createElement('tr');
+        tr.dataset.version = String(r.version);
+        tr.dataset.stage = r.stage;
+        for (const v of [
+          `v${r.version}`,
+          r.stage,
+          Number.isFinite(r.metrics.auc) ? r.metrics.auc.toFixed(3) : '–',
+        ]) {
+          const td = document.createElement('td');
+          td.textContent = v;
+          tr.append(td);
+        }
+        const td = document.createElement('td');
+        if (r.stage !== 'production') {
+          const b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = 'Promote';
+          b.className = 'promote';
+          b.addEventListener(
+            'click',
+            () => void registry.promote(r.name, r.version).then(renderModels),
+          );
+          td.append(b);
+        }
+        const prod = list.find((x) => x.stage === 'production');
+        if (prod && prod.version !== r.version) {
+          const b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = 'Shadow vs production';
+          b.className = 'shadow';
+          b.addEventListener('click', () => void shadow(r.version, prod.version));
+          td.append(b);
+        }
+        tr.append(td);
+        return tr;
+      }),
+  );
+  $<HTMLButtonElement>('#rollback').disabled = !list.some((r) => r.stage === 'production');
+}
+
+async function shadow(candidate: number, production: number): Promise<void> {
+  const f = featuresOf(ds);
+  const score = async (v: number): Promise<Float64Array> => {
+    const m = deserializeModel((await registry.load(modelName(), { version: v })).bytes);
+    try {
+      return m.score(f.data, { dims: f.dims });
+    } finally {
+      m.dispose();
+    }
+  };
+  const r = await registry.recordShadow(
+    modelName(),
+    candidate,
+    await score(production),
+    await score(candidate),
+    {
+      threshold: 0.6,
+    },
+  );
+  const out = $('#shadow');
+  out.textContent =
+    `Shadow v${r.version} vs production v${r.productionVersion} on ${r.n.toLocaleString('en')} windows: ` +
+    `agreement ${(100 * r.agreement).toFixed(1)}% at score > 0.6, correlation ${r.correlation.toFixed(3)}, ` +
+    `mean |difference| ${r.meanAbsDiff.toFixed(4)}.`;
+  out.dataset.agreement = String(r.agreement);
+}
+
+$('#rollback').addEventListener('click', async () => {
+  try {
+    const r = await registry.rollback(modelName());
+    $('#shadow').textContent = `Rolled back: production is v${r.version} again.`;
+  } catch (e) {
+    $('#shadow').textContent = (e as Error).message;
+  }
+  await renderModels();
+});
+
 $('#train').addEventListener('click', async () => {
-  const id = ++job;
   const bar = $<HTMLProgressElement>('#train-progress');
   const st = $('#train-status');
+  training = new AbortController();
   $<HTMLButtonElement>('#train').disabled = true;
   $<HTMLButtonElement>('#cancel-train').disabled = false;
   bar.value = 0;
   st.textContent = 'Training…';
   document.body.dataset.training = 'running';
   try {
-    const r = await svc.train(
-      id,
-      ds.values.slice(),
-      { window: 12, trees: 100, sampleSize: 256, seed: 1 },
-      proxy((p: Progress) => {
-        bar.value = p.fraction;
-        st.textContent = `Training: ${p.phase} ${(100 * p.fraction).toFixed(0)}%`;
-      }),
+    mlWorker ??= new Worker(new URL('./ml.worker.ts', import.meta.url), { type: 'module' });
+    // NAB's labelled windows, when the series has them, give the model an AUC.
+    const labels = ds.bands.length
+      ? Float64Array.from(ds.timestamps, (t) =>
+          ds.bands.some(([a, b]) => t >= a && t <= b) ? 1 : 0,
+        )
+      : undefined;
+    const r = await train(
+      SPEC,
+      { columns: { value: ds.values }, ts: ds.timestamps, labels },
+      {
+        model: 'isolation-forest',
+        params: { trees: 100, sampleSize: 256, seed: Date.now() % 100_000 },
+        onProgress: (p) => {
+          bar.value = p.fraction;
+          st.textContent = `Training: ${p.phase} ${(100 * p.fraction).toFixed(0)}%`;
+        },
+        signal: training.signal,
+        worker: mlWorker,
+      },
     );
-    const order = [...r.scores.keys()]
-      .filter((i) => r.scores[i] > 0)
-      .sort((x, y) => r.scores[y] - r.scores[x]);
+    const rec = await registry.register(modelName(), r.bytes, {
+      specHash: r.specHash,
+      metrics: { auc: r.evaluation.auc ?? Number.NaN, trainingMs: r.evaluation.trainingMs },
+    });
+    const f = featuresOf(ds);
+    const scores = r.model.score(f.data, { dims: f.dims });
+    r.model.dispose();
+    const order = [...scores.keys()].sort((x, y) => scores[y] - scores[x]);
     const top: number[] = [];
     for (const i of order) {
-      if (top.every((j) => Math.abs(i - j) > 50)) top.push(i);
+      const src = f.rows[i];
+      if (top.every((j) => Math.abs(src - j) > 50)) top.push(src);
       if (top.length === 5) break;
     }
-    st.textContent = `Trained 100 trees on ${r.rows.toLocaleString('en')} windows in ${r.ms.toFixed(0)} ms (${(r.model.byteLength / 1024).toFixed(0)} KiB model). Most isolated windows:`;
+    st.textContent =
+      `Registered ${rec.name} v${rec.version} (${rec.stage}) in ${r.evaluation.trainingMs.toFixed(0)} ms` +
+      (Number.isFinite(r.evaluation.auc)
+        ? `, AUC ${r.evaluation.auc?.toFixed(3)} against NAB's labels`
+        : '') +
+      '. Most isolated windows:';
     $('#train-top').replaceChildren(
       ...top.map((i) => {
         const li = document.createElement('li');
         const inBand = ds.bands.some(([s, e]) => ds.timestamps[i] >= s && ds.timestamps[i] <= e);
-        li.textContent = `${fmtTime(ds.timestamps[i])} UTC, score ${r.scores[i].toFixed(3)}${inBand ? ' (in a labelled window)' : ''}`;
+        li.textContent = `${fmtTime(ds.timestamps[i])} UTC${inBand ? ' (in a labelled window)' : ''}`;
         return li;
       }),
     );
     bar.value = 1;
     document.body.dataset.training = 'done';
+    await renderModels();
   } catch (e) {
-    const msg = (e as Error).message;
-    st.textContent = /cancel/i.test(msg) ? 'Training cancelled.' : `Training failed: ${msg}`;
-    document.body.dataset.training = /cancel/i.test(msg) ? 'cancelled' : 'failed';
+    const cancelled = training.signal.aborted;
+    st.textContent = cancelled ? 'Training cancelled.' : `Training failed: ${(e as Error).message}`;
+    document.body.dataset.training = cancelled ? 'cancelled' : 'failed';
   } finally {
     $<HTMLButtonElement>('#train').disabled = false;
     $<HTMLButtonElement>('#cancel-train').disabled = true;
   }
 });
-$('#cancel-train').addEventListener('click', () => void svc.cancel(job));
+$('#cancel-train').addEventListener('click', () => training?.abort());
 
 // ---------------------------------------------------------------- metrics panel
 async function renderExposition(): Promise<void> {

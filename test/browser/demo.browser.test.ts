@@ -127,16 +127,66 @@ describe('demo dashboard in Chromium', () => {
     await ctx.close();
   });
 
-  it('trains an Isolation Forest in the worker with progress, and cancels', async () => {
+  it('trains in the ML worker with progress, registers, promotes, shadows, rolls back, and cancels', async () => {
     const ctx = await browser.newContext();
-    const { page } = await open(ctx);
-    await page.click('#train');
-    await page.waitForFunction(() => document.body.dataset.training === 'done', undefined, {
-      timeout: 60_000,
-    });
+    const { page, problems } = await open(ctx);
+    const trainOnce = async (): Promise<void> => {
+      await page.evaluate(() => {
+        document.body.dataset.training = '';
+      });
+      await page.click('#train');
+      await page.waitForFunction(
+        () => ['done', 'failed'].includes(document.body.dataset.training ?? ''),
+        undefined,
+        {
+          timeout: 90_000,
+        },
+      );
+      expect(await page.textContent('#train-status')).toMatch(/^Registered demo\./);
+    };
+    const stages = (): Promise<Record<string, string>> =>
+      page.$$eval('#models tbody tr', (rows) =>
+        Object.fromEntries(
+          rows.map((r) => [(r as HTMLElement).dataset.version, (r as HTMLElement).dataset.stage]),
+        ),
+      );
+    await trainOnce();
     expect(await page.$eval('#train-progress', (p) => (p as HTMLProgressElement).value)).toBe(1);
     expect(await page.$$eval('#train-top li', (l) => l.length)).toBe(5);
-    // Start and cancel in the same task: the worker sees the cancel at its first yield.
+    // NAB's labels give the model an AUC in the registry
+    const auc = Number(
+      await page.$eval('#models tbody tr td:nth-child(3)', (td) => td.textContent),
+    );
+    expect(auc).toBeGreaterThan(0.5);
+    expect(await stages()).toEqual({ 1: 'candidate' });
+    await page.click('#models tr[data-version="1"] button.promote');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#models tr[data-version="1"]')?.getAttribute('data-stage') ===
+        'production',
+    );
+    await trainOnce();
+    expect(await stages()).toEqual({ 1: 'production', 2: 'candidate' });
+    await page.click('#models tr[data-version="2"] button.shadow');
+    await page.waitForFunction(() =>
+      document.querySelector('#shadow')?.hasAttribute('data-agreement'),
+    );
+    const agreement = Number(await page.getAttribute('#shadow', 'data-agreement'));
+    expect(agreement).toBeGreaterThan(0.5);
+    expect(agreement).toBeLessThanOrEqual(1);
+    await page.click('#models tr[data-version="2"] button.promote');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#models tr[data-version="2"]')?.getAttribute('data-stage') ===
+        'production',
+    );
+    await page.click('#rollback');
+    await page.waitForFunction(
+      () =>
+        document.querySelector('#models tr[data-version="1"]')?.getAttribute('data-stage') ===
+        'production',
+    );
+    // Start and cancel in the same task: the job stops at its next check.
     await page.evaluate(() => {
       document.querySelector<HTMLButtonElement>('#train')!.click();
       document.querySelector<HTMLButtonElement>('#cancel-train')!.click();
@@ -146,6 +196,7 @@ describe('demo dashboard in Chromium', () => {
     );
     expect(await page.getAttribute('body', 'data-training')).toBe('cancelled');
     expect(await page.textContent('#train-status')).toBe('Training cancelled.');
+    expect(problems).toEqual([]);
     await ctx.close();
   });
 

@@ -1,7 +1,6 @@
 /**
  * The demo's worker service: one StreamingDetector per series (score-then-
- * learn, snapshots for resume), Isolation Forest training with progress and
- * cancel, and chunked CSV parsing with progress. Everything heavy is loaded
+ * learn, snapshots for resume) and chunked CSV parsing with progress. Everything heavy is loaded
  * with import() after the worker has called expose().
  */
 import type { DetectorSnapshot } from '../../../src/anomaly/streaming';
@@ -11,21 +10,6 @@ import type { ParsedSeries } from '../../../src/stream/csv';
 export interface Progress {
   fraction: number;
   phase: string;
-}
-
-export interface TrainOptions {
-  /** Values per row (a shingle of consecutive points). */
-  window: number;
-  trees: number;
-  sampleSize: number;
-  seed: number;
-}
-
-export interface TrainResult {
-  scores: Float64Array;
-  model: Uint8Array;
-  rows: number;
-  ms: number;
 }
 
 export interface UpdateResult {
@@ -43,13 +27,6 @@ export interface DemoService {
   update(series: string, values: Float64Array, timestamps: Float64Array): Promise<UpdateResult>;
   snapshot(series: string): Promise<DetectorSnapshot | null>;
   restore(series: string, snapshot: DetectorSnapshot): Promise<void>;
-  train(
-    job: number,
-    values: Float64Array,
-    options: TrainOptions,
-    onProgress: (p: Progress) => void,
-  ): Promise<TrainResult>;
-  cancel(job: number): Promise<void>;
   parseCsv(text: string, onProgress: (p: Progress) => void): Promise<ParsedSeries>;
 }
 
@@ -60,7 +37,6 @@ export function createDemoService(): DemoService {
     string,
     import('../../../src/anomaly/ensemble-stream').StreamingDetector
   >();
-  const cancelled = new Set<number>();
   const anomaly = () => import('../../../src/anomaly/index');
 
   async function detector(series: string) {
@@ -105,64 +81,6 @@ export function createDemoService(): DemoService {
     },
     async restore(series, snapshot) {
       (await detector(series)).restore(snapshot);
-    },
-    async train(job, values, o, onProgress) {
-      const { IsolationForest } = await anomaly();
-      const t0 = performance.now();
-      const w = o.window;
-      const rows = values.length - w + 1;
-      if (!Number.isInteger(w) || w < 1 || rows < 2) {
-        throw new EdgewiseError(
-          'INVALID_ARGUMENT',
-          `train: need at least ${w + 1} values for windows of ${w}.`,
-        );
-      }
-      const check = (): void => {
-        if (cancelled.delete(job)) throw new EdgewiseError('ABORTED', 'Training was cancelled.');
-      };
-      // Features: shingles of w consecutive values, each row centred on its own mean.
-      const X = new Float64Array(rows * w);
-      const CHUNK = 2000;
-      for (let r0 = 0; r0 < rows; r0 += CHUNK) {
-        const r1 = Math.min(rows, r0 + CHUNK);
-        for (let r = r0; r < r1; r++) {
-          let m = 0;
-          for (let j = 0; j < w; j++) m += values[r + j];
-          m /= w;
-          for (let j = 0; j < w; j++) X[r * w + j] = values[r + j] - m;
-        }
-        onProgress({ fraction: (0.3 * r1) / rows, phase: 'features' });
-        await yieldToEvents();
-        check();
-      }
-      onProgress({ fraction: 0.3, phase: 'fit' });
-      const forest = new IsolationForest({
-        trees: o.trees,
-        sampleSize: o.sampleSize,
-        seed: o.seed,
-      }).fit(X, { dims: w });
-      try {
-        await yieldToEvents();
-        check();
-        const scores = new Float64Array(values.length);
-        for (let r0 = 0; r0 < rows; r0 += CHUNK) {
-          const r1 = Math.min(rows, r0 + CHUNK);
-          const s = forest.score(X.subarray(r0 * w, r1 * w), { dims: w });
-          // a window's score goes to its last point
-          scores.set(s, r0 + w - 1);
-          onProgress({ fraction: 0.35 + (0.65 * r1) / rows, phase: 'score' });
-          await yieldToEvents();
-          check();
-        }
-        const model = forest.serialize();
-        return { scores, model, rows, ms: performance.now() - t0 };
-      } finally {
-        forest.dispose();
-        cancelled.delete(job);
-      }
-    },
-    async cancel(job) {
-      cancelled.add(job);
     },
     async parseCsv(text, onProgress) {
       const { parseSeriesCsv } = await import('../../../src/stream/csv');
