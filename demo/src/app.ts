@@ -499,6 +499,7 @@ async function shadow(candidate: number, production: number): Promise<void> {
     await score(candidate),
     {
       threshold: 0.6,
+      productionVersion: production,
     },
   );
   const out = $('#shadow');
