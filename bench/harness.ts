@@ -111,6 +111,13 @@ export function markdownTable(suites: Record<string, WorkloadResult[]>): string 
   for (const [suite, results] of Object.entries(suites)) {
     for (const r of results) {
       const ours = r.results.find((x) => x.name === r.ours)!;
+      if (r.results.length === 1 || ours.note) {
+        // Workloads without an in-process peer (or with an external reference in the note).
+        lines.push(
+          `| ${suite} | ${r.name} | ${formatRate(ours.perSecond, r.unit)} (${ours.medianMs.toFixed(2)} ms) | ` +
+            `${ours.note ? '(reference in note)' : '(no peer)'} | | | ${ours.note ?? ''} |`,
+        );
+      }
       for (const p of r.results) {
         if (p.name === r.ours) continue;
         lines.push(
