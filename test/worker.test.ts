@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KernelWorkerClient, Moments } from '../src/kernels/index';
+import { EdgewiseError, KernelWorkerClient, Moments } from '../src/kernels/index';
 import { normals } from './helpers/fsum';
 
 // The built worker (npm run build:lib) runs the same kernel service that the
@@ -57,7 +57,11 @@ describe('kernel service in a Node worker thread (Comlink)', () => {
   it('errors cross the worker boundary with their code and leave the state alone', async () => {
     const a = await client.createMoments();
     await a.push([1, 2, 3]);
-    await expect(a.push(['x'] as unknown as number[])).rejects.toMatchObject({
+    // The error crosses the worker boundary as an EdgewiseError with its code.
+    const err = await a.push(['x'] as unknown as number[]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EdgewiseError);
+    expect(err).toMatchObject({
+      code: 'INVALID_ARGUMENT',
       message: expect.stringContaining('element 0'),
     });
     expect((await a.summary()).count).toBe(3);
@@ -66,7 +70,10 @@ describe('kernel service in a Node worker thread (Comlink)', () => {
       message: expect.stringContaining('does not exist'),
     });
     await expect(client.createMoments(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({
+      code: 'CORRUPT_STATE',
       message: expect.stringContaining('not a serialized Moments'),
     });
+    // Plain errors still cross as Errors (Comlink's own behaviour is kept).
+    await expect(client.createMoments('x' as never)).rejects.toBeInstanceOf(Error);
   });
 });
