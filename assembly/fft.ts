@@ -2,9 +2,8 @@
 // f64 arrays (re, im) of length n = 2^k, in place, and the power spectrum of a
 // real window. Used by the ML feature extractor's spectral features.
 
-/** In-place forward FFT of (re, im), n a power of two (checked by the caller). */
-export function fft_inplace(re: usize, im: usize, n: i32): void {
-  // bit-reversal permutation
+/** Bit-reversal permutation of (re, im), the first step of both FFT variants. */
+@inline function bitReverse(re: usize, im: usize, n: i32): void {
   let j: i32 = 0;
   for (let i: i32 = 1; i < n; i++) {
     let bit = n >> 1;
@@ -23,6 +22,11 @@ export function fft_inplace(re: usize, im: usize, n: i32): void {
       store<f64>(qj, u);
     }
   }
+}
+
+/** In-place forward FFT of (re, im), n a power of two (checked by the caller). */
+export function fft_inplace(re: usize, im: usize, n: i32): void {
+  bitReverse(re, im, n);
   for (let len: i32 = 2; len <= n; len <<= 1) {
     const half = len >> 1;
     const ang = (-2.0 * Math.PI) / <f64>len;
@@ -60,24 +64,7 @@ function twiddles(tw: usize, n: i32): void {
 
 /** fft_inplace with a precomputed twiddle table (stage len uses entry k * n / len). */
 function fftTable(re: usize, im: usize, n: i32, tw: usize): void {
-  let j: i32 = 0;
-  for (let i: i32 = 1; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      const pi = re + (<usize>i << 3);
-      const pj = re + (<usize>j << 3);
-      const t = load<f64>(pi);
-      store<f64>(pi, load<f64>(pj));
-      store<f64>(pj, t);
-      const qi = im + (<usize>i << 3);
-      const qj = im + (<usize>j << 3);
-      const u = load<f64>(qi);
-      store<f64>(qi, load<f64>(qj));
-      store<f64>(qj, u);
-    }
-  }
+  bitReverse(re, im, n);
   const halfN = n >> 1;
   for (let len: i32 = 2; len <= n; len <<= 1) {
     const half = len >> 1;

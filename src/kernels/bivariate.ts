@@ -109,30 +109,27 @@ export class CoMoments extends WasmObject {
     return this;
   }
 
-  #slot(i: number): number {
-    return heapF64()[(this.ptr >>> 3) + i];
-  }
   get count(): number {
-    return this.#slot(0);
+    return this.slot(0);
   }
   get rejected(): number {
-    return this.#slot(8);
+    return this.slot(8);
   }
   get meanX(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(1) + this.#slot(3);
+    return this.count === 0 ? Number.NaN : this.slot(1) + this.slot(3);
   }
   get meanY(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(2) + this.#slot(4);
+    return this.count === 0 ? Number.NaN : this.slot(2) + this.slot(4);
   }
   /** Sum of squared deviations of x (Sxx). */
   get sxx(): number {
-    return this.#slot(5);
+    return this.slot(5);
   }
   get syy(): number {
-    return this.#slot(6);
+    return this.slot(6);
   }
   get sxy(): number {
-    return this.#slot(7);
+    return this.slot(7);
   }
   /** Sample variances and covariance (divide by n - 1). */
   get varianceX(): number {

@@ -120,16 +120,13 @@ export class Covariance extends WasmObject {
     return this;
   }
 
-  #slot(i: number): number {
-    return heapF64()[(this.ptr >>> 3) + i];
-  }
   /** Rows accepted. */
   get count(): number {
-    return this.#slot(0 + 1);
+    return this.slot(0 + 1);
   }
   /** Rows skipped because they held NaN or ±Infinity. */
   get rejected(): number {
-    return this.#slot(2);
+    return this.slot(2);
   }
   /** Column means (NaN when empty). */
   get mean(): Float64Array {

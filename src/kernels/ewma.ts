@@ -119,24 +119,21 @@ export class Ewma extends WasmObject {
     return this;
   }
 
-  #slot(i: number): number {
-    return heapF64()[(this.ptr >>> 3) + i];
-  }
   get count(): number {
-    return this.#slot(5);
+    return this.slot(5);
   }
   get rejected(): number {
-    return this.#slot(6);
+    return this.slot(6);
   }
   /** Latest weighted mean (NaN before any value). */
   get mean(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(4) + this.#slot(2);
+    return this.count === 0 ? Number.NaN : this.slot(4) + this.slot(2);
   }
   /** Latest weighted population variance (NaN before any value). */
   get variance(): number {
     if (this.count === 0) return Number.NaN;
-    const S = this.#slot(3);
-    return S > 0 ? S / this.#slot(1) : 0;
+    const S = this.slot(3);
+    return S > 0 ? S / this.slot(1) : 0;
   }
 
   /** Versioned little-endian state: 'EWEM', u16 version, then alpha, W, mean, S, K, n, rejected. */
@@ -145,7 +142,7 @@ export class Ewma extends WasmObject {
     const dv = new DataView(out.buffer);
     dv.setUint32(0, MAGIC, true);
     dv.setUint16(4, VERSION, true);
-    for (let i = 0; i < 7; i++) dv.setFloat64(8 + i * 8, this.#slot(i), true);
+    for (let i = 0; i < 7; i++) dv.setFloat64(8 + i * 8, this.slot(i), true);
     return out;
   }
 

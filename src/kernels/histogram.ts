@@ -221,23 +221,20 @@ export class Histogram extends WasmObject {
     return this;
   }
 
-  #slot(i: number): number {
-    return heapF64()[(this.ptr >>> 3) + i];
-  }
   get count(): number {
-    return this.#slot(0);
+    return this.slot(0);
   }
   get sum(): number {
-    return this.#slot(1);
+    return this.slot(1);
   }
   get min(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(2);
+    return this.count === 0 ? Number.NaN : this.slot(2);
   }
   get max(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(3);
+    return this.count === 0 ? Number.NaN : this.slot(3);
   }
   get rejected(): number {
-    return this.#slot(4);
+    return this.slot(4);
   }
 
   /** Explicit: the upper bounds (without +Inf). */
@@ -262,15 +259,15 @@ export class Histogram extends WasmObject {
   /** Exponential: current scale (base = 2^(2^-scale)). */
   get scale(): number {
     this.#need('exponential', 'scale');
-    return this.#slot(6);
+    return this.slot(6);
   }
   get zeroCount(): number {
     this.#need('exponential', 'zeroCount');
-    return this.#slot(5);
+    return this.slot(5);
   }
   #store(minSlot: number, countsSlot: number): ExponentialBuckets {
-    const mn = this.#slot(minSlot);
-    const mx = this.#slot(minSlot + 1);
+    const mn = this.slot(minSlot);
+    const mx = this.slot(minSlot + 1);
     if (mn > mx) return { offset: 0, bucketCounts: new Float64Array(0) };
     const base = (this.ptr >>> 3) + countsSlot;
     return { offset: mn, bucketCounts: heapF64().slice(base, base + mx - mn + 1) };

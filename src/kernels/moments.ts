@@ -84,18 +84,14 @@ export class Moments extends WasmObject {
     return this;
   }
 
-  #slot(i: number): number {
-    return heapF64()[(this.ptr >>> 3) + i];
-  }
-
   get count(): number {
-    return this.#slot(0);
+    return this.slot(0);
   }
   get rejected(): number {
-    return this.#slot(8);
+    return this.slot(8);
   }
   get mean(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(1) + this.#slot(2);
+    return this.count === 0 ? Number.NaN : this.slot(1) + this.slot(2);
   }
   /**
    * The fixed origin (first finite value) the moments are kept relative to;
@@ -103,22 +99,22 @@ export class Moments extends WasmObject {
    * rounding `mean` loses (e.g. for differences of nearly equal means).
    */
   get origin(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(1);
+    return this.count === 0 ? Number.NaN : this.slot(1);
   }
   get meanOffset(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(2);
+    return this.count === 0 ? Number.NaN : this.slot(2);
   }
   get sum(): number {
     const n = this.count;
-    return n === 0 ? 0 : n * this.#slot(1) + n * this.#slot(2);
+    return n === 0 ? 0 : n * this.slot(1) + n * this.slot(2);
   }
   get variance(): number {
     const n = this.count;
-    return n === 0 ? Number.NaN : this.#slot(3) / n;
+    return n === 0 ? Number.NaN : this.slot(3) / n;
   }
   get sampleVariance(): number {
     const n = this.count;
-    return n < 2 ? Number.NaN : this.#slot(3) / (n - 1);
+    return n < 2 ? Number.NaN : this.slot(3) / (n - 1);
   }
   get std(): number {
     return Math.sqrt(this.variance);
@@ -129,22 +125,22 @@ export class Moments extends WasmObject {
   /** Population skewness; NaN when there are no values or the variance is 0. */
   get skewness(): number {
     const n = this.count;
-    const m2 = this.#slot(3);
+    const m2 = this.slot(3);
     if (n === 0 || m2 === 0) return Number.NaN;
-    return (Math.sqrt(n) * this.#slot(4)) / (m2 * Math.sqrt(m2));
+    return (Math.sqrt(n) * this.slot(4)) / (m2 * Math.sqrt(m2));
   }
   /** Population excess kurtosis; NaN when there are no values or the variance is 0. */
   get kurtosis(): number {
     const n = this.count;
-    const m2 = this.#slot(3);
+    const m2 = this.slot(3);
     if (n === 0 || m2 === 0) return Number.NaN;
-    return (n * this.#slot(5)) / (m2 * m2) - 3;
+    return (n * this.slot(5)) / (m2 * m2) - 3;
   }
   get min(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(6);
+    return this.count === 0 ? Number.NaN : this.slot(6);
   }
   get max(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(7);
+    return this.count === 0 ? Number.NaN : this.slot(7);
   }
 
   summary(): MomentsSummary {

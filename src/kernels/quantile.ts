@@ -203,34 +203,30 @@ export class QuantileSketch extends WasmObject {
     return this;
   }
 
-  #slot(i: number): number {
-    return heapF64()[(this.ptr >>> 3) + i];
-  }
-
   get count(): number {
-    return this.#slot(0);
+    return this.slot(0);
   }
   get sum(): number {
-    return this.#slot(1);
+    return this.slot(1);
   }
   get min(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(2);
+    return this.count === 0 ? Number.NaN : this.slot(2);
   }
   get max(): number {
-    return this.count === 0 ? Number.NaN : this.#slot(3);
+    return this.count === 0 ? Number.NaN : this.slot(3);
   }
   get rejected(): number {
-    return this.#slot(4);
+    return this.slot(4);
   }
   /** True while the sketch holds the values themselves (count <= exactLimit). */
   get exact(): boolean {
-    return this.#slot(9) >= 0;
+    return this.slot(9) >= 0;
   }
   /** Bytes of WebAssembly memory this sketch holds now. */
   get byteSize(): number {
-    const xp = this.#slot(10);
+    const xp = this.slot(10);
     return (
-      SLOTS * 8 + this.#slot(POS + 2) * 8 + this.#slot(NEG + 2) * 8 + (xp ? this.exactLimit * 8 : 0)
+      SLOTS * 8 + this.slot(POS + 2) * 8 + this.slot(NEG + 2) * 8 + (xp ? this.exactLimit * 8 : 0)
     );
   }
   /** Number of non-empty buckets (both signs, plus the zero bucket). */
@@ -239,8 +235,8 @@ export class QuantileSketch extends WasmObject {
   }
 
   #exactSorted(): Float64Array {
-    const len = this.#slot(9);
-    const p = this.#slot(10) / 8;
+    const len = this.slot(9);
+    const p = this.slot(10) / 8;
     const out = len > 0 ? heapF64().slice(p, p + len) : new Float64Array(0);
     return out.sort();
   }

@@ -211,6 +211,11 @@ export abstract class WasmObject {
     return this.#ptr;
   }
 
+  /** f64 slot `i` of this object's state block (re-reads the view after memory growth). */
+  protected slot(i: number): number {
+    return heapF64()[(this.ptr >>> 3) + i];
+  }
+
   /** True after `dispose()`. */
   get disposed(): boolean {
     return this.#ptr === 0;

@@ -277,16 +277,13 @@ export class SlidingWindow extends WasmObject {
     }
   }
 
-  #slot(i: number): number {
-    return heapF64()[(this.ptr >>> 3) + i];
-  }
   /** NaN / ±Infinity values (or timestamps) skipped. */
   get rejected(): number {
-    return this.#slot(this.time ? 5 : 9);
+    return this.slot(this.time ? 5 : 9);
   }
   /** Time windows: values skipped because their timestamp was older than a previous one. */
   get late(): number {
-    return this.time ? this.#slot(6) : 0;
+    return this.time ? this.slot(6) : 0;
   }
 
   #newOutput(rows: number): WindowOutput {
@@ -348,7 +345,7 @@ export class SlidingWindow extends WasmObject {
           `${this.constructor.name}.push: expected a Float64Array or an array of numbers, got ${describeValue(values)}.`,
         );
       }
-      const since = this.#slot(8);
+      const since = this.slot(8);
       const out = this.#newOutput(Math.floor((since + n) / this.slide));
       let rows = 0;
       const o = outArea();
@@ -390,7 +387,7 @@ export class SlidingWindow extends WasmObject {
       h.set(v.subarray(i, i + len), vp >>> 3);
       h.set(t.subarray(i, i + len), tp >>> 3);
       const r = k.tw_push(s, vp, tp, len, o, OUT_CAP);
-      const used = this.#slot(7);
+      const used = this.slot(7);
       out = this.#ensure(out, rows + r);
       this.#copyRows(out, rows, r, true);
       rows += r;
