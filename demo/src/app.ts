@@ -673,9 +673,9 @@ async function loadCsv(file: File): Promise<void> {
       return li;
     }),
   );
-  errBox.hidden = parsed.errors.length === 0;
   if (parsed.values.length < 2) {
     setStatus(`${file.name}: no valid rows to replay.`);
+    errBox.hidden = parsed.errors.length === 0;
     return;
   }
   // Rows may be unordered: sort by time (the replay is in event-time order).
@@ -701,6 +701,8 @@ async function loadCsv(file: File): Promise<void> {
         ? `, ${parsed.errors.length} rows skipped (listed below the chart).`
         : '.'),
   );
+  // Shown together with the status line, once the valid rows are in.
+  errBox.hidden = parsed.errors.length === 0;
 }
 
 function addOption(id: string, label: string): void {
