@@ -1,8 +1,8 @@
 /**
  * The WebAssembly kernel runtime: the only code that touches WebAssembly memory.
  *
- * - The module is inlined (base64) and instantiated once per JS realm with a
- *   top-level await, so `import { Moments } from 'edgewise/kernels'` is ready
+ * - The module is inlined (zlib-deflated, base64), inflated with the platform's
+ *   `DecompressionStream` and instantiated once per JS realm with a top-level await, so `import { Moments } from 'edgewise/kernels'` is ready
  *   to use in Node, on a page's main thread and inside a Web Worker, with no
  *   bundler configuration and no network fetch.
  * - Callers' batches are copied into one reusable, 16-byte aligned staging area
@@ -10,7 +10,7 @@
  * - Views of `memory.buffer` are re-created whenever memory has grown.
  */
 import { describeValue, EdgewiseError } from '../errors';
-import { WASM_BASE64 } from './wasm-binary.generated';
+import { WASM_BYTES, WASM_DEFLATE_BASE64 } from './wasm-binary.generated';
 
 export interface WasmExports {
   readonly memory: WebAssembly.Memory;
@@ -29,11 +29,30 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** Inflates the inlined module (zlib format) with the platform's DecompressionStream. */
+export async function inflateModule(b64: string, bytes: number): Promise<ArrayBuffer> {
+  const stream = new Blob([decodeBase64(b64)])
+    .stream()
+    .pipeThrough(new DecompressionStream('deflate'));
+  const out = await new Response(stream).arrayBuffer();
+  if (out.byteLength !== bytes) {
+    throw new Error(`inflated ${out.byteLength} bytes, expected ${bytes}`);
+  }
+  return out;
+}
+
 async function instantiate(): Promise<WasmExports> {
   if (typeof WebAssembly === 'undefined') {
     throw new EdgewiseError(
       'WASM_UNAVAILABLE',
       'WebAssembly is not available in this JavaScript environment; Edgewise kernels need it.',
+    );
+  }
+  if (typeof DecompressionStream === 'undefined') {
+    throw new EdgewiseError(
+      'WASM_UNAVAILABLE',
+      'DecompressionStream is not available in this JavaScript environment; Edgewise needs it ' +
+        'to unpack its WebAssembly module (Chrome 80+, Firefox 113+, Safari 16.4+, Node 18+).',
     );
   }
   const imports = {
@@ -44,7 +63,7 @@ async function instantiate(): Promise<WasmExports> {
     },
   };
   try {
-    const module = await WebAssembly.compile(decodeBase64(WASM_BASE64));
+    const module = await WebAssembly.compile(await inflateModule(WASM_DEFLATE_BASE64, WASM_BYTES));
     const instance = await WebAssembly.instantiate(module, imports);
     return instance.exports as unknown as WasmExports;
   } catch (cause) {
