@@ -20,6 +20,7 @@ export default defineConfig({
         'workers/gpu.worker': 'workers/gpu.worker.ts',
         anomaly: 'src/anomaly/index.ts',
         metrics: 'src/metrics/index.ts',
+        storage: 'src/storage/index.ts',
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',

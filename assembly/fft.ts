@@ -24,46 +24,13 @@
   }
 }
 
-/** In-place forward FFT of (re, im), n a power of two (checked by the caller). */
-export function fft_inplace(re: usize, im: usize, n: i32): void {
-  bitReverse(re, im, n);
-  for (let len: i32 = 2; len <= n; len <<= 1) {
-    const half = len >> 1;
-    const ang = (-2.0 * Math.PI) / <f64>len;
-    for (let k: i32 = 0; k < half; k++) {
-      // exact twiddles per k (no recurrence drift)
-      const wr = Math.cos(ang * <f64>k);
-      const wi = Math.sin(ang * <f64>k);
-      for (let s: i32 = k; s < n; s += len) {
-        const a = <usize>s << 3;
-        const b = <usize>(s + half) << 3;
-        const br = load<f64>(re + b);
-        const bi = load<f64>(im + b);
-        const tr = br * wr - bi * wi;
-        const ti = br * wi + bi * wr;
-        const ar = load<f64>(re + a);
-        const ai = load<f64>(im + a);
-        store<f64>(re + a, ar + tr);
-        store<f64>(im + a, ai + ti);
-        store<f64>(re + b, ar - tr);
-        store<f64>(im + b, ai - ti);
-      }
-    }
-  }
-}
-
-/** cos / sin of -2 pi k / n for k < n / 2, written to tw[0..n/2) and tw[n/2..n). */
-function twiddles(tw: usize, n: i32): void {
-  const half = n >> 1;
-  for (let k: i32 = 0; k < half; k++) {
-    const a = (-2.0 * Math.PI * <f64>k) / <f64>n;
-    store<f64>(tw + (<usize>k << 3), Math.cos(a));
-    store<f64>(tw + (<usize>(half + k) << 3), Math.sin(a));
-  }
-}
-
-/** fft_inplace with a precomputed twiddle table (stage len uses entry k * n / len). */
-function fftTable(re: usize, im: usize, n: i32, tw: usize): void {
+/**
+ * In-place forward FFT of (re, im), n a power of two (checked by the caller),
+ * with the twiddle table `tw` (cos(-2 pi k / n) at tw[k], sin at tw[n/2 + k],
+ * k < n/2) written by the caller: stage `len` uses entry k * n / len. The
+ * table comes from JS's Math.cos / Math.sin, which keeps libm out of the module.
+ */
+export function fft_inplace(re: usize, im: usize, n: i32, tw: usize): void {
   bitReverse(re, im, n);
   const halfN = n >> 1;
   for (let len: i32 = 2; len <= n; len <<= 1) {
@@ -93,11 +60,10 @@ function fftTable(re: usize, im: usize, n: i32, tw: usize): void {
 /**
  * Magnitudes |X_k| / n for k = 0..bins-1 of each of `rows` real windows of
  * length n stored back to back at `x`; writes rows x bins values to `out`.
- * `re` and `im` are scratch of n f64 each, `tw` of n f64 (twiddle table,
- * computed once per call). Windows are mean-removed when `demean` is 1.
+ * `re` and `im` are scratch of n f64 each, `tw` the twiddle table of
+ * fft_inplace (n f64, filled by the caller). Windows are mean-removed when `demean` is 1.
  */
 export function fft_magnitudes(x: usize, rows: i32, n: i32, bins: i32, demean: i32, re: usize, im: usize, tw: usize, out: usize): void {
-  twiddles(tw, n);
   for (let r: i32 = 0; r < rows; r++) {
     const src = x + ((<usize>r * <usize>n) << 3);
     let mean: f64 = 0.0;
@@ -109,7 +75,7 @@ export function fft_magnitudes(x: usize, rows: i32, n: i32, bins: i32, demean: i
       store<f64>(re + (<usize>i << 3), load<f64>(src + (<usize>i << 3)) - mean);
       store<f64>(im + (<usize>i << 3), 0.0);
     }
-    fftTable(re, im, n, tw);
+    fft_inplace(re, im, n, tw);
     const dst = out + ((<usize>r * <usize>bins) << 3);
     for (let k: i32 = 0; k < bins; k++) {
       const a = load<f64>(re + (<usize>k << 3));

@@ -20,6 +20,7 @@ const ENTRIES = [
   'events',
   'stream',
   'metrics',
+  'storage',
   'stats',
   'anomaly',
   'gpu',

@@ -6,7 +6,7 @@ import { describeValue, EdgewiseError } from '../errors';
 import { allocBytes, freeBytes, heapF64, wasm } from './runtime';
 
 interface FftExports {
-  fft_inplace(re: number, im: number, n: number): void;
+  fft_inplace(re: number, im: number, n: number, tw: number): void;
   fft_magnitudes(
     x: number,
     rows: number,
@@ -20,6 +20,18 @@ interface FftExports {
   ): void;
 }
 const k = wasm as unknown as FftExports;
+
+/** Writes the twiddle table of size n at byte offset `tw`: cos(-2 pi k / n), then sin. */
+function twiddles(tw: number, n: number): void {
+  const h = heapF64();
+  const base = tw >>> 3;
+  const half = n >> 1;
+  for (let i = 0; i < half; i++) {
+    const a = (-2 * Math.PI * i) / n;
+    h[base + i] = Math.cos(a);
+    h[base + half + i] = Math.sin(a);
+  }
+}
 
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 2 && (n & (n - 1)) === 0 && n <= 1 << 24;
@@ -44,12 +56,13 @@ export function fft(
   if (im.length !== n) {
     throw new EdgewiseError('INVALID_ARGUMENT', `fft: im has length ${im.length}, expected ${n}.`);
   }
-  const buf = allocBytes(16 * n);
+  const buf = allocBytes(24 * n);
   try {
     const h = heapF64();
     h.set(re, buf >>> 3);
     h.set(im, (buf >>> 3) + n);
-    k.fft_inplace(buf, buf + 8 * n, n);
+    twiddles(buf + 16 * n, n);
+    k.fft_inplace(buf, buf + 8 * n, n, buf + 16 * n);
     const h2 = heapF64();
     return {
       re: h2.slice(buf >>> 3, (buf >>> 3) + n),
@@ -92,6 +105,7 @@ export function fftMagnitudes(
   const tw = im + 8 * n;
   const o = tw + 8 * n;
   try {
+    twiddles(tw, n);
     for (let r = 0; r < rows; r += block) {
       const len = Math.min(block, rows - r);
       heapF64().set(windows.subarray(r * n, (r + len) * n), buf >>> 3);

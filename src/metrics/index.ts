@@ -1,6 +1,10 @@
-/** `edgewise/metrics`: instruments, registry, exposition, time-series retention. */
+/**
+ * `edgewise/metrics`: instruments, registry, exposition, and `Metrics` (a
+ * registry with time-series retention). The store and its backends are
+ * `edgewise/storage`, loaded on demand by `Metrics.create`.
+ */
 export { EdgewiseError, type ErrorCode } from '../errors';
-export * from '../storage/index';
+export type * from '../storage/types';
 export {
   escapeHelpOpenMetrics,
   escapeHelpPrometheus,
@@ -12,13 +16,11 @@ export * from './instruments';
 export { Metrics, type MetricsOptions } from './metrics';
 export * from './names';
 export * from './registry';
-export { AGGREGATIONS, type Aggregation, Rollup } from './rollup';
-export {
-  DEFAULT_TIERS,
-  type QueryOptions,
-  type QueryResult,
-  type StoreEvent,
-  type TierSpec,
-  TimeSeriesStore,
-  type TimeSeriesStoreOptions,
+export type { Aggregation } from './rollup';
+export type {
+  QueryOptions,
+  QueryResult,
+  StoreEvent,
+  TierSpec,
+  TimeSeriesStoreOptions,
 } from './timeseries';

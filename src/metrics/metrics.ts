@@ -1,17 +1,19 @@
 /**
  * `rt.metrics`: a MetricsRegistry with its time-series store attached
  * (sampling, retention tiers, queries) over IndexedDB or memory.
+ *
+ * The store and its backends are the storage part (`edgewise/storage`): they
+ * load with import() when `Metrics.create` runs, so a page that only uses the
+ * registry and exposition does not download them.
  */
 import { EdgewiseError } from '../errors';
-import { IndexedDbBackend } from '../storage/indexeddb';
-import { MemoryBackend } from '../storage/memory';
 import type { TimeSeriesBackend } from '../storage/types';
 import { MetricsRegistry, type RegistryOptions } from './registry';
-import {
-  type QueryOptions,
-  type QueryResult,
-  type StoreEvent,
-  type TierSpec,
+import type {
+  QueryOptions,
+  QueryResult,
+  StoreEvent,
+  TierSpec,
   TimeSeriesStore,
 } from './timeseries';
 
@@ -36,17 +38,21 @@ export class Metrics extends MetricsRegistry {
 
   static async create(options: MetricsOptions = {}): Promise<Metrics> {
     const m = new Metrics(options);
-    let backend: TimeSeriesBackend;
     const s = options.storage ?? 'memory';
-    if (s === 'memory') backend = new MemoryBackend();
-    else if (s === 'indexeddb') backend = await IndexedDbBackend.open({ name: options.dbName });
-    else if (typeof s === 'object' && s !== null && typeof s.write === 'function') backend = s;
-    else {
+    const custom = typeof s === 'object' && s !== null && typeof s.write === 'function';
+    if (s !== 'memory' && s !== 'indexeddb' && !custom) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
         `metrics: storage must be 'memory', 'indexeddb' or a TimeSeriesBackend, got ${String(s)}.`,
       );
     }
+    const { IndexedDbBackend, MemoryBackend, TimeSeriesStore } = await import('../storage/store');
+    const backend: TimeSeriesBackend =
+      s === 'memory'
+        ? new MemoryBackend()
+        : s === 'indexeddb'
+          ? await IndexedDbBackend.open({ name: options.dbName })
+          : (s as TimeSeriesBackend);
     m.store = await TimeSeriesStore.open(m, {
       backend,
       intervalMs: options.intervalMs,

@@ -1,4 +1,21 @@
-/** Storage backends (the only code that touches IndexedDB). */
+/**
+ * `edgewise/storage`: persistence. The time-series store (sampling, retention
+ * tiers, roll-ups, queries) and its backends (memory, IndexedDB), the model
+ * store of the ML registry and a small key-value store. The only code that
+ * touches IndexedDB. Not part of the core bundle: `Metrics.create` (and so
+ * `createRuntime`) loads what it needs with import().
+ */
+export { EdgewiseError, type ErrorCode } from '../errors';
+export { AGGREGATIONS, type Aggregation, Rollup } from '../metrics/rollup';
+export {
+  DEFAULT_TIERS,
+  type QueryOptions,
+  type QueryResult,
+  type StoreEvent,
+  type TierSpec,
+  TimeSeriesStore,
+  type TimeSeriesStoreOptions,
+} from '../metrics/timeseries';
 export {
   type EdgewiseTimeSeriesDB,
   IndexedDbBackend,
