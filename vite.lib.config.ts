@@ -21,6 +21,7 @@ export default defineConfig({
         anomaly: 'src/anomaly/index.ts',
         metrics: 'src/metrics/index.ts',
         storage: 'src/storage/index.ts',
+        threads: 'src/threads/index.ts',
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',

@@ -1,10 +1,12 @@
-// npm run size: builds the library entry points minified (as an app bundler
-// would ship them) into build/size and prints the gzip size of each entry with
-// everything it imports statically. Dynamic import() chunks (onnxruntime-web,
-// lazily loaded parts) are listed apart: they are not in the core. Exits 1 when
-// the core (the `edgewise` entry: kernels + WASM, events, stream, metrics,
-// stats, anomaly, gpu) is over the 80 KB gzip budget.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// npm run size: builds each library entry point on its own, minified (as an
+// app bundler such as Vite / Rolldown ships an app that imports it), into
+// build/size/<entry>/ and prints the gzip size of the entry with everything it
+// imports statically. Chunks loaded with import() (WebGPU, sync, storage,
+// onnxruntime-web) are listed apart: they are not downloaded until used. Exits
+// 1 when the core (the `edgewise` entry, which re-exports kernels + WASM,
+// events, stream, metrics, stats and the anomaly CPU paths) is over the 80 KB
+// gzip budget.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -21,6 +23,7 @@ const ENTRIES = [
   'stream',
   'metrics',
   'storage',
+  'threads',
   'stats',
   'anomaly',
   'gpu',
@@ -30,29 +33,28 @@ const ENTRIES = [
 
 export async function build() {
   const { rolldown } = await import('rolldown');
-  const input = {};
   for (const e of ENTRIES) {
     const file = e === 'index' ? 'src/index.ts' : `src/${e}/index.ts`;
-    if (existsSync(join(root, file))) input[e] = join(root, file);
+    if (!existsSync(join(root, file))) continue;
+    const bundle = await rolldown({
+      input: { [e]: join(root, file) },
+      cwd: root,
+      platform: 'browser',
+      // onnxruntime-web and the Node-only WebGPU binding never ship in the core.
+      external: [/^node:/, 'onnxruntime-web', 'webgpu'],
+      logLevel: 'silent',
+    });
+    // Full minification (whitespace too), as an application bundler ships it;
+    // dependencies (idb, comlink, snappyjs) are bundled in and counted.
+    await bundle.write({
+      dir: join(out, e),
+      format: 'es',
+      minify: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: '[name]-[hash].js',
+    });
+    await bundle.close();
   }
-  const bundle = await rolldown({
-    input,
-    cwd: root,
-    platform: 'browser',
-    // onnxruntime-web and the Node-only WebGPU binding never ship in the core.
-    external: [/^node:/, 'onnxruntime-web', 'webgpu'],
-    logLevel: 'silent',
-  });
-  // Full minification (whitespace too), as an application bundler ships it;
-  // dependencies (idb, comlink, snappyjs) are bundled in and counted.
-  await bundle.write({
-    dir: out,
-    format: 'es',
-    minify: true,
-    entryFileNames: '[name].js',
-    chunkFileNames: '[name]-[hash].js',
-  });
-  await bundle.close();
   return out;
 }
 
@@ -64,35 +66,39 @@ function closure(file, seen = new Set()) {
   seen.add(file);
   const src = readFileSync(file, 'utf8');
   // `... from "./x.js"` and side-effect `import "./x.js"` (not dynamic import("./x.js"))
-  const re = /(?:\bfrom\s*|\bimport\s*)["'](\.{1,2}\/[^"']+)["']/g;
+  const re = /(?:\bfrom\s*|\bimport\s*)["'`](\.{1,2}\/[^"'`]+)["'`]/g;
   for (const m of src.matchAll(re)) closure(join(dirname(file), m[1]), seen);
   return seen;
 }
 
 function dynamicChunks(file) {
   const src = readFileSync(file, 'utf8');
-  return [...src.matchAll(/import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)].map((m) =>
+  return [...src.matchAll(/import\(\s*["'`](\.{1,2}\/[^"'`]+)["'`]\s*\)/g)].map((m) =>
     join(dirname(file), m[1]),
   );
 }
 
 /** Files in the static closure of entry `name` (after build()). */
 export function closureOf(name) {
-  return [...closure(join(out, `${name}.js`))];
+  return [...closure(join(out, name, `${name}.js`))];
 }
 
 export function measure() {
-  const entries = readdirSync(out)
-    .filter((f) => f.endsWith('.js') && ENTRIES.includes(f.replace(/\.js$/, '')))
-    .sort();
-  const rows = entries.map((f) => {
-    const files = closure(join(out, f));
+  const entries = ENTRIES.filter((e) => existsSync(join(out, e, `${e}.js`)));
+  const rows = entries.map((e) => {
+    const files = closure(join(out, e, `${e}.js`));
     const bytes = [...files].reduce((n, x) => n + gz(x), 0);
-    const lazy = new Set(
-      [...files].flatMap(dynamicChunks).filter((x) => existsSync(x) && !files.has(x)),
-    );
+    // Everything reachable through import() from the entry, with its own static imports.
+    const lazy = new Set();
+    const queue = [...files].flatMap(dynamicChunks);
+    while (queue.length) {
+      const x = queue.pop();
+      if (!existsSync(x) || files.has(x) || lazy.has(x)) continue;
+      for (const y of closure(x)) if (!files.has(y)) lazy.add(y);
+      for (const y of closure(x)) queue.push(...dynamicChunks(y));
+    }
     const lazyBytes = [...lazy].reduce((n, x) => n + gz(x), 0);
-    return { entry: f.replace(/\.js$/, ''), bytes, files: files.size, lazyBytes };
+    return { entry: e, bytes, files: files.size, lazyBytes };
   });
   const core = rows.find((r) => r.entry === 'index');
   return { rows, core: core?.bytes ?? 0 };

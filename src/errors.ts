@@ -1,4 +1,3 @@
-import { type TransferHandler, transferHandlers } from 'comlink';
 /**
  * Stable error codes. Code strings never change once published; messages may.
  */
@@ -49,49 +48,3 @@ export function describeValue(v: unknown): string {
     return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
-
-/**
- * Errors thrown inside a worker cross Comlink as plain Errors, losing their
- * `code`. This replaces Comlink's "throw" handler (once per JS realm: page or
- * worker) with one that carries `code` and rebuilds an `EdgewiseError` on the
- * calling side, so `err.code` and `instanceof EdgewiseError` hold across
- * workers. Both sides load this module (every service and client imports it).
- */
-interface SerializedThrow {
-  isError: boolean;
-  value: { message?: string; name?: string; stack?: string; code?: ErrorCode } | unknown;
-}
-const TAG = Symbol.for('edgewise.comlink-errors');
-function installErrorTransfer(): void {
-  const base = transferHandlers.get('throw');
-  if (!base || (base as unknown as Record<symbol, boolean>)[TAG]) return;
-  const handler = {
-    [TAG]: true,
-    canHandle: base.canHandle,
-    serialize(v: unknown): [unknown, Transferable[]] {
-      const e = (v as { value: unknown }).value;
-      if (e instanceof EdgewiseError) {
-        return [
-          {
-            isError: true,
-            value: { message: e.message, name: e.name, stack: e.stack, code: e.code },
-          },
-          [],
-        ];
-      }
-      return base.serialize(v);
-    },
-    deserialize(s: unknown): unknown {
-      const t = s as SerializedThrow;
-      const v = t.value as { message?: string; name?: string; stack?: string; code?: ErrorCode };
-      if (t.isError && v?.name === 'EdgewiseError' && typeof v.code === 'string') {
-        const err = new EdgewiseError(v.code, v.message ?? '');
-        if (v.stack) err.stack = v.stack;
-        throw err;
-      }
-      return base.deserialize(s);
-    },
-  };
-  transferHandlers.set('throw', handler as unknown as TransferHandler<unknown, unknown>);
-}
-installErrorTransfer();

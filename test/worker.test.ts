@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EdgewiseError, KernelWorkerClient, Moments } from '../src/kernels/index';
+import { EdgewiseError, Moments } from '../src/kernels/index';
+import { KernelWorkerClient } from '../src/threads/index';
 import { normals } from './helpers/fsum';
 
 // The built worker (npm run build:lib) runs the same kernel service that the

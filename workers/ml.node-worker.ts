@@ -1,7 +1,7 @@
 // Node worker_threads entry: the same ML service through Comlink's node adapter.
 import { parentPort } from 'node:worker_threads';
-import { expose } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { expose } from '../src/comlink';
 import { createMlService } from '../src/ml/service';
 
 if (!parentPort) throw new Error('ml.node-worker must run inside worker_threads');

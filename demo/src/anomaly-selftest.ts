@@ -1,14 +1,13 @@
 // Anomaly self-test page: test/browser/anomaly.browser.test.ts loads it from
 // the built demo and checks that worker results equal main-thread results.
+import { IsolationForest, StreamingDetector } from '../../src/anomaly/index';
+import { isEdgewiseError } from '../../src/errors';
 import {
   type AnomalyEvent,
   AnomalyWorkerPool,
-  IsolationForest,
   type PoolWorkerHandle,
-  StreamingDetector,
   WorkerAnomalyMonitor,
-} from '../../src/anomaly/index';
-import { isEdgewiseError } from '../../src/errors';
+} from '../../src/threads/index';
 
 export interface AnomalySelftest {
   poolEqual: boolean;

@@ -9,8 +9,9 @@
  * Untrusted strings (CSV content, file and series names) only ever reach the
  * DOM through textContent.
  */
-import { proxy, wrap } from 'comlink';
+
 import type { DetectorSnapshot } from '../../src/anomaly/streaming';
+import { proxy, wrap } from '../../src/comlink';
 import { createRuntime } from '../../src/index';
 import { compileFeatures, type FeatureSpec } from '../../src/ml/features';
 import { deserializeModel } from '../../src/ml/models';

@@ -1,8 +1,9 @@
 // GPU self-test page: the browser tests load it (Chromium with
 // --enable-unsafe-webgpu, SwiftShader adapter) and read window.__gpuSelftest.
-import { wrap } from 'comlink';
+
 import { IsolationForest } from '../../src/anomaly/iforest';
 import type { AnomalyService } from '../../src/anomaly/service';
+import { wrap } from '../../src/comlink';
 import {
   batchStats,
   batchStatsCpu,

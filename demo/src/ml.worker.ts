@@ -2,8 +2,9 @@
 // Demo ML worker: the ML service, with onnxruntime-web's .wasm resolved by
 // Vite (a `?url` import emits it as a hashed asset next to the bundle, so it
 // is served from the app's own origin and cached with it).
-import { expose } from 'comlink';
+
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import { expose } from '../../src/comlink';
 import { importOrt } from '../../src/ml/onnx';
 import { createMlService } from '../../src/ml/service';
 

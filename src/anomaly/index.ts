@@ -1,4 +1,7 @@
-/** `edgewise/anomaly`: streaming and batch anomaly detectors, score calibration, ensembles. */
+/**
+ * `edgewise/anomaly`: streaming and batch anomaly detectors, score calibration,
+ * ensembles. Running them in workers (pool, service, monitor) is `edgewise/threads`.
+ */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
@@ -23,12 +26,7 @@ export { IsolationForest, type IsolationForestOptions } from './iforest';
 export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
-export {
-  type AnomalyEvent,
-  type BusLike,
-  type MonitorOptions,
-  WorkerAnomalyMonitor,
-} from './monitor';
+export type { AnomalyEvent, BusLike, MonitorOptions } from './monitor';
 export {
   NAB_PROFILES,
   type NabFile,
@@ -37,13 +35,11 @@ export {
   nabScore,
   probationLength,
 } from './nab';
-export {
-  AnomalyWorkerPool,
-  browserWorkerFactory,
-  type PoolCallOptions,
-  type PoolOptions,
-  type PoolWorkerFactory,
-  type PoolWorkerHandle,
+export type {
+  PoolCallOptions,
+  PoolOptions,
+  PoolWorkerFactory,
+  PoolWorkerHandle,
 } from './pool';
 export {
   chi2Quantile,
@@ -52,12 +48,7 @@ export {
   robustLocationScale,
   robustZScores,
 } from './robust';
-export {
-  type AnomalyService,
-  type AnomalyServiceInfo,
-  createAnomalyService,
-  type StreamUpdateResult,
-} from './service';
+export type { AnomalyService, AnomalyServiceInfo, StreamUpdateResult } from './service';
 export {
   detectOnWindows,
   type WindowDetection,

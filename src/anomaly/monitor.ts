@@ -6,7 +6,7 @@
  * snapshot), and for every record whose score is >= `threshold` emits
  * `anomaly.<seriesKey>` with { series, timestamp, value, score, contributions }.
  */
-import type { Remote } from 'comlink';
+import type { Remote } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
 import type { AnomalyService } from './service';
 import type { DetectorSnapshot } from './streaming';

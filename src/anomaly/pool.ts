@@ -12,7 +12,7 @@
  *   and the workers running its parts are terminated and replaced (a worker
  *   cannot be interrupted in the middle of a WebAssembly loop otherwise).
  */
-import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from 'comlink';
+import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
 import type { IsolationForest } from './iforest';
 import type { AnomalyService } from './service';

@@ -5,7 +5,7 @@
  * transferables. The detector classes load with import() on first use, so a
  * worker can expose() this before the WebAssembly module is instantiated.
  */
-import { transfer } from 'comlink';
+import { transfer } from '../comlink';
 import { EdgewiseError } from '../errors';
 import type { StreamingDetectorOptions } from './ensemble-stream';
 import type { IsolationForestOptions } from './iforest';

@@ -3,7 +3,7 @@
  * kernel classes. Works with a browser `Worker` or, in Node, with
  * `nodeEndpoint(new Worker(...))` from `comlink/dist/esm/node-adapter.mjs`.
  */
-import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from 'comlink';
+import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from '../comlink';
 import type { MomentsSummary } from './moments';
 import type { KernelService, KernelServiceInfo } from './service';
 

@@ -1,7 +1,6 @@
 /** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { argsortF64, CoMoments, type MeanM2, meanAndM2 } from './bivariate';
-export { KernelWorkerClient, RemoteMoments } from './client';
 export { Covariance, type CovarianceOptions } from './covariance';
 export { Ewma, type EwmaOptions, type EwmaSeries } from './ewma';
 export { fft, fftMagnitudes } from './fft';
@@ -15,7 +14,7 @@ export {
 export { Moments, type MomentsSummary } from './moments';
 export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
 export { KERNEL_BACKEND, type NumericInput } from './runtime';
-export { createKernelService, type KernelService } from './service';
+export type { KernelService } from './service';
 export {
   SlidingWindow,
   TumblingWindow,

@@ -5,8 +5,9 @@
  * others are reported (`model.fallbacks`). Rows go in as row-major Float64Array
  * batches (n x dims) and are converted to the model's input type.
  */
-import type { Endpoint, Remote } from 'comlink';
+
 import type * as Ort from 'onnxruntime-web';
+import type { Endpoint, Remote } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
 import { hexToBase64, sha256Hex } from './hash';
 import { type MlService, mlRemote } from './service';

@@ -3,7 +3,7 @@
  * workers/ml.node-worker.ts): training jobs with progress and cancellation,
  * feature extraction, and ONNX sessions living in the worker.
  */
-import { type Endpoint, type Remote, transfer, wrap } from 'comlink';
+import { type Endpoint, type Remote, transfer, wrap } from '../comlink';
 import { EdgewiseError } from '../errors';
 import type { FeatureSpec, FeatureTable } from './features';
 import type { LoadOnnxOptions, OnnxModel, OnnxModelInfo, OnnxRunResult } from './onnx';

@@ -5,8 +5,9 @@
  * service, see workers/ml.worker.ts) and inline otherwise; both report
  * progress ({ fraction, phase }) and honour an AbortSignal.
  */
-import { type Endpoint, proxy } from 'comlink';
+
 import { IsolationForest } from '../anomaly/iforest';
+import { type Endpoint, proxy } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
 import { logisticRegression, ols } from '../stats/regression';
 import { compileFeatures, type FeatureSpec, type FeatureTable, specHash } from './features';

@@ -4,7 +4,6 @@
  * with import() after the worker has called expose().
  */
 import type { DetectorSnapshot } from '../../../src/anomaly/streaming';
-import { EdgewiseError } from '../../../src/errors';
 import type { ParsedSeries } from '../../../src/stream/csv';
 
 export interface Progress {

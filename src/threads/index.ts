@@ -1,0 +1,32 @@
+/**
+ * `edgewise/threads`: the families in Web Workers and Node worker_threads,
+ * over Comlink. The main-thread side (a pool that splits batch scoring across
+ * anomaly workers, a monitor that feeds a streaming detector in a worker and
+ * emits `anomaly.*` events, a client mirroring `Moments` in a worker) and the
+ * services the worker entry points (`edgewise/workers/*`) expose. Apart from
+ * the core so that pages using no worker do not download Comlink.
+ */
+
+export {
+  type AnomalyEvent,
+  type BusLike,
+  type MonitorOptions,
+  WorkerAnomalyMonitor,
+} from '../anomaly/monitor';
+export {
+  AnomalyWorkerPool,
+  browserWorkerFactory,
+  type PoolCallOptions,
+  type PoolOptions,
+  type PoolWorkerFactory,
+  type PoolWorkerHandle,
+} from '../anomaly/pool';
+export {
+  type AnomalyService,
+  type AnomalyServiceInfo,
+  createAnomalyService,
+  type StreamUpdateResult,
+} from '../anomaly/service';
+export { EdgewiseError, type ErrorCode } from '../errors';
+export { KernelWorkerClient, RemoteMoments } from '../kernels/client';
+export { createKernelService, type KernelService } from '../kernels/service';
