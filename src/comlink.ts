@@ -1,4 +1,11 @@
-import { type TransferHandler, transferHandlers } from 'comlink';
+import {
+  expose as comlinkExpose,
+  wrap as comlinkWrap,
+  type Endpoint,
+  type Remote,
+  type TransferHandler,
+  transferHandlers,
+} from 'comlink';
 import { EdgewiseError, type ErrorCode } from './errors';
 
 /**
@@ -6,9 +13,11 @@ import { EdgewiseError, type ErrorCode } from './errors';
  * `code`. This replaces Comlink's "throw" handler (once per JS realm: page or
  * worker) with one that carries `code` and rebuilds an `EdgewiseError` on the
  * calling side, so `err.code` and `instanceof EdgewiseError` hold across
- * workers. Both sides load this module: Edgewise code imports Comlink only
- * through it (`src/comlink.ts`), so the handler is installed wherever Comlink
- * runs, and Comlink stays out of bundles that use no worker.
+ * workers. Edgewise code imports Comlink only through this module, whose
+ * `wrap` and `expose` install the handler first: every channel starts with one
+ * of them, so both sides have it (no reliance on a module side effect, which a
+ * bundler may drop under `sideEffects: false`). Comlink stays out of bundles
+ * that use no worker.
  */
 interface SerializedThrow {
   isError: boolean;
@@ -47,6 +56,27 @@ function installErrorTransfer(): void {
   };
   transferHandlers.set('throw', handler as unknown as TransferHandler<unknown, unknown>);
 }
-installErrorTransfer();
 
-export * from 'comlink';
+/** Comlink's `wrap`, with the error handler installed. */
+export function wrap<T>(endpoint: Endpoint): Remote<T> {
+  installErrorTransfer();
+  return comlinkWrap<T>(endpoint);
+}
+
+/** Comlink's `expose`, with the error handler installed. */
+export function expose(
+  value: unknown,
+  endpoint?: Endpoint,
+  allowedOrigins?: (string | RegExp)[],
+): void {
+  installErrorTransfer();
+  comlinkExpose(value, endpoint, allowedOrigins);
+}
+
+export {
+  type Endpoint,
+  proxy,
+  type Remote,
+  releaseProxy,
+  transfer,
+} from 'comlink';

@@ -524,7 +524,8 @@ $('#rollback').addEventListener('click', async () => {
 $('#train').addEventListener('click', async () => {
   const bar = $<HTMLProgressElement>('#train-progress');
   const st = $('#train-status');
-  training = new AbortController();
+  const job = new AbortController();
+  training = job;
   $<HTMLButtonElement>('#train').disabled = true;
   $<HTMLButtonElement>('#cancel-train').disabled = false;
   bar.value = 0;
@@ -545,10 +546,12 @@ $('#train').addEventListener('click', async () => {
         model: 'isolation-forest',
         params: { trees: 100, sampleSize: 256, seed: Date.now() % 100_000 },
         onProgress: (p) => {
+          // A progress message can still be in flight when the job is cancelled.
+          if (job.signal.aborted) return;
           bar.value = p.fraction;
           st.textContent = `Training: ${p.phase} ${(100 * p.fraction).toFixed(0)}%`;
         },
-        signal: training.signal,
+        signal: job.signal,
         worker: mlWorker,
       },
     );
@@ -584,7 +587,7 @@ $('#train').addEventListener('click', async () => {
     document.body.dataset.training = 'done';
     await renderModels();
   } catch (e) {
-    const cancelled = training.signal.aborted;
+    const cancelled = job.signal.aborted;
     st.textContent = cancelled ? 'Training cancelled.' : `Training failed: ${(e as Error).message}`;
     document.body.dataset.training = cancelled ? 'cancelled' : 'failed';
   } finally {
