@@ -1,6 +1,8 @@
 // Stream-in-a-worker page: the main thread feeds a StreamProcessor running in
 // a Web Worker through a bridged EventBus, and runs the same stream locally;
-// test/browser/stream.browser.test.ts compares the two.
+// test/browser/stream.browser.test.ts compares the two, and the anomaly events
+// the worker's window detection sends back with the same detection run here.
+import { type AnomalyEvent, detectOnWindows } from '../../src/anomaly/index';
 import { bridgeBus, EventBus } from '../../src/events/index';
 import {
   type HostAck,
@@ -21,6 +23,7 @@ declare global {
           localLate: number;
           events: number;
           ack: HostAck;
+          anomalies: { worker: AnomalyEvent[]; local: AnomalyEvent[]; detectors: string[] };
         }
       | { error: string };
   }
@@ -78,13 +81,27 @@ async function run(): Promise<void> {
   bus.emit('stream.start', options);
   await ackCount(1);
   if (acks[0].error) throw new Error(acks[0].error);
+  // Streaming detectors on the windows, inside the worker (serveWindowDetection).
+  const detect = { field: 'mean', threshold: 0.9 } as const;
+  const workerAnomalies: AnomalyEvent[] = [];
+  bus.on('anomaly.#', (e: AnomalyEvent) => workerAnomalies.push(e));
+  bus.emit('stream.detect', detect);
+  await ackCount(2);
+  if (acks[1].error) throw new Error(acks[1].error);
+  const localBus = new EventBus();
+  const localAnomalies: AnomalyEvent[] = [];
+  localBus.on('anomaly.#', (e: AnomalyEvent) => localAnomalies.push(e));
+  detectOnWindows(localBus, detect);
 
   const local: WindowResult[] = [];
   let localLate = 0;
   const { inputs: _inputs, ...localOptions } = options;
   const proc = new StreamProcessor({
     ...localOptions,
-    onResult: (r) => local.push(r),
+    onResult: (r) => {
+      local.push(r);
+      localBus.emitSync('stream.window', r);
+    },
     onLate: (_l: LateEvent) => localLate++,
   });
   const evs = events(20_000);
@@ -95,7 +112,14 @@ async function run(): Promise<void> {
   }
   proc.flush();
   bus.emit('stream.flush');
-  await ackCount(2);
+  await ackCount(3);
+  // The worker queues the anomaly events of the last windows after the flush
+  // acknowledgement; its answer to a snapshot request comes after them.
+  const state = new Promise<Record<string, unknown>>((resolve) =>
+    bus.on('stream.detect.state', (s: Record<string, unknown>) => resolve(s)),
+  );
+  bus.emit('stream.detect.snapshot');
+  const detectors = Object.keys(await state).sort();
   await bus.flush();
   stop();
   worker.terminate();
@@ -105,7 +129,8 @@ async function run(): Promise<void> {
     workerLate,
     localLate,
     events: evs.length,
-    ack: acks[1],
+    ack: acks[2],
+    anomalies: { worker: workerAnomalies, local: localAnomalies, detectors },
   };
 }
 

@@ -51,6 +51,7 @@ export {
 export type { AnomalyService, AnomalyServiceInfo, StreamUpdateResult } from './service';
 export {
   detectOnWindows,
+  serveWindowDetection,
   type WindowDetection,
   type WindowDetectionOptions,
 } from './stream-stage';

@@ -19,7 +19,7 @@ export type HostedStreamOptions = Pick<
 
 /** Payload of `<prefix>.ack` events. */
 export interface HostAck {
-  op: 'start' | 'flush' | 'advance' | 'stop';
+  op: 'start' | 'flush' | 'advance' | 'stop' | 'detect';
   stats: StreamStats | null;
   error?: string;
 }
@@ -32,13 +32,18 @@ export interface HostAck {
  * - events on the `inputs` patterns are its sources;
  * - `<prefix>.advance` `{ t, source? }`, `<prefix>.flush` and `<prefix>.stop` control it;
  * - results come back on `<prefix>.window`, late events on `<prefix>.late`,
- *   and each control event is acknowledged on `<prefix>.ack` ({@link HostAck}).
+ *   and each control event is acknowledged on `<prefix>.ack` ({@link HostAck});
+ * - `forward` adds topics the far side sends back too, e.g. `['anomaly.#']`
+ *   when `serveWindowDetection` (edgewise/anomaly) scores the windows there.
  */
-export function hostStream(endpoint: MessageEndpoint, options: { prefix?: string } = {}): EventBus {
+export function hostStream(
+  endpoint: MessageEndpoint,
+  options: { prefix?: string; forward?: string[] } = {},
+): EventBus {
   const prefix = options.prefix ?? 'stream';
   const bus = new EventBus();
   bridgeBus(bus, endpoint, {
-    forward: [`${prefix}.window`, `${prefix}.late`, `${prefix}.ack`],
+    forward: [`${prefix}.window`, `${prefix}.late`, `${prefix}.ack`, ...(options.forward ?? [])],
   });
   let proc: StreamProcessor | null = null;
   let unsubs: Array<() => void> = [];

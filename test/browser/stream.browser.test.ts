@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnomalyEvent } from '../../src/anomaly/index';
 import type { HostAck, WindowResult } from '../../src/stream/index';
 import { type DemoServer, launchChromium, serveDemo } from './chromium';
 
@@ -33,6 +34,7 @@ describe('stream processor in a Web Worker (real Chromium, strict CSP)', () => {
           localLate: number;
           events: number;
           ack: HostAck;
+          anomalies: { worker: AnomalyEvent[]; local: AnomalyEvent[]; detectors: string[] };
         }
       | { error: string };
     expect(problems).toEqual([]);
@@ -43,6 +45,11 @@ describe('stream processor in a Web Worker (real Chromium, strict CSP)', () => {
     expect(r.worker).toEqual(r.local);
     expect(r.workerLate).toBe(r.localLate);
     expect(r.workerLate).toBeGreaterThan(0); // the stragglers
+    // Detectors hosted with the stream in the worker: the anomaly.* events that
+    // came back equal the same detection run on the page over the same results.
+    expect(r.anomalies.worker.length).toBeGreaterThan(0);
+    expect(r.anomalies.worker).toEqual(r.anomalies.local);
+    expect(r.anomalies.detectors).toEqual(['attic', 'hall', 'kitchen']);
     // each accepted event is in size/slide = 4 windows, counted in the final results
     const fin = new Map<string, WindowResult>();
     for (const w of r.worker) fin.set(`${w.key}|${w.start}`, w);
