@@ -94,6 +94,9 @@ describe('streaming detectors: properties', () => {
     expect(() => g.restore({ ...g.snapshot(), version: 99 })).toThrowError(/version/);
     const s = new StreamingDetector();
     expect(() => s.restore(g.snapshot())).toThrowError(/StreamingDetector/);
+    expect(() => s.restore({ ...s.snapshot(), version: 1 })).toThrowError(/version/);
+    const other = new StreamingDetector({ likelihoodWindows: [4] });
+    expect(() => s.restore(other.snapshot())).toThrowError(/likelihood windows/);
   });
 });
 
@@ -136,6 +139,35 @@ describe('streaming detectors: behaviour', () => {
     expect(noCool[2520]).toBeGreaterThan(0.99);
   });
 
+  it('StreamingDetector likelihood: a sustained moderate shift outscores everything before it', () => {
+    const r = new Rng(21);
+    const g = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+    // Gaussian noise whose level rises by 1.5 sd for 100 records: no single record is extreme
+    const v = Float64Array.from(
+      { length: 3000 },
+      (_, i) => (i >= 2500 && i < 2600 ? 1.5 : 0) + g(),
+    );
+    const opts = { rangeTolerance: Number.POSITIVE_INFINITY, cooldown: 0 };
+    const withLik = new StreamingDetector(opts).updateBatch(v);
+    const pointOnly = new StreamingDetector({ ...opts, likelihoodWindows: [] }).updateBatch(v);
+    const peak = (s: Float64Array) => Math.max(...s.subarray(2500, 2600));
+    const before = (s: Float64Array) => Math.max(...s.subarray(1000, 2500));
+    expect(peak(withLik)).toBeGreaterThan(0.9999);
+    expect(peak(withLik)).toBeGreaterThan(before(withLik));
+    expect(peak(pointOnly)).toBeLessThan(before(pointOnly)); // the point scores alone do not
+  });
+
+  it('StreamingDetector range novelty: a value beyond the range seen (+5%) scores 1', () => {
+    const r = new Rng(22);
+    const v = Float64Array.from({ length: 1000 }, () => r.next());
+    v[900] = 1.2;
+    expect(new StreamingDetector().updateBatch(v)[900]).toBe(1);
+    const off = new StreamingDetector({ rangeTolerance: Number.POSITIVE_INFINITY });
+    expect(off.updateBatch(v)[900]).toBeLessThan(1);
+    v[900] = 1.04; // within the tolerance: not a range novelty
+    expect(new StreamingDetector().updateBatch(v)[900]).toBeLessThan(1);
+  });
+
   it('the seasonal detector learns the daily profile: a normal peak is not an anomaly, an off-hour one is', () => {
     const { v, t } = series(288 * 10, 4);
     const d = new SeasonalDetector();
@@ -165,6 +197,13 @@ describe('streaming detectors: behaviour', () => {
     } catch (e) {
       expect(isEdgewiseError(e, 'INVALID_ARGUMENT')).toBe(true);
     }
+    expect(() => new StreamingDetector({ likelihoodWindows: [0] })).toThrowError(
+      /likelihoodWindows/,
+    );
+    expect(() => new StreamingDetector({ likelihoodWindows: [2.5] })).toThrowError(
+      /likelihoodWindows/,
+    );
+    expect(() => new StreamingDetector({ rangeTolerance: -1 })).toThrowError(/rangeTolerance/);
   });
 });
 

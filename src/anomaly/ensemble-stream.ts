@@ -1,5 +1,5 @@
 import { describeValue, EdgewiseError } from '../errors';
-import { ScoreCalibrator } from './calibration';
+import { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 import { HalfSpaceTreesDetector, RandomCutForestDetector } from './forests-stream';
 import {
   BaseDetector,
@@ -46,6 +46,50 @@ export interface StreamingDetectorOptions {
   alarmLevel?: number;
   /** Records after an alarm during which scores are halved (default 100; 0 disables). */
   cooldown?: number;
+  /**
+   * Anomaly likelihood windows, in records (default [8, 16, 32, 64], one per octave; [] disables):
+   * per member and window, the mean surprisal -ln(1 - p) of the last w
+   * scores, calibrated against its own history.
+   */
+  likelihoodWindows?: number[];
+  /**
+   * Range novelty: a value beyond the range seen so far by more than this
+   * fraction of the range scores 1 (default 0.05, as NAB's HTM detector;
+   * Infinity disables).
+   */
+  rangeTolerance?: number;
+}
+
+/**
+ * Anomaly likelihood of one member at one time scale (after Numenta's
+ * `AnomalyLikelihood`): the mean surprisal of the member's last `w` scores,
+ * calibrated by the ECDF of its own past means, so a run of moderately
+ * unusual records scores high even when no single record does.
+ */
+class Likelihood {
+  readonly ring: Float64Array;
+  sum = 0;
+  i = 0;
+  readonly cal = new ScoreCalibrator();
+  constructor(w: number) {
+    this.ring = new Float64Array(w);
+  }
+  /** Pushes one member score; returns the calibrated mean (0 while `warm` is false). */
+  update(p: number, warm: boolean): number {
+    const r = this.ring;
+    const e = -Math.log(Math.max(1e-12, 1 - p));
+    this.sum += e - r[this.i];
+    r[this.i] = e;
+    if (++this.i === r.length) {
+      this.i = 0;
+      this.sum = r.reduce((a, b) => a + b, 0); // no drift of the running sum
+    }
+    if (!warm) return 0;
+    const m = this.sum / r.length;
+    const q = this.cal.calibrate(m);
+    this.cal.add(m);
+    return q;
+  }
 }
 
 /**
@@ -55,11 +99,18 @@ export interface StreamingDetectorOptions {
  * of its own raw scores); the ensemble reports max_i p_i ^ m (m members),
  * the Šidák correction, which is again calibrated (uniform) when members are
  * independent and uniform, so the same threshold keeps its meaning whatever
- * the number of members. Alarm cooldown: once the combined score reaches
+ * the number of members. Each member also feeds one anomaly likelihood per
+ * window in `likelihoodWindows` (a short-term mean of its surprisal,
+ * calibrated against its history; it starts once the member has scored w
+ * records), which joins the max as one more calibrated score, so sustained
+ * shifts and bursts are seen, not only single outliers. Range novelty: a
+ * value outside the range seen so far (widened by `rangeTolerance` of its
+ * width) scores 1, as in NAB's HTM detector. Alarm cooldown: once the combined score reaches
  * `alarmLevel`, the next `cooldown` records report half their score, so one
  * incident raises one alarm rather than a burst (a later, stronger incident
  * still shows as long as its halved score clears the user's threshold).
- * `contributions` holds each member's score of the last update.
+ * `contributions` holds each member's score of the last update (the max of
+ * its point score and its likelihoods).
  */
 export class StreamingDetector implements StreamingDetectorApi {
   readonly kind = 'StreamingDetector';
@@ -74,6 +125,13 @@ export class StreamingDetector implements StreamingDetectorApi {
   readonly alarmLevel: number;
   readonly cooldown: number;
   readonly #cal = new ScoreCalibrator();
+  readonly likelihoodWindows: readonly number[];
+  readonly rangeTolerance: number;
+  #lik: Likelihood[][];
+  #lo = Number.NaN;
+  #hi = Number.NaN;
+  #parts: number;
+  #warm: number;
 
   constructor(options: StreamingDetectorOptions = {}) {
     if (options.members) {
@@ -109,6 +167,24 @@ export class StreamingDetector implements StreamingDetectorApi {
         `StreamingDetector: cooldown must be a non-negative integer, got ${describeValue(options.cooldown)}.`,
       );
     }
+    const ws = options.likelihoodWindows ?? [8, 16, 32, 64];
+    if (!Array.isArray(ws) || !ws.every((w) => Number.isInteger(w) && w >= 1 && w <= 1e5)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: likelihoodWindows must be an array of integers in [1, 1e5], got ${describeValue(ws)}.`,
+      );
+    }
+    this.likelihoodWindows = [...ws];
+    this.rangeTolerance = options.rangeTolerance ?? 0.05;
+    if (!(this.rangeTolerance >= 0)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: rangeTolerance must be >= 0, got ${describeValue(options.rangeTolerance)}.`,
+      );
+    }
+    this.#lik = this.#list.map(() => ws.map((w) => new Likelihood(w)));
+    this.#parts = this.#list.length * (1 + ws.length);
+    this.#warm = Math.max(...this.#list.map((d) => d.warmup));
   }
 
   get count(): number {
@@ -137,15 +213,28 @@ export class StreamingDetector implements StreamingDetectorApi {
     }
     const t = timestamp ?? this.#n;
     const c = this.contributions;
+    const n = this.#n;
     let mx = 0;
     for (let i = 0; i < this.#list.length; i++) {
-      const s = this.#list[i].update(value, t);
+      const d = this.#list[i];
+      const p = d.update(value, t);
+      let s = p;
+      for (const l of this.#lik[i]) {
+        const q = l.update(p, d.count - d.warmup >= l.ring.length);
+        if (q > s) s = q;
+      }
       c[i] = s;
       if (s > mx) mx = s;
     }
-    const combined = this.#list.length === 1 ? mx : mx ** this.#list.length;
+    let combined = this.#parts === 1 ? mx : mx ** this.#parts;
+    const lo = this.#lo;
+    const hi = this.#hi;
+    const tol = (hi - lo) * this.rangeTolerance;
+    if (n >= this.#warm && hi > lo && (value > hi + tol || value < lo - tol)) combined = 1;
+    if (!(value >= lo)) this.#lo = value;
+    if (!(value <= hi)) this.#hi = value;
     this.#last = combined;
-    const n = this.#n++;
+    this.#n++;
     const quiet = n - this.#lastAlarm <= this.cooldown;
     if (!quiet && combined >= this.alarmLevel) this.#lastAlarm = n;
     return quiet ? combined * 0.5 : combined;
@@ -161,12 +250,16 @@ export class StreamingDetector implements StreamingDetectorApi {
   snapshot(): DetectorSnapshot {
     return {
       kind: this.kind,
-      version: 1,
+      version: 2,
       n: this.#n,
       rejected: this.#rejected,
       calibrator: this.#cal.snapshot(),
       state: {
         lastAlarm: Number.isFinite(this.#lastAlarm) ? this.#lastAlarm : null,
+        range: [this.#lo, this.#hi],
+        likelihoods: this.#lik.map((ls) =>
+          ls.map((l) => ({ ring: Array.from(l.ring), i: l.i, sum: l.sum, cal: l.cal.snapshot() })),
+        ),
         members: Object.fromEntries(this.#names.map((k) => [k, this.members[k].snapshot()])),
       },
     };
@@ -179,10 +272,34 @@ export class StreamingDetector implements StreamingDetectorApi {
         'StreamingDetector.restore: pass a snapshot() of a StreamingDetector.',
       );
     }
+    if (s.version !== 2) {
+      throw new EdgewiseError(
+        'UNSUPPORTED_VERSION',
+        `StreamingDetector.restore: snapshot version ${s.version} is not supported (expected 2).`,
+      );
+    }
     const outer = s.state as {
       lastAlarm: number | null;
+      range: [number | null, number | null];
+      likelihoods: { ring: number[]; i: number; sum: number; cal: CalibratorSnapshot }[][];
       members: Record<string, DetectorSnapshot>;
     };
+    const ls = outer?.likelihoods;
+    if (
+      !Array.isArray(ls) ||
+      ls.length !== this.#lik.length ||
+      !ls.every((x, i) =>
+        x.every(
+          (l, j) =>
+            l.ring?.length === this.#lik[i][j]?.ring.length && x.length === this.#lik[i].length,
+        ),
+      )
+    ) {
+      throw new EdgewiseError(
+        'CORRUPT_STATE',
+        'StreamingDetector.restore: the snapshot was taken with other members or likelihood windows.',
+      );
+    }
     const st = outer?.members;
     for (const k of this.#names) {
       if (!st?.[k])
@@ -192,6 +309,18 @@ export class StreamingDetector implements StreamingDetectorApi {
         );
     }
     for (const k of this.#names) this.members[k].restore(st[k]);
+    this.#lik.forEach((x, i) => {
+      x.forEach((l, j) => {
+        const src = ls[i][j];
+        l.ring.set(src.ring);
+        l.i = src.i;
+        l.sum = src.sum;
+        l.cal.restore(src.cal);
+      });
+    });
+    // JSON turns NaN into null
+    this.#lo = outer.range?.[0] ?? Number.NaN;
+    this.#hi = outer.range?.[1] ?? Number.NaN;
     this.#cal.restore(s.calibrator);
     this.#n = s.n;
     this.#rejected = s.rejected;
