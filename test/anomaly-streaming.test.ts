@@ -139,6 +139,16 @@ describe('streaming detectors: behaviour', () => {
     expect(noCool[2520]).toBeGreaterThan(0.99);
   });
 
+  it('StreamingDetector cooldown: an ongoing incident extends the quiet period', () => {
+    const { v, t } = series(3000, 5);
+    for (const i of [2500, 2590, 2680]) v[i] += 30; // each within 100 records of the previous one
+    const s = new StreamingDetector().updateBatch(v, t);
+    expect(s[2500]).toBeGreaterThan(0.99);
+    expect(s[2590]).toBeLessThanOrEqual(0.5);
+    expect(s[2680]).toBeLessThanOrEqual(0.5); // more than 100 after the first alarm, still one incident
+    expect(Math.max(...s.subarray(2800))).toBeLessThan(0.99);
+  });
+
   it('StreamingDetector likelihood: a sustained moderate shift outscores everything before it', () => {
     const r = new Rng(21);
     const g = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());

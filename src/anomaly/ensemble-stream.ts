@@ -40,11 +40,11 @@ export interface StreamingDetectorOptions {
   /** Member detectors (default: `defaultMembers()`: seasonal daily profile + slow EWMA chart). */
   members?: Record<string, BaseDetector>;
   /**
-   * Alarm level of the combined score that starts a cooldown (default 0.996,
-   * i.e. about 0.998 for one of two members).
+   * Alarm level of the combined score that starts (or extends) a cooldown
+   * (default 0.996).
    */
   alarmLevel?: number;
-  /** Records after an alarm during which scores are halved (default 100; 0 disables). */
+  /** Records after the last record at alarm level during which scores are halved (default 100; 0 disables). */
   cooldown?: number;
   /**
    * Anomaly likelihood windows, in records (default [8, 16, 32, 64], one per octave; [] disables):
@@ -99,15 +99,17 @@ class Likelihood {
  * of its own raw scores); the ensemble reports max_i p_i ^ m (m members),
  * the Šidák correction, which is again calibrated (uniform) when members are
  * independent and uniform, so the same threshold keeps its meaning whatever
- * the number of members. Each member also feeds one anomaly likelihood per
- * window in `likelihoodWindows` (a short-term mean of its surprisal,
- * calibrated against its history; it starts once the member has scored w
- * records), which joins the max as one more calibrated score, so sustained
- * shifts and bursts are seen, not only single outliers. Range novelty: a
- * value outside the range seen so far (widened by `rangeTolerance` of its
- * width) scores 1, as in NAB's HTM detector. Alarm cooldown: once the combined score reaches
- * `alarmLevel`, the next `cooldown` records report half their score, so one
- * incident raises one alarm rather than a burst (a later, stronger incident
+ * the number of members (m counts every calibrated score in the max). Each
+ * member also feeds one anomaly likelihood per window in `likelihoodWindows`
+ * (a short-term mean of its surprisal, calibrated against its history; it
+ * starts once the member has scored w records), which joins the max as one
+ * more calibrated score, so sustained shifts and bursts are seen, not only
+ * single outliers. Range novelty: a value outside the range seen so far
+ * (widened by `rangeTolerance` of its width) scores 1, as in NAB's HTM
+ * detector. Alarm cooldown: once the combined score reaches `alarmLevel`,
+ * records report half their score until `cooldown` records have passed
+ * without the combined score reaching it again, so one incident, however
+ * long, raises one alarm rather than a burst (a later, stronger incident
  * still shows as long as its halved score clears the user's threshold).
  * `contributions` holds each member's score of the last update (the max of
  * its point score and its likelihoods).
@@ -236,7 +238,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.#last = combined;
     this.#n++;
     const quiet = n - this.#lastAlarm <= this.cooldown;
-    if (!quiet && combined >= this.alarmLevel) this.#lastAlarm = n;
+    if (combined >= this.alarmLevel) this.#lastAlarm = n; // an ongoing incident extends the quiet
     return quiet ? combined * 0.5 : combined;
   }
 
