@@ -74,10 +74,9 @@ class Likelihood {
   constructor(w: number) {
     this.ring = new Float64Array(w);
   }
-  /** Pushes one member score; returns the calibrated mean (0 while `warm` is false). */
-  update(p: number, warm: boolean): number {
+  /** Pushes one surprisal e = -ln(1 - p); returns the calibrated mean (0 while `warm` is false). */
+  update(e: number, warm: boolean): number {
     const r = this.ring;
-    const e = -Math.log(Math.max(1e-12, 1 - p));
     this.sum += e - r[this.i];
     r[this.i] = e;
     if (++this.i === r.length) {
@@ -221,8 +220,9 @@ export class StreamingDetector implements StreamingDetectorApi {
       const d = this.#list[i];
       const p = d.update(value, t);
       let s = p;
+      const e = -Math.log(Math.max(1e-12, 1 - p));
       for (const l of this.#lik[i]) {
-        const q = l.update(p, d.count - d.warmup >= l.ring.length);
+        const q = l.update(e, d.count - d.warmup >= l.ring.length);
         if (q > s) s = q;
       }
       c[i] = s;
