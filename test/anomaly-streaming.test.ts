@@ -141,12 +141,20 @@ describe('streaming detectors: behaviour', () => {
 
   it('StreamingDetector cooldown: an ongoing incident extends the quiet period', () => {
     const { v, t } = series(3000, 5);
-    for (const i of [2500, 2590, 2680]) v[i] += 30; // each within 100 records of the previous one
+    for (const i of [2500, 2590, 2680]) v[i] += 30; // each 90 records (7.5 h) after the previous one
     const s = new StreamingDetector().updateBatch(v, t);
     expect(s[2500]).toBeGreaterThan(0.99);
     expect(s[2590]).toBeLessThanOrEqual(0.5);
-    expect(s[2680]).toBeLessThanOrEqual(0.5); // more than 100 after the first alarm, still one incident
-    expect(Math.max(...s.subarray(2800))).toBeLessThan(0.99);
+    expect(s[2680]).toBeLessThanOrEqual(0.5); // 180 records after the first alarm: still one incident
+    expect(Math.max(...s.subarray(2900))).toBeLessThan(0.99);
+    // the quiet period ends after `cooldown` records or `cooldownMs`, whichever comes first
+    expect(new StreamingDetector().updateBatch(v)[2590]).toBeLessThanOrEqual(0.5);
+    expect(new StreamingDetector({ cooldown: 50 }).updateBatch(v)[2590]).toBeGreaterThan(0.99);
+    const shortMs = new StreamingDetector({ cooldownMs: 3_600_000 }).updateBatch(v, t);
+    expect(shortMs[2590]).toBeGreaterThan(0.99); // 7.5 h > 1 h
+    expect(
+      new StreamingDetector({ cooldownMs: 3_600_000 }).updateBatch(v)[2590],
+    ).toBeLessThanOrEqual(0.5); // no timestamps: records only
   });
 
   it('StreamingDetector likelihood: a sustained moderate shift outscores everything before it', () => {
@@ -214,6 +222,7 @@ describe('streaming detectors: behaviour', () => {
       /likelihoodWindows/,
     );
     expect(() => new StreamingDetector({ rangeTolerance: -1 })).toThrowError(/rangeTolerance/);
+    expect(() => new StreamingDetector({ cooldownMs: -1 })).toThrowError(/cooldownMs/);
   });
 });
 

@@ -44,8 +44,14 @@ export interface StreamingDetectorOptions {
    * (default 0.996).
    */
   alarmLevel?: number;
-  /** Records after the last record at alarm level during which scores are halved (default 100; 0 disables). */
+  /**
+   * Quiet period after the last record at alarm level, during which scores
+   * are halved: `cooldown` records (default 100) or, when timestamps are
+   * epoch milliseconds (> 1e11), `cooldownMs` (default 12 hours), whichever
+   * ends first. 0 disables.
+   */
   cooldown?: number;
+  cooldownMs?: number;
   /**
    * Anomaly likelihood windows, in records (default [8, 16, 32, 64], one per octave; [] disables):
    * per member and window, the mean surprisal -ln(1 - p) of the last w
@@ -106,8 +112,9 @@ class Likelihood {
  * single outliers. Range novelty: a value outside the range seen so far
  * (widened by `rangeTolerance` of its width) scores 1, as in NAB's HTM
  * detector. Alarm cooldown: once the combined score reaches `alarmLevel`,
- * records report half their score until `cooldown` records have passed
- * without the combined score reaching it again, so one incident, however
+ * records report half their score until `cooldown` records or `cooldownMs`
+ * (with epoch-ms timestamps), whichever is shorter, have passed without the
+ * combined score reaching it again, so one incident, however
  * long, raises one alarm rather than a burst (a later, stronger incident
  * still shows as long as its halved score clears the user's threshold).
  * `contributions` holds each member's score of the last update (the max of
@@ -123,8 +130,10 @@ export class StreamingDetector implements StreamingDetectorApi {
   #rejected = 0;
   #last = 0;
   #lastAlarm = Number.NEGATIVE_INFINITY;
+  #lastAlarmT = Number.NEGATIVE_INFINITY;
   readonly alarmLevel: number;
   readonly cooldown: number;
+  readonly cooldownMs: number;
   readonly #cal = new ScoreCalibrator();
   readonly likelihoodWindows: readonly number[];
   readonly rangeTolerance: number;
@@ -156,10 +165,17 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.contributions = new Float64Array(this.#list.length);
     this.alarmLevel = options.alarmLevel ?? 0.996;
     this.cooldown = options.cooldown ?? 100;
+    this.cooldownMs = options.cooldownMs ?? 12 * 3_600_000;
     if (!(this.alarmLevel > 0 && this.alarmLevel <= 1)) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
         `StreamingDetector: alarmLevel must be in (0, 1], got ${describeValue(options.alarmLevel)}.`,
+      );
+    }
+    if (!(this.cooldownMs >= 0)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: cooldownMs must be >= 0, got ${describeValue(options.cooldownMs)}.`,
       );
     }
     if (!Number.isInteger(this.cooldown) || this.cooldown < 0) {
@@ -237,8 +253,14 @@ export class StreamingDetector implements StreamingDetectorApi {
     if (!(value <= hi)) this.#hi = value;
     this.#last = combined;
     this.#n++;
-    const quiet = n - this.#lastAlarm <= this.cooldown;
-    if (combined >= this.alarmLevel) this.#lastAlarm = n; // an ongoing incident extends the quiet
+    const quiet =
+      n - this.#lastAlarm <= this.cooldown &&
+      (!(t > 1e11) || t - this.#lastAlarmT <= this.cooldownMs);
+    if (combined >= this.alarmLevel) {
+      // an ongoing incident extends the quiet period
+      this.#lastAlarm = n;
+      this.#lastAlarmT = t;
+    }
     return quiet ? combined * 0.5 : combined;
   }
 
@@ -258,6 +280,7 @@ export class StreamingDetector implements StreamingDetectorApi {
       calibrator: this.#cal.snapshot(),
       state: {
         lastAlarm: Number.isFinite(this.#lastAlarm) ? this.#lastAlarm : null,
+        lastAlarmT: Number.isFinite(this.#lastAlarmT) ? this.#lastAlarmT : null,
         range: [this.#lo, this.#hi],
         likelihoods: this.#lik.map((ls) =>
           ls.map((l) => ({ ring: Array.from(l.ring), i: l.i, sum: l.sum, cal: l.cal.snapshot() })),
@@ -282,6 +305,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     }
     const outer = s.state as {
       lastAlarm: number | null;
+      lastAlarmT: number | null;
       range: [number | null, number | null];
       likelihoods: { ring: number[]; i: number; sum: number; cal: CalibratorSnapshot }[][];
       members: Record<string, DetectorSnapshot>;
@@ -327,6 +351,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.#n = s.n;
     this.#rejected = s.rejected;
     this.#lastAlarm = outer.lastAlarm ?? Number.NEGATIVE_INFINITY;
+    this.#lastAlarmT = outer.lastAlarmT ?? Number.NEGATIVE_INFINITY;
     return this;
   }
 }
