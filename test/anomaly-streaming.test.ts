@@ -141,7 +141,8 @@ describe('streaming detectors: behaviour', () => {
 
   it('StreamingDetector cooldown: an ongoing incident extends the quiet period', () => {
     const { v, t } = series(3000, 5);
-    for (const i of [2500, 2590, 2680]) v[i] += 30; // each 90 records (7.5 h) after the previous one
+    // each 90 records (7.5 h) after the previous one, none beyond the first (not a range novelty)
+    for (const i of [2500, 2590, 2680]) v[i] = i === 2500 ? 45 : 44;
     const s = new StreamingDetector().updateBatch(v, t);
     expect(s[2500]).toBeGreaterThan(0.99);
     expect(s[2590]).toBeLessThanOrEqual(0.5);
@@ -184,6 +185,11 @@ describe('streaming detectors: behaviour', () => {
     expect(off.updateBatch(v)[900]).toBeLessThan(1);
     v[900] = 1.04; // within the tolerance: not a range novelty
     expect(new StreamingDetector().updateBatch(v)[900]).toBeLessThan(1);
+    v[900] = 1.2;
+    v[920] = 1.5; // a new range novelty inside the quiet period of the first is not halved
+    const s = new StreamingDetector().updateBatch(v);
+    expect(s[900]).toBe(1);
+    expect(s[920]).toBe(1);
   });
 
   it('the seasonal detector learns the daily profile: a normal peak is not an anomaly, an off-hour one is', () => {

@@ -115,8 +115,9 @@ class Likelihood {
  * records report half their score until `cooldown` records or `cooldownMs`
  * (with epoch-ms timestamps), whichever is shorter, have passed without the
  * combined score reaching it again, so one incident, however
- * long, raises one alarm rather than a burst (a later, stronger incident
- * still shows as long as its halved score clears the user's threshold).
+ * long, raises one alarm rather than a burst (a range novelty is never
+ * halved; another incident in the quiet period shows only if its halved
+ * score clears the user's threshold).
  * `contributions` holds each member's score of the last update (the max of
  * its point score and its likelihoods).
  */
@@ -248,12 +249,14 @@ export class StreamingDetector implements StreamingDetectorApi {
     const lo = this.#lo;
     const hi = this.#hi;
     const tol = (hi - lo) * this.rangeTolerance;
-    if (n >= this.#warm && hi > lo && (value > hi + tol || value < lo - tol)) combined = 1;
+    const novel = n >= this.#warm && hi > lo && (value > hi + tol || value < lo - tol);
+    if (novel) combined = 1;
     if (!(value >= lo)) this.#lo = value;
     if (!(value <= hi)) this.#hi = value;
     this.#last = combined;
     this.#n++;
     const quiet =
+      !novel &&
       n - this.#lastAlarm <= this.cooldown &&
       (!(t > 1e11) || t - this.#lastAlarmT <= this.cooldownMs);
     if (combined >= this.alarmLevel) {
