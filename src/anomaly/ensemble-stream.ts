@@ -91,9 +91,7 @@ class Likelihood {
     }
     if (!warm) return 0;
     const m = this.sum / r.length;
-    const q = this.cal.calibrate(m);
-    this.cal.add(m);
-    return q;
+    return this.cal.score(m);
   }
 }
 
