@@ -170,10 +170,10 @@ describe('streaming detectors: behaviour', () => {
     const withLik = new StreamingDetector(opts).updateBatch(v);
     const pointOnly = new StreamingDetector({ ...opts, likelihoodWindows: [] }).updateBatch(v);
     const peak = (s: Float64Array) => Math.max(...s.subarray(2500, 2600));
-    const before = (s: Float64Array) => Math.max(...s.subarray(1000, 2500));
+    const earlier = (s: Float64Array) => Math.max(...s.subarray(1000, 2500));
     expect(peak(withLik)).toBeGreaterThan(0.9999);
-    expect(peak(withLik)).toBeGreaterThan(before(withLik));
-    expect(peak(pointOnly)).toBeLessThan(before(pointOnly)); // the point scores alone do not
+    expect(peak(withLik)).toBeGreaterThan(earlier(withLik));
+    expect(peak(pointOnly)).toBeLessThan(earlier(pointOnly)); // the point scores alone do not
   });
 
   it('StreamingDetector range novelty: a value beyond the range seen (+5%) scores 1', () => {
