@@ -1,6 +1,6 @@
 /**
  * npm run eval:nab [-- --data DIR] [-- --only NAME,...]
- * Runs StreamingDetector and each member alone over the NAB development split
+ * Runs StreamingDetector, ablations of it, and each detector alone over the NAB development split
  * (default ../shared/data/nab-dev relative to the repo root), scores them with
  * src/anomaly/nab.ts (threshold optimised over the corpus per profile) and
  * prints a table. One fixed configuration for all files; labels are only read
@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { allDetectors, StreamingDetector } from '../src/anomaly/ensemble-stream';
+import { allDetectors, defaultMembers, StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { NAB_PROFILES, type NabFile, nabScore } from '../src/anomaly/nab';
 import type { StreamingDetectorApi } from '../src/anomaly/streaming';
 
@@ -66,7 +66,15 @@ for (const cat of readdirSync(join(dataDir, 'data')).sort()) {
 
 const candidates: Record<string, () => StreamingDetectorApi> = {
   StreamingDetector: () => new StreamingDetector(),
+  // ablations of the default: without the anomaly likelihoods / range novelty / either
+  '- likelihood': () => new StreamingDetector({ likelihoodWindows: [] }),
+  '- range novelty': () => new StreamingDetector({ rangeTolerance: Number.POSITIVE_INFINITY }),
+  '- both': () =>
+    new StreamingDetector({ likelihoodWindows: [], rangeTolerance: Number.POSITIVE_INFINITY }),
 };
+// each default member alone with the likelihoods and range novelty
+for (const [name, make] of Object.entries(defaultMembers()))
+  candidates[`${name} + likelihood`] = () => new StreamingDetector({ members: { [name]: make() } });
 for (const [name, make] of Object.entries(allDetectors())) candidates[name] = make;
 const only = arg('--only')?.split(',');
 

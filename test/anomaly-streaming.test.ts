@@ -94,6 +94,9 @@ describe('streaming detectors: properties', () => {
     expect(() => g.restore({ ...g.snapshot(), version: 99 })).toThrowError(/version/);
     const s = new StreamingDetector();
     expect(() => s.restore(g.snapshot())).toThrowError(/StreamingDetector/);
+    expect(() => s.restore({ ...s.snapshot(), version: 1 })).toThrowError(/version/);
+    const other = new StreamingDetector({ likelihoodWindows: [4] });
+    expect(() => s.restore(other.snapshot())).toThrowError(/likelihood windows/);
   });
 });
 
@@ -136,6 +139,59 @@ describe('streaming detectors: behaviour', () => {
     expect(noCool[2520]).toBeGreaterThan(0.99);
   });
 
+  it('StreamingDetector cooldown: an ongoing incident extends the quiet period', () => {
+    const { v, t } = series(3000, 5);
+    // each 90 records (7.5 h) after the previous one, none beyond the first (not a range novelty)
+    for (const i of [2500, 2590, 2680]) v[i] = i === 2500 ? 45 : 44;
+    const s = new StreamingDetector().updateBatch(v, t);
+    expect(s[2500]).toBeGreaterThan(0.99);
+    expect(s[2590]).toBeLessThanOrEqual(0.5);
+    expect(s[2680]).toBeLessThanOrEqual(0.5); // 180 records after the first alarm: still one incident
+    expect(Math.max(...s.subarray(2900))).toBeLessThan(0.99);
+    // the quiet period ends after `cooldown` records or `cooldownMs`, whichever comes first
+    expect(new StreamingDetector().updateBatch(v)[2590]).toBeLessThanOrEqual(0.5);
+    expect(new StreamingDetector({ cooldown: 50 }).updateBatch(v)[2590]).toBeGreaterThan(0.99);
+    const shortMs = new StreamingDetector({ cooldownMs: 3_600_000 }).updateBatch(v, t);
+    expect(shortMs[2590]).toBeGreaterThan(0.99); // 7.5 h > 1 h
+    expect(
+      new StreamingDetector({ cooldownMs: 3_600_000 }).updateBatch(v)[2590],
+    ).toBeLessThanOrEqual(0.5); // no timestamps: records only
+  });
+
+  it('StreamingDetector likelihood: a sustained moderate shift outscores everything before it', () => {
+    const r = new Rng(21);
+    const g = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+    // Gaussian noise whose level rises by 1.5 sd for 100 records: no single record is extreme
+    const v = Float64Array.from(
+      { length: 3000 },
+      (_, i) => (i >= 2500 && i < 2600 ? 1.5 : 0) + g(),
+    );
+    const opts = { rangeTolerance: Number.POSITIVE_INFINITY, cooldown: 0 };
+    const withLik = new StreamingDetector(opts).updateBatch(v);
+    const pointOnly = new StreamingDetector({ ...opts, likelihoodWindows: [] }).updateBatch(v);
+    const peak = (s: Float64Array) => Math.max(...s.subarray(2500, 2600));
+    const earlier = (s: Float64Array) => Math.max(...s.subarray(1000, 2500));
+    expect(peak(withLik)).toBeGreaterThan(0.9999);
+    expect(peak(withLik)).toBeGreaterThan(earlier(withLik));
+    expect(peak(pointOnly)).toBeLessThan(earlier(pointOnly)); // the point scores alone do not
+  });
+
+  it('StreamingDetector range novelty: a value beyond the range seen (+5%) scores 1', () => {
+    const r = new Rng(22);
+    const v = Float64Array.from({ length: 1000 }, () => r.next());
+    v[900] = 1.2;
+    expect(new StreamingDetector().updateBatch(v)[900]).toBe(1);
+    const off = new StreamingDetector({ rangeTolerance: Number.POSITIVE_INFINITY });
+    expect(off.updateBatch(v)[900]).toBeLessThan(1);
+    v[900] = 1.04; // within the tolerance: not a range novelty
+    expect(new StreamingDetector().updateBatch(v)[900]).toBeLessThan(1);
+    v[900] = 1.2;
+    v[920] = 1.5; // a new range novelty inside the quiet period of the first is not halved
+    const s = new StreamingDetector().updateBatch(v);
+    expect(s[900]).toBe(1);
+    expect(s[920]).toBe(1);
+  });
+
   it('the seasonal detector learns the daily profile: a normal peak is not an anomaly, an off-hour one is', () => {
     const { v, t } = series(288 * 10, 4);
     const d = new SeasonalDetector();
@@ -165,6 +221,14 @@ describe('streaming detectors: behaviour', () => {
     } catch (e) {
       expect(isEdgewiseError(e, 'INVALID_ARGUMENT')).toBe(true);
     }
+    expect(() => new StreamingDetector({ likelihoodWindows: [0] })).toThrowError(
+      /likelihoodWindows/,
+    );
+    expect(() => new StreamingDetector({ likelihoodWindows: [2.5] })).toThrowError(
+      /likelihoodWindows/,
+    );
+    expect(() => new StreamingDetector({ rangeTolerance: -1 })).toThrowError(/rangeTolerance/);
+    expect(() => new StreamingDetector({ cooldownMs: -1 })).toThrowError(/cooldownMs/);
   });
 });
 

@@ -27,6 +27,9 @@ const LOG_MIN = -20; // 2^-20 ~ 1e-6
 const LOG_MAX = 40;
 const PER_OCTAVE = 32;
 export const CALIBRATION_BINS = 2 + (LOG_MAX - LOG_MIN) * PER_OCTAVE;
+const BIN_VALUES = Float64Array.from({ length: CALIBRATION_BINS + 2 }, (_, b) =>
+  b === 0 ? 0 : b === 1 ? 2 ** LOG_MIN / 2 : 2 ** ((b - 2 + 0.5) / PER_OCTAVE + LOG_MIN),
+);
 
 export interface CalibratorSnapshot {
   tree: number[];
@@ -82,13 +85,24 @@ export class ScoreCalibrator {
 
   /** Adds one raw score (NaN is ignored). */
   add(x: number): void {
-    if (Number.isNaN(x)) return;
+    if (!Number.isNaN(x)) this.#addBin(ScoreCalibrator.bin(x));
+  }
+
+  /** `calibrate(x)` then `add(x)`, finding the bin once. */
+  score(x: number): number {
+    if (Number.isNaN(x)) return 0.5;
+    const b = ScoreCalibrator.bin(x);
+    const q = this.#cdf(x, b);
+    this.#addBin(b);
+    return q;
+  }
+
+  #addBin(bx: number): void {
     if (this.decay > 0) {
       this.#weight /= 1 - this.decay;
       if (this.#weight > 1e100) this.#rescale();
     }
     const w = this.#weight;
-    const bx = ScoreCalibrator.bin(x);
     if (bx > this.#maxBin) this.#maxBin = bx;
     for (let i = bx + 1; i <= CALIBRATION_BINS; i += i & -i) this.#tree[i] += w;
     this.#total += w;
@@ -97,9 +111,9 @@ export class ScoreCalibrator {
 
   /** Representative value of a bin (geometric centre). */
   static binValue(b: number): number {
-    if (b <= 0) return 0;
-    if (b === 1) return 2 ** LOG_MIN / 2;
-    return 2 ** ((b - 2 + 0.5) / PER_OCTAVE + LOG_MIN);
+    return b <= CALIBRATION_BINS + 1
+      ? BIN_VALUES[Math.max(b, 0)]
+      : 2 ** ((b - 2 + 0.5) / PER_OCTAVE + LOG_MIN);
   }
 
   #fitTail(): void {
@@ -152,9 +166,12 @@ export class ScoreCalibrator {
 
   /** Mid-rank empirical CDF of `x` among the scores added so far (0.5 when empty). */
   calibrate(x: number): number {
-    if (this.#total === 0 || Number.isNaN(x)) return 0.5;
+    return Number.isNaN(x) ? 0.5 : this.#cdf(x, ScoreCalibrator.bin(x));
+  }
+
+  #cdf(x: number, b: number): number {
+    if (this.#total === 0) return 0.5;
     if (x > this.#tailU) return 1 - this.#tailP * Math.exp(-(x - this.#tailU) / this.#tailBeta);
-    const b = ScoreCalibrator.bin(x);
     const below = this.#prefix(b);
     const at = this.#prefix(b + 1) - below;
     return (below + at / 2) / this.#total;

@@ -62,7 +62,7 @@ export interface AnomalyService {
   scoreLof(id: number, x: Float64Array, dims: number): Promise<Float64Array>;
   /** A StreamingDetector (default options, or restored from a snapshot). */
   createDetector(
-    options?: Pick<StreamingDetectorOptions, 'alarmLevel' | 'cooldown'>,
+    options?: Omit<StreamingDetectorOptions, 'members'>,
     snapshot?: DetectorSnapshot,
   ): Promise<number>;
   update(id: number, values: Float64Array, timestamps?: Float64Array): Promise<StreamUpdateResult>;

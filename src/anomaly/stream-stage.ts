@@ -24,7 +24,7 @@ export interface WindowDetectionOptions {
   /** Topic prefix of the events (default 'anomaly'). */
   topicPrefix?: string;
   /** Options of each per-key detector. */
-  detector?: Pick<StreamingDetectorOptions, 'alarmLevel' | 'cooldown'>;
+  detector?: Omit<StreamingDetectorOptions, 'members'>;
 }
 
 export interface WindowDetection {

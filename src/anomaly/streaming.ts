@@ -130,8 +130,7 @@ export abstract class BaseDetector implements StreamingDetectorApi {
     if (this.n >= this.warmup) {
       const r = this.raw(value, t);
       this.#lastRaw = r;
-      score = this.calibrator.calibrate(r);
-      this.calibrator.add(r);
+      score = this.calibrator.score(r);
     } else this.#lastRaw = 0;
     this.learn(value, t);
     this.n++;
