@@ -163,7 +163,17 @@ async function selectDataset(id: string): Promise<void> {
   const saved = await kv.get<RunState>(`run:${id}`);
   run = saved && saved.scores.length === d.values.length ? saved : freshRun(d.values.length);
   await svc.reset(id);
-  if (run.detector) await svc.restore(id, run.detector);
+  if (run.detector) {
+    try {
+      await svc.restore(id, run.detector);
+    } catch (e) {
+      // A snapshot from another version of the detector: keep the series and
+      // scores, let the detector learn again, and say so.
+      await svc.reset(id);
+      run.detector = null;
+      setStatus(`Saved detector state not restored (${(e as Error).message}); it learns again.`);
+    }
+  }
   makeProcessor(run.stream);
   if (run.position > 0) records.inc({ series: id }, 0);
   const sel = $<HTMLSelectElement>('#dataset');
