@@ -192,6 +192,25 @@ describe('streaming detectors: behaviour', () => {
     expect(s[920]).toBe(1);
   });
 
+  it('StreamingDetector warm-up: no alarm while it learns, the same detector afterwards', () => {
+    const r = new Rng(23);
+    const v = Float64Array.from({ length: 1000 }, () => r.next());
+    v[100] = 50; // during the learning period
+    v[700] = 80;
+    const s = new StreamingDetector().updateBatch(v);
+    expect(Math.max(...s.subarray(0, 150))).toBeLessThanOrEqual(0.5);
+    expect(s[700]).toBe(1);
+    const none = new StreamingDetector({ warmup: 0 }).updateBatch(v);
+    expect(none[100]).toBe(1); // a range novelty once the members are warm (30 records)
+    // After the learning period the scores are those of the detector without one,
+    // except where its alarms during the warm-up started a cooldown.
+    const later = new StreamingDetector({ warmup: 150, cooldown: 0 }).updateBatch(v);
+    const laterNone = new StreamingDetector({ warmup: 0, cooldown: 0 }).updateBatch(v);
+    expect(Array.from(later.subarray(150))).toEqual(Array.from(laterNone.subarray(150)));
+    expect(() => new StreamingDetector({ warmup: -1 })).toThrowError(/warmup/);
+    expect(() => new StreamingDetector({ warmup: 1.5 })).toThrowError(/warmup/);
+  });
+
   it('the seasonal detector learns the daily profile: a normal peak is not an anomaly, an off-hour one is', () => {
     const { v, t } = series(288 * 10, 4);
     const d = new SeasonalDetector();

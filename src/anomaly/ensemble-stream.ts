@@ -64,6 +64,13 @@ export interface StreamingDetectorOptions {
    * Infinity disables).
    */
   rangeTolerance?: number;
+  /**
+   * Learning period, in records (default 150): the combined score is capped
+   * at 0.5 ("no evidence either way") for the first `warmup` records, while
+   * the members and their calibrations have seen too little to say what is
+   * unusual. Everything is learnt as usual meanwhile. 0 disables.
+   */
+  warmup?: number;
 }
 
 /**
@@ -116,6 +123,7 @@ class Likelihood {
  * long, raises one alarm rather than a burst (a range novelty is never
  * halved; another incident in the quiet period shows only if its halved
  * score clears the user's threshold).
+ * Learning period: the first `warmup` records score at most 0.5.
  * `contributions` holds each member's score of the last update (the max of
  * its point score and its likelihoods).
  */
@@ -133,6 +141,7 @@ export class StreamingDetector implements StreamingDetectorApi {
   readonly alarmLevel: number;
   readonly cooldown: number;
   readonly cooldownMs: number;
+  readonly warmup: number;
   readonly #cal = new ScoreCalibrator();
   readonly likelihoodWindows: readonly number[];
   readonly rangeTolerance: number;
@@ -165,6 +174,13 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.alarmLevel = options.alarmLevel ?? 0.996;
     this.cooldown = options.cooldown ?? 100;
     this.cooldownMs = options.cooldownMs ?? 12 * 3_600_000;
+    this.warmup = options.warmup ?? 150;
+    if (!Number.isInteger(this.warmup) || this.warmup < 0) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: warmup must be a non-negative integer (records), got ${describeValue(options.warmup)}.`,
+      );
+    }
     if (!(this.alarmLevel > 0 && this.alarmLevel <= 1)) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
@@ -249,6 +265,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     const tol = (hi - lo) * this.rangeTolerance;
     const novel = n >= this.#warm && hi > lo && (value > hi + tol || value < lo - tol);
     if (novel) combined = 1;
+    if (n < this.warmup && combined > 0.5) combined = 0.5;
     if (!(value >= lo)) this.#lo = value;
     if (!(value <= hi)) this.#hi = value;
     this.#last = combined;
