@@ -1,20 +1,24 @@
 // Exact k-nearest neighbours (Euclidean) for the Local Outlier Factor, with a
 // kd-tree. Results equal a brute-force scan that keeps the k smallest
 // (squared distance, row index) pairs: squared distances are summed in f64 the
-// same way for every pair (two lanes at a time, then the odd column), the
-// candidates of a query are kept sorted by (distance, index), so ties resolve
-// to the lower row index, and a node is skipped only when its box bound is
-// strictly above the current k-th distance. The bound is summed in the same
-// lane order as the distances, so (rounding being monotone) it never exceeds
-// the computed distance of a point inside the box.
+// same way for every pair (column 0, 1, ..., d - 1 in order), the candidates
+// of a query are kept sorted by (distance, index), so ties resolve to the
+// lower row index, and a node is skipped only when its box bound is strictly
+// above the current k-th distance. The bound is summed in the same order as
+// the distances, so (rounding being monotone) it never exceeds the computed
+// distance of a point inside the box.
+//
+// Points and boxes are stored by column, so that two points (or the boxes of
+// two sibling nodes) are handled per f64x2 operation.
 //
 // Tree block (laid out by src/kernels/knn.ts), i32 header then the arrays at
 // the byte offsets it holds:
 //   [0] n  [1] d  [2] nodes  [3] pts  [4] lo  [5] hi  [6] perm  [7] range
-//   pts   n x d f64      reference rows in tree order
-//   lo/hi nodes x d f64  bounding box of each node
-//   perm  n i32          original row of each tree position
-//   range nodes x 2 i32  [start, end) tree positions of each node
+//   pts   d x (n + 3) f64  column c of the reference rows in tree order
+//                          (3 spare entries: blocks of 4 read past a leaf)
+//   lo/hi d x nodes f64    column c of the bounding box of each node
+//   perm  n i32            original row of each tree position
+//   range nodes x 2 i32    [start, end) tree positions of each node
 // Node i has children 2i + 1 and 2i + 2 (none when 2i + 1 >= nodes).
 
 @inline function hdr(t: usize, i: i32): i32 {
@@ -25,19 +29,18 @@
   return load<f64>(src + <usize>load<i32>(perm + (<usize>p << 2)) * row + off);
 }
 
-/** Builds the tree of the n x d rows at `src` into block `t` (header filled by JS). */
+/** Builds the tree of the n x d rows at `src` (row-major) into block `t` (header filled by JS). */
 export function knn_build(t: usize, src: usize): void {
   const n = hdr(t, 0), d = hdr(t, 1), nodes = hdr(t, 2);
   const pts = t + <usize>hdr(t, 3), lo = t + <usize>hdr(t, 4), hi = t + <usize>hdr(t, 5);
   const perm = t + <usize>hdr(t, 6), range = t + <usize>hdr(t, 7);
-  const row = <usize>d << 3;
+  const row = <usize>d << 3, cs = <usize>(n + 3) << 3, ns = <usize>nodes << 3;
   for (let i = 0; i < n; i++) store<i32>(perm + (<usize>i << 2), i);
   store<i32>(range, 0);
   store<i32>(range, n, 4);
   for (let node = 0; node < nodes; node++) {
     const rs = range + (<usize>node << 3);
     const s = load<i32>(rs), e = load<i32>(rs, 4);
-    const bl = lo + <usize>node * row, bh = hi + <usize>node * row;
     let dim = 0;
     let spread: f64 = -1;
     for (let c = 0; c < d; c++) {
@@ -48,8 +51,9 @@ export function knn_build(t: usize, src: usize): void {
         a = min(a, x);
         b = max(b, x);
       }
-      store<f64>(bl + off, a);
-      store<f64>(bh + off, b);
+      const at = <usize>c * ns + (<usize>node << 3);
+      store<f64>(lo + at, a);
+      store<f64>(hi + at, b);
       if (b - a > spread) {
         spread = b - a;
         dim = c;
@@ -87,47 +91,11 @@ export function knn_build(t: usize, src: usize): void {
     store<i32>(rl, e, 12);
   }
   for (let p = 0; p < n; p++) {
-    memory.copy(pts + <usize>p * row, src + <usize>load<i32>(perm + (<usize>p << 2)) * row, row);
+    const sr = src + <usize>load<i32>(perm + (<usize>p << 2)) * row;
+    for (let c = 0; c < d; c++) {
+      store<f64>(pts + <usize>c * cs + (<usize>p << 3), load<f64>(sr + (<usize>c << 3)));
+    }
   }
-}
-
-@inline function sqdist(a: usize, b: usize, pairs: i32, d: i32): f64 {
-  let acc = f64x2.splat(0);
-  for (let c = 0; c < pairs; c++) {
-    const off = <usize>c << 4;
-    const diff = f64x2.sub(v128.load(a + off), v128.load(b + off));
-    acc = f64x2.add(acc, f64x2.mul(diff, diff));
-  }
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (d & 1) {
-    const o = <usize>(d - 1) << 3;
-    const t = load<f64>(a + o) - load<f64>(b + o);
-    s += t * t;
-  }
-  return s;
-}
-
-/** Lower bound of sqdist(q, p) over the box [lo, hi], summed like sqdist. */
-@inline function boxdist(q: usize, lo: usize, hi: usize, pairs: i32, d: i32): f64 {
-  let acc = f64x2.splat(0);
-  const zero = f64x2.splat(0);
-  for (let c = 0; c < pairs; c++) {
-    const off = <usize>c << 4;
-    const qv = v128.load(q + off);
-    const g = f64x2.max(
-      f64x2.max(f64x2.sub(v128.load(lo + off), qv), f64x2.sub(qv, v128.load(hi + off))),
-      zero,
-    );
-    acc = f64x2.add(acc, f64x2.mul(g, g));
-  }
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (d & 1) {
-    const o = <usize>(d - 1) << 3;
-    const x = load<f64>(q + o);
-    const t = max(max(load<f64>(lo + o) - x, x - load<f64>(hi + o)), 0);
-    s += t * t;
-  }
-  return s;
 }
 
 /**
@@ -138,7 +106,7 @@ export function knn_build(t: usize, src: usize): void {
  * than k duplicates with lower indices push it out, the first one), as
  * scikit-learn's kneighbors() does. Writes distances (sqrt) to `outD`
  * (m x k f64) and original row indices to `outI` (m x k i32). `buf` is
- * scratch of (k + 1) * 12 + 64 * 12 bytes (8-aligned).
+ * 16-aligned scratch of d * 16 + (k + 1) * 12 + 64 * 12 bytes.
  */
 export function knn_query(
   t: usize,
@@ -150,20 +118,30 @@ export function knn_query(
   outI: usize,
   buf: usize,
 ): void {
-  const d = hdr(t, 1), nodes = hdr(t, 2);
+  const n = hdr(t, 0), d = hdr(t, 1), nodes = hdr(t, 2);
   const pts = t + <usize>hdr(t, 3), lo = t + <usize>hdr(t, 4), hi = t + <usize>hdr(t, 5);
   const perm = t + <usize>hdr(t, 6), range = t + <usize>hdr(t, 7);
-  const row = <usize>d << 3;
-  const pairs = d >> 1;
+  const cs = <usize>(n + 3) << 3, ns = <usize>nodes << 3;
   const kk = selfPos >= 0 ? k + 1 : k;
-  const bd = buf, stB = buf + (<usize>kk << 3);
+  // scratch: the query splatted per column, candidate list, stack
+  const qv = buf, bd = qv + (<usize>d << 4), stB = bd + (<usize>kk << 3);
   const bi = stB + 64 * 8, stN = bi + (<usize>kk << 2);
+  const zero = f64x2.splat(0);
+  const qEnd = qv + (<usize>d << 4);
   for (let u = 0; u < m; u++) {
-    let qrow: usize, self = -1;
+    let self = -1;
     if (selfPos >= 0) {
-      qrow = pts + <usize>(selfPos + u) * row;
+      const pos = <usize>(selfPos + u) << 3;
+      for (let c = 0; c < d; c++) {
+        v128.store(qv + (<usize>c << 4), f64x2.splat(load<f64>(pts + <usize>c * cs + pos)));
+      }
       self = load<i32>(perm + (<usize>(selfPos + u) << 2));
-    } else qrow = q + <usize>u * row;
+    } else {
+      const qr = q + <usize>u * (<usize>d << 3);
+      for (let c = 0; c < d; c++) {
+        v128.store(qv + (<usize>c << 4), f64x2.splat(load<f64>(qr + (<usize>c << 3))));
+      }
+    }
     let filled = 0;
     let w: f64 = Infinity;
     let wi = 0x7fffffff;
@@ -176,40 +154,67 @@ export function knn_query(
       if (load<f64>(stB + (<usize>sp << 3)) > w) continue;
       const left = 2 * node + 1;
       if (left < nodes) {
-        const ol = <usize>left * row, or = ol + row;
-        const a = boxdist(qrow, lo + ol, hi + ol, pairs, d);
-        const b = boxdist(qrow, lo + or, hi + or, pairs, d);
+        // box bounds of both children (siblings are adjacent in each column)
+        let acc = zero;
+        let lb = lo + (<usize>left << 3), hb = hi + (<usize>left << 3);
+        for (let qc = qv; qc < qEnd; qc += 16) {
+          const x = v128.load(qc);
+          // pmax is maxpd: operands are finite, and -0 vs 0 does not matter once squared
+          const g = f64x2.pmax(
+            f64x2.pmax(f64x2.sub(v128.load(lb), x), f64x2.sub(x, v128.load(hb))),
+            zero,
+          );
+          acc = f64x2.add(acc, f64x2.mul(g, g));
+          lb += ns;
+          hb += ns;
+        }
+        const a = f64x2.extract_lane(acc, 0), b = f64x2.extract_lane(acc, 1);
         // push the farther child first so the nearer one is searched first
-        const near = a <= b ? left : left + 1;
-        store<i32>(stN + (<usize>sp << 2), left + left + 1 - near);
-        store<f64>(stB + (<usize>sp << 3), max(a, b));
-        store<i32>(stN + (<usize>(sp + 1) << 2), near);
-        store<f64>(stB + (<usize>(sp + 1) << 3), min(a, b));
+        const aNear = a <= b;
+        store<i32>(stN + (<usize>sp << 2), aNear ? left + 1 : left);
+        store<f64>(stB + (<usize>sp << 3), aNear ? b : a);
+        store<i32>(stN + (<usize>(sp + 1) << 2), aNear ? left : left + 1);
+        store<f64>(stB + (<usize>(sp + 1) << 3), aNear ? a : b);
         sp += 2;
         continue;
       }
       const rs = range + (<usize>node << 3);
       const e = load<i32>(rs, 4);
-      for (let p = load<i32>(rs); p < e; p++) {
-        const s = sqdist(qrow, pts + <usize>p * row, pairs, d);
-        if (s > w) continue;
-        const j = load<i32>(perm + (<usize>p << 2));
-        if (s == w && j > wi) continue;
-        // insert (s, j) into the list sorted by (distance, index)
-        let pos = filled < kk ? filled : kk - 1;
-        while (pos > 0) {
-          const pd = load<f64>(bd + (<usize>(pos - 1) << 3));
-          if (pd < s || (pd == s && load<i32>(bi + (<usize>(pos - 1) << 2)) < j)) break;
-          store<f64>(bd + (<usize>pos << 3), pd);
-          store<i32>(bi + (<usize>pos << 2), load<i32>(bi + (<usize>(pos - 1) << 2)));
-          pos--;
+      for (let p = load<i32>(rs); p < e; p += 4) {
+        // four points at a time
+        let a0 = zero, a1 = zero;
+        let pc = pts + (<usize>p << 3);
+        for (let qc = qv; qc < qEnd; qc += 16) {
+          const x = v128.load(qc);
+          const y0 = f64x2.sub(v128.load(pc), x), y1 = f64x2.sub(v128.load(pc, 16), x);
+          a0 = f64x2.add(a0, f64x2.mul(y0, y0));
+          a1 = f64x2.add(a1, f64x2.mul(y1, y1));
+          pc += cs;
         }
-        store<f64>(bd + (<usize>pos << 3), s);
-        store<i32>(bi + (<usize>pos << 2), j);
-        if (filled < kk) filled++;
-        if (filled == kk) {
-          w = load<f64>(bd + (<usize>(kk - 1) << 3));
-          wi = load<i32>(bi + (<usize>(kk - 1) << 2));
+        const wv = f64x2.splat(w);
+        if (!v128.any_true(v128.or(f64x2.le(a0, wv), f64x2.le(a1, wv)))) continue;
+        for (let l = 0; l < 4; l++) {
+          const pp = p + l;
+          const s = l < 2 ? (l ? f64x2.extract_lane(a0, 1) : f64x2.extract_lane(a0, 0)) : l == 2 ? f64x2.extract_lane(a1, 0) : f64x2.extract_lane(a1, 1);
+          if (pp >= e || s > w) continue;
+          const j = load<i32>(perm + (<usize>pp << 2));
+          if (s == w && j > wi) continue;
+          // insert (s, j) into the list sorted by (distance, index)
+          let pos = filled < kk ? filled : kk - 1;
+          while (pos > 0) {
+            const pd = load<f64>(bd + (<usize>(pos - 1) << 3));
+            if (pd < s || (pd == s && load<i32>(bi + (<usize>(pos - 1) << 2)) < j)) break;
+            store<f64>(bd + (<usize>pos << 3), pd);
+            store<i32>(bi + (<usize>pos << 2), load<i32>(bi + (<usize>(pos - 1) << 2)));
+            pos--;
+          }
+          store<f64>(bd + (<usize>pos << 3), s);
+          store<i32>(bi + (<usize>pos << 2), j);
+          if (filled < kk) filled++;
+          if (filled == kk) {
+            w = load<f64>(bd + (<usize>(kk - 1) << 3));
+            wi = load<i32>(bi + (<usize>(kk - 1) << 2));
+          }
         }
       }
     }

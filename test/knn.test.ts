@@ -3,21 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { KnnKernel } from '../src/kernels/knn';
 import { rng } from './helpers/fsum';
 
-/** Squared distance summed as assembly/knn.ts does (even / odd columns, then the last odd one). */
+/** Squared distance summed as assembly/knn.ts does (columns in order). */
 function sq(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
-  let e = 0;
-  let o = 0;
-  const pairs = d >> 1;
-  for (let c = 0; c < pairs; c++) {
-    const x = a[ao + 2 * c] - b[bo + 2 * c];
-    const y = a[ao + 2 * c + 1] - b[bo + 2 * c + 1];
-    e += x * x;
-    o += y * y;
-  }
-  let s = e + o;
-  if (d & 1) {
-    const t = a[ao + d - 1] - b[bo + d - 1];
-    s += t * t;
+  let s = 0;
+  for (let c = 0; c < d; c++) {
+    const x = b[bo + c] - a[ao + c];
+    s += x * x;
   }
   return s;
 }

@@ -22,7 +22,7 @@ interface KnnExports {
 const kx = wasm as unknown as KnnExports;
 const CHUNK = 1024;
 /** Leaves hold LEAF to 2 * LEAF rows (fewer only when n < LEAF). */
-const LEAF = 16;
+const LEAF = 32;
 
 export interface KnnResult {
   /** m x k distances, ascending per row. */
@@ -37,7 +37,7 @@ function layout(n: number, d: number): { nodes: number; offsets: number[]; bytes
   const levels = 1 + Math.floor(Math.log2(Math.max(1, (n - 1) / LEAF)));
   const nodes = 2 ** levels - 1;
   const pts = 32;
-  const lo = pts + n * d * 8;
+  const lo = pts + (n + 3) * d * 8;
   const hi = lo + nodes * d * 8;
   const perm = hi + nodes * d * 8;
   const range = perm + n * 4;
@@ -80,7 +80,10 @@ export class KnnKernel extends WasmObject {
     const p = (this.ptr + this.#ptsOffset) >>> 3;
     const h = heapF64();
     const out = new Float64Array(n * d);
-    for (let i = 0; i < n; i++) out.set(h.subarray(p + i * d, p + i * d + d), perm[i] * d);
+    // stored by column, n + 3 entries each
+    for (let c = 0; c < d; c++) {
+      for (let i = 0; i < n; i++) out[perm[i] * d + c] = h[p + c * (n + 3) + i];
+    }
     return out;
   }
 
@@ -96,8 +99,8 @@ export class KnnKernel extends WasmObject {
     const rows = Math.min(CHUNK, Math.max(1, m));
     const qBytes = queries ? rows * d * 8 : 0;
     const outBytes = rows * k * 8;
-    const iBytes = (rows * k * 4 + 7) & ~7;
-    const buf = allocBytes(qBytes + outBytes + iBytes + (k + 1) * 12 + 64 * 12);
+    const iBytes = (rows * k * 4 + 15) & ~15;
+    const buf = allocBytes(qBytes + outBytes + iBytes + d * 16 + (k + 1) * 12 + 64 * 12);
     // self queries run in tree order (neighbouring queries share nodes); rows
     // go back to their original position
     const perm = queries ? undefined : this.#perm();
