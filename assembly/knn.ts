@@ -34,7 +34,7 @@ export function knn_build(t: usize, src: usize): void {
   const n = hdr(t, 0), d = hdr(t, 1), nodes = hdr(t, 2);
   const pts = t + <usize>hdr(t, 3), lo = t + <usize>hdr(t, 4), hi = t + <usize>hdr(t, 5);
   const perm = t + <usize>hdr(t, 6), range = t + <usize>hdr(t, 7);
-  const row = <usize>d << 3, cs = <usize>(n + 3) << 3, ns = <usize>nodes << 3;
+  const row = <usize>d << 3, cs = <usize>(n + 7) << 3, ns = <usize>nodes << 3;
   for (let i = 0; i < n; i++) store<i32>(perm + (<usize>i << 2), i);
   store<i32>(range, 0);
   store<i32>(range, n, 4);
@@ -121,10 +121,11 @@ export function knn_query(
   const n = hdr(t, 0), d = hdr(t, 1), nodes = hdr(t, 2);
   const pts = t + <usize>hdr(t, 3), lo = t + <usize>hdr(t, 4), hi = t + <usize>hdr(t, 5);
   const perm = t + <usize>hdr(t, 6), range = t + <usize>hdr(t, 7);
-  const cs = <usize>(n + 3) << 3, ns = <usize>nodes << 3;
+  const cs = <usize>(n + 7) << 3, ns = <usize>nodes << 3;
   const kk = selfPos >= 0 ? k + 1 : k;
   // scratch: the query splatted per column, candidate list, stack
   const qv = buf, bd = qv + (<usize>d << 4), stB = bd + (<usize>kk << 3);
+  const sc = stB + 56 * 8; // 8 distances (the stack never gets that deep)
   const bi = stB + 64 * 8, stN = bi + (<usize>kk << 2);
   const zero = f64x2.splat(0);
   const qEnd = qv + (<usize>d << 4);
@@ -180,22 +181,30 @@ export function knn_query(
       }
       const rs = range + (<usize>node << 3);
       const e = load<i32>(rs, 4);
-      for (let p = load<i32>(rs); p < e; p += 4) {
-        // four points at a time
-        let a0 = zero, a1 = zero;
+      for (let p = load<i32>(rs); p < e; p += 8) {
+        // eight points at a time
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
         let pc = pts + (<usize>p << 3);
         for (let qc = qv; qc < qEnd; qc += 16) {
           const x = v128.load(qc);
           const y0 = f64x2.sub(v128.load(pc), x), y1 = f64x2.sub(v128.load(pc, 16), x);
+          const y2 = f64x2.sub(v128.load(pc, 32), x), y3 = f64x2.sub(v128.load(pc, 48), x);
           a0 = f64x2.add(a0, f64x2.mul(y0, y0));
           a1 = f64x2.add(a1, f64x2.mul(y1, y1));
+          a2 = f64x2.add(a2, f64x2.mul(y2, y2));
+          a3 = f64x2.add(a3, f64x2.mul(y3, y3));
           pc += cs;
         }
         const wv = f64x2.splat(w);
-        if (!v128.any_true(v128.or(f64x2.le(a0, wv), f64x2.le(a1, wv)))) continue;
-        for (let l = 0; l < 4; l++) {
+        const m01 = v128.or(f64x2.le(a0, wv), f64x2.le(a1, wv));
+        if (!v128.any_true(v128.or(m01, v128.or(f64x2.le(a2, wv), f64x2.le(a3, wv))))) continue;
+        v128.store(sc, a0);
+        v128.store(sc, a1, 16);
+        v128.store(sc, a2, 32);
+        v128.store(sc, a3, 48);
+        for (let l = 0; l < 8; l++) {
           const pp = p + l;
-          const s = l < 2 ? (l ? f64x2.extract_lane(a0, 1) : f64x2.extract_lane(a0, 0)) : l == 2 ? f64x2.extract_lane(a1, 0) : f64x2.extract_lane(a1, 1);
+          const s = load<f64>(sc + (<usize>l << 3));
           if (pp >= e || s > w) continue;
           const j = load<i32>(perm + (<usize>pp << 2));
           if (s == w && j > wi) continue;

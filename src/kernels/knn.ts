@@ -22,7 +22,7 @@ interface KnnExports {
 const kx = wasm as unknown as KnnExports;
 const CHUNK = 1024;
 /** Leaves hold LEAF to 2 * LEAF rows (fewer only when n < LEAF). */
-const LEAF = 32;
+const LEAF = 64;
 
 export interface KnnResult {
   /** m x k distances, ascending per row. */
@@ -37,7 +37,7 @@ function layout(n: number, d: number): { nodes: number; offsets: number[]; bytes
   const levels = 1 + Math.floor(Math.log2(Math.max(1, (n - 1) / LEAF)));
   const nodes = 2 ** levels - 1;
   const pts = 32;
-  const lo = pts + (n + 3) * d * 8;
+  const lo = pts + (n + 7) * d * 8;
   const hi = lo + nodes * d * 8;
   const perm = hi + nodes * d * 8;
   const range = perm + n * 4;
@@ -80,9 +80,9 @@ export class KnnKernel extends WasmObject {
     const p = (this.ptr + this.#ptsOffset) >>> 3;
     const h = heapF64();
     const out = new Float64Array(n * d);
-    // stored by column, n + 3 entries each
+    // stored by column, n + 7 entries each
     for (let c = 0; c < d; c++) {
-      for (let i = 0; i < n; i++) out[perm[i] * d + c] = h[p + c * (n + 3) + i];
+      for (let i = 0; i < n; i++) out[perm[i] * d + c] = h[p + c * (n + 7) + i];
     }
     return out;
   }
