@@ -117,4 +117,23 @@ describe('KnnKernel (kd-tree) equals brute force exactly', () => {
       );
     }
   });
+
+  it('more queries than one chunk (1,024 rows), k = n', () => {
+    const r = rng(9);
+    const X = Float64Array.from({ length: 300 * 2 }, () => Math.round(r() * 20));
+    check(
+      X,
+      300,
+      2,
+      7,
+      Float64Array.from({ length: 1100 * 2 }, () => Math.round(r() * 24 - 2)),
+    );
+    check(
+      X.subarray(0, 40),
+      20,
+      2,
+      20,
+      Float64Array.from({ length: 30 }, () => r() * 20),
+    );
+  });
 });

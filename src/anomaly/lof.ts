@@ -18,7 +18,8 @@ export interface LocalOutlierFactorOptions {
  * reachability distance max(d(p, o), k-dist(o)), lrd = 1 / (mean reach + 1e-10),
  * LOF = mean(lrd of neighbours) / lrd. A training row's neighbours exclude
  * itself (not its duplicates). Neighbour search is an exact kd-tree in
- * WebAssembly SIMD (same neighbours and distances as a brute-force scan).
+ * WebAssembly SIMD (the same neighbours and distances as a brute-force scan,
+ * ties included).
  *
  * ```ts
  * const lof = new LocalOutlierFactor({ k: 20 }).fit(X, { dims: 8 });

@@ -97,8 +97,9 @@ export class KnnKernel extends WasmObject {
     const dist = new Float64Array(m * k);
     const idx = new Int32Array(m * k);
     const rows = Math.min(CHUNK, Math.max(1, m));
-    const qBytes = queries ? rows * d * 8 : 0;
-    const outBytes = rows * k * 8;
+    // sections rounded to 16 bytes, so the scratch is 16-aligned as the kernel asks
+    const qBytes = queries ? (rows * d * 8 + 15) & ~15 : 0;
+    const outBytes = (rows * k * 8 + 15) & ~15;
     const iBytes = (rows * k * 4 + 15) & ~15;
     const buf = allocBytes(qBytes + outBytes + iBytes + d * 16 + (k + 1) * 12 + 64 * 12);
     // self queries run in tree order (neighbouring queries share nodes); rows
