@@ -14,10 +14,11 @@
 // Tree block (laid out by src/kernels/knn.ts), i32 header then the arrays at
 // the byte offsets it holds:
 //   [0] n  [1] d  [2] nodes  [3] pts  [4] lo  [5] hi  [6] perm  [7] range
-//   pts   d x (n + 3) f64  column c of the reference rows in tree order
-//                          (3 spare entries: blocks of 4 read past a leaf)
+//   pts   d x (n + 7) f64  column c of the reference rows in tree order
+//                          (7 spare entries: blocks of 8 read past a leaf)
 //   lo/hi d x nodes f64    column c of the bounding box of each node
-//   perm  n i32            original row of each tree position
+//   perm  n i32            original row of each tree position (ascending
+//                          within a leaf)
 //   range nodes x 2 i32    [start, end) tree positions of each node
 // Node i has children 2i + 1 and 2i + 2 (none when 2i + 1 >= nodes).
 
@@ -60,7 +61,20 @@ export function knn_build(t: usize, src: usize): void {
       }
     }
     const left = 2 * node + 1;
-    if (left >= nodes) continue;
+    if (left >= nodes) {
+      // a leaf's rows in index order: with many duplicates, ties then rarely
+      // displace a candidate (the partitions below reverse runs of equal keys)
+      for (let p = s + 1; p < e; p++) {
+        const j = load<i32>(perm + (<usize>p << 2));
+        let i = p;
+        while (i > s && load<i32>(perm + (<usize>(i - 1) << 2)) > j) {
+          store<i32>(perm + (<usize>i << 2), load<i32>(perm + (<usize>(i - 1) << 2)));
+          i--;
+        }
+        store<i32>(perm + (<usize>i << 2), j);
+      }
+      continue;
+    }
     // split at the middle position (quickselect on the widest column)
     const mid = s + ((e - s) >> 1);
     const off = <usize>dim << 3;

@@ -91,6 +91,8 @@ describe('KnnKernel (kd-tree) equals brute force exactly', () => {
     for (let i = 0; i < 400; i++) X.set(sites.subarray((i % 40) * d, (i % 40) * d + d), i * d);
     check(X, 400, d, 4);
     check(X, 400, d, 12, grid(30 * d, 7, 12));
+    // every row the same
+    check(new Float64Array(500 * d).fill(2.5), 500, d, 9, grid(5 * d, 4, 13));
   });
 
   it('continuous data, several sizes: n below one leaf, d = 1, large d', () => {
