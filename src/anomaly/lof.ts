@@ -17,8 +17,9 @@ export interface LocalOutlierFactorOptions {
  * it: exactly k neighbours (ties broken by the lower row index), the k-distance,
  * reachability distance max(d(p, o), k-dist(o)), lrd = 1 / (mean reach + 1e-10),
  * LOF = mean(lrd of neighbours) / lrd. A training row's neighbours exclude
- * itself (not its duplicates). Neighbour search is brute force in WebAssembly
- * SIMD.
+ * itself (not its duplicates). Neighbour search is an exact kd-tree in
+ * WebAssembly SIMD (the same neighbours and distances as a brute-force scan,
+ * ties included).
  *
  * ```ts
  * const lof = new LocalOutlierFactor({ k: 20 }).fit(X, { dims: 8 });
