@@ -11,6 +11,7 @@ interface Task {
   X: number[];
   y: number[];
   aucs: number[];
+  aucs1000: number[];
 }
 interface LofCase {
   name: string;
@@ -65,6 +66,30 @@ describe('IsolationForest vs scikit-learn', () => {
       });
       const se = Math.sqrt((std(aucs) ** 2 + std(t.aucs) ** 2) / t.aucs.length);
       expect(Math.abs(mean(aucs) - mean(t.aucs))).toBeLessThan(Math.max(0.005, 2.5 * se));
+    });
+  }
+
+  // The issue's check as written, 5 seeds within 0.005, on every task whose
+  // seed-to-seed spread allows it: with 1000 trees (both sides) the spread is
+  // about a third of that with 100. digits 1-9 vs 0 still moves by ~0.02 with
+  // the seed, so it keeps only the 20-seed comparison above.
+  for (const t of fx.tasks.filter((x) => x.name !== 'digits')) {
+    it(`${t.name}: 1000 trees, mean AUC over 5 seeds within 0.005 of scikit-learn`, () => {
+      const X = Float64Array.from(t.X);
+      const aucs = t.aucs1000.map((_, seed) => {
+        const f = new IsolationForest({ trees: 1000, sampleSize: 256, seed }).fit(X, {
+          dims: t.dims,
+        });
+        const s = f.score(X, { dims: t.dims });
+        f.dispose();
+        return rocAuc(s, t.y);
+      });
+      expect(t.aucs1000).toHaveLength(5);
+      const diff = mean(aucs) - mean(t.aucs1000);
+      console.log(
+        `[iforest] ${t.name} 1000 trees, 5 seeds: ours ${mean(aucs).toFixed(4)} sklearn ${mean(t.aucs1000).toFixed(4)} (diff ${diff.toFixed(4)})`,
+      );
+      expect(Math.abs(diff)).toBeLessThan(0.005);
     });
   }
 
