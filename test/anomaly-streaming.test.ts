@@ -98,6 +98,39 @@ describe('streaming detectors: properties', () => {
     const other = new StreamingDetector({ likelihoodWindows: [4] });
     expect(() => s.restore(other.snapshot())).toThrowError(/likelihood windows/);
   });
+
+  it('StreamingDetector.restore is all or nothing: a snapshot refused half-way changes nothing', () => {
+    const { v, t } = series(1200, 9);
+    const d = new StreamingDetector();
+    d.updateBatch(v.subarray(0, 1000), t.subarray(0, 1000));
+    const before = JSON.stringify(d.snapshot());
+    const twin = new StreamingDetector();
+    twin.updateBatch(v.subarray(0, 500), t.subarray(0, 500));
+    // Valid members (applied first), then a likelihood ring cut short, a member
+    // snapshot of the wrong kind, a malformed likelihood list.
+    const good = JSON.parse(JSON.stringify(twin.snapshot()));
+    const cut = structuredClone(good);
+    cut.state.likelihoods[1][0].ring = [1, 2];
+    const wrongMember = structuredClone(good);
+    wrongMember.state.members.ewma = new GaussianDetector().snapshot();
+    const malformed = structuredClone(good);
+    malformed.state.likelihoods[0] = null;
+    for (const bad of [cut, wrongMember, malformed]) {
+      try {
+        d.restore(bad);
+        expect.unreachable();
+      } catch (e) {
+        expect(isEdgewiseError(e)).toBe(true);
+      }
+      expect(JSON.stringify(d.snapshot())).toBe(before);
+    }
+    // and it still continues exactly like an untouched twin
+    const ref = new StreamingDetector();
+    ref.updateBatch(v.subarray(0, 1000), t.subarray(0, 1000));
+    expect(Array.from(d.updateBatch(v.subarray(1000), t.subarray(1000)))).toEqual(
+      Array.from(ref.updateBatch(v.subarray(1000), t.subarray(1000))),
+    );
+  });
 });
 
 describe('streaming detectors: behaviour', () => {

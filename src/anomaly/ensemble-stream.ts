@@ -308,6 +308,11 @@ export class StreamingDetector implements StreamingDetectorApi {
     };
   }
 
+  /**
+   * Resumes from a `snapshot()`. All or nothing: if any part of the snapshot
+   * is refused (CORRUPT_STATE, UNSUPPORTED_VERSION), the detector keeps the
+   * state it had.
+   */
   restore(s: DetectorSnapshot): this {
     if (!s || s.kind !== this.kind) {
       throw new EdgewiseError(
@@ -315,6 +320,16 @@ export class StreamingDetector implements StreamingDetectorApi {
         'StreamingDetector.restore: pass a snapshot() of a StreamingDetector.',
       );
     }
+    const saved = this.snapshot();
+    try {
+      return this.#restore(s);
+    } catch (e) {
+      this.#restore(saved);
+      throw e;
+    }
+  }
+
+  #restore(s: DetectorSnapshot): this {
     if (s.version !== 2) {
       throw new EdgewiseError(
         'UNSUPPORTED_VERSION',
@@ -332,11 +347,13 @@ export class StreamingDetector implements StreamingDetectorApi {
     if (
       !Array.isArray(ls) ||
       ls.length !== this.#lik.length ||
-      !ls.every((x, i) =>
-        x.every(
-          (l, j) =>
-            l.ring?.length === this.#lik[i][j]?.ring.length && x.length === this.#lik[i].length,
-        ),
+      !ls.every(
+        (x, i) =>
+          Array.isArray(x) &&
+          x.length === this.#lik[i].length &&
+          x.every(
+            (l, j) => Array.isArray(l?.ring) && l.ring.length === this.#lik[i][j].ring.length,
+          ),
       )
     ) {
       throw new EdgewiseError(
