@@ -1,7 +1,7 @@
 /**
  * Node only, optional: a tiny `/metrics` endpoint so a real Prometheus can
- * scrape a process running Edgewise. `node:http` is imported lazily, so the
- * browser bundle never pulls it in.
+ * scrape a process running Edgewise. `node:http` is imported lazily through a
+ * computed specifier, so browser bundles neither pull it in nor warn about it.
  */
 import type { ExpositionFormat, MetricsRegistry } from './registry';
 import { CONTENT_TYPES } from './registry';
@@ -73,7 +73,10 @@ export async function serveMetrics(
   registry: MetricsRegistry,
   options: { host?: string; port?: number; path?: string } = {},
 ): Promise<MetricsServer> {
-  const http = await import('node:http');
+  const specifier = 'node:http';
+  const http = (await import(
+    /* @vite-ignore */ /* webpackIgnore: true */ specifier
+  )) as typeof import('node:http');
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? '/metrics';
   const handler = metricsHandler(registry, { path });
