@@ -1,10 +1,12 @@
 /**
- * npm run eval:nab [-- --data DIR] [-- --only NAME,...]
+ * npm run eval:nab [-- --data DIR] [-- --only NAME,...] [-- --halves N]
  * Runs StreamingDetector, ablations of it, and each detector alone over the NAB development split
  * (default ../shared/data/nab-dev relative to the repo root), scores them with
  * src/anomaly/nab.ts (threshold optimised over the corpus per profile) and
  * prints a table. One fixed configuration for all files; labels are only read
- * by the scorer.
+ * by the scorer. With `--halves N`, N seeded random splits of the files in
+ * two halves: the threshold is chosen on one half and the other half is
+ * scored at it (held-out files and a held-out threshold), per detector.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -85,6 +87,7 @@ console.log(
   '| detector | standard | low FP | low FN | threshold (std) | TP/FP/FN (std) | records/s |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
+const results = new Map<string, NabFile[]>();
 for (const [name, make] of Object.entries(candidates)) {
   if (only && !only.includes(name)) continue;
   const files: NabFile[] = [];
@@ -98,6 +101,7 @@ for (const [name, make] of Object.entries(candidates)) {
     n += s.values.length;
     files.push({ name: s.name, timestamps: s.ts, windows: s.windows, scores });
   }
+  results.set(name, files);
   const std = nabScore(files, NAB_PROFILES.standard);
   const lfp = nabScore(files, NAB_PROFILES.reward_low_FP_rate);
   const lfn = nabScore(files, NAB_PROFILES.reward_low_FN_rate);
@@ -110,4 +114,51 @@ for (const [name, make] of Object.entries(candidates)) {
   console.log(
     `| ${name} | ${std.score.toFixed(1)} | ${lfp.score.toFixed(1)} | ${lfn.score.toFixed(1)} | ${std.threshold.toFixed(4)} | ${std.tp}/${std.fp}/${std.fn} | ${Math.round((n / t) * 1000).toLocaleString('en')} |`,
   );
+}
+
+const halves = Number(arg('--halves') ?? 0);
+if (halves > 0) {
+  // mulberry32, seeded: the same splits on every run
+  let a = 0x2545f491;
+  const rand = (): number => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const splits: number[][] = [];
+  for (let h = 0; h < halves; h++) {
+    const order = series.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    splits.push(order);
+  }
+  const heldOut = new Map<string, number[]>();
+  for (const [name, files] of results) {
+    heldOut.set(
+      name,
+      splits.map((order) => {
+        const half = order.length >> 1;
+        const tune = order.slice(0, half).map((i) => files[i]);
+        const test = order.slice(half).map((i) => files[i]);
+        const th = nabScore(tune, NAB_PROFILES.standard).threshold;
+        return nabScore(test, NAB_PROFILES.standard, th).score;
+      }),
+    );
+  }
+  const base = heldOut.get('StreamingDetector');
+  console.log(
+    `\nHeld-out halves (${halves} seeded splits; threshold chosen on one half, standard profile scored on the other):`,
+  );
+  console.log('| detector | mean | min | max | beaten by StreamingDetector |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [name, sc] of heldOut) {
+    const mean = sc.reduce((x, y) => x + y, 0) / sc.length;
+    const wins = base ? sc.filter((v, i) => base[i] > v).length : 0;
+    console.log(
+      `| ${name} | ${mean.toFixed(1)} | ${Math.min(...sc).toFixed(1)} | ${Math.max(...sc).toFixed(1)} | ${name === 'StreamingDetector' || !base ? '-' : `${wins} of ${sc.length}`} |`,
+    );
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * The `edgewise` command line (Node):
  *
- *   edgewise score <file.csv> [--detector default|<member>] [--threshold 0.995] [--out scores.csv]
+ *   edgewise score <file.csv> [--detector default|<member>] [--threshold 0.996] [--out scores.csv]
  *   edgewise describe <file.csv>
  *
  * Files are read as a stream (constant memory whatever their size), in
@@ -20,7 +20,7 @@ import { QuantileSketch } from './kernels/quantile';
 import { type CsvRowError, parseSeriesCsv } from './stream/csv';
 
 const USAGE = `usage:
-  edgewise score <file.csv> [--detector default|${Object.keys(allDetectors()).join('|')}] [--threshold 0.995] [--out scores.csv]
+  edgewise score <file.csv> [--detector default|${Object.keys(allDetectors()).join('|')}] [--threshold 0.996] [--out scores.csv]
   edgewise describe <file.csv>
 
 CSV rows: timestamp,value[,series] (header optional; ISO dates or epoch ms).`;
@@ -101,7 +101,7 @@ async function score(path: string, opts: Record<string, string>, io: Io): Promis
     );
     return 2;
   }
-  const threshold = opts.threshold === undefined ? 0.995 : Number(opts.threshold);
+  const threshold = opts.threshold === undefined ? 0.996 : Number(opts.threshold);
   if (!(threshold > 0 && threshold < 1)) {
     io.stderr.write('--threshold must be a number in (0, 1)\n');
     return 2;

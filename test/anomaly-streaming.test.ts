@@ -362,5 +362,17 @@ describe('NAB scorer', () => {
     expect(r.threshold).toBe(0.9);
     expect(r.tp).toBe(1);
     expect(r.fp).toBe(0);
+    // a fixed threshold scores the corpus there instead of optimising
+    expect(nabScore([file(s)], NAB_PROFILES.standard, 0.9)).toEqual(r);
+    const low = nabScore([file(s)], NAB_PROFILES.standard, 0.8);
+    expect(low).toMatchObject({ threshold: 0.8, tp: 1, fp: 1 });
+    expect(low.score).toBeLessThan(r.score);
+    expect(nabScore([file(s)], NAB_PROFILES.standard, 0.95)).toMatchObject({
+      score: 0,
+      tp: 0,
+      fp: 0,
+      fn: 1,
+      threshold: 0.95,
+    });
   });
 });

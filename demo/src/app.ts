@@ -126,7 +126,7 @@ let run: RunState;
 let processor: StreamProcessor | undefined;
 let unsubscribeStream: (() => void) | undefined;
 let playing = false;
-let threshold = 0.995;
+let threshold = 0.996;
 let speed: number | 'max' = 200;
 const windowsShown: WindowResult[] = [];
 

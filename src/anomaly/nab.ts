@@ -73,8 +73,12 @@ function windowIndices(
   return out;
 }
 
-/** Optimises the threshold over the corpus for `profile` and returns the normalised score. */
-export function nabScore(files: NabFile[], profile: NabProfile): NabResult {
+/**
+ * Optimises the threshold over the corpus for `profile` and returns the
+ * normalised score; with `threshold`, scores the corpus at that fixed
+ * threshold instead (e.g. one chosen on other files).
+ */
+export function nabScore(files: NabFile[], profile: NabProfile, threshold?: number): NabResult {
   const maxTP = sigma(-1);
   interface Row {
     s: number;
@@ -129,8 +133,10 @@ export function nabScore(files: NabFile[], profile: NabProfile): NabResult {
   };
   let tp = 0;
   let fp = 0;
+  if (threshold !== undefined) best.threshold = threshold;
   for (let r = 0; r < rows.length; ) {
     const s = rows[r].s;
+    if (threshold !== undefined && !(s >= threshold)) break;
     for (; r < rows.length && rows[r].s === s; r++) {
       const row = rows[r];
       if (row.win < 0) {
@@ -145,7 +151,8 @@ export function nabScore(files: NabFile[], profile: NabProfile): NabResult {
         first[row.win] = row.i;
       }
     }
-    if (raw > best.raw) best = { score: 0, threshold: s, raw, tp, fp, fn: nw - tp };
+    if (threshold !== undefined) best = { score: 0, threshold, raw, tp, fp, fn: nw - tp };
+    else if (raw > best.raw) best = { score: 0, threshold: s, raw, tp, fp, fn: nw - tp };
   }
   const nul = -profile.fnWeight * nw;
   const perfect = profile.tpWeight * nw;
