@@ -24,7 +24,7 @@ interface SerializedThrow {
   value: { message?: string; name?: string; stack?: string; code?: ErrorCode } | unknown;
 }
 const TAG = Symbol.for('edgewise.comlink-errors');
-function installErrorTransfer(): void {
+export function installErrorTransfer(): void {
   const base = transferHandlers.get('throw');
   if (!base || (base as unknown as Record<symbol, boolean>)[TAG]) return;
   const handler = {

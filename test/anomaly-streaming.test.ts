@@ -6,11 +6,13 @@ import { Rng } from '../src/anomaly/matrix';
 import { NAB_PROFILES, nabScore, probationLength } from '../src/anomaly/nab';
 import {
   type BaseDetector,
+  type DetectorSnapshot,
   GaussianDetector,
   MadDetector,
   SeasonalDetector,
 } from '../src/anomaly/streaming';
 import { isEdgewiseError } from '../src/errors';
+import v1 from './fixtures/streaming-detector-v1.json';
 
 const factories: Record<string, () => BaseDetector | StreamingDetector> = {
   ...allDetectors(),
@@ -94,9 +96,45 @@ describe('streaming detectors: properties', () => {
     expect(() => g.restore({ ...g.snapshot(), version: 99 })).toThrowError(/version/);
     const s = new StreamingDetector();
     expect(() => s.restore(g.snapshot())).toThrowError(/StreamingDetector/);
-    expect(() => s.restore({ ...s.snapshot(), version: 1 })).toThrowError(/version/);
+    expect(() => s.restore({ ...s.snapshot(), version: 3 })).toThrowError(/version 3/);
+    // version 1 (previous release) is read, but still checked
+    expect(() => s.restore({ ...s.snapshot(), version: 1, state: {} })).toThrowError(/member/);
     const other = new StreamingDetector({ likelihoodWindows: [4] });
     expect(() => s.restore(other.snapshot())).toThrowError(/likelihood windows/);
+  });
+
+  it('StreamingDetector resumes from a version-1 snapshot (previous release): members kept, the new parts relearnt', () => {
+    const snap = v1.snapshot as unknown as DetectorSnapshot;
+    expect(snap.version).toBe(1);
+    const d = new StreamingDetector().restore(snap);
+    expect(d.count).toBe(v1.n);
+    // the members resume exactly where the old detector left them
+    const members = (snap.state as { members: Record<string, DetectorSnapshot> }).members;
+    const now = d.snapshot();
+    expect(now.version).toBe(2);
+    for (const k of d.memberNames) {
+      expect((now.state as { members: Record<string, DetectorSnapshot> }).members[k]).toEqual(
+        members[k],
+      );
+    }
+    // the likelihoods and the range are learnt during one more learning period
+    let s = 999;
+    const noise = () => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return s / 2 ** 32 - 0.5;
+    };
+    const next = (i: number) => 10 * Math.sin((2 * Math.PI * i) / 288) + noise();
+    const ts = (i: number) => v1.t0 + i * 300_000;
+    const out: number[] = [];
+    for (let i = v1.n; i < v1.n + 400; i++)
+      out.push(d.update(i === v1.n + 350 ? 60 : next(i), ts(i)));
+    expect(Math.max(...out.slice(0, 150))).toBeLessThanOrEqual(0.5);
+    expect(out[350]).toBe(1); // far beyond everything seen since: a range novelty
+    // and it round-trips as version 2 from there
+    const again = new StreamingDetector().restore(JSON.parse(JSON.stringify(d.snapshot())));
+    expect(again.update(next(v1.n + 400), ts(v1.n + 400))).toBe(
+      d.update(next(v1.n + 400), ts(v1.n + 400)),
+    );
   });
 
   it('StreamingDetector.restore is all or nothing: a snapshot refused half-way changes nothing', () => {
@@ -115,7 +153,11 @@ describe('streaming detectors: properties', () => {
     wrongMember.state.members.ewma = new GaussianDetector().snapshot();
     const malformed = structuredClone(good);
     malformed.state.likelihoods[0] = null;
-    for (const bad of [cut, wrongMember, malformed]) {
+    const badIndex = structuredClone(good);
+    badIndex.state.likelihoods[0][1].i = 99;
+    const badSum = structuredClone(good);
+    badSum.state.likelihoods[1][2].sum += 5;
+    for (const bad of [cut, wrongMember, malformed, badIndex, badSum]) {
       try {
         d.restore(bad);
         expect.unreachable();
@@ -367,6 +409,16 @@ describe('NAB scorer', () => {
     const low = nabScore([file(s)], NAB_PROFILES.standard, 0.8);
     expect(low).toMatchObject({ threshold: 0.8, tp: 1, fp: 1 });
     expect(low.score).toBeLessThan(r.score);
+    // NaN scores (missing values) are never detections, and do not stall the sweep
+    const gap = s.slice();
+    gap[10] = Number.NaN;
+    gap[64] = Number.NaN;
+    expect(nabScore([file(gap)], NAB_PROFILES.standard)).toMatchObject({
+      threshold: 0.9,
+      tp: 1,
+      fp: 0,
+    });
+    expect(nabScore([file(gap)], NAB_PROFILES.standard, 0.8)).toMatchObject({ tp: 1, fp: 1 });
     expect(nabScore([file(s)], NAB_PROFILES.standard, 0.95)).toMatchObject({
       score: 0,
       tp: 0,

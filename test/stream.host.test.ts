@@ -62,6 +62,15 @@ describe('streaming detection hosted with the stream processor', () => {
     await settle(() => acks.length >= 3);
     expect(acks[2]).toMatchObject({ op: 'detect' });
     expect(acks[2].error).toBeUndefined();
+    // A refused restore is acknowledged with its code and changes nothing: the
+    // running detection goes on, and no second one is left listening (it would
+    // double every event, checked below).
+    bus.emit('stream.detect', {
+      threshold: 0.99,
+      restore: { b: { kind: 'StreamingDetector', version: 2, state: null } },
+    });
+    await settle(() => acks.length >= 4);
+    expect(acks[3]).toMatchObject({ op: 'detect', code: 'CORRUPT_STATE' });
     // Two keys: a steady sine per key, and a level shift on key 'b' at t = 8000.
     for (let t = 0; t < 10_000; t++) {
       const base = Math.sin(t / 50) + ((t * 7919) % 13) / 13;
@@ -70,7 +79,7 @@ describe('streaming detection hosted with the stream processor', () => {
     }
     bus.emit('stream.flush');
     await settle(
-      () => acks.length >= 5 && events.some((e) => e.series === 'b' && e.timestamp > 8000),
+      () => acks.length >= 6 && events.some((e) => e.series === 'b' && e.timestamp > 8000),
     );
     // (Alarms while the detectors warm up, in the first windows, are theirs to make.)
     const b = events.filter((e) => e.series === 'b' && e.timestamp >= 7000);
@@ -81,6 +90,10 @@ describe('streaming detection hosted with the stream processor', () => {
     expect(b[0].score).toBeGreaterThanOrEqual(0.99);
     expect(Object.keys(b[0].contributions).length).toBeGreaterThan(0);
     expect(events.filter((e) => e.series === 'a' && e.timestamp >= 8000)).toEqual([]);
+    for (const key of ['a', 'b']) {
+      const ts = events.filter((e) => e.series === key).map((e) => e.timestamp);
+      expect(new Set(ts).size).toBe(ts.length);
+    }
     bus.emit('stream.detect.snapshot');
     await settle(() => states.length >= 1);
     expect(Object.keys(states[0]).sort()).toEqual(['a', 'b']);

@@ -150,6 +150,8 @@ export class StreamingDetector implements StreamingDetectorApi {
   #hi = Number.NaN;
   #parts: number;
   #warm: number;
+  /** Scores are capped at 0.5 while count < #capUntil (the learning period). */
+  #capUntil: number;
 
   constructor(options: StreamingDetectorOptions = {}) {
     if (options.members) {
@@ -217,6 +219,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.#lik = this.#list.map(() => ws.map((w) => new Likelihood(w)));
     this.#parts = this.#list.length * (1 + ws.length);
     this.#warm = Math.max(...this.#list.map((d) => d.warmup));
+    this.#capUntil = this.warmup;
   }
 
   get count(): number {
@@ -265,7 +268,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     const tol = (hi - lo) * this.rangeTolerance;
     const novel = n >= this.#warm && hi > lo && (value > hi + tol || value < lo - tol);
     if (novel) combined = 1;
-    if (n < this.warmup && combined > 0.5) combined = 0.5;
+    if (n < this.#capUntil && combined > 0.5) combined = 0.5;
     if (!(value >= lo)) this.#lo = value;
     if (!(value <= hi)) this.#hi = value;
     this.#last = combined;
@@ -299,6 +302,7 @@ export class StreamingDetector implements StreamingDetectorApi {
       state: {
         lastAlarm: Number.isFinite(this.#lastAlarm) ? this.#lastAlarm : null,
         lastAlarmT: Number.isFinite(this.#lastAlarmT) ? this.#lastAlarmT : null,
+        capUntil: this.#capUntil,
         range: [this.#lo, this.#hi],
         likelihoods: this.#lik.map((ls) =>
           ls.map((l) => ({ ring: Array.from(l.ring), i: l.i, sum: l.sum, cal: l.cal.snapshot() })),
@@ -330,15 +334,17 @@ export class StreamingDetector implements StreamingDetectorApi {
   }
 
   #restore(s: DetectorSnapshot): this {
+    if (s.version === 1) return this.#restoreV1(s);
     if (s.version !== 2) {
       throw new EdgewiseError(
         'UNSUPPORTED_VERSION',
-        `StreamingDetector.restore: snapshot version ${s.version} is not supported (expected 2).`,
+        `StreamingDetector.restore: snapshot version ${s.version} is not supported (expected 1 or 2).`,
       );
     }
     const outer = s.state as {
       lastAlarm: number | null;
       lastAlarmT: number | null;
+      capUntil?: number;
       range: [number | null, number | null];
       likelihoods: { ring: number[]; i: number; sum: number; cal: CalibratorSnapshot }[][];
       members: Record<string, DetectorSnapshot>;
@@ -352,7 +358,16 @@ export class StreamingDetector implements StreamingDetectorApi {
           Array.isArray(x) &&
           x.length === this.#lik[i].length &&
           x.every(
-            (l, j) => Array.isArray(l?.ring) && l.ring.length === this.#lik[i][j].ring.length,
+            (l, j) =>
+              Array.isArray(l?.ring) &&
+              l.ring.length === this.#lik[i][j].ring.length &&
+              l.ring.every(Number.isFinite) &&
+              Number.isInteger(l.i) &&
+              l.i >= 0 &&
+              l.i < l.ring.length &&
+              // the running sum of the ring (it drifts by rounding between refreshes)
+              Math.abs(l.sum - l.ring.reduce((a: number, b: number) => a + b, 0)) <=
+                1e-9 * (1 + l.ring.reduce((a: number, b: number) => a + Math.abs(b), 0)),
           ),
       )
     ) {
@@ -361,15 +376,7 @@ export class StreamingDetector implements StreamingDetectorApi {
         'StreamingDetector.restore: the snapshot was taken with other members or likelihood windows.',
       );
     }
-    const st = outer?.members;
-    for (const k of this.#names) {
-      if (!st?.[k])
-        throw new EdgewiseError(
-          'CORRUPT_STATE',
-          `StreamingDetector.restore: the snapshot has no member ${k}.`,
-        );
-    }
-    for (const k of this.#names) this.members[k].restore(st[k]);
+    this.#restoreMembers(outer?.members);
     this.#lik.forEach((x, i) => {
       x.forEach((l, j) => {
         const src = ls[i][j];
@@ -387,6 +394,46 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.#rejected = s.rejected;
     this.#lastAlarm = outer.lastAlarm ?? Number.NEGATIVE_INFINITY;
     this.#lastAlarmT = outer.lastAlarmT ?? Number.NEGATIVE_INFINITY;
+    this.#capUntil = Number.isFinite(outer.capUntil) ? (outer.capUntil as number) : this.warmup;
+    return this;
+  }
+
+  #restoreMembers(st: Record<string, DetectorSnapshot> | undefined): void {
+    for (const k of this.#names) {
+      if (!st?.[k])
+        throw new EdgewiseError(
+          'CORRUPT_STATE',
+          `StreamingDetector.restore: the snapshot has no member ${k}.`,
+        );
+    }
+    for (const k of this.#names)
+      this.members[k].restore((st as Record<string, DetectorSnapshot>)[k]);
+  }
+
+  /**
+   * A version-1 snapshot (before the likelihoods and range novelty): the
+   * members, the calibration and the counts resume; the likelihoods and the
+   * range start afresh and are learnt during one more learning period
+   * (`warmup` records with scores capped at 0.5).
+   */
+  #restoreV1(s: DetectorSnapshot): this {
+    const outer = s.state as {
+      lastAlarm: number | null;
+      members: Record<string, DetectorSnapshot>;
+    };
+    if (!Number.isInteger(s.n) || s.n < 0) {
+      throw new EdgewiseError('CORRUPT_STATE', 'StreamingDetector.restore: bad record count.');
+    }
+    this.#restoreMembers(outer?.members);
+    this.#lik = this.#list.map(() => this.likelihoodWindows.map((w) => new Likelihood(w)));
+    this.#lo = Number.NaN;
+    this.#hi = Number.NaN;
+    this.#cal.restore(s.calibrator);
+    this.#n = s.n;
+    this.#rejected = s.rejected;
+    this.#lastAlarm = outer.lastAlarm ?? Number.NEGATIVE_INFINITY;
+    this.#lastAlarmT = Number.NEGATIVE_INFINITY;
+    this.#capUntil = s.n + this.warmup;
     return this;
   }
 }

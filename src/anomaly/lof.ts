@@ -70,7 +70,14 @@ export class LocalOutlierFactor {
       throw new EdgewiseError('INVALID_ARGUMENT', 'LocalOutlierFactor.fit: pass at least 2 rows.');
     const k = Math.min(this.options.k, n - 1);
     const kernel = new KnnKernel(data, n, d);
-    const { dist, idx } = kernel.query(k);
+    let knn: ReturnType<KnnKernel['query']>;
+    try {
+      knn = kernel.query(k);
+    } catch (e) {
+      kernel.dispose(); // e.g. out of memory: the previous fit stays in place
+      throw e;
+    }
+    const { dist, idx } = knn;
     const kdist = new Float64Array(n);
     for (let i = 0; i < n; i++) kdist[i] = dist[i * k + k - 1];
     const lrd = new Float64Array(n);

@@ -6,7 +6,7 @@
  * snapshot), and for every record whose score is >= `threshold` emits
  * `anomaly.<seriesKey>` with { series, timestamp, value, score, contributions }.
  */
-import type { Remote } from '../comlink';
+import { installErrorTransfer, type Remote } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
 import type { AnomalyService } from './service';
 import type { DetectorSnapshot } from './streaming';
@@ -39,6 +39,7 @@ export class WorkerAnomalyMonitor {
   readonly topicPrefix: string;
 
   constructor(service: Remote<AnomalyService>, bus: BusLike, options: MonitorOptions = {}) {
+    installErrorTransfer(); // the service may come from the caller's own wrap()
     this.#service = service;
     this.#bus = bus;
     this.threshold = options.threshold ?? 0.99;

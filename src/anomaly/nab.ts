@@ -79,6 +79,8 @@ function windowIndices(
  * threshold instead (e.g. one chosen on other files).
  */
 export function nabScore(files: NabFile[], profile: NabProfile, threshold?: number): NabResult {
+  // a NaN score (a detector's answer to a missing value) is never a detection
+  const score = (x: number): number => (Number.isNaN(x) ? Number.NEGATIVE_INFINITY : x);
   const maxTP = sigma(-1);
   interface Row {
     s: number;
@@ -103,14 +105,14 @@ export function nabScore(files: NabFile[], profile: NabProfile, threshold?: numb
     for (let i = prob; i < ts.length; i++) {
       while (w < wins.length && wins[w][1] < i) prev = w++;
       const inWin = w < wins.length && wins[w][0] <= i;
-      if (inWin) rows.push({ s: f.scores[i], gain: 0, win: base + w, i });
+      if (inWin) rows.push({ s: score(f.scores[i]), gain: 0, win: base + w, i });
       else {
         let u = -1;
         if (prev >= 0) {
           const [pa, pb] = wins[prev];
           u = sigma(Math.abs(i - pb) / Math.max(1, pb - pa));
         }
-        rows.push({ s: f.scores[i], gain: u * profile.fpWeight, win: -1, i });
+        rows.push({ s: score(f.scores[i]), gain: u * profile.fpWeight, win: -1, i });
       }
     }
   }

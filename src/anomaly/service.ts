@@ -5,7 +5,7 @@
  * transferables. The detector classes load with import() on first use, so a
  * worker can expose() this before the WebAssembly module is instantiated.
  */
-import { transfer } from '../comlink';
+import { installErrorTransfer, transfer } from '../comlink';
 import { EdgewiseError } from '../errors';
 import type { StreamingDetectorOptions } from './ensemble-stream';
 import type { IsolationForestOptions } from './iforest';
@@ -77,6 +77,7 @@ interface Disposable {
 }
 
 export function createAnomalyService(): AnomalyService {
+  installErrorTransfer(); // EdgewiseErrors keep their code, whoever calls expose()
   const objects = new Map<number, unknown>();
   let nextId = 1;
   const add = (o: unknown): number => {

@@ -6,7 +6,7 @@
  * `anomaly.<key>` events ({@link AnomalyEvent}) on the same bus. Put it on
  * the worker-side bus of `hostStream(self)` to detect inside the worker.
  */
-import { describeValue, EdgewiseError } from '../errors';
+import { describeValue, EdgewiseError, isEdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
 import type { HostAck } from '../stream/host';
 import type { WindowResult } from '../stream/processor';
@@ -85,10 +85,11 @@ export function detectOnWindows(
   return {
     snapshot: () => Object.fromEntries([...detectors].map(([k, d]) => [k, d.snapshot()])),
     restore: (snaps) => {
-      for (const [k, s] of Object.entries(snaps)) {
-        const d = new StreamingDetector(options.detector).restore(s);
-        detectors.set(k, d);
-      }
+      // all or nothing: every key's detector is restored before any is used
+      const restored = Object.entries(snaps).map(
+        ([k, s]) => [k, new StreamingDetector(options.detector).restore(s)] as const,
+      );
+      for (const [k, d] of restored) detectors.set(k, d);
     },
     dispose: () => {
       sub();
@@ -113,7 +114,10 @@ export function serveWindowDetection(bus: EventBus, options: { prefix?: string }
   let current: WindowDetection | null = null;
   const ack = (error?: unknown): void => {
     const a: HostAck = { op: 'detect', stats: null };
-    if (error !== undefined) a.error = error instanceof Error ? error.message : String(error);
+    if (error !== undefined) {
+      a.error = error instanceof Error ? error.message : String(error);
+      if (isEdgewiseError(error)) a.code = error.code;
+    }
     bus.emit(`${prefix}.ack`, a);
   };
   type DetectRequest = Omit<WindowDetectionOptions, 'input'> & {
@@ -130,7 +134,14 @@ export function serveWindowDetection(bus: EventBus, options: { prefix?: string }
       }
       const { stop, restore, ...opts } = req ?? {};
       const next = stop ? null : detectOnWindows(bus, { ...opts, input: `${prefix}.window` });
-      if (next && restore) next.restore(restore);
+      if (next && restore) {
+        try {
+          next.restore(restore);
+        } catch (e) {
+          next.dispose(); // the running detection, if any, stays as it was
+          throw e;
+        }
+      }
       current?.dispose();
       current = next;
       ack();

@@ -5,6 +5,7 @@
  * before the WebAssembly module has been instantiated (Comlink loses calls
  * that arrive before expose()).
  */
+import { installErrorTransfer } from '../comlink';
 import { EdgewiseError } from '../errors';
 import type { Moments, MomentsSummary } from './moments';
 
@@ -39,6 +40,7 @@ export interface KernelService {
 }
 
 export function createKernelService(): KernelService {
+  installErrorTransfer(); // EdgewiseErrors keep their code, whoever calls expose()
   const objects = new Map<number, Moments>();
   let nextId = 1;
   const get = (id: number): Moments => {

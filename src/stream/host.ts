@@ -1,4 +1,4 @@
-import { describeValue, EdgewiseError } from '../errors';
+import { describeValue, EdgewiseError, isEdgewiseError } from '../errors';
 import { bridgeBus, type MessageEndpoint } from '../events/bridge';
 import { EventBus } from '../events/bus';
 import {
@@ -22,6 +22,8 @@ export interface HostAck {
   op: 'start' | 'flush' | 'advance' | 'stop' | 'detect';
   stats: StreamStats | null;
   error?: string;
+  /** The `EdgewiseError` code of `error`, when it has one. */
+  code?: string;
 }
 
 /**
@@ -49,7 +51,10 @@ export function hostStream(
   let unsubs: Array<() => void> = [];
   const ack = (op: HostAck['op'], error?: unknown): void => {
     const a: HostAck = { op, stats: proc ? proc.stats : null };
-    if (error !== undefined) a.error = error instanceof Error ? error.message : String(error);
+    if (error !== undefined) {
+      a.error = error instanceof Error ? error.message : String(error);
+      if (isEdgewiseError(error)) a.code = error.code;
+    }
     bus.emit(`${prefix}.ack`, a);
   };
   const guarded =

@@ -5,6 +5,10 @@
  * emits `anomaly.*` events, a client mirroring `Moments` in a worker) and the
  * services the worker entry points (`edgewise/workers/*`) expose. Apart from
  * the core so that pages using no worker do not download Comlink.
+ *
+ * `wrap` and `expose` are Comlink's, with Edgewise's error handler installed
+ * (an `EdgewiseError` thrown in a worker arrives with its `code`); use them
+ * for your own worker entries. The services and the monitor install it too.
  */
 
 export {
@@ -27,6 +31,7 @@ export {
   createAnomalyService,
   type StreamUpdateResult,
 } from '../anomaly/service';
+export { expose, wrap } from '../comlink';
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { KernelWorkerClient, RemoteMoments } from '../kernels/client';
 export { createKernelService, type KernelService } from '../kernels/service';
