@@ -22,5 +22,6 @@ export type {
   QueryResult,
   StoreEvent,
   TierSpec,
+  TimeSeriesStore,
   TimeSeriesStoreOptions,
 } from './timeseries';
