@@ -51,7 +51,7 @@ describe('WebGPU k-NN and LOF vs the float64 CPU twin', () => {
         const kd = cpu.distances[i * k + k - 1];
         const ambiguous =
           [...cpu.distances.subarray(i * k, i * k + k)].some(
-            (v, j) => gpu.indices[i * k + j] !== cpu.indices[i * k + j],
+            (_v, j) => gpu.indices[i * k + j] !== cpu.indices[i * k + j],
           ) && kd > 0;
         if (ambiguous) continue;
         if (!(Math.abs(lg[i] - lc[i]) / lc[i] < 1e-5))

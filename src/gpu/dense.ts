@@ -164,7 +164,8 @@ function validate(X: Float32Array | Float64Array, o: DenseOptions): number {
 
 const activate = (v: number, a: Activation | undefined): number =>
   a === 'relu'
-    ? v > 0
+    ? // biome-ignore lint/complexity/useMathMinMax: relu(NaN) stays 0; Math.max(NaN, 0) is NaN
+      v > 0
       ? v
       : 0
     : a === 'sigmoid'
@@ -310,6 +311,7 @@ async function runGpu(
       releaseBuffers(ctx, ...used);
     }
   } finally {
+    // biome-ignore lint/complexity/noFlatMapIdentity: the tuples hold more than the two buffers
     releaseBuffers(ctx, ...weightBufs.flatMap(([wb, bb]) => [wb, bb]));
   }
   return { output, outDims, reconstructionError: recon, backend: 'webgpu', reason: '' };

@@ -128,7 +128,7 @@ async function create(): Promise<GpuContext | null> {
 export async function getGpu(): Promise<GpuContext | null> {
   if (current) {
     const ctx = await current;
-    if (!ctx || !ctx.isLost()) return ctx;
+    if (!ctx?.isLost()) return ctx;
     current = undefined;
   }
   current = create();

@@ -14,7 +14,6 @@ import {
   type NanOptions,
   type NumArray,
   type TestResult,
-  toF64,
   toPairs,
   withNanPolicy,
 } from './common';

@@ -6,7 +6,7 @@
  */
 import { EdgewiseError } from '../errors';
 import { CoMoments, residualSumOfSquares } from '../kernels/bivariate';
-import { convert, fail, finiteF64, type NumArray, toF64, withNanPolicy } from './common';
+import { convert, fail, finiteF64, type NumArray, withNanPolicy } from './common';
 import { fisherF, standardNormal, studentT } from './distributions';
 
 export interface RegressionOptions {
