@@ -193,6 +193,20 @@ export function cw_push(s: usize, ptr: usize, len: i32, out: usize, cap: i32, fl
   return o;
 }
 
+/** Suffix sum / min / max of a completed block `cur[0..w)` (cw_push_sums). */
+@inline function blockSuffixSums(cur: usize, w: i32, sSum: usize, sMin: usize, sMax: usize): void {
+  let sm: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
+  for (let q = w - 1; q >= 0; q--) {
+    const v = ld(cur, q);
+    sm += v;
+    mn = v < mn ? v : mn;
+    mx = v > mx ? v : mx;
+    st(sSum, q, sm);
+    st(sMin, q, mn);
+    st(sMax, q, mx);
+  }
+}
+
 /**
  * Same contract as cw_push for outputs without variance (flags & 8 == 0):
  * plain sums instead of Welford aggregates (still no subtract-on-evict: each
@@ -237,16 +251,7 @@ export function cw_push_sums(s: usize, ptr: usize, len: i32, out: usize, cap: i3
     let i: i32 = 0;
     while (i < len) {
       if (j == w) {
-        let sm: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
-        for (let q = w - 1; q >= 0; q--) {
-          const v = ld(cur, q);
-          sm += v;
-          mn = v < mn ? v : mn;
-          mx = v > mx ? v : mx;
-          st(sSum, q, sm);
-          st(sMin, q, mn);
-          st(sMax, q, mx);
-        }
+        blockSuffixSums(cur, w, sSum, sMin, sMax);
         prevFull = 1;
         j = 0;
         bs = 0;
@@ -299,16 +304,7 @@ export function cw_push_sums(s: usize, ptr: usize, len: i32, out: usize, cap: i3
       }
       seen++;
       if (j == w) {
-        let sm: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
-        for (let q = w - 1; q >= 0; q--) {
-          const v = ld(cur, q);
-          sm += v;
-          mn = v < mn ? v : mn;
-          mx = v > mx ? v : mx;
-          st(sSum, q, sm);
-          st(sMin, q, mn);
-          st(sMax, q, mx);
-        }
+        blockSuffixSums(cur, w, sSum, sMin, sMax);
         prevFull = 1;
         j = 0;
         bs = 0;
