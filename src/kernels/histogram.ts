@@ -1,5 +1,5 @@
 import { describeValue, EdgewiseError } from '../errors';
-import { forEachChunk, heapF64, type NumericInput, WasmObject, wasm } from './runtime';
+import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject, wasm } from './runtime';
 
 interface HistExports {
   hx_init(s: number, nb: number, P: number): void;
@@ -140,7 +140,7 @@ function parseOptions(o: HistogramOptions): {
  * e.push(latencies).toExponentialPoint();
  * ```
  */
-export class Histogram extends WasmObject {
+export class Histogram extends SummaryWasmObject {
   readonly kind: 'explicit' | 'exponential';
   readonly maxBuckets: number;
   readonly maxScale: number;
@@ -219,22 +219,6 @@ export class Histogram extends WasmObject {
     if (this.kind === 'explicit') k.hx_reset(this.ptr);
     else k.he_reset(this.ptr, this.maxScale);
     return this;
-  }
-
-  get count(): number {
-    return this.slot(0);
-  }
-  get sum(): number {
-    return this.slot(1);
-  }
-  get min(): number {
-    return this.count === 0 ? Number.NaN : this.slot(2);
-  }
-  get max(): number {
-    return this.count === 0 ? Number.NaN : this.slot(3);
-  }
-  get rejected(): number {
-    return this.slot(4);
   }
 
   /** Explicit: the upper bounds (without +Inf). */

@@ -1,5 +1,5 @@
 import { describeValue, EdgewiseError } from '../errors';
-import { forEachChunk, heapF64, type NumericInput, WasmObject, wasm } from './runtime';
+import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject, wasm } from './runtime';
 
 interface QsExports {
   qs_init(s: number, m: number, maxBuckets: number, exactLimit: number): void;
@@ -118,7 +118,7 @@ function intOption(v: unknown, name: string, lo: number, hi: number, def: number
  * q.dispose();
  * ```
  */
-export class QuantileSketch extends WasmObject {
+export class QuantileSketch extends SummaryWasmObject {
   readonly relativeAccuracy: number;
   readonly maxBuckets: number;
   readonly exactLimit: number;
@@ -203,21 +203,6 @@ export class QuantileSketch extends WasmObject {
     return this;
   }
 
-  get count(): number {
-    return this.slot(0);
-  }
-  get sum(): number {
-    return this.slot(1);
-  }
-  get min(): number {
-    return this.count === 0 ? Number.NaN : this.slot(2);
-  }
-  get max(): number {
-    return this.count === 0 ? Number.NaN : this.slot(3);
-  }
-  get rejected(): number {
-    return this.slot(4);
-  }
   /** True while the sketch holds the values themselves (count <= exactLimit). */
   get exact(): boolean {
     return this.slot(9) >= 0;

@@ -253,3 +253,25 @@ export abstract class WasmObject {
     this.dispose();
   }
 }
+
+/**
+ * A kernel object whose state block starts with count, sum, min, max and
+ * rejected (f64 slots 0-4): QuantileSketch and Histogram.
+ */
+export abstract class SummaryWasmObject extends WasmObject {
+  get count(): number {
+    return this.slot(0);
+  }
+  get sum(): number {
+    return this.slot(1);
+  }
+  get min(): number {
+    return this.count === 0 ? Number.NaN : this.slot(2);
+  }
+  get max(): number {
+    return this.count === 0 ? Number.NaN : this.slot(3);
+  }
+  get rejected(): number {
+    return this.slot(4);
+  }
+}
