@@ -38,32 +38,36 @@ const maxRelErr = (a: ArrayLike<number>, b: number[]): number => {
   return e;
 };
 
+/** Our ROC AUC for seeds 0..seeds-1 with `trees` trees of 256 samples (scikit-learn's parameters). */
+function forestAucs(
+  X: Float64Array,
+  y: ArrayLike<number>,
+  dims: number,
+  trees: number,
+  seeds: number,
+): number[] {
+  return Array.from({ length: seeds }, (_, seed) => {
+    const f = new IsolationForest({ trees, sampleSize: 256, seed }).fit(X, { dims });
+    const s = f.score(X, { dims });
+    f.dispose();
+    return rocAuc(s, y);
+  });
+}
+
 describe('IsolationForest vs scikit-learn', () => {
   it('synthetic 100,000 x 8, 1% uniform outliers: mean AUC over 5 seeds within 0.005', () => {
     const { X, y } = synthetic();
     let sum = 0;
     for (const v of X) sum += v;
     expect(Math.abs(sum - fx.synthetic.checksum)).toBeLessThan(1e-6); // same data as Python
-    const aucs = [0, 1, 2, 3, 4].map((seed) => {
-      const f = new IsolationForest({ trees: 100, sampleSize: 256, seed }).fit(X, { dims: 8 });
-      const s = f.score(X, { dims: 8 });
-      f.dispose();
-      return rocAuc(s, y);
-    });
+    const aucs = forestAucs(X, y, 8, 100, 5);
     expect(Math.abs(mean(aucs) - mean(fx.synthetic.aucs))).toBeLessThan(0.005);
   });
 
   for (const t of fx.tasks) {
     it(`${t.name}: mean AUC over 20 seeds matches scikit-learn (within 0.005 or 2.5 standard errors)`, () => {
       const X = Float64Array.from(t.X);
-      const aucs = t.aucs.map((_, seed) => {
-        const f = new IsolationForest({ trees: 100, sampleSize: 256, seed }).fit(X, {
-          dims: t.dims,
-        });
-        const s = f.score(X, { dims: t.dims });
-        f.dispose();
-        return rocAuc(s, t.y);
-      });
+      const aucs = forestAucs(X, t.y, t.dims, 100, t.aucs.length);
       const se = Math.sqrt((std(aucs) ** 2 + std(t.aucs) ** 2) / t.aucs.length);
       expect(Math.abs(mean(aucs) - mean(t.aucs))).toBeLessThan(Math.max(0.005, 2.5 * se));
     });
@@ -76,15 +80,8 @@ describe('IsolationForest vs scikit-learn', () => {
   for (const t of fx.tasks.filter((x) => x.name !== 'digits')) {
     it(`${t.name}: 1000 trees, mean AUC over 5 seeds within 0.005 of scikit-learn`, () => {
       const X = Float64Array.from(t.X);
-      const aucs = t.aucs1000.map((_, seed) => {
-        const f = new IsolationForest({ trees: 1000, sampleSize: 256, seed }).fit(X, {
-          dims: t.dims,
-        });
-        const s = f.score(X, { dims: t.dims });
-        f.dispose();
-        return rocAuc(s, t.y);
-      });
       expect(t.aucs1000).toHaveLength(5);
+      const aucs = forestAucs(X, t.y, t.dims, 1000, 5);
       const diff = mean(aucs) - mean(t.aucs1000);
       console.log(
         `[iforest] ${t.name} 1000 trees, 5 seeds: ours ${mean(aucs).toFixed(4)} sklearn ${mean(t.aucs1000).toFixed(4)} (diff ${diff.toFixed(4)})`,
