@@ -6,9 +6,9 @@
  * `anomaly.<key>` events ({@link AnomalyEvent}) on the same bus. Put it on
  * the worker-side bus of `hostStream(self)` to detect inside the worker.
  */
-import { describeValue, EdgewiseError, isEdgewiseError } from '../errors';
+import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
-import type { HostAck } from '../stream/host';
+import { hostAck } from '../stream/host';
 import type { WindowResult } from '../stream/processor';
 import { StreamingDetector, type StreamingDetectorOptions } from './ensemble-stream';
 import type { AnomalyEvent } from './monitor';
@@ -113,12 +113,7 @@ export function serveWindowDetection(bus: EventBus, options: { prefix?: string }
   const prefix = options.prefix ?? 'stream';
   let current: WindowDetection | null = null;
   const ack = (error?: unknown): void => {
-    const a: HostAck = { op: 'detect', stats: null };
-    if (error !== undefined) {
-      a.error = error instanceof Error ? error.message : String(error);
-      if (isEdgewiseError(error)) a.code = error.code;
-    }
-    bus.emit(`${prefix}.ack`, a);
+    bus.emit(`${prefix}.ack`, hostAck('detect', null, error));
   };
   type DetectRequest = Omit<WindowDetectionOptions, 'input'> & {
     stop?: boolean;

@@ -26,6 +26,16 @@ export interface HostAck {
   code?: string;
 }
 
+/** A `HostAck` for `op`, with the error's message and `EdgewiseError` code when it failed. */
+export function hostAck(op: HostAck['op'], stats: StreamStats | null, error?: unknown): HostAck {
+  const a: HostAck = { op, stats };
+  if (error !== undefined) {
+    a.error = error instanceof Error ? error.message : String(error);
+    if (isEdgewiseError(error)) a.code = error.code;
+  }
+  return a;
+}
+
 /**
  * Runs a `StreamProcessor` on the far side of a message endpoint (typically
  * inside a Web Worker: `hostStream(self)`), driven through a bridged bus:
@@ -50,12 +60,7 @@ export function hostStream(
   let proc: StreamProcessor | null = null;
   let unsubs: Array<() => void> = [];
   const ack = (op: HostAck['op'], error?: unknown): void => {
-    const a: HostAck = { op, stats: proc ? proc.stats : null };
-    if (error !== undefined) {
-      a.error = error instanceof Error ? error.message : String(error);
-      if (isEdgewiseError(error)) a.code = error.code;
-    }
-    bus.emit(`${prefix}.ack`, a);
+    bus.emit(`${prefix}.ack`, hostAck(op, proc ? proc.stats : null, error));
   };
   const guarded =
     <T>(op: HostAck['op'], fn: (p: T) => void) =>
