@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+// @ts-expect-error plain ESM script without types
+import { noTopLevelAwait } from './scripts/asset-urls.mjs';
 
 // The demo app (npm run demo). Pages: index.html (dashboard) and selftest.html
 // (numbers the browser tests compare with the fixtures).
@@ -27,7 +29,9 @@ export default defineConfig({
       },
     },
   },
-  worker: { format: 'es' },
+  // Workers built from the sources get the same module as the shipped ones:
+  // no top-level await (see scripts/asset-urls.mjs).
+  worker: { format: 'es', plugins: () => [noTopLevelAwait()] },
   plugins: [
     // Offline: a generated service worker precaches the whole app (JS with the
     // inlined WASM, CSS, HTML, the built-in data, onnxruntime's assets when

@@ -1,12 +1,20 @@
 import { defineConfig } from 'vite';
+// @ts-expect-error plain ESM script without types
+import { assetUrls } from './scripts/asset-urls.mjs';
 
-// Library build: one ESM file per public entry point plus the worker entries.
-// The WebAssembly binary is inlined in the kernels chunk, so no asset needs to
-// be resolved at run time.
+// Library build: one ESM file per public entry point plus the Node worker
+// entries (the browser workers are self-contained bundles built by
+// scripts/build-workers.mjs). The WebAssembly module is one file,
+// dist/edgewise.wasm, located with `new URL('./edgewise.wasm', import.meta.url)`
+// and workers with `new Worker(new URL('./workers/x.worker.js', import.meta.url))`
+// (see scripts/asset-urls.mjs), spellings the app's bundler resolves. Comlink
+// and idb are bundled in: dist has no bare specifier but onnxruntime-web (so a
+// page can use it through an import map) and node: built-ins (Node paths only).
 export default defineConfig({
+  plugins: [assetUrls({ emitWasm: true })],
   build: {
     outDir: 'dist',
-    emptyOutDir: false,
+    emptyOutDir: true,
     target: 'es2022',
     minify: false,
     sourcemap: true,
@@ -17,7 +25,6 @@ export default defineConfig({
         widgets: 'src/widgets/index.ts',
         cli: 'src/cli.ts',
         gpu: 'src/gpu/index.ts',
-        'workers/gpu.worker': 'workers/gpu.worker.ts',
         anomaly: 'src/anomaly/index.ts',
         metrics: 'src/metrics/index.ts',
         storage: 'src/storage/index.ts',
@@ -26,19 +33,15 @@ export default defineConfig({
         stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',
         sync: 'src/sync/index.ts',
-        'workers/analytics.worker': 'workers/analytics.worker.ts',
         'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
-        'workers/stream.worker': 'workers/stream.worker.ts',
-        'workers/anomaly.worker': 'workers/anomaly.worker.ts',
         'workers/anomaly.node-worker': 'workers/anomaly.node-worker.ts',
         ml: 'src/ml/index.ts',
-        'workers/ml.worker': 'workers/ml.worker.ts',
         'workers/ml.node-worker': 'workers/ml.node-worker.ts',
       },
       formats: ['es'],
     },
     rolldownOptions: {
-      external: [/^node:/, 'comlink', 'idb', 'onnxruntime-web'],
+      external: [/^node:/, 'onnxruntime-web'],
     },
   },
 });

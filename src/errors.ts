@@ -48,3 +48,8 @@ export function describeValue(v: unknown): string {
     return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   return `${typeof v} ${String(v)}`;
 }
+
+/** The global scope's class name: 'Window', 'DedicatedWorkerGlobalScope', 'Object' (Node)... */
+export function globalScopeName(): string {
+  return (globalThis as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
+}

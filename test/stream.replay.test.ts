@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wasm } from '../src/kernels/runtime';
+import { wasm } from '../src/kernels/wasm';
 import { StreamProcessor, type WindowResult } from '../src/stream/index';
 
 describe('10-million-event replay', () => {

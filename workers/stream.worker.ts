@@ -2,24 +2,25 @@
 // Browser Web Worker entry: a stream processor driven over a bridged event bus
 // (see hostStream in src/stream/host.ts), with window detection served on the
 // same bus (serveWindowDetection in src/anomaly/stream-stage.ts) so anomaly.*
-// events found here go back to the page. The modules instantiate WebAssembly
-// with a top-level await, so they load with import() after a listener is in
-// place: messages that arrive meanwhile are queued and replayed, never lost.
+// events found here go back to the page. Worker bundles have no top-level
+// await: the kernel module loads first, while a listener queues the messages
+// that arrive meanwhile; they are replayed once the stream is hosted, never lost.
+import { serveWindowDetection } from '../src/anomaly/stream-stage';
 import type { MessageEndpoint } from '../src/events/bridge';
+import { loadKernels } from '../src/kernels/runtime';
+import { hostStream } from '../src/stream/host';
 
 const early: MessageEvent[] = [];
 const hold = (e: MessageEvent): void => {
   early.push(e);
 };
 self.addEventListener('message', hold);
-void Promise.all([import('../src/stream/host'), import('../src/anomaly/stream-stage')]).then(
-  ([{ hostStream }, { serveWindowDetection }]) => {
-    const bus = hostStream(self as unknown as MessageEndpoint, {
-      forward: ['anomaly.#', 'stream.detect.state'],
-    });
-    serveWindowDetection(bus);
-    self.removeEventListener('message', hold);
-    for (const e of early)
-      self.dispatchEvent(new MessageEvent('message', { data: e.data, ports: [...e.ports] }));
-  },
-);
+void loadKernels().then(() => {
+  const bus = hostStream(self as unknown as MessageEndpoint, {
+    forward: ['anomaly.#', 'stream.detect.state'],
+  });
+  serveWindowDetection(bus);
+  self.removeEventListener('message', hold);
+  for (const e of early)
+    self.dispatchEvent(new MessageEvent('message', { data: e.data, ports: [...e.ports] }));
+});

@@ -5,11 +5,18 @@
  * StreamingDetector for that series (created on first use, or restored from a
  * snapshot), and for every record whose score is >= `threshold` emits
  * `anomaly.<seriesKey>` with { series, timestamp, value, score, contributions }.
+ *
+ * `new WorkerAnomalyMonitor(bus, options)` starts the anomaly worker the
+ * package ships (`options.worker` overrides it); `new
+ * WorkerAnomalyMonitor(service, bus, options)` uses a service you already
+ * have, e.g. `pool.remote(0)` of an `AnomalyWorkerPool`.
  */
-import { installErrorTransfer, type Remote } from '../comlink';
+import { type Endpoint, installErrorTransfer, type Remote, releaseProxy, wrap } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
+import type { WorkerSourceOptions } from '../worker-source';
 import type { AnomalyService } from './service';
 import type { DetectorSnapshot } from './streaming';
+import { startAnomalyWorker } from './worker';
 
 export interface AnomalyEvent {
   series: string;
@@ -31,17 +38,38 @@ export interface MonitorOptions {
   topicPrefix?: string;
 }
 
+const isBus = (v: unknown): v is BusLike =>
+  typeof v === 'object' && v !== null && typeof (v as BusLike).emit === 'function';
+
 export class WorkerAnomalyMonitor {
   readonly #service: Remote<AnomalyService>;
   readonly #bus: BusLike;
   readonly #ids = new Map<string, Promise<number>>();
+  readonly #owned: Worker | undefined;
   readonly threshold: number;
   readonly topicPrefix: string;
 
-  constructor(service: Remote<AnomalyService>, bus: BusLike, options: MonitorOptions = {}) {
+  /** Starts the package's anomaly worker (`options.worker` overrides it); `close()` ends it. */
+  constructor(bus: BusLike, options?: MonitorOptions & WorkerSourceOptions);
+  /** Uses an anomaly service you already have (e.g. `pool.remote(0)`). */
+  constructor(service: Remote<AnomalyService>, bus: BusLike, options?: MonitorOptions);
+  constructor(
+    a: BusLike | Remote<AnomalyService>,
+    b?: BusLike | (MonitorOptions & WorkerSourceOptions),
+    c?: MonitorOptions,
+  ) {
     installErrorTransfer(); // the service may come from the caller's own wrap()
-    this.#service = service;
-    this.#bus = bus;
+    // A Comlink proxy answers every property with a function, so the bus is
+    // told apart by position: (service, bus, options) has the bus second.
+    const own = !isBus(b);
+    if (own && !isBus(a)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        'WorkerAnomalyMonitor: pass (bus, options) or (service, bus, options); the bus needs an emit() method.',
+      );
+    }
+    const options: MonitorOptions & WorkerSourceOptions =
+      (own ? (b as (MonitorOptions & WorkerSourceOptions) | undefined) : c) ?? {};
     this.threshold = options.threshold ?? 0.99;
     this.topicPrefix = options.topicPrefix ?? 'anomaly';
     if (!(this.threshold >= 0 && this.threshold <= 1)) {
@@ -49,6 +77,15 @@ export class WorkerAnomalyMonitor {
         'INVALID_ARGUMENT',
         `WorkerAnomalyMonitor: threshold must be in [0, 1], got ${describeValue(options.threshold)}.`,
       );
+    }
+    if (own) {
+      // Checked first: a refused option starts no worker.
+      this.#bus = a as BusLike;
+      this.#owned = startAnomalyWorker(options.worker);
+      this.#service = wrap<AnomalyService>(this.#owned as unknown as Endpoint);
+    } else {
+      this.#service = a as Remote<AnomalyService>;
+      this.#bus = b as BusLike;
     }
   }
 
@@ -114,5 +151,16 @@ export class WorkerAnomalyMonitor {
       }
     }
     return scores;
+  }
+
+  /** Terminates the worker this monitor started (a service passed in is left alone). */
+  close(): void {
+    if (!this.#owned) return;
+    try {
+      this.#service[releaseProxy]();
+    } catch {
+      // the endpoint may already be gone
+    }
+    this.#owned.terminate();
   }
 }

@@ -3,6 +3,11 @@
  * that splits large batch scoring across workers and merges the results in
  * order.
  *
+ * - Workers: by default the pool starts the anomaly worker the package ships
+ *   (`new AnomalyWorkerPool({ size: 2 })`); `worker` overrides it with a URL
+ *   of the worker script or a function returning a `Worker`. A
+ *   `PoolWorkerFactory` as first argument (e.g. Node worker_threads through
+ *   Comlink's node adapter) still works.
  * - Size: `options.size`, else `navigator.hardwareConcurrency` (capped at 8,
  *   at least 1).
  * - Crashes: a worker that fails (an 'error' or unexpected 'exit') is
@@ -12,34 +17,23 @@
  *   and the workers running its parts are terminated and replaced (a worker
  *   cannot be interrupted in the middle of a WebAssembly loop otherwise).
  */
-import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from '../comlink';
+import { type Remote, releaseProxy, transfer, wrap } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
+import type { WorkerSource } from '../worker-source';
 import type { IsolationForest } from './iforest';
 import type { AnomalyService } from './service';
+import { type PoolWorkerHandle, startAnomalyWorker, workerHandle } from './worker';
 
-/** One worker as the pool sees it. */
-export interface PoolWorkerHandle {
-  endpoint: Endpoint;
-  terminate(): unknown;
-  /** Registers the callback to run if the worker fails. */
-  onFailure(cb: (reason: unknown) => void): void;
-}
+export type { PoolWorkerHandle } from './worker';
 
 export type PoolWorkerFactory = () => PoolWorkerHandle;
 
-/** Factory for browser Web Workers from a module URL (e.g. the built anomaly.worker.js). */
+/**
+ * Factory for browser Web Workers from a module URL of the anomaly worker
+ * script. Rarely needed: `new AnomalyWorkerPool({ worker: url })` does the same.
+ */
 export function browserWorkerFactory(url: string | URL): PoolWorkerFactory {
-  return () => {
-    const w = new Worker(url, { type: 'module' });
-    return {
-      endpoint: w as unknown as Endpoint,
-      terminate: () => w.terminate(),
-      onFailure: (cb) => {
-        w.addEventListener('error', (e) => cb(e));
-        w.addEventListener('messageerror', (e) => cb(e));
-      },
-    };
-  };
+  return () => workerHandle(new Worker(url, { type: 'module' }));
 }
 
 interface Slot {
@@ -53,6 +47,12 @@ interface Slot {
 export interface PoolOptions {
   /** Workers (default: navigator.hardwareConcurrency, capped at 8). */
   size?: number;
+  /**
+   * Overrides the anomaly worker the package ships: the URL of the worker
+   * script (`edgewise/workers/anomaly.worker.js` hosted elsewhere, served as
+   * a module) or a function returning a started `Worker`.
+   */
+  worker?: WorkerSource;
 }
 
 export interface PoolCallOptions {
@@ -74,11 +74,30 @@ export class AnomalyWorkerPool {
   #closed = false;
   #replaced = 0;
 
-  constructor(factory: PoolWorkerFactory, options: PoolOptions = {}) {
-    if (typeof factory !== 'function') {
+  /**
+   * `new AnomalyWorkerPool({ size: 2 })` starts the package's anomaly
+   * workers; `new AnomalyWorkerPool(factory, { size })` takes a factory of
+   * worker handles (Node worker_threads, custom transports).
+   */
+  constructor(options?: PoolOptions);
+  constructor(factory: PoolWorkerFactory, options?: PoolOptions);
+  constructor(factoryOrOptions?: PoolWorkerFactory | PoolOptions, maybeOptions?: PoolOptions) {
+    let factory: PoolWorkerFactory;
+    let options: PoolOptions;
+    if (typeof factoryOrOptions === 'function') {
+      factory = factoryOrOptions;
+      options = maybeOptions ?? {};
+    } else if (
+      factoryOrOptions === undefined ||
+      (typeof factoryOrOptions === 'object' && factoryOrOptions !== null)
+    ) {
+      options = factoryOrOptions ?? {};
+      const source = options.worker;
+      factory = () => workerHandle(startAnomalyWorker(source));
+    } else {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
-        `AnomalyWorkerPool: pass a worker factory function, got ${describeValue(factory)}.`,
+        `AnomalyWorkerPool: pass options ({ size, worker }) or a worker factory function, got ${describeValue(factoryOrOptions)}.`,
       );
     }
     const size = options.size ?? defaultSize();

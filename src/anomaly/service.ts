@@ -6,7 +6,7 @@
  * worker can expose() this before the WebAssembly module is instantiated.
  */
 import { installErrorTransfer, transfer } from '../comlink';
-import { EdgewiseError } from '../errors';
+import { EdgewiseError, globalScopeName } from '../errors';
 import type { StreamingDetectorOptions } from './ensemble-stream';
 import type { IsolationForestOptions } from './iforest';
 import type { LocalOutlierFactorOptions } from './lof';
@@ -15,13 +15,19 @@ import type { DetectorSnapshot } from './streaming';
 type AnomalyModule = typeof import('./index');
 let mod: Promise<AnomalyModule> | undefined;
 const load = (): Promise<AnomalyModule> => {
-  mod ??= import('./index');
+  // The kernel module first (worker builds have no top-level await), then the detectors.
+  mod ??= import('../kernels/runtime').then((r) => r.loadKernels()).then(() => import('./index'));
   return mod;
 };
 
 export interface AnomalyServiceInfo {
   backend: string;
   objects: number;
+  /**
+   * The global scope's class where the service runs, e.g.
+   * 'DedicatedWorkerGlobalScope' in a Web Worker, 'Window' on a page.
+   */
+  scope: string;
 }
 
 export interface StreamUpdateResult {
@@ -100,7 +106,7 @@ export function createAnomalyService(): AnomalyService {
       const m = await load();
       const k = await import('../kernels/runtime');
       void m;
-      return { backend: k.KERNEL_BACKEND, objects: objects.size };
+      return { backend: k.KERNEL_BACKEND, objects: objects.size, scope: globalScopeName() };
     },
     async fitForest(x, dims, options) {
       const m = await load();

@@ -24,12 +24,17 @@ export interface GpuService {
   ): Promise<ForestGpuResult>;
 }
 
+// The WebAssembly kernels back the CPU fallbacks (worker builds have no
+// top-level await: load the module before the first op that may use them).
+const kernels = () => import('../kernels/runtime').then((r) => r.loadKernels());
+
 export function createGpuService(): GpuService {
   return {
     async status() {
       return (await import('./device')).getGpuStatus();
     },
     async batchStats(values, options) {
+      await kernels();
       return (await import('./batch-stats')).batchStats(values, options);
     },
     async dense(X, options) {

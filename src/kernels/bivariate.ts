@@ -1,5 +1,6 @@
 import { describeValue, EdgewiseError } from '../errors';
-import { allocBytes, freeBytes, heapF64, STAGING_VALUES, WasmObject, wasm } from './runtime';
+import { allocBytes, freeBytes, heapF64, STAGING_VALUES, WasmObject } from './runtime';
+import { wasm } from './wasm';
 
 interface BivariateExports {
   univar_init(s: number): void;

@@ -1,17 +1,48 @@
 /**
  * Main-thread side of the kernel worker: async objects that mirror the sync
- * kernel classes. Works with a browser `Worker` or, in Node, with
- * `nodeEndpoint(new Worker(...))` from `comlink/dist/esm/node-adapter.mjs`.
+ * kernel classes. `new KernelWorkerClient()` starts the kernel worker the
+ * package ships; it also takes `{ worker }` (a URL of the worker script or a
+ * function returning a `Worker`) or any Comlink endpoint: a browser `Worker`
+ * or, in Node, `nodeEndpoint(new Worker(...))` from
+ * `comlink/dist/esm/node-adapter.mjs`.
  */
 import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from '../comlink';
+import { describeValue, EdgewiseError } from '../errors';
+import type { WorkerSourceOptions } from '../worker-source';
 import type { MomentsSummary } from './moments';
 import type { KernelService, KernelServiceInfo } from './service';
+import { startKernelWorker } from './worker';
+
+function isEndpoint(v: unknown): v is Endpoint {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Endpoint).postMessage === 'function' &&
+    typeof (v as Endpoint).addEventListener === 'function'
+  );
+}
 
 export class KernelWorkerClient {
   readonly #remote: Remote<KernelService>;
+  readonly #owned: Worker | undefined;
 
-  constructor(endpoint: Endpoint) {
-    this.#remote = wrap<KernelService>(endpoint);
+  /**
+   * `new KernelWorkerClient()` starts the package's kernel worker (closed by
+   * `close()`); `{ worker }` overrides it; an endpoint (a `Worker` you
+   * started, a `MessagePort`, Node's `nodeEndpoint(worker)`) is used as is.
+   */
+  constructor(endpointOrOptions: Endpoint | WorkerSourceOptions = {}) {
+    if (isEndpoint(endpointOrOptions)) {
+      this.#remote = wrap<KernelService>(endpointOrOptions);
+    } else if (typeof endpointOrOptions === 'object' && endpointOrOptions !== null) {
+      this.#owned = startKernelWorker(endpointOrOptions.worker);
+      this.#remote = wrap<KernelService>(this.#owned as unknown as Endpoint);
+    } else {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `KernelWorkerClient: pass nothing, { worker } or a worker endpoint, got ${describeValue(endpointOrOptions)}.`,
+      );
+    }
   }
 
   info(): Promise<KernelServiceInfo> {
@@ -24,9 +55,13 @@ export class KernelWorkerClient {
     return new RemoteMoments(this.#remote, id);
   }
 
-  /** Releases the Comlink proxy (the caller terminates the worker itself). */
+  /**
+   * Releases the Comlink proxy and terminates the worker if this client
+   * started it (a worker you passed in is yours to terminate).
+   */
   close(): void {
     this.#remote[releaseProxy]();
+    this.#owned?.terminate();
   }
 }
 

@@ -1,12 +1,6 @@
 import { describeValue, EdgewiseError } from '../errors';
-import {
-  forEachChunk,
-  heapF64,
-  type NumericInput,
-  STAGING_VALUES,
-  WasmObject,
-  wasm,
-} from './runtime';
+import { forEachChunk, heapF64, type NumericInput, STAGING_VALUES, WasmObject } from './runtime';
+import { wasm } from './wasm';
 
 interface CovExports {
   cov_slots(d: number): number;

@@ -6,8 +6,8 @@ import {
   type NumericInput,
   STAGING_VALUES,
   WasmObject,
-  wasm,
 } from './runtime';
+import { wasm } from './wasm';
 
 interface EwExports {
   ew_init(s: number, alpha: number): void;

@@ -3,7 +3,8 @@
  * One boundary call per block of windows, never one per value.
  */
 import { describeValue, EdgewiseError } from '../errors';
-import { allocBytes, freeBytes, heapF64, wasm } from './runtime';
+import { allocBytes, freeBytes, heapF64 } from './runtime';
+import { wasm } from './wasm';
 
 interface FftExports {
   fft_inplace(re: number, im: number, n: number, tw: number): void;

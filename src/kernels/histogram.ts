@@ -1,5 +1,6 @@
 import { describeValue, EdgewiseError } from '../errors';
-import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject, wasm } from './runtime';
+import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
+import { wasm } from './wasm';
 
 interface HistExports {
   hx_init(s: number, nb: number, P: number): void;

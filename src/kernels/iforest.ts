@@ -5,7 +5,8 @@
  * `IsolationForest` is the public class; this is the only part that touches
  * WASM memory.
  */
-import { allocBytes, freeBytes, heapF64, heapU8, WasmObject, wasm } from './runtime';
+import { allocBytes, freeBytes, heapF64, heapU8, WasmObject } from './runtime';
+import { wasm } from './wasm';
 
 interface ForestExports {
   iforest_build(

@@ -13,7 +13,14 @@ export {
 } from './histogram';
 export { Moments, type MomentsSummary } from './moments';
 export { QuantileSketch, type QuantileSketchOptions, type QuantileSketchSummary } from './quantile';
-export { KERNEL_BACKEND, type NumericInput } from './runtime';
+export {
+  defaultKernelsUrl,
+  KERNEL_BACKEND,
+  type KernelsSource,
+  kernelsLoaded,
+  loadKernels,
+  type NumericInput,
+} from './runtime';
 export type { KernelService } from './service';
 export {
   SlidingWindow,

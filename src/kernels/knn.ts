@@ -4,7 +4,8 @@
  * and answers kNN queries in chunks. Used by `LocalOutlierFactor` in
  * `edgewise/anomaly`.
  */
-import { allocBytes, freeBytes, heapF64, WasmObject, wasm } from './runtime';
+import { allocBytes, freeBytes, heapF64, WasmObject } from './runtime';
+import { wasm } from './wasm';
 
 interface KnnExports {
   knn_build(tree: number, src: number): void;

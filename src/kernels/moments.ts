@@ -1,5 +1,6 @@
 import { EdgewiseError } from '../errors';
-import { forEachChunk, heapF64, type NumericInput, WasmObject, wasm } from './runtime';
+import { forEachChunk, heapF64, type NumericInput, WasmObject } from './runtime';
+import { wasm } from './wasm';
 
 /** Everything `Moments` knows, as plain numbers (structured-clone safe). */
 export interface MomentsSummary {

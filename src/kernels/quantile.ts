@@ -1,5 +1,6 @@
 import { describeValue, EdgewiseError } from '../errors';
-import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject, wasm } from './runtime';
+import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
+import { wasm } from './wasm';
 
 interface QsExports {
   qs_init(s: number, m: number, maxBuckets: number, exactLimit: number): void;

@@ -1,16 +1,21 @@
 /**
  * The WebAssembly kernel runtime: the only code that touches WebAssembly memory.
  *
- * - The module is inlined (zlib-deflated, base64), inflated with the platform's
- *   `DecompressionStream` and instantiated once per JS realm with a top-level await, so `import { Moments } from 'edgewise/kernels'` is ready
- *   to use in Node, on a page's main thread and inside a Web Worker, with no
- *   bundler configuration and no network fetch.
+ * - The module is one file, `edgewise.wasm`, next to the code that loads it
+ *   (a `new URL()` of './edgewise.wasm' relative to `import.meta.url`, which Vite, webpack 5,
+ *   Rollup and browsers resolve): fetched and compiled while it downloads
+ *   (`WebAssembly.compileStreaming`) in browsers, read from disk in Node. A
+ *   page and its workers share the one download (HTTP cache).
+ * - `loadKernels()` instantiates it once per JS realm. This module has no
+ *   top-level await, so worker bundles (which bundlers build as classic
+ *   scripts by default) can contain it; the public entry points await it
+ *   through `./wasm` (see there), and worker services await `loadKernels()`
+ *   before their first kernel call.
  * - Callers' batches are copied into one reusable, 16-byte aligned staging area
  *   in chunks; each chunk is one boundary call, never one call per value.
  * - Views of `memory.buffer` are re-created whenever memory has grown.
  */
 import { describeValue, EdgewiseError } from '../errors';
-import { WASM_BYTES, WASM_DEFLATE_BASE64 } from './wasm-binary.generated';
 
 export interface WasmExports {
   readonly memory: WebAssembly.Memory;
@@ -22,37 +27,85 @@ export interface WasmExports {
   readonly [name: string]: unknown;
 }
 
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+/**
+ * Where the kernel module comes from: a URL (string or `URL`; `file:` URLs are
+ * read from disk in Node), its bytes, a compiled `WebAssembly.Module`, or a
+ * `Response` (e.g. `fetch(url)`).
+ */
+export type KernelsSource =
+  | string
+  | URL
+  | ArrayBuffer
+  | ArrayBufferView
+  | WebAssembly.Module
+  | Response
+  | PromiseLike<Response>;
+
+/** Where `loadKernels()` looks by default: the `edgewise.wasm` shipped beside this code. */
+export function defaultKernelsUrl(): URL {
+  return new URL('./edgewise.wasm', import.meta.url);
 }
 
-/** Inflates the inlined module (zlib format) with the platform's DecompressionStream. */
-export async function inflateModule(b64: string, bytes: number): Promise<ArrayBuffer> {
-  const stream = new Blob([decodeBase64(b64)])
-    .stream()
-    .pipeThrough(new DecompressionStream('deflate'));
-  const out = await new Response(stream).arrayBuffer();
-  if (out.byteLength !== bytes) {
-    throw new Error(`inflated ${out.byteLength} bytes, expected ${bytes}`);
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+async function readFileUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  // A computed specifier: browser bundles never see (or warn about) node:fs.
+  const specifier = 'node:fs/promises';
+  const fs = (await import(
+    /* @vite-ignore */ /* webpackIgnore: true */ specifier
+  )) as typeof import('node:fs/promises');
+  const bytes = await fs.readFile(url);
+  return new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
+}
+
+async function compileResponse(res: Response, where: string): Promise<WebAssembly.Module> {
+  if (!res.ok) {
+    throw new Error(`${where} answered HTTP ${res.status}`);
   }
-  return out;
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      // Needs Content-Type: application/wasm; falls back below when a server sends another.
+      return await WebAssembly.compileStreaming(res.clone());
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e;
+    }
+  }
+  return WebAssembly.compile(await res.arrayBuffer());
 }
 
-async function instantiate(): Promise<WasmExports> {
+async function compileSource(source: KernelsSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    return WebAssembly.compile(source as BufferSource);
+  }
+  if (typeof source === 'string' || source instanceof URL) {
+    const base = typeof location !== 'undefined' ? location.href : undefined;
+    const url = new URL(source, base);
+    if (url.protocol === 'file:' && isNode()) {
+      return WebAssembly.compile(await readFileUrl(url));
+    }
+    return compileResponse(await fetch(url), url.href);
+  }
+  const res = await source;
+  return compileResponse(res, res.url || 'the Response');
+}
+
+let loading: Promise<WasmExports> | undefined;
+let stagingPtr = 0;
+/**
+ * The instantiated module's exports as a live binding (undefined until
+ * `loadKernels()` finishes). Kernel classes import it through `./wasm`.
+ */
+export let wasmLive: WasmExports = undefined as unknown as WasmExports;
+
+async function instantiate(source: KernelsSource): Promise<WasmExports> {
   if (typeof WebAssembly === 'undefined') {
     throw new EdgewiseError(
       'WASM_UNAVAILABLE',
       'WebAssembly is not available in this JavaScript environment; Edgewise kernels need it.',
-    );
-  }
-  if (typeof DecompressionStream === 'undefined') {
-    throw new EdgewiseError(
-      'WASM_UNAVAILABLE',
-      'DecompressionStream is not available in this JavaScript environment; Edgewise needs it ' +
-        'to unpack its WebAssembly module (Chrome 80+, Firefox 113+, Safari 16.4+, Node 18+).',
     );
   }
   const imports = {
@@ -62,35 +115,89 @@ async function instantiate(): Promise<WasmExports> {
       },
     },
   };
+  let module: WebAssembly.Module;
   try {
-    const module = await WebAssembly.compile(await inflateModule(WASM_DEFLATE_BASE64, WASM_BYTES));
+    module = await compileSource(source);
+  } catch (cause) {
+    const where = typeof source === 'string' || source instanceof URL ? ` from ${source}` : '';
+    throw new EdgewiseError(
+      'WASM_UNAVAILABLE',
+      `Could not load the Edgewise WebAssembly module${where} (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        'Serve edgewise.wasm beside the Edgewise code (bundlers copy it), or pass its URL or ' +
+        "bytes to loadKernels(); with a strict CSP allow 'wasm-unsafe-eval'. It needs " +
+        'WebAssembly SIMD (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+).',
+      { cause },
+    );
+  }
+  try {
     const instance = await WebAssembly.instantiate(module, imports);
     return instance.exports as unknown as WasmExports;
   } catch (cause) {
     throw new EdgewiseError(
       'WASM_UNAVAILABLE',
       'Could not instantiate the Edgewise WebAssembly module. It needs WebAssembly SIMD ' +
-        '(Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+); with a strict CSP allow ' +
-        "'wasm-unsafe-eval'.",
+        '(Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+).',
       { cause },
     );
   }
 }
 
-/** The instantiated module (one per JS realm). */
-export const wasm: WasmExports = await instantiate();
+/**
+ * Loads and instantiates the kernel module (once per JS realm; later calls
+ * return the same promise). The public entry points (`edgewise`,
+ * `edgewise/kernels`, ...) have already awaited it when your code runs, and
+ * the workers Edgewise creates await it themselves: call it only to load from
+ * somewhere else (`source`: a URL, bytes, a compiled module or a Response;
+ * default: `edgewise.wasm` beside this code) before anything else loads it.
+ * A failed load can be retried.
+ */
+export function loadKernels(source: KernelsSource = defaultKernelsUrl()): Promise<WasmExports> {
+  loading ??= instantiate(source).then(
+    (w) => {
+      wasmLive = w;
+      f64 = new Float64Array(w.memory.buffer);
+      u8 = new Uint8Array(w.memory.buffer);
+      stagingPtr = allocBytes(STAGING_VALUES * 8);
+      return w;
+    },
+    (e) => {
+      loading = undefined;
+      throw e;
+    },
+  );
+  return loading;
+}
+
+/** True once `loadKernels()` has finished in this JS realm. */
+export function kernelsLoaded(): boolean {
+  return wasmLive !== undefined;
+}
+
+/** The instantiated module; throws a clear error before `loadKernels()` finished. */
+function need(): WasmExports {
+  if (wasmLive === undefined) {
+    throw new EdgewiseError(
+      'WASM_UNAVAILABLE',
+      'The Edgewise WebAssembly kernels are not loaded yet in this JS realm: `await loadKernels()` ' +
+        '(from edgewise/kernels) first. The public entry points do this on import; code built ' +
+        'from internal modules (e.g. a custom worker) must do it itself.',
+    );
+  }
+  return wasmLive;
+}
 
 /** Which backend the kernels run on (reported by runtimes and workers). */
 export const KERNEL_BACKEND = 'wasm-simd' as const;
 
-let f64: Float64Array = new Float64Array(wasm.memory.buffer);
-let u8: Uint8Array = new Uint8Array(wasm.memory.buffer);
+let f64: Float64Array = new Float64Array(0);
+let u8: Uint8Array = new Uint8Array(0);
 
 /** A Float64Array over all of WASM memory, re-created if memory grew. */
 export function heapF64(): Float64Array {
-  if (f64.buffer !== wasm.memory.buffer) {
-    f64 = new Float64Array(wasm.memory.buffer);
-    u8 = new Uint8Array(wasm.memory.buffer);
+  const buffer = need().memory.buffer;
+  if (f64.buffer !== buffer) {
+    f64 = new Float64Array(buffer);
+    u8 = new Uint8Array(buffer);
   }
   return f64;
 }
@@ -103,9 +210,10 @@ export function heapU8(): Uint8Array {
 
 /** Allocates `bytes` zeroed bytes of WASM memory (16-byte aligned). */
 export function allocBytes(bytes: number): number {
+  const w = need();
   let ptr: number;
   try {
-    ptr = wasm.alloc(bytes);
+    ptr = w.alloc(bytes);
   } catch (cause) {
     throw new EdgewiseError(
       'OUT_OF_MEMORY',
@@ -118,12 +226,11 @@ export function allocBytes(bytes: number): number {
 }
 
 export function freeBytes(ptr: number): void {
-  wasm.free(ptr);
+  need().free(ptr);
 }
 
 /** Number of f64 values staged per boundary call (64 KiB: stays in L1/L2). */
 export const STAGING_VALUES = 8192;
-const stagingPtr = allocBytes(STAGING_VALUES * 8);
 
 /** Values accepted by batch `push` methods. */
 export type NumericInput = Float64Array | Float32Array | ArrayLike<number> | readonly number[];
@@ -196,7 +303,7 @@ interface Held {
 const finalizer = new FinalizationRegistry<Held>((held) => {
   // Backstop only: objects should be disposed explicitly.
   held.release?.(held.ptr);
-  wasm.free(held.ptr);
+  need().free(held.ptr);
 });
 
 /**
@@ -245,7 +352,7 @@ export abstract class WasmObject {
     if (this.#ptr === 0) return;
     finalizer.unregister(this);
     this.#release?.(this.#ptr);
-    wasm.free(this.#ptr);
+    need().free(this.#ptr);
     this.#ptr = 0;
   }
 

@@ -6,13 +6,14 @@
  * that arrive before expose()).
  */
 import { installErrorTransfer } from '../comlink';
-import { EdgewiseError } from '../errors';
+import { EdgewiseError, globalScopeName } from '../errors';
 import type { Moments, MomentsSummary } from './moments';
 
 type KernelsModule = typeof import('./index');
 let kernels: Promise<KernelsModule> | undefined;
+// The module first (no top-level await in worker builds), then the classes.
 const loadKernels = (): Promise<KernelsModule> => {
-  kernels ??= import('./index');
+  kernels ??= import('./runtime').then((r) => r.loadKernels()).then(() => import('./index'));
   return kernels;
 };
 
@@ -21,6 +22,11 @@ export type KernelKind = 'moments';
 export interface KernelServiceInfo {
   backend: string;
   objects: number;
+  /**
+   * The global scope's class where the service runs, e.g.
+   * 'DedicatedWorkerGlobalScope' in a Web Worker, 'Window' on a page.
+   */
+  scope: string;
 }
 
 export interface KernelService {
@@ -56,7 +62,7 @@ export function createKernelService(): KernelService {
   return {
     async info() {
       const k = await loadKernels();
-      return { backend: k.KERNEL_BACKEND, objects: objects.size };
+      return { backend: k.KERNEL_BACKEND, objects: objects.size, scope: globalScopeName() };
     },
     async create(kind, state) {
       const k = await loadKernels();

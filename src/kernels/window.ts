@@ -7,8 +7,8 @@ import {
   type NumericInput,
   STAGING_VALUES,
   WasmObject,
-  wasm,
 } from './runtime';
+import { wasm } from './wasm';
 
 interface WinExports {
   cw_slots(w: number): number;

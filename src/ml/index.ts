@@ -76,3 +76,4 @@ export {
   train,
   trainInline,
 } from './train';
+export { createMlWorker } from './worker';

@@ -11,9 +11,11 @@ import type { Evaluation, TrainData, TrainOptions, TrainProgress } from './train
 
 // Loaded on first use so a worker can expose() the service before the
 // WebAssembly kernels instantiate (Comlink drops calls that arrive earlier).
-const lazyTrain = () => import('./train');
-const lazyFeatures = () => import('./features');
-const lazyOnnx = () => import('./onnx');
+// The kernel module loads first: worker builds have no top-level await.
+const kernels = () => import('../kernels/runtime').then((r) => r.loadKernels());
+const lazyTrain = () => kernels().then(() => import('./train'));
+const lazyFeatures = () => kernels().then(() => import('./features'));
+const lazyOnnx = () => kernels().then(() => import('./onnx'));
 
 /** The ML service a worker exposes through Comlink (workers/ml.worker.ts). */
 export interface MlService {

@@ -254,7 +254,7 @@ let nextJob = 1;
  * Trains a model on the features of `data`.
  *
  * ```ts
- * const w = new Worker(new URL('edgewise/workers/ml.worker', import.meta.url), { type: 'module' });
+ * const w = createMlWorker(); // the package's ML worker
  * const { model, bytes, evaluation } = await train(spec, { columns: { cpu } }, {
  *   model: 'isolation-forest', params: { trees: 100, seed: 1 }, worker: w,
  *   onProgress: (p) => console.log(p.phase, p.fraction), signal: ac.signal,

@@ -35,3 +35,5 @@ export { expose, wrap } from '../comlink';
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { KernelWorkerClient, RemoteMoments } from '../kernels/client';
 export { createKernelService, type KernelService } from '../kernels/service';
+export { createStreamWorker } from '../stream/worker';
+export type { WorkerSource, WorkerSourceOptions } from '../worker-source';

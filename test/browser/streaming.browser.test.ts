@@ -53,6 +53,10 @@ beforeAll(async () => {
       return send(readFileSync(join(root, 'node_modules/comlink/dist/esm/comlink.mjs')));
     }
     const file = normalize(join(root, path));
+    if (path === '/dist/edgewise.wasm') {
+      // the kernel module, beside the library code that fetches it
+      return send(readFileSync(file), 'application/wasm');
+    }
     if (path.startsWith('/dist/') && file.startsWith(join(root, 'dist')) && file.endsWith('.js')) {
       // The library keeps comlink external; point the bare specifier at a served copy.
       return send(readFileSync(file, 'utf8').replaceAll('from "comlink"', 'from "/comlink.mjs"'));

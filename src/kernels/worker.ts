@@ -1,0 +1,20 @@
+/**
+ * The kernel worker the package ships (workers/analytics.worker.ts, built to
+ * dist/workers/analytics.worker.js). The `new Worker(new URL(...))` spelling
+ * below is the one app bundlers recognise (see src/worker-source.ts); keep it
+ * literal, on its own, in this module only.
+ */
+import { startWorker, type WorkerSource } from '../worker-source';
+
+/** Starts the package's kernel worker (browser), or the one `source` names. */
+export function startKernelWorker(source?: WorkerSource): Worker {
+  return startWorker(
+    source,
+    () =>
+      new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'edgewise-kernels',
+      }),
+    'kernel worker',
+  );
+}
