@@ -49,7 +49,20 @@ export function describeValue(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** The global scope's class name: 'Window', 'DedicatedWorkerGlobalScope', 'Object' (Node)... */
+/**
+ * Where this code runs: the global scope's class ('Window',
+ * 'DedicatedWorkerGlobalScope', ...), or in Node 'node:main-thread' /
+ * 'node:worker_threads'.
+ */
 export function globalScopeName(): string {
+  const proc = (
+    globalThis as {
+      process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
+    }
+  ).process;
+  if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function') {
+    const wt = proc.getBuiltinModule('node:worker_threads') as { isMainThread?: boolean };
+    return wt?.isMainThread === false ? 'node:worker_threads' : 'node:main-thread';
+  }
   return (globalThis as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
 }

@@ -7,11 +7,17 @@
  * webpack 5 and Rollup bundle that worker into the app, and a page with no
  * bundler loads it from the package's `dist/workers`. Users pass no URL.
  *
+ * In Node (no global `Worker`), the pool, the kernel client and the monitor
+ * start the package's `worker_threads` entries instead
+ * (dist/workers/<name>.node-worker.js, Node 20.16+).
+ *
  * The `worker` option overrides that for unusual hosting (a CDN, a CSP that
  * needs the script on another path): a URL of the worker script (the file
  * `edgewise/workers/<name>.worker.js`, served as a module) or a function that
  * returns a started `Worker`.
  */
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { Endpoint } from './comlink';
 import { describeValue, EdgewiseError } from './errors';
 
 /** A worker script URL, or a function that starts the worker. */
@@ -36,9 +42,8 @@ export function startWorker(
     if (typeof Worker === 'undefined') {
       throw new EdgewiseError(
         'WORKER_FAILED',
-        `${what}: this JavaScript environment has no Web Worker. In Node, pass the worker yourself ` +
-          "(e.g. nodeEndpoint(new Worker(new URL('edgewise/workers/<name>.node-worker.js', import.meta.url))) " +
-          'where an endpoint is accepted).',
+        `${what}: this JavaScript environment has no Web Worker; pass { worker } (a function ` +
+          'returning a Worker), or in Node an endpoint / worker factory where one is accepted.',
       );
     }
     return spawnDefault();
@@ -54,10 +59,97 @@ export function startWorker(
     return w;
   }
   if (typeof source === 'string' || source instanceof URL) {
+    if (typeof Worker === 'undefined') {
+      throw new EdgewiseError(
+        'WORKER_FAILED',
+        `${what}: a worker URL needs Web Workers, which this JavaScript environment lacks; ` +
+          'pass a function returning a worker (or, in Node, an endpoint / worker factory).',
+      );
+    }
     return new Worker(source, { type: 'module' });
   }
   throw new EdgewiseError(
     'INVALID_ARGUMENT',
     `${what}: worker must be a URL of the worker script or a function returning a Worker, got ${describeValue(source)}.`,
   );
+}
+
+/** One started worker as the clients see it (browser Worker or Node worker_threads). */
+export interface WorkerHandle {
+  endpoint: Endpoint;
+  terminate(): unknown;
+  /** Registers the callback to run if the worker fails. */
+  onFailure(cb: (reason: unknown) => void): void;
+}
+
+/** A browser `Worker` as a handle: 'error' and 'messageerror' count as failures. */
+export function workerHandle(w: Worker): WorkerHandle {
+  return {
+    endpoint: w as unknown as Endpoint,
+    terminate: () => w.terminate(),
+    onFailure: (cb) => {
+      w.addEventListener('error', (e) => cb(e));
+      w.addEventListener('messageerror', (e) => cb(e));
+    },
+  };
+}
+
+interface NodeWorker {
+  on(event: 'error' | 'exit', cb: (v: unknown) => void): void;
+  terminate(): Promise<number>;
+}
+type NodeProcess = {
+  versions?: { node?: string };
+  getBuiltinModule?: (id: string) => unknown;
+};
+
+// Where this module runs from: a chunk at the root of dist/ (the package), or
+// src/worker-source.ts (the repository's tests, which use the built dist).
+const here = import.meta.url;
+
+/**
+ * The built Node entry `dist/workers/<name>.node-worker.js`. Not spelled as
+ * `new URL('...', import.meta.url)`: app bundlers must not pick it up.
+ */
+export function nodeWorkerUrl(name: 'anomaly' | 'analytics' | 'ml'): URL {
+  const rel = here.endsWith('/src/worker-source.ts')
+    ? `../dist/workers/${name}.node-worker.js`
+    : `./workers/${name}.node-worker.js`;
+  return new URL(rel, here);
+}
+
+/**
+ * Starts the package's worker: in browsers with `spawnBrowser` (its
+ * `new Worker(new URL(...))`), in Node the `worker_threads` entry `nodeName`;
+ * `source` overrides both.
+ */
+export function startWorkerHandle(
+  source: WorkerSource | undefined,
+  spawnBrowser: () => Worker,
+  nodeName: 'anomaly' | 'analytics',
+  what: string,
+): WorkerHandle {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (source !== undefined || typeof Worker !== 'undefined' || !proc?.versions?.node) {
+    return workerHandle(startWorker(source, spawnBrowser, what));
+  }
+  const wt = proc.getBuiltinModule?.('node:worker_threads') as
+    | { Worker: new (url: URL) => NodeWorker }
+    | undefined;
+  if (!wt) {
+    throw new EdgewiseError(
+      'WORKER_FAILED',
+      `${what}: starting the package's worker_threads entry needs Node 20.16+ ` +
+        '(process.getBuiltinModule); on older Node pass a worker factory.',
+    );
+  }
+  const w = new wt.Worker(nodeWorkerUrl(nodeName));
+  return {
+    endpoint: nodeEndpoint(w),
+    terminate: () => w.terminate(),
+    onFailure: (cb) => {
+      w.on('error', cb);
+      w.on('exit', (code) => cb(new Error(`worker exited with code ${String(code)}`)));
+    },
+  };
 }

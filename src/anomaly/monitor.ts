@@ -11,9 +11,9 @@
  * WorkerAnomalyMonitor(service, bus, options)` uses a service you already
  * have, e.g. `pool.remote(0)` of an `AnomalyWorkerPool`.
  */
-import { type Endpoint, installErrorTransfer, type Remote, releaseProxy, wrap } from '../comlink';
+import { installErrorTransfer, type Remote, releaseProxy, wrap } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
-import type { WorkerSourceOptions } from '../worker-source';
+import type { WorkerHandle, WorkerSourceOptions } from '../worker-source';
 import type { AnomalyService } from './service';
 import type { DetectorSnapshot } from './streaming';
 import { startAnomalyWorker } from './worker';
@@ -45,7 +45,7 @@ export class WorkerAnomalyMonitor {
   readonly #service: Remote<AnomalyService>;
   readonly #bus: BusLike;
   readonly #ids = new Map<string, Promise<number>>();
-  readonly #owned: Worker | undefined;
+  readonly #owned: WorkerHandle | undefined;
   readonly threshold: number;
   readonly topicPrefix: string;
 
@@ -82,7 +82,7 @@ export class WorkerAnomalyMonitor {
       // Checked first: a refused option starts no worker.
       this.#bus = a as BusLike;
       this.#owned = startAnomalyWorker(options.worker);
-      this.#service = wrap<AnomalyService>(this.#owned as unknown as Endpoint);
+      this.#service = wrap<AnomalyService>(this.#owned.endpoint);
     } else {
       this.#service = a as Remote<AnomalyService>;
       this.#bus = b as BusLike;
@@ -161,6 +161,6 @@ export class WorkerAnomalyMonitor {
     } catch {
       // the endpoint may already be gone
     }
-    this.#owned.terminate();
+    void this.#owned.terminate();
   }
 }

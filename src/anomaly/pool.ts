@@ -93,7 +93,7 @@ export class AnomalyWorkerPool {
     ) {
       options = factoryOrOptions ?? {};
       const source = options.worker;
-      factory = () => workerHandle(startAnomalyWorker(source));
+      factory = () => startAnomalyWorker(source);
     } else {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',

@@ -8,7 +8,7 @@
  */
 import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
-import type { WorkerSourceOptions } from '../worker-source';
+import type { WorkerHandle, WorkerSourceOptions } from '../worker-source';
 import type { MomentsSummary } from './moments';
 import type { KernelService, KernelServiceInfo } from './service';
 import { startKernelWorker } from './worker';
@@ -24,7 +24,7 @@ function isEndpoint(v: unknown): v is Endpoint {
 
 export class KernelWorkerClient {
   readonly #remote: Remote<KernelService>;
-  readonly #owned: Worker | undefined;
+  readonly #owned: WorkerHandle | undefined;
 
   /**
    * `new KernelWorkerClient()` starts the package's kernel worker (closed by
@@ -36,7 +36,7 @@ export class KernelWorkerClient {
       this.#remote = wrap<KernelService>(endpointOrOptions);
     } else if (typeof endpointOrOptions === 'object' && endpointOrOptions !== null) {
       this.#owned = startKernelWorker(endpointOrOptions.worker);
-      this.#remote = wrap<KernelService>(this.#owned as unknown as Endpoint);
+      this.#remote = wrap<KernelService>(this.#owned.endpoint);
     } else {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
@@ -61,7 +61,7 @@ export class KernelWorkerClient {
    */
   close(): void {
     this.#remote[releaseProxy]();
-    this.#owned?.terminate();
+    void this.#owned?.terminate();
   }
 }
 

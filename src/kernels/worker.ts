@@ -4,17 +4,21 @@
  * below is the one app bundlers recognise (see src/worker-source.ts); keep it
  * literal, on its own, in this module only.
  */
-import { startWorker, type WorkerSource } from '../worker-source';
+import { startWorkerHandle, type WorkerHandle, type WorkerSource } from '../worker-source';
 
-/** Starts the package's kernel worker (browser), or the one `source` names. */
-export function startKernelWorker(source?: WorkerSource): Worker {
-  return startWorker(
+/**
+ * Starts the package's kernel worker (a Web Worker; in Node its
+ * worker_threads entry), or the one `source` names.
+ */
+export function startKernelWorker(source?: WorkerSource): WorkerHandle {
+  return startWorkerHandle(
     source,
     () =>
       new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), {
         type: 'module',
         name: 'edgewise-kernels',
       }),
+    'analytics',
     'kernel worker',
   );
 }
