@@ -38,3 +38,4 @@ export {
 } from './iforest';
 export { KNN_WGSL, type KnnOptions, type KnnResult, knn, knnCpu, lofFromKnn } from './knn';
 export { createGpuService, type GpuService } from './service';
+export { GpuWorkerClient } from './worker';
