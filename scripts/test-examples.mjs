@@ -11,7 +11,8 @@
 //    server, and drives each page in Chromium (/usr/bin/chromium);
 // 5. asserts the page's results against the same scenario run in Node on the
 //    installed package (examples/shared/scenario.js), that the pool and the
-//    kernel client ran in Web Workers, and that the console has no error;
+//    kernel client ran in Web Workers (and, in the webpack and no-bundler
+//    apps, the stream, ML and GPU workers), and that the console has no error;
 // 6. runs examples/node-esm's `npm run verify` when that example exists;
 // 7. prints the Vite app's production build size (gzip of JS + WASM).
 import { execFileSync, spawn } from 'node:child_process';
@@ -111,14 +112,14 @@ run('npm', ['run', 'build'], join(examples, 'webpack-app'));
 
 // ---------------------------------------------------------------- reference in Node
 const installed = join(examples, 'vite-app', 'node_modules', 'edgewise', 'dist');
-const ew = {
-  ...(await import(pathToFileURL(join(installed, 'index.js')).href)),
-  ...(await import(pathToFileURL(join(installed, 'threads.js')).href)),
-};
+const ew = {};
+for (const entry of ['index', 'threads', 'ml', 'gpu']) {
+  Object.assign(ew, await import(pathToFileURL(join(installed, `${entry}.js`)).href));
+}
 const { runScenario, makeData } = await import(
   pathToFileURL(join(examples, 'shared', 'scenario.js')).href
 );
-const ref = await runScenario(ew, { workers: false, storage: 'memory' });
+const ref = await runScenario(ew, { workers: false, storage: 'memory', extras: true });
 const data = makeData();
 log('reference computed in Node from the installed package');
 
@@ -282,6 +283,34 @@ function assertResult(name, r) {
       JSON.stringify(r.stored[0]) === JSON.stringify(want),
     `${p} samples read back from IndexedDB after reopening = written (${JSON.stringify(r.stored)})`,
   );
+  if (!r.extras) return;
+  // The stream, ML and GPU workers = the same computations in Node.
+  const x = r.extras;
+  const y = ref.extras;
+  check(
+    x.windows.length === y.windows.length &&
+      x.windows.every(
+        (w, i) =>
+          w[0] === y.windows[i][0] &&
+          w[1] === y.windows[i][1] &&
+          close(w[2], y.windows[i][2], 1e-12),
+      ),
+    `${p} ${x.windows.length} hourly windows from the stream worker = a StreamProcessor in Node (${y.windows.length})`,
+  );
+  check(
+    x.sameModelInWorker === true,
+    `${p} the model trained in the ML worker = trained on the page, byte for byte`,
+  );
+  check(
+    x.trainedRows === y.trainedRows &&
+      Object.keys(y.modelScores).every((k) => close(x.modelScores[k], y.modelScores[k], 1e-9)),
+    `${p} the trained model's score distribution = Node's (${JSON.stringify(x.modelScores)})`,
+  );
+  check(
+    JSON.stringify(x.batchMean) === JSON.stringify(y.batchMean) &&
+      JSON.stringify(x.batchVariance) === JSON.stringify(y.batchVariance),
+    `${p} batch statistics in the GPU worker = batchStatsCpu in Node`,
+  );
 }
 
 const { chromium } = await import('playwright-core');
@@ -291,7 +320,7 @@ const browser = await chromium.launch({
   args: CHROMIUM_ARGS,
 });
 
-async function drive(name, url, { expectWorkers = 3 } = {}) {
+async function drive(name, url, { expectWorkers = 3, extras = false } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
@@ -319,6 +348,10 @@ async function drive(name, url, { expectWorkers = 3 } = {}) {
   if (box.error) {
     check(false, `${name}: the scenario failed: ${box.error}`);
   } else {
+    check(
+      Boolean(box.result.extras) === extras,
+      `${name}: stream / ML / GPU workers run: ${extras}`,
+    );
     assertResult(name, box.result);
   }
   check(errors.length === 0, `${name}: no console errors (${errors.join(' | ')})`);
@@ -342,11 +375,11 @@ try {
     await dev.close();
   }
   const webpackServer = await serve(join(examples, 'webpack-app'), STRICT_CSP);
-  await drive('webpack build', webpackServer.url);
+  await drive('webpack build', webpackServer.url, { expectWorkers: 6, extras: true });
   await webpackServer.close();
   const nbDir = join(examples, 'no-bundler');
   const nbServer = await serve(nbDir, importMapCsp(join(nbDir, 'index.html')));
-  await drive('no bundler', nbServer.url);
+  await drive('no bundler', nbServer.url, { expectWorkers: 6, extras: true });
   await nbServer.close();
 
   // Size of the Vite app's production build: everything it emitted, and what the page loaded.

@@ -1,17 +1,37 @@
 // Edgewise straight from the package's dist, through the page's import map.
-import { createRuntime, IsolationForest, Moments, StreamingDetector } from 'edgewise';
-import { AnomalyWorkerPool, KernelWorkerClient } from 'edgewise/threads';
+import {
+  bridgeBus,
+  createRuntime,
+  EventBus,
+  IsolationForest,
+  Moments,
+  StreamingDetector,
+} from 'edgewise';
+import { GpuWorkerClient } from 'edgewise/gpu';
+import { createMlWorker, train } from 'edgewise/ml';
+import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';
 import { runScenario } from './scenario.js';
 
 const out = document.getElementById('out');
-runScenario({
-  createRuntime,
-  Moments,
-  StreamingDetector,
-  IsolationForest,
-  AnomalyWorkerPool,
-  KernelWorkerClient,
-}).then(
+// Beyond the pool and the kernel worker, this app also runs the stream, ML
+// and GPU workers the package ships (options.extras).
+runScenario(
+  {
+    createRuntime,
+    Moments,
+    StreamingDetector,
+    IsolationForest,
+    AnomalyWorkerPool,
+    KernelWorkerClient,
+    EventBus,
+    bridgeBus,
+    createStreamWorker,
+    createMlWorker,
+    train,
+    GpuWorkerClient,
+  },
+  { extras: true },
+).then(
   (result) => {
     window.__edgewise = { result };
     out.textContent = JSON.stringify(

@@ -37,8 +37,10 @@ export function makeData() {
 
 /**
  * Runs the scenario. `ew`: the exports of 'edgewise' and 'edgewise/threads'
- * merged. `options.workers` (default true): the worker paths (off in Node).
+ * merged (plus 'edgewise/ml' and 'edgewise/gpu' for `extras`).
+ * `options.workers` (default true): the worker paths (off in Node).
  * `options.storage`: 'indexeddb' (browsers) or 'memory'.
+ * `options.extras`: also the stream, ML and GPU workers (see runExtras).
  */
 export async function runScenario(ew, options = {}) {
   const workers = options.workers ?? true;
@@ -139,6 +141,104 @@ export async function runScenario(ew, options = {}) {
       const req = indexedDB.deleteDatabase(dbName);
       req.onsuccess = req.onerror = req.onblocked = () => r();
     });
+  if (options.extras) out.extras = await runExtras(ew, { series, timestamps }, workers);
   out.pageScope = globalThis.constructor?.name ?? 'unknown';
+  return out;
+}
+
+/**
+ * The other workers the package ships: a stream processor hosted in the
+ * stream worker (hourly windows of the series, over a bridged bus), an
+ * Isolation Forest trained in the ML worker, and batch statistics in the GPU
+ * worker (its CPU fallback when no adapter is available). Without `workers`
+ * (Node) the same computations run in this thread, for reference.
+ */
+async function runExtras(ew, { series, timestamps }, workers) {
+  const out = {};
+  const hour = 3_600_000;
+  const events = Array.from(series, (value, i) => ({
+    timestamp: timestamps[i],
+    value,
+    key: 'room',
+  }));
+  if (workers) {
+    const worker = ew.createStreamWorker();
+    const bus = new ew.EventBus();
+    const stop = ew.bridgeBus(bus, worker, { forward: ['sensor.#', 'stream.#'] });
+    const windows = [];
+    bus.on('stream.window', (r) => void windows.push(r));
+    const acks = [];
+    let wake = () => {};
+    bus.on('stream.ack', (a) => {
+      acks.push(a);
+      wake();
+    });
+    const ack = (n) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('the stream worker did not answer')), 20_000);
+        wake = () => {
+          if (acks.length >= n) {
+            clearTimeout(t);
+            resolve(acks[n - 1]);
+          }
+        };
+        wake();
+      });
+    bus.emit('stream.start', { inputs: ['sensor.#'], window: { type: 'tumbling', size: hour } });
+    const started = await ack(1);
+    if (started.error) throw new Error(started.error);
+    for (const e of events) await bus.emit('sensor.temperature', e);
+    bus.emit('stream.flush');
+    await ack(2);
+    await bus.flush();
+    stop();
+    worker.terminate();
+    out.windows = windows.map((w) => [w.start, w.count, w.mean]);
+  } else {
+    const windows = [];
+    const proc = new ew.StreamProcessor({
+      window: { type: 'tumbling', size: hour },
+      onResult: (w) => void windows.push(w),
+    });
+    for (const e of events) proc.push(e, 'sensor.#');
+    proc.flush();
+    out.windows = windows.map((w) => [w.start, w.count, w.mean]);
+  }
+
+  // Training in the ML worker; the same seed on this thread gives the same model bytes.
+  const spec = { version: 1, features: [{ kind: 'value', name: 'temperature', column: 't' }] };
+  const trainOptions = { model: 'isolation-forest', params: { trees: 32, seed: 5 } };
+  const table = { columns: { t: series } };
+  const here = await ew.train(spec, table, trainOptions);
+  out.modelScores = here.evaluation.scores;
+  out.trainedRows = here.evaluation.n;
+  if (workers) {
+    const mlWorker = ew.createMlWorker();
+    try {
+      const there = await ew.train(spec, table, { ...trainOptions, worker: mlWorker });
+      out.sameModelInWorker =
+        there.bytes.length === here.bytes.length &&
+        there.bytes.every((b, i) => b === here.bytes[i]);
+    } finally {
+      mlWorker.terminate();
+    }
+  }
+
+  // Batch statistics of 15 series of 100 values in the GPU worker.
+  const values = Float32Array.from(series);
+  const shape = { series: 15, length: 100 };
+  let stats;
+  if (workers) {
+    const gpu = new ew.GpuWorkerClient();
+    try {
+      stats = await gpu.batchStats(values, shape);
+    } finally {
+      gpu.close();
+    }
+  } else {
+    stats = ew.batchStatsCpu(values, shape);
+  }
+  out.batchMean = Array.from(stats.mean);
+  out.batchVariance = Array.from(stats.variance);
   return out;
 }

@@ -1,18 +1,38 @@
 // Edgewise in a webpack 5 app: the pool and the kernel client start the
 // workers the package ships; webpack bundles them and emits edgewise.wasm.
-import { createRuntime, IsolationForest, Moments, StreamingDetector } from 'edgewise';
-import { AnomalyWorkerPool, KernelWorkerClient } from 'edgewise/threads';
+import {
+  bridgeBus,
+  createRuntime,
+  EventBus,
+  IsolationForest,
+  Moments,
+  StreamingDetector,
+} from 'edgewise';
+import { GpuWorkerClient } from 'edgewise/gpu';
+import { createMlWorker, train } from 'edgewise/ml';
+import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';
 import { runScenario } from './scenario.js';
 
 const out = document.getElementById('out');
-runScenario({
-  createRuntime,
-  Moments,
-  StreamingDetector,
-  IsolationForest,
-  AnomalyWorkerPool,
-  KernelWorkerClient,
-}).then(
+// Beyond the pool and the kernel worker, this app also runs the stream, ML
+// and GPU workers the package ships (options.extras).
+runScenario(
+  {
+    createRuntime,
+    Moments,
+    StreamingDetector,
+    IsolationForest,
+    AnomalyWorkerPool,
+    KernelWorkerClient,
+    EventBus,
+    bridgeBus,
+    createStreamWorker,
+    createMlWorker,
+    train,
+    GpuWorkerClient,
+  },
+  { extras: true },
+).then(
   (result) => {
     window.__edgewise = { result };
     out.textContent = JSON.stringify(
