@@ -9,11 +9,15 @@ import { installErrorTransfer } from '../comlink';
 import { EdgewiseError, globalScopeName } from '../errors';
 import type { Moments, MomentsSummary } from './moments';
 
-type KernelsModule = typeof import('./index');
+type KernelsModule = typeof import('./moments') & { KERNEL_BACKEND: string };
 let kernels: Promise<KernelsModule> | undefined;
-// The module first (no top-level await in worker builds), then the classes.
+// The module first (no top-level await in worker builds), then the classes
+// the service serves (only those: the worker bundle stays small).
 const loadKernels = (): Promise<KernelsModule> => {
-  kernels ??= import('./runtime').then((r) => r.loadKernels()).then(() => import('./index'));
+  kernels ??= import('./runtime').then(async (r) => {
+    await r.loadKernels();
+    return { ...(await import('./moments')), KERNEL_BACKEND: r.KERNEL_BACKEND };
+  });
   return kernels;
 };
 
