@@ -20,8 +20,26 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { Endpoint } from './comlink';
 import { describeValue, EdgewiseError } from './errors';
 
+/** The parts of a Web Worker that Edgewise uses (a DOM `Worker` has them). */
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  // biome-ignore lint/suspicious/noExplicitAny: the DOM's listeners take specific event types
+  addEventListener(type: string, listener: (event: any) => void): void;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  removeEventListener(type: string, listener: (event: any) => void): void;
+  terminate(): void;
+}
+
+/**
+ * The DOM `Worker` type where the DOM library is loaded, else `WorkerLike`:
+ * the public types do not require `lib: ["DOM"]` (e.g. Node projects).
+ */
+export type WebWorker = typeof globalThis extends { Worker: { prototype: infer W } }
+  ? W
+  : WorkerLike;
+
 /** A worker script URL, or a function that starts the worker. */
-export type WorkerSource = string | URL | (() => Worker);
+export type WorkerSource = string | URL | (() => WebWorker);
 
 export interface WorkerSourceOptions {
   /**
@@ -35,9 +53,9 @@ export interface WorkerSourceOptions {
 /** Starts a worker from `source`, or with `spawnDefault` (the package's own script). */
 export function startWorker(
   source: WorkerSource | undefined,
-  spawnDefault: () => Worker,
+  spawnDefault: () => WebWorker,
   what: string,
-): Worker {
+): WebWorker {
   if (source === undefined) {
     if (typeof Worker === 'undefined') {
       throw new EdgewiseError(
@@ -50,7 +68,7 @@ export function startWorker(
   }
   if (typeof source === 'function') {
     const w = source();
-    if (!w || typeof (w as Worker).postMessage !== 'function') {
+    if (!w || typeof (w as WorkerLike).postMessage !== 'function') {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
         `${what}: the worker function must return a started Worker, got ${describeValue(w)}.`,
@@ -83,7 +101,7 @@ export interface WorkerHandle {
 }
 
 /** A browser `Worker` as a handle: 'error' and 'messageerror' count as failures. */
-export function workerHandle(w: Worker): WorkerHandle {
+export function workerHandle(w: WorkerLike): WorkerHandle {
   return {
     endpoint: w as unknown as Endpoint,
     terminate: () => w.terminate(),
@@ -125,7 +143,7 @@ export function nodeWorkerUrl(name: 'anomaly' | 'analytics' | 'ml'): URL {
  */
 export function startWorkerHandle(
   source: WorkerSource | undefined,
-  spawnBrowser: () => Worker,
+  spawnBrowser: () => WebWorker,
   nodeName: 'anomaly' | 'analytics',
   what: string,
 ): WorkerHandle {

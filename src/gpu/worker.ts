@@ -6,7 +6,7 @@
  * literal, on its own, in this module only.
  */
 import { type Endpoint, type Remote, releaseProxy, wrap } from '../comlink';
-import { startWorker, type WorkerSourceOptions } from '../worker-source';
+import { startWorker, type WebWorker, type WorkerSourceOptions } from '../worker-source';
 import type { BatchStatsOptions, BatchStatsResult } from './batch-stats';
 import type { DenseOptions, DenseResult } from './dense';
 import type { GpuStatus } from './device';
@@ -27,7 +27,7 @@ import type { GpuService } from './service';
  * `options.worker` overrides the script (a URL, or a function returning a `Worker`).
  */
 export class GpuWorkerClient {
-  readonly #worker: Worker;
+  readonly #worker: WebWorker;
   readonly #remote: Remote<GpuService>;
 
   constructor(options: WorkerSourceOptions = {}) {

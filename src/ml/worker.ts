@@ -5,7 +5,7 @@
  * app bundlers recognise (see src/worker-source.ts); keep it literal, on its
  * own, in this module only.
  */
-import { startWorker, type WorkerSourceOptions } from '../worker-source';
+import { startWorker, type WebWorker, type WorkerSourceOptions } from '../worker-source';
 
 /**
  * Starts the package's ML worker, for `train(..., { worker })` and
@@ -19,7 +19,7 @@ import { startWorker, type WorkerSourceOptions } from '../worker-source';
  *
  * `options.worker` overrides the script (a URL, or a function returning a `Worker`).
  */
-export function createMlWorker(options: WorkerSourceOptions = {}): Worker {
+export function createMlWorker(options: WorkerSourceOptions = {}): WebWorker {
   return startWorker(
     options.worker,
     () =>

@@ -5,7 +5,7 @@
  * `new Worker(new URL(...))` spelling below is the one app bundlers recognise
  * (see src/worker-source.ts); keep it literal, on its own, in this module only.
  */
-import { startWorker, type WorkerSourceOptions } from '../worker-source';
+import { startWorker, type WebWorker, type WorkerSourceOptions } from '../worker-source';
 
 /**
  * Starts the package's stream worker; connect it with `bridgeBus`:
@@ -18,7 +18,7 @@ import { startWorker, type WorkerSourceOptions } from '../worker-source';
  *
  * `options.worker` overrides the script (a URL, or a function returning a `Worker`).
  */
-export function createStreamWorker(options: WorkerSourceOptions = {}): Worker {
+export function createStreamWorker(options: WorkerSourceOptions = {}): WebWorker {
   return startWorker(
     options.worker,
     () =>

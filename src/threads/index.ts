@@ -36,4 +36,9 @@ export { EdgewiseError, type ErrorCode } from '../errors';
 export { KernelWorkerClient, RemoteMoments } from '../kernels/client';
 export { createKernelService, type KernelService } from '../kernels/service';
 export { createStreamWorker } from '../stream/worker';
-export type { WorkerSource, WorkerSourceOptions } from '../worker-source';
+export type {
+  WebWorker,
+  WorkerLike,
+  WorkerSource,
+  WorkerSourceOptions,
+} from '../worker-source';
