@@ -187,6 +187,8 @@ async function startViteDev(dir) {
       '--port',
       String(port),
       '--strictPort',
+      // a fresh dependency pre-bundle: the tarball changes while the app's lockfile does not
+      '--force',
       '--host',
       '127.0.0.1',
     ],
@@ -306,6 +308,13 @@ function assertResult(name, r) {
       Object.keys(y.modelScores).every((k) => close(x.modelScores[k], y.modelScores[k], 1e-9)),
     `${p} the trained model's score distribution = Node's (${JSON.stringify(x.modelScores)})`,
   );
+  if (x.onnx) {
+    console.log(`  ${name.replace(/:$/, '')} ONNX in the ML worker: ${JSON.stringify(x.onnx)}`);
+    check(
+      x.onnx.provider === 'wasm' && x.onnx.rows === 300 && x.onnx.maxDiff <= 1e-6,
+      `${p} the forest exported to ONNX, scored by onnxruntime-web in the ML worker = the forest (${JSON.stringify(x.onnx)})`,
+    );
+  }
   check(
     JSON.stringify(x.batchMean) === JSON.stringify(y.batchMean) &&
       JSON.stringify(x.batchVariance) === JSON.stringify(y.batchVariance),
@@ -320,7 +329,7 @@ const browser = await chromium.launch({
   args: CHROMIUM_ARGS,
 });
 
-async function drive(name, url, { expectWorkers = 3, extras = false } = {}) {
+async function drive(name, url, { expectWorkers = 3, extras = false, onnx = false } = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
@@ -352,6 +361,10 @@ async function drive(name, url, { expectWorkers = 3, extras = false } = {}) {
       Boolean(box.result.extras) === extras,
       `${name}: stream / ML / GPU workers run: ${extras}`,
     );
+    check(
+      Boolean(box.result.extras?.onnx) === onnx,
+      `${name}: ONNX model in the ML worker run: ${onnx}`,
+    );
     assertResult(name, box.result);
   }
   check(errors.length === 0, `${name}: no console errors (${errors.join(' | ')})`);
@@ -375,7 +388,7 @@ try {
     await dev.close();
   }
   const webpackServer = await serve(join(examples, 'webpack-app'), STRICT_CSP);
-  await drive('webpack build', webpackServer.url, { expectWorkers: 6, extras: true });
+  await drive('webpack build', webpackServer.url, { expectWorkers: 7, extras: true, onnx: true });
   await webpackServer.close();
   const nbDir = join(examples, 'no-bundler');
   const nbServer = await serve(nbDir, importMapCsp(join(nbDir, 'index.html')));

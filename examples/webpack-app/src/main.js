@@ -9,13 +9,14 @@ import {
   StreamingDetector,
 } from 'edgewise';
 import { GpuWorkerClient } from 'edgewise/gpu';
-import { createMlWorker, train } from 'edgewise/ml';
+import { createMlWorker, exportIsolationForestOnnx, loadOnnxInWorker, train } from 'edgewise/ml';
 import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';
 import { runScenario } from './scenario.js';
 
 const out = document.getElementById('out');
 // Beyond the pool and the kernel worker, this app also runs the stream, ML
-// and GPU workers the package ships (options.extras).
+// and GPU workers the package ships (options.extras), and an ONNX model in the
+// ML worker through onnxruntime-web (options.onnx).
 runScenario(
   {
     createRuntime,
@@ -29,9 +30,11 @@ runScenario(
     createStreamWorker,
     createMlWorker,
     train,
+    exportIsolationForestOnnx,
+    loadOnnxInWorker,
     GpuWorkerClient,
   },
-  { extras: true },
+  { extras: true, onnx: true },
 ).then(
   (result) => {
     window.__edgewise = { result };

@@ -40,7 +40,8 @@ export function makeData() {
  * merged (plus 'edgewise/ml' and 'edgewise/gpu' for `extras`).
  * `options.workers` (default true): the worker paths (off in Node).
  * `options.storage`: 'indexeddb' (browsers) or 'memory'.
- * `options.extras`: also the stream, ML and GPU workers (see runExtras).
+ * `options.extras`: also the stream, ML and GPU workers (see runExtras);
+ * `options.onnx`: and an ONNX model in the ML worker (needs onnxruntime-web).
  */
 export async function runScenario(ew, options = {}) {
   const workers = options.workers ?? true;
@@ -141,7 +142,7 @@ export async function runScenario(ew, options = {}) {
       const req = indexedDB.deleteDatabase(dbName);
       req.onsuccess = req.onerror = req.onblocked = () => r();
     });
-  if (options.extras) out.extras = await runExtras(ew, { series, timestamps }, workers);
+  if (options.extras) out.extras = await runExtras(ew, { series, timestamps }, workers, options);
   out.pageScope = globalThis.constructor?.name ?? 'unknown';
   return out;
 }
@@ -153,7 +154,7 @@ export async function runScenario(ew, options = {}) {
  * worker (its CPU fallback when no adapter is available). Without `workers`
  * (Node) the same computations run in this thread, for reference.
  */
-async function runExtras(ew, { series, timestamps }, workers) {
+async function runExtras(ew, { series, timestamps }, workers, options) {
   const out = {};
   const hour = 3_600_000;
   const events = Array.from(series, (value, i) => ({
@@ -221,6 +222,32 @@ async function runExtras(ew, { series, timestamps }, workers) {
         there.bytes.every((b, i) => b === here.bytes[i]);
     } finally {
       mlWorker.terminate();
+    }
+  }
+
+  // An ONNX model (the forest exported to ONNX) scored in the ML worker by
+  // onnxruntime-web: the same scores as the forest within float32 rounding.
+  if (workers && options.onnx) {
+    const X = Float64Array.from(series.subarray(0, 1200));
+    const forest = new ew.IsolationForest({ trees: 24, sampleSize: 64, seed: 9 }).fit(X, {
+      dims: 4,
+    });
+    const mlWorker = ew.createMlWorker();
+    try {
+      const model = await ew.loadOnnxInWorker(mlWorker, ew.exportIsolationForestOnnx(forest), {
+        executionProviders: ['wasm'],
+      });
+      const got = await model.score(X, { dims: 4 });
+      const want = forest.score(X, { dims: 4 });
+      out.onnx = {
+        provider: model.provider,
+        rows: got.length,
+        maxDiff: Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]))),
+      };
+      await model.dispose();
+    } finally {
+      mlWorker.terminate();
+      forest.dispose();
     }
   }
 
