@@ -42,8 +42,8 @@ function isBridgeMessage(d: unknown): d is BridgeMessage {
  * and never echoed back. Returns the function that disconnects.
  *
  * ```ts
- * const worker = new Worker(url, { type: 'module' });
- * const stop = bridgeBus(bus, worker, { forward: ['sensor.#'] });
+ * const worker = createStreamWorker(); // edgewise/threads: the package's stream worker
+ * const stop = bridgeBus(bus, worker, { forward: ['sensor.#', 'stream.#'] });
  * ```
  */
 export function bridgeBus(

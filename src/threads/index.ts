@@ -2,9 +2,20 @@
  * `edgewise/threads`: the families in Web Workers and Node worker_threads,
  * over Comlink. The main-thread side (a pool that splits batch scoring across
  * anomaly workers, a monitor that feeds a streaming detector in a worker and
- * emits `anomaly.*` events, a client mirroring `Moments` in a worker) and the
- * services the worker entry points (`edgewise/workers/*`) expose. Apart from
- * the core so that pages using no worker do not download Comlink.
+ * emits `anomaly.*` events, a client mirroring `Moments` in a worker, the
+ * stream worker) and the services the worker entry points
+ * (`edgewise/workers/*`) expose. Apart from the core so that pages using no
+ * worker do not download Comlink.
+ *
+ * The classes start the workers the package ships (browsers: Web Workers an
+ * app bundler picks up; Node: worker_threads): `new AnomalyWorkerPool({ size:
+ * 2 })`, `new KernelWorkerClient()`, `new WorkerAnomalyMonitor(bus)`,
+ * `createStreamWorker()`. `{ worker }` overrides the script: a URL, or a
+ * function returning a `Worker` (a CDN, a CSP that needs another path).
+ *
+ * Your own worker entries that import Edgewise must be built as module
+ * workers (Vite: `worker.format: 'es'`): the public entries load the
+ * WebAssembly module with a top-level await.
  *
  * `wrap` and `expose` are Comlink's, with Edgewise's error handler installed
  * (an `EdgewiseError` thrown in a worker arrives with its `code`); use them
