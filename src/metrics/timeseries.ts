@@ -291,7 +291,13 @@ export class TimeSeriesStore {
   }
 
   private emit(e: StoreEvent): void {
-    for (const f of this.listeners) f(e);
+    for (const f of this.listeners) {
+      try {
+        f(e);
+      } catch {
+        // A listener's failure must not stop the store's timers or the other listeners.
+      }
+    }
   }
 
   // ------------------------------------------------------------ series state
@@ -714,7 +720,14 @@ export class TimeSeriesStore {
   /** Starts sampling every `intervalMs` and flushing every `flushIntervalMs`. */
   start(): void {
     if (this.timers.length) return;
-    const a = setInterval(() => this.sample(), this.intervalMs);
+    const a = setInterval(() => {
+      // A timer of ours must never throw into the host: report and keep sampling.
+      try {
+        this.sample();
+      } catch (error) {
+        this.emit({ type: 'error', error });
+      }
+    }, this.intervalMs);
     const b = setInterval(() => {
       this.flush().catch((error) => this.emit({ type: 'error', error }));
     }, this.flushIntervalMs);

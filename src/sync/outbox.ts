@@ -10,7 +10,7 @@
  * counted in `stats().dropped` and reported to `onDrop` listeners.
  */
 import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
-import { EdgewiseError } from '../errors';
+import { describeValue, EdgewiseError } from '../errors';
 import { isQuotaError } from '../storage/types';
 import {
   type DropCounts,
@@ -95,11 +95,20 @@ function checkRecord(r: SyncRecord): void {
   if (typeof r !== 'object' || r === null || typeof r.name !== 'string' || r.name === '') {
     throw new EdgewiseError('INVALID_ARGUMENT', 'outbox: every record needs a non-empty name.');
   }
-  if (typeof r.labels !== 'object' || r.labels === null) {
+  if (typeof r.labels !== 'object' || r.labels === null || Array.isArray(r.labels)) {
     throw new EdgewiseError(
       'INVALID_ARGUMENT',
-      `outbox: record ${r.name} needs labels (an object).`,
+      `outbox: record ${r.name} needs labels (an object of string values).`,
     );
+  }
+  for (const k in r.labels) {
+    const v = (r.labels as Record<string, unknown>)[k];
+    if (typeof v !== 'string') {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `outbox: record ${r.name}: label '${k}' is ${describeValue(v)}; label values must be strings (use String(value)).`,
+      );
+    }
   }
   if (r.type === 'series') {
     if (
@@ -121,8 +130,38 @@ function checkRecord(r: SyncRecord): void {
       }
     }
   } else if (r.type === 'histogram' || r.type === 'exphistogram' || r.type === 'event') {
-    if (!Number.isFinite(r.ts)) {
+    if (typeof r.ts !== 'number' || !Number.isFinite(r.ts)) {
       throw new EdgewiseError('INVALID_ARGUMENT', `outbox: ${r.type} ${r.name} needs a finite ts.`);
+    }
+    const bad = (what: string): never => {
+      throw new EdgewiseError('INVALID_ARGUMENT', `outbox: ${r.type} ${r.name}: ${what}.`);
+    };
+    const nums = (a: unknown, what: string): void => {
+      if (!Array.isArray(a) || a.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+        bad(`${what} must be an array of finite numbers`);
+      }
+    };
+    if (r.type === 'event') {
+      if (typeof r.value !== 'number') bad(`value must be a number, got ${describeValue(r.value)}`);
+    } else {
+      if (typeof r.count !== 'number' || !(r.count >= 0)) bad('count must be a number >= 0');
+      if (typeof r.sum !== 'number') bad('sum must be a number');
+      if (r.type === 'histogram') {
+        nums(r.bounds, 'bounds');
+        nums(r.counts, 'counts');
+        if (r.counts.length !== r.bounds.length + 1) {
+          bad(`needs bounds.length + 1 counts (${r.bounds.length + 1}), got ${r.counts.length}`);
+        }
+      } else {
+        if (!Number.isInteger(r.scale) || !Number.isFinite(r.zeroCount)) {
+          bad('scale must be an integer and zeroCount a finite number');
+        }
+        for (const side of ['positive', 'negative'] as const) {
+          const b = r[side] as { offset?: unknown; counts?: unknown } | undefined;
+          if (!b || !Number.isInteger(b.offset)) bad(`${side}.offset must be an integer`);
+          nums(b?.counts, `${side}.counts`);
+        }
+      }
     }
   } else {
     throw new EdgewiseError(

@@ -337,7 +337,11 @@ export class Sender {
       enc = this.encode(entries, batch.key);
     }
     const prior = batch.attempts;
-    await this.outbox.setInflight({ ...batch, attempts: prior + 1 });
+    // Until a definite answer comes back, this attempt may have been stored by the
+    // backend (a timeout, a cut connection or a crash of this page after sending).
+    // Records from before this field existed count as possibly delivered once re-sent.
+    const maybeBefore = batch.maybeDelivered ?? prior > 0;
+    await this.outbox.setInflight({ ...batch, attempts: prior + 1, maybeDelivered: true });
     this.counters.requests++;
     const ctl = new AbortController();
     const onStop = () => ctl.abort();
@@ -379,6 +383,11 @@ export class Sender {
       return { kind: 'done' };
     }
     this.counters.failures++;
+    // A definite HTTP answer: this attempt was not stored, so only an earlier
+    // attempt without an answer can explain a duplicate rejection.
+    if (!maybeBefore) {
+      await this.outbox.setInflight({ ...batch, attempts: prior + 1, maybeDelivered: false });
+    }
     if (isRetryableStatus(res.status)) {
       const ra =
         res.status === 429 || res.status === 503
@@ -386,7 +395,7 @@ export class Sender {
           : undefined;
       return { kind: 'retry', key: batch.key, reason: `HTTP ${res.status}`, retryAfterMs: ra };
     }
-    if (prior > 0 && this.exporter.isDuplicateRejection(res.status, text)) {
+    if (maybeBefore && this.exporter.isDuplicateRejection(res.status, text)) {
       await this.outbox.ack(batch.first, batch.last);
       this.counters.duplicates++;
       this.counters.batchesSent++;

@@ -77,6 +77,12 @@ export interface InflightBatch {
   last: number;
   key: string;
   attempts: number;
+  /**
+   * True while an attempt may have reached the backend without a definite answer
+   * (timeout, cut connection, page closed mid-request): only then does a
+   * duplicate-sample rejection mean the batch was already stored.
+   */
+  maybeDelivered?: boolean;
 }
 
 /** An entry parked after a non-retryable rejection, kept for inspection. */

@@ -1,0 +1,219 @@
+/**
+ * Issue #18 findings, each reproduced: background timers never throw into the
+ * host, bad outbox records are refused before they can corrupt the queue, and a
+ * definite 5xx followed by a 400 is never counted as delivered.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { EdgewiseError } from '../src/errors';
+import { createRuntime } from '../src/index';
+import { MetricsRegistry } from '../src/metrics/registry';
+import {
+  IndexedDbOutbox,
+  MemoryOutbox,
+  Sender,
+  type SeriesRecord,
+  type SyncRecord,
+  snapshotRegistry,
+} from '../src/sync/index';
+
+const series = (name: string, labels: Record<string, unknown> = {}): SeriesRecord =>
+  ({
+    type: 'series',
+    name,
+    labels,
+    kind: 'gauge',
+    ts: Float64Array.of(1000, 2000),
+    v: Float64Array.of(1, 2),
+  }) as SeriesRecord;
+
+async function until(f: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function scripted(script: (n: number) => Response | 'throw') {
+  let n = 0;
+  const f = (async () => {
+    const r = script(n++);
+    if (r === 'throw') throw new TypeError('fetch failed');
+    return r;
+  }) as unknown as typeof fetch;
+  return { f, calls: () => n };
+}
+
+describe('background work never throws into the host (#18.1)', () => {
+  it('syncs an exponential histogram as an exponential record instead of crashing the timer', async () => {
+    const reg = new MetricsRegistry({ now: () => 5000 });
+    const h = reg.histogram('latency_seconds', { help: 'l', kind: 'exponential' });
+    for (const v of [0.1, 0.2, 0.4, 3]) h.observe(v);
+    const recs = snapshotRegistry(reg, 5000);
+    expect(recs).toHaveLength(1);
+    const r = recs[0] as Extract<SyncRecord, { type: 'exphistogram' }>;
+    expect(r.type).toBe('exphistogram');
+    expect(r.count).toBe(4);
+    expect(r.sum).toBeCloseTo(3.7, 12);
+    const bucketTotal =
+      r.zeroCount +
+      r.positive.counts.reduce((a, b) => a + b, 0) +
+      r.negative.counts.reduce((a, b) => a + b, 0);
+    expect(bucketTotal).toBe(4);
+    expect([r.min, r.max]).toEqual([0.1, 3]);
+    // And the outbox accepts it (its validation checks the bucket arrays).
+    const ob = new MemoryOutbox();
+    await ob.append(recs);
+    expect((await ob.stats()).entries).toBe(1);
+  });
+
+  it('createRuntime({ sync }) with an exponential histogram keeps running and syncs it', async () => {
+    const rt = await createRuntime({
+      gpu: 'off',
+      metrics: { autoStart: false },
+      sync: { outbox: 'memory', metricsEveryMs: 10 },
+    });
+    rt.metrics.histogram('h_seconds', { help: 'h', kind: 'exponential' }).observe(0.5);
+    await until(async () => (await rt.sync!.outbox.stats()).entries > 0);
+    const [e] = await rt.sync!.outbox.peek(1e9, 1);
+    expect(e.records[0].type).toBe('exphistogram');
+    await rt.dispose();
+  });
+
+  it('a gauge callback that throws keeps its previous values and is reported; others still expose', () => {
+    const reg = new MetricsRegistry();
+    let fail = false;
+    reg.gauge('temp', {
+      help: 't',
+      labelNames: ['room'],
+      observe: (record) => {
+        record(20, { room: 'a' });
+        if (fail) throw new Error('sensor gone');
+        record(21, { room: 'b' });
+      },
+    });
+    reg.counter('ok', { help: 'o' }).inc(2);
+    const errors: unknown[] = [];
+    reg.onCallbackError((e) => errors.push(e.error));
+    const before = reg.expositionSync();
+    expect(before).toContain('temp{room="b"} 21');
+    fail = true;
+    const after = reg.expositionSync();
+    expect(after).toBe(before); // previous values kept, nothing half-applied
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('sensor gone');
+    expect(after).toContain('ok_total 2');
+  });
+
+  it("a throwing gauge callback does not kill the time-series store's sampling timer", async () => {
+    const rt = await createRuntime({ gpu: 'off', metrics: { intervalMs: 5 } });
+    let calls = 0;
+    rt.metrics.gauge('bad', {
+      help: 'b',
+      observe: () => {
+        calls++;
+        throw new Error('boom');
+      },
+    });
+    const reported: unknown[] = [];
+    rt.metrics.onCallbackError((e) => reported.push(e.error));
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      await until(() => calls >= 3); // the timer kept firing after the first throw
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+    expect(reported.length).toBeGreaterThanOrEqual(3);
+    await rt.dispose();
+  });
+});
+
+describe('outbox validation (#18.3)', () => {
+  it('refuses a numeric label value with a typed error and keeps what was queued', async () => {
+    for (const ob of [new MemoryOutbox(), await IndexedDbOutbox.open({ name: 'rel-ob-1' })]) {
+      await ob.append([series('good')]);
+      const before = await ob.stats();
+      expect(Number.isFinite(before.bytes)).toBe(true);
+      let err: unknown;
+      try {
+        await ob.append([series('bad', { i: 5 })]);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(EdgewiseError);
+      expect((err as EdgewiseError).code).toBe('INVALID_ARGUMENT');
+      expect((err as Error).message).toMatch(/label 'i'.*String\(value\)/);
+      expect(await ob.stats()).toEqual(before);
+      await ob.append([series('later')]);
+      const after = await ob.stats();
+      expect(after.entries).toBe(2);
+      expect(Number.isFinite(after.bytes)).toBe(true);
+      await ob.close?.();
+    }
+  });
+
+  it('refuses histograms whose counts do not match their bounds', async () => {
+    const ob = new MemoryOutbox();
+    const bad = {
+      type: 'histogram',
+      name: 'h',
+      labels: {},
+      ts: 1,
+      count: 1,
+      sum: 1,
+      bounds: [1, 2],
+      counts: [1],
+    } as SyncRecord;
+    await expect(ob.append([bad])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await ob.stats()).entries).toBe(0);
+  });
+});
+
+describe('delivery accounting (#18.4)', () => {
+  const run = async (script: (n: number) => Response | 'throw') => {
+    const ob = new MemoryOutbox();
+    await ob.append([series('d')]);
+    const { f, calls } = scripted(script);
+    const s = new Sender({
+      endpoint: 'http://127.0.0.1:1/w',
+      outbox: ob,
+      fetch: f,
+      lock: 'none',
+      retry: { baseMs: 2, maxMs: 5 },
+    });
+    s.start();
+    await until(async () => (await ob.stats()).entries === 0 && calls() >= 2);
+    await s.stop();
+    return { stats: s.stats, parked: await ob.parked() };
+  };
+
+  it('a 503 then a 400 "out of bounds" parks the batch: nothing was stored, nothing counted sent', async () => {
+    const r = await run((n) =>
+      n === 0
+        ? new Response('busy', { status: 503 })
+        : new Response('out of bounds', { status: 400 }),
+    );
+    expect(r.stats).toMatchObject({ duplicates: 0, pointsSent: 0, parked: 1 });
+    expect(r.parked).toHaveLength(1);
+  });
+
+  it('a 503 then a 400 "out of order sample" also parks: the 503 was a definite answer', async () => {
+    const r = await run((n) =>
+      n === 0
+        ? new Response('busy', { status: 503 })
+        : new Response('out of order sample', { status: 400 }),
+    );
+    expect(r.stats).toMatchObject({ duplicates: 0, pointsSent: 0, parked: 1 });
+  });
+
+  it('a lost answer (network error) then "out of order sample" is a delivered duplicate', async () => {
+    const r = await run((n) =>
+      n === 0 ? 'throw' : new Response('out of order sample', { status: 400 }),
+    );
+    expect(r.stats).toMatchObject({ duplicates: 1, pointsSent: 2, parked: 0 });
+  });
+});
