@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { EdgewiseError } from '../src/errors';
 import { createRuntime } from '../src/index';
 import { MetricsRegistry } from '../src/metrics/registry';
+import { TimeSeriesStore } from '../src/metrics/timeseries';
+import { IndexedDbBackend } from '../src/storage/indexeddb';
 import {
   IndexedDbOutbox,
   MemoryOutbox,
@@ -216,4 +218,69 @@ describe('delivery accounting (#18.4)', () => {
     );
     expect(r.stats).toMatchObject({ duplicates: 1, pointsSent: 2, parked: 0 });
   });
+});
+
+describe('two writers on one database (#18.5)', () => {
+  const S = 1000;
+  const tab = async (name: string, metric: string, label: string) => {
+    let now = 1_700_000_000_000;
+    const reg = new MetricsRegistry({ now: () => now });
+    const g = reg.gauge(metric, { help: 'g', labelNames: ['tab'] });
+    const store = await TimeSeriesStore.open(reg, {
+      backend: await IndexedDbBackend.open({ name }),
+      intervalMs: S,
+      now: () => now,
+    });
+    const write = async (values: number[]) => {
+      for (const v of values) {
+        g.set({ tab: label }, v);
+        store.sample(now);
+        now += S;
+      }
+      await store.flush();
+    };
+    return { store, write, at: () => now };
+  };
+
+  for (const same of [false, true]) {
+    it(`two stores opened before either writes keep both series (${same ? 'same' : 'different'} metric)`, async () => {
+      const db = `rel-two-tabs-${same}`;
+      const a = await tab(db, 'temp', 'a');
+      const b = await tab(db, same ? 'temp' : 'load', 'b');
+      await a.write([1, 2, 3]);
+      await b.write([10, 20, 30]);
+      await a.write([4]);
+      await b.write([40]);
+      await a.store.close();
+      await b.store.close();
+      // Reopen (a reload): both tabs' series are there with all their points.
+      const reg = new MetricsRegistry();
+      const store = await TimeSeriesStore.open(reg, {
+        backend: await IndexedDbBackend.open({ name: db }),
+        intervalMs: S,
+        now: a.at,
+      });
+      const from = 1_700_000_000_000 - S;
+      const to = a.at() + S;
+      const qa = await store.query('temp', {
+        labels: { tab: 'a' },
+        from,
+        to,
+        step: S,
+        agg: 'last',
+      });
+      const qb = await store.query(same ? 'temp' : 'load', {
+        labels: { tab: 'b' },
+        from,
+        to,
+        step: S,
+        agg: 'last',
+      });
+      expect(qa.series).toHaveLength(1);
+      expect(qb.series).toHaveLength(1);
+      expect([...qa.series[0].values].filter(Number.isFinite)).toEqual([1, 2, 3, 4]);
+      expect([...qb.series[0].values].filter(Number.isFinite)).toEqual([10, 20, 30, 40]);
+      await store.close();
+    });
+  }
 });

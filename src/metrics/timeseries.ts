@@ -228,7 +228,11 @@ export class TimeSeriesStore {
   private readonly byHandleCount = new Map<SeriesBase, Tracked>();
   private readonly byHandleDist = new Map<SeriesBase, Tracked>();
   private pending: ChunkRecord[] = [];
-  private nextId = 1;
+  /**
+   * Provisional ids of series not yet stored count down from -1, so they never
+   * equal a stored id (the backend allocates positive ids when it first writes one).
+   */
+  private nextProvisional = -1;
   private timers: ReturnType<typeof setInterval>[] = [];
   private flushing: Promise<void> | undefined;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
@@ -344,14 +348,13 @@ export class TimeSeriesStore {
     const key = keyOf(name, labels);
     const t = this.byKey.get(key);
     if (t) return t;
-    return this.makeTracked({ id: this.nextId++, key, name, kind, labels });
+    return this.makeTracked({ id: this.nextProvisional--, key, name, kind, labels });
   }
 
   private async restore(): Promise<void> {
     const metas = await this.backend.listSeries();
     const cursors = new Map((await this.backend.listCursors()).map((c) => [c.id, c]));
     for (const m of metas) {
-      this.nextId = Math.max(this.nextId, m.id + 1);
       const tr = this.makeTracked(m);
       tr.persisted = true;
       const c = cursors.get(m.id);
@@ -677,8 +680,9 @@ export class TimeSeriesStore {
     if (chunks.length === 0 && series.length === 0 && cursors.length === 0) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.backend.write({ series, chunks, cursors });
+        const remap = await this.backend.write({ series, chunks, cursors });
         for (const tr of undo) tr.persisted = true;
+        if (remap) this.applyRemap(remap);
         return;
       } catch (e) {
         if (!isQuotaError(e) || attempt > 10_000 || !(await this.evictOne())) {
@@ -693,6 +697,22 @@ export class TimeSeriesStore {
           throw e;
         }
       }
+    }
+  }
+
+  /**
+   * The backend stored some new series under other ids (another writer on the
+   * same database got there first): adopt them, including in chunks closed while
+   * the write was in flight.
+   */
+  private applyRemap(remap: ReadonlyMap<number, number>): void {
+    for (const tr of this.byKey.values()) {
+      const id = remap.get(tr.meta.id);
+      if (id !== undefined) tr.meta = { ...tr.meta, id };
+    }
+    for (const c of this.pending) {
+      const id = remap.get(c.series);
+      if (id !== undefined) c.series = id;
     }
   }
 

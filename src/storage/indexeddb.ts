@@ -96,7 +96,7 @@ export class IndexedDbBackend implements TimeSeriesBackend {
     return this.db.version;
   }
 
-  async write(batch: WriteBatch): Promise<void> {
+  async write(batch: WriteBatch): Promise<ReadonlyMap<number, number> | undefined> {
     try {
       const cursors = batch.cursors ?? [];
       const stores: ('series' | 'chunks' | 'meta')[] = ['series', 'chunks'];
@@ -104,15 +104,40 @@ export class IndexedDbBackend implements TimeSeriesBackend {
       const tx = this.db.transaction(stores, 'readwrite');
       const s = tx.objectStore('series');
       const c = tx.objectStore('chunks');
+      // Series ids are allocated here, inside the write transaction: IndexedDB runs
+      // read-write transactions on the same stores one at a time, so two tabs (two
+      // stores on one database) can never give one id to two series, and a key
+      // another tab already stored keeps that tab's id.
+      const remap = new Map<number, number>();
+      if (batch.series.length) {
+        const last = await s.openCursor(null, 'prev');
+        let next = (last ? Number(last.key) : 0) + 1;
+        for (const m of batch.series) {
+          const existing = await s.index('by-key').get(m.key);
+          if (existing) {
+            if (existing.id !== m.id) remap.set(m.id, existing.id);
+            continue;
+          }
+          const id = Math.max(next, 1);
+          next = id + 1;
+          if (id !== m.id) remap.set(m.id, id);
+          await s.put({ ...m, id });
+        }
+      }
+      const idOf = (id: number) => remap.get(id) ?? id;
       const ops: Promise<unknown>[] = [];
-      for (const m of batch.series) ops.push(s.put(m));
-      for (const k of batch.chunks) ops.push(c.put(k));
+      for (const k of batch.chunks)
+        ops.push(c.put(remap.size ? { ...k, series: idOf(k.series) } : k));
       if (cursors.length) {
         const meta = tx.objectStore('meta');
-        for (const k of cursors) ops.push(meta.put({ key: `cursor/${k.id}`, value: k }));
+        for (const k of cursors) {
+          const id = idOf(k.id);
+          ops.push(meta.put({ key: `cursor/${id}`, value: id === k.id ? k : { ...k, id } }));
+        }
       }
       ops.push(tx.done);
       await Promise.all(ops);
+      return remap.size ? remap : undefined;
     } catch (e) {
       if (isQuotaError(e)) {
         throw new EdgewiseError('QUOTA_EXCEEDED', 'IndexedDB is full (QuotaExceededError).', {
