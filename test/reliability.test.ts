@@ -9,6 +9,7 @@ import { EdgewiseError } from '../src/errors';
 import { createRuntime } from '../src/index';
 import { MetricsRegistry } from '../src/metrics/registry';
 import { TimeSeriesStore } from '../src/metrics/timeseries';
+import { ModelRegistry } from '../src/ml/registry';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
 import {
   IndexedDbOutbox,
@@ -283,4 +284,37 @@ describe('two writers on one database (#18.5)', () => {
       await store.close();
     });
   }
+});
+
+describe('two model registries on one database (#18.5)', () => {
+  it('registering at once in two registries gives distinct versions; no model is lost', async () => {
+    const a = await ModelRegistry.open({ name: 'rel-models' });
+    const b = await ModelRegistry.open({ name: 'rel-models' });
+    const bytes = (i: number) => Uint8Array.from({ length: 64 }, (_, j) => (i * 31 + j) & 255);
+    const recs = await Promise.all([
+      a.register('cpu', bytes(1), { format: 'onnx' }),
+      b.register('cpu', bytes(2), { format: 'onnx' }),
+      a.register('cpu', bytes(3), { format: 'onnx' }),
+      b.register('cpu', bytes(4), { format: 'onnx' }),
+    ]);
+    expect(recs.map((r) => r.version).sort()).toEqual([1, 2, 3, 4]);
+    const c = await ModelRegistry.open({ name: 'rel-models' });
+    for (const [i, r] of recs.entries()) {
+      expect([...(await c.load('cpu', { version: r.version })).bytes]).toEqual([...bytes(i + 1)]);
+    }
+  });
+
+  it('import refuses a record whose version is not an integer, and stores nothing', async () => {
+    const src = await ModelRegistry.open({ storage: 'memory' });
+    await src.register('m', Uint8Array.of(1, 2, 3), { format: 'onnx' });
+    const doc = JSON.parse(new TextDecoder().decode(await src.export()));
+    doc.models[0].record.version = 'x';
+    const dst = await ModelRegistry.open({ storage: 'memory' });
+    await expect(dst.import(new TextEncoder().encode(JSON.stringify(doc)))).rejects.toMatchObject({
+      code: 'CORRUPT_STATE',
+    });
+    expect(await dst.list()).toEqual([]);
+    const rec = await dst.register('m', Uint8Array.of(4), { format: 'onnx' });
+    expect(rec.version).toBe(1);
+  });
 });

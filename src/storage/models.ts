@@ -56,6 +56,19 @@ export interface ModelWrite {
   blobs?: { name: string; version: number; bytes: Uint8Array }[];
   remove?: [string, number][];
   shadow?: ShadowState[];
+  /**
+   * The records are new versions: the write fails with `ALREADY_REGISTERED` and
+   * changes nothing if any of them exists already (another registry on the same
+   * database, e.g. another tab, took that version first).
+   */
+  create?: boolean;
+}
+
+function taken(r: { name: string; version: number }): EdgewiseError {
+  return new EdgewiseError(
+    'ALREADY_REGISTERED',
+    `model '${r.name}' v${r.version} exists already (written by another registry on this database).`,
+  );
 }
 
 export interface ModelStoreBackend {
@@ -101,6 +114,11 @@ export class MemoryModelStore implements ModelStoreBackend {
     return s && copy(s);
   }
   async write(w: ModelWrite): Promise<void> {
+    if (w.create) {
+      for (const r of w.records ?? []) {
+        if (this.#records.has(`${r.name}\u0000${r.version}`)) throw taken(r);
+      }
+    }
     for (const r of w.records ?? []) this.#records.set(`${r.name}\u0000${r.version}`, copy(r));
     for (const b of w.blobs ?? []) this.#blobs.set(`${b.name}\u0000${b.version}`, b.bytes.slice());
     for (const s of w.shadow ?? []) this.#shadow.set(`${s.name}\u0000${s.version}`, copy(s));
@@ -156,7 +174,16 @@ export class IndexedDbModelStore implements ModelStoreBackend {
     try {
       const tx = this.db.transaction(['records', 'blobs', 'shadow'], 'readwrite');
       const ops: Promise<unknown>[] = [];
-      for (const r of w.records ?? []) ops.push(tx.objectStore('records').put(r));
+      for (const r of w.records ?? []) {
+        const store = tx.objectStore('records');
+        ops.push(
+          w.create
+            ? store.add(r).catch((e: unknown) => {
+                throw (e as { name?: string })?.name === 'ConstraintError' ? taken(r) : e;
+              })
+            : store.put(r),
+        );
+      }
       for (const b of w.blobs ?? []) ops.push(tx.objectStore('blobs').put(b));
       for (const s of w.shadow ?? []) ops.push(tx.objectStore('shadow').put(s));
       for (const [n, v] of w.remove ?? []) {
@@ -165,7 +192,10 @@ export class IndexedDbModelStore implements ModelStoreBackend {
         ops.push(tx.objectStore('shadow').delete([n, v]));
       }
       ops.push(tx.done);
-      await Promise.all(ops);
+      const settled = await Promise.allSettled(ops);
+      const failed = settled.filter((r) => r.status === 'rejected').map((r) => r.reason);
+      // The request's own error says why; the transaction's AbortError only follows it.
+      if (failed.length) throw failed.find((e) => e instanceof EdgewiseError) ?? failed[0];
     } catch (e) {
       if (isQuotaError(e))
         throw new EdgewiseError('QUOTA_EXCEEDED', 'IndexedDB is full (QuotaExceededError).', {
