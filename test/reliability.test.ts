@@ -318,3 +318,41 @@ describe('two model registries on one database (#18.5)', () => {
     expect(rec.version).toBe(1);
   });
 });
+
+describe('IndexedDB opens never hang (#18.11)', () => {
+  it('an open blocked by a foreign connection fails with a typed error; our own old connection never blocks', async () => {
+    // Our own older connection closes itself when a newer schema needs the database.
+    const old = await IndexedDbBackend.open({ name: 'rel-blocked-own', version: 1 });
+    const upgraded = await IndexedDbBackend.open({
+      name: 'rel-blocked-own',
+      blockedTimeoutMs: 200,
+    });
+    expect(upgraded.version).toBeGreaterThan(1);
+    expect(old).toBeDefined();
+    // A connection that ignores versionchange (another app's code) blocks: typed error, no hang.
+    const foreign = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('rel-blocked-foreign', 1);
+      r.onupgradeneeded = () => {
+        const db = r.result;
+        db.createObjectStore('series', { keyPath: 'id' }).createIndex('by-key', 'key', {
+          unique: true,
+        });
+        db.createObjectStore('chunks', { keyPath: ['tier', 'series', 'start'] }).createIndex(
+          'by-tier-end',
+          ['tier', 'end'],
+        );
+      };
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const t0 = Date.now();
+    await expect(
+      IndexedDbBackend.open({ name: 'rel-blocked-foreign', blockedTimeoutMs: 150 }),
+    ).rejects.toMatchObject({ code: 'INVALID_STATE', message: /blocked by another tab/ });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    foreign.close();
+    // Once the other connection is gone the database opens and upgrades normally.
+    const again = await IndexedDbBackend.open({ name: 'rel-blocked-foreign' });
+    expect(again.version).toBeGreaterThan(1);
+  });
+});

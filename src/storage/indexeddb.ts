@@ -3,8 +3,9 @@
  * migrations, one readwrite transaction per `write()` (a flush), and
  * QuotaExceededError mapped to `EdgewiseError('QUOTA_EXCEEDED')`.
  */
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import { EdgewiseError } from '../errors';
+import { openIdb } from './open';
 import {
   type ChunkRecord,
   chunkBytes,
@@ -60,6 +61,8 @@ export interface IndexedDbBackendOptions {
   version?: number;
   /** An IDBFactory (default globalThis.indexedDB; fake-indexeddb in Node tests). */
   factory?: IDBFactory;
+  /** How long an open blocked by another tab's older connection waits before failing (default 10 s). */
+  blockedTimeoutMs?: number;
 }
 
 export class IndexedDbBackend implements TimeSeriesBackend {
@@ -74,21 +77,17 @@ export class IndexedDbBackend implements TimeSeriesBackend {
         `IndexedDbBackend: schema version ${version} is unknown; pass 1..${SCHEMA_VERSION}.`,
       );
     }
-    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) {
-      throw new EdgewiseError(
-        'INVALID_STATE',
-        'IndexedDbBackend: no IndexedDB here; use the memory backend or pass a factory (fake-indexeddb).',
-      );
-    }
-    // idb's openDB reads the global indexedDB; open through `factory` and wrap instead.
-    const request = factory.open(options.name ?? 'edgewise-metrics', version);
-    request.onupgradeneeded = (event) => {
-      const db = wrap(request.result) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
-      const tx = wrap(request.transaction!) as unknown as UpgradeTx;
-      for (let v = event.oldVersion; v < (event.newVersion ?? version); v++) MIGRATIONS[v](db, tx);
-    };
-    const db = (await wrap(request)) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
+    const db = await openIdb<EdgewiseTimeSeriesDB>({
+      factory: options.factory,
+      name: options.name ?? 'edgewise-metrics',
+      version,
+      where: 'IndexedDbBackend',
+      fallback: 'use the memory backend',
+      blockedTimeoutMs: options.blockedTimeoutMs,
+      upgrade: (d, tx, from, to) => {
+        for (let v = from; v < to; v++) MIGRATIONS[v](d, tx);
+      },
+    });
     return new IndexedDbBackend(db);
   }
 

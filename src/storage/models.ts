@@ -9,8 +9,9 @@
  *   blobs    keyPath [name, version]  { name, version, bytes }
  *   shadow   keyPath [name, version]  shadow-mode comparison sums
  */
-import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
 import { EdgewiseError } from '../errors';
+import { openIdb } from './open';
 import { isQuotaError } from './types';
 
 export type ModelStage = 'candidate' | 'production' | 'archived';
@@ -144,20 +145,16 @@ export class IndexedDbModelStore implements ModelStoreBackend {
   private constructor(private readonly db: IDBPDatabase<ModelsDB>) {}
 
   static async open(options: IndexedDbModelStoreOptions = {}): Promise<IndexedDbModelStore> {
-    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) {
-      throw new EdgewiseError(
-        'INVALID_STATE',
-        "IndexedDbModelStore: no IndexedDB here; use { storage: 'memory' } or pass a factory (fake-indexeddb).",
-      );
-    }
-    const request = factory.open(options.name ?? 'edgewise-models', MODEL_SCHEMA_VERSION);
-    request.onupgradeneeded = (event) => {
-      const db = wrap(request.result) as unknown as IDBPDatabase<ModelsDB>;
-      for (let v = event.oldVersion; v < (event.newVersion ?? MODEL_SCHEMA_VERSION); v++)
-        MODEL_MIGRATIONS[v](db);
-    };
-    const db = (await wrap(request)) as unknown as IDBPDatabase<ModelsDB>;
+    const db = await openIdb<ModelsDB>({
+      factory: options.factory,
+      name: options.name ?? 'edgewise-models',
+      version: MODEL_SCHEMA_VERSION,
+      where: 'IndexedDbModelStore',
+      fallback: "use { storage: 'memory' }",
+      upgrade: (d, _tx, from, to) => {
+        for (let v = from; v < to; v++) MODEL_MIGRATIONS[v](d);
+      },
+    });
     return new IndexedDbModelStore(db);
   }
 

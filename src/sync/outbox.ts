@@ -9,8 +9,9 @@
  * roll-ups are never dropped (they may hold the cap exceeded). Every drop is
  * counted in `stats().dropped` and reported to `onDrop` listeners.
  */
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
+import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import { describeValue, EdgewiseError } from '../errors';
+import { openIdb } from '../storage/open';
 import { isQuotaError } from '../storage/types';
 import {
   type DropCounts,
@@ -366,24 +367,21 @@ export class IndexedDbOutbox implements Outbox {
 
   static async open(options: IndexedDbOutboxOptions = {}): Promise<IndexedDbOutbox> {
     const opts = checkOptions(options);
-    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) {
-      throw new EdgewiseError(
-        'INVALID_STATE',
-        'IndexedDbOutbox: no IndexedDB here; use MemoryOutbox or pass a factory (fake-indexeddb).',
-      );
-    }
-    const request = factory.open(options.name ?? 'edgewise-sync', SYNC_SCHEMA_VERSION);
-    request.onupgradeneeded = (event) => {
-      const db = wrap(request.result) as unknown as IDBPDatabase<EdgewiseSyncDB>;
-      if (event.oldVersion < 1) {
-        const o = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
-        o.createIndex('by-kind', 'kind');
-        db.createObjectStore('parked', { keyPath: 'key' });
-        db.createObjectStore('meta', { keyPath: 'key' });
-      }
-    };
-    const db = (await wrap(request)) as unknown as IDBPDatabase<EdgewiseSyncDB>;
+    const db = await openIdb<EdgewiseSyncDB>({
+      factory: options.factory,
+      name: options.name ?? 'edgewise-sync',
+      version: SYNC_SCHEMA_VERSION,
+      where: 'IndexedDbOutbox',
+      fallback: 'use MemoryOutbox',
+      upgrade: (d, _tx, from) => {
+        if (from < 1) {
+          const o = d.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+          o.createIndex('by-kind', 'kind');
+          d.createObjectStore('parked', { keyPath: 'key' });
+          d.createObjectStore('meta', { keyPath: 'key' });
+        }
+      },
+    });
     return new IndexedDbOutbox(db, opts);
   }
 
