@@ -356,3 +356,64 @@ describe('IndexedDB opens never hang (#18.11)', () => {
     expect(again.version).toBeGreaterThan(1);
   });
 });
+
+describe('damaged stored data (#18.11)', () => {
+  it('a damaged open chunk costs that series its open chunk, not the store', async () => {
+    const name = 'rel-damaged';
+    let now = 1_700_000_000_000;
+    const reg = new MetricsRegistry({ now: () => now });
+    const g = reg.gauge('t', { help: 't', labelNames: ['k'] });
+    const store = await TimeSeriesStore.open(reg, {
+      backend: await IndexedDbBackend.open({ name }),
+      intervalMs: 1000,
+      now: () => now,
+    });
+    for (let i = 0; i < 5; i++) {
+      g.set({ k: 'a' }, i);
+      g.set({ k: 'b' }, 10 + i);
+      store.sample(now);
+      now += 1000;
+    }
+    await store.close();
+    // Another piece of code damages series a's open raw chunk.
+    await new Promise<void>((resolve, reject) => {
+      const r = indexedDB.open(name);
+      r.onsuccess = () => {
+        const db = r.result;
+        const tx = db.transaction('chunks', 'readwrite');
+        const os = tx.objectStore('chunks');
+        const cur = os.openCursor();
+        let done = false;
+        cur.onsuccess = () => {
+          const c = cur.result;
+          if (!c || done) return;
+          const v = c.value as { tier: number; cols: unknown };
+          if (v.tier === 0) {
+            done = true;
+            c.update({ ...v, cols: { ts: 'garbage' } });
+          } else c.continue();
+        };
+        tx.oncomplete = () => {
+          db.close();
+          resolve();
+        };
+        tx.onerror = () => reject(tx.error);
+      };
+      r.onerror = () => reject(r.error);
+    });
+    const reg2 = new MetricsRegistry({ now: () => now });
+    const again = await TimeSeriesStore.open(reg2, {
+      backend: await IndexedDbBackend.open({ name }),
+      intervalMs: 1000,
+      now: () => now,
+    });
+    expect(again.damaged).toHaveLength(1);
+    const from = 1_700_000_000_000 - 1000;
+    const q = await again.query('t', { from, to: now + 1000, step: 1000, agg: 'last' });
+    const byK = new Map(q.series.map((s) => [s.labels.k, [...s.values].filter(Number.isFinite)]));
+    // One of the two series lost its (damaged) open chunk; the other is intact.
+    const lens = [...byK.values()].map((v) => v.length).sort();
+    expect(lens).toEqual([0, 5]);
+    await again.close();
+  });
+});
