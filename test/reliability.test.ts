@@ -417,3 +417,70 @@ describe('damaged stored data (#18.11)', () => {
     await again.close();
   });
 });
+
+describe('sync secrets and Retry-After (#18.7, #18.13)', () => {
+  it('credentials in the endpoint never reach messages, events or lock names', async () => {
+    const ob = new MemoryOutbox();
+    await ob.append([series('d')]);
+    const endpoint = 'https://user:s3cret@metrics.example.com/api/v1/write?api_key=k3y';
+    const { f } = scripted((n) =>
+      n === 0 ? new Response('busy', { status: 503 }) : new Response('no', { status: 400 }),
+    );
+    const s = new Sender({
+      endpoint,
+      outbox: ob,
+      fetch: f,
+      lock: 'none',
+      retry: { baseMs: 2, maxMs: 5 },
+    });
+    const seen: string[] = [];
+    s.on((e) => seen.push(JSON.stringify(e, (_k, v) => (v instanceof Error ? v.message : v))));
+    s.start();
+    await until(async () => (await ob.parked()).length === 1);
+    await s.stop();
+    const all = [...seen, ...(await ob.parked()).map((p) => JSON.stringify(p)), s.where].join('\n');
+    expect(all).toContain('metrics.example.com');
+    expect(all).not.toMatch(/s3cret|k3y|user:/);
+  });
+
+  it('refuses a bearer token over plain http to a non-local host', () => {
+    const make = (endpoint: string, extra = {}) =>
+      new Sender({
+        endpoint,
+        outbox: new MemoryOutbox(),
+        bearerToken: 't',
+        lock: 'none',
+        ...extra,
+      });
+    expect(() => make('http://metrics.example.com/w')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/https/),
+      }),
+    );
+    expect(() => make('http://127.0.0.1:9090/w')).not.toThrow();
+    expect(() => make('https://metrics.example.com/w')).not.toThrow();
+    expect(() => make('http://metrics.example.com/w', { allowInsecureAuth: true })).not.toThrow();
+  });
+
+  it('Retry-After: 0 on a 503 storm still backs off (bounded request rate)', async () => {
+    const ob = new MemoryOutbox();
+    await ob.append([series('d')]);
+    const { f, calls } = scripted(
+      () => new Response('busy', { status: 503, headers: { 'Retry-After': '0' } }),
+    );
+    const s = new Sender({
+      endpoint: 'http://127.0.0.1:1/w',
+      outbox: ob,
+      fetch: f,
+      lock: 'none',
+      retry: { baseMs: 50, maxMs: 200 },
+    });
+    s.start();
+    await new Promise((r) => setTimeout(r, 500));
+    await s.stop();
+    // At least 50 ms between requests: no more than ~10 in 500 ms (was hundreds).
+    expect(calls()).toBeGreaterThan(1);
+    expect(calls()).toBeLessThanOrEqual(11);
+  });
+});

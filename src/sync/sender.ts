@@ -6,7 +6,7 @@
  * flight (seq range, idempotency key, attempts) is stored in the outbox, so
  * after a reload or a crash the same batch is re-sent with the same key.
  */
-import { EdgewiseError } from '../errors';
+import { describeValue, EdgewiseError } from '../errors';
 import {
   type Exporter,
   jsonLinesExporter,
@@ -28,8 +28,13 @@ export interface SenderOptions {
   exporter?: 'remote-write' | 'otlp' | 'jsonl' | Exporter;
   /** OTLP resource / scope (exporter 'otlp'). */
   otlp?: OtlpOptions;
-  /** Sent as `Authorization: Bearer <token>`. Kept in memory only, never logged nor stored. */
+  /**
+   * Sent as `Authorization: Bearer <token>`. Kept in memory only, never logged nor stored.
+   * Refused over plain `http:` to a non-loopback host unless `allowInsecureAuth`.
+   */
   bearerToken?: string;
+  /** Allow a bearer token over plain `http:` to a non-loopback host (default false). */
+  allowInsecureAuth?: boolean;
   /** Extra request headers (e.g. `X-Scope-OrgID` for Mimir/Cortex). Never logged nor stored. */
   headers?: Record<string, string>;
   /** Largest request body in bytes (default 64 KiB, which fits `fetch(..., { keepalive: true })`). */
@@ -38,7 +43,8 @@ export interface SenderOptions {
   maxBatchEntries?: number;
   /**
    * Backoff (full jitter): base 500 ms, max 30 s by default. A server's
-   * `Retry-After` is honoured as given, up to `maxRetryAfterMs` (default 10 min).
+   * `Retry-After` is honoured up to `maxRetryAfterMs` (default 10 min), never
+   * below `baseMs` nor below the current backoff.
    */
   retry?: BackoffOptions & { maxRetryAfterMs?: number };
   /** Per-request timeout (default 15 s). */
@@ -104,6 +110,8 @@ function isOnline(): boolean {
 export class Sender {
   readonly exporter: Exporter;
   readonly endpoint: string;
+  /** The endpoint without credentials or query string: what messages, events and lock names show. */
+  readonly where: string;
   private readonly outbox: Outbox;
   private readonly headers: Record<string, string>;
   private readonly maxBatchBytes: number;
@@ -137,7 +145,7 @@ export class Sender {
     if (typeof options?.endpoint !== 'string' || !/^https?:\/\//.test(options.endpoint)) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
-        `sync: endpoint must be an http(s) URL, got ${String(options?.endpoint)}.`,
+        `sync: endpoint must be an http(s) URL, got ${typeof options?.endpoint === 'string' ? redactEndpoint(options.endpoint) : describeValue(options?.endpoint)}.`,
       );
     }
     if (!options.outbox) {
@@ -147,6 +155,18 @@ export class Sender {
       );
     }
     this.endpoint = options.endpoint;
+    this.where = redactEndpoint(options.endpoint);
+    if (
+      options.bearerToken !== undefined &&
+      /^http:/i.test(options.endpoint) &&
+      !isLoopback(options.endpoint) &&
+      !options.allowInsecureAuth
+    ) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `sync: refusing to send a bearer token over plain http to ${this.where}; use https, or pass allowInsecureAuth: true if the network is trusted.`,
+      );
+    }
     this.outbox = options.outbox;
     this.exporter = resolveExporter(options);
     this.headers = { ...options.headers };
@@ -168,7 +188,7 @@ export class Sender {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.pollMs = options.pollMs ?? 1000;
     this.lockMode = resolveLockMode(options.lock ?? 'auto');
-    this.lockName = options.lockName ?? `edgewise-sync:${options.endpoint}`;
+    this.lockName = options.lockName ?? `edgewise-sync:${this.where}`;
     const g = globalThis as { fetch?: typeof fetch };
     if (!options.fetch && !g.fetch) {
       throw new EdgewiseError('INVALID_STATE', 'sync: no fetch here; pass options.fetch.');
@@ -286,10 +306,16 @@ export class Sender {
           await this.sleep(this.pollMs, signal);
         } else if (r.kind === 'done') attempt = 0;
         else if (r.kind === 'retry') {
+          // Retry-After is honoured, but never below our own backoff: `Retry-After: 0`
+          // or a date in the past must not turn a 503 storm into a request storm.
+          const backoff = backoffDelay(attempt, this.backoff, this.random);
           const capped =
             r.retryAfterMs !== undefined
-              ? Math.min(r.retryAfterMs, this.maxRetryAfterMs)
-              : backoffDelay(attempt, this.backoff, this.random);
+              ? Math.min(
+                  Math.max(r.retryAfterMs, this.backoff.baseMs, backoff),
+                  this.maxRetryAfterMs,
+                )
+              : backoff;
           this.counters.retries++;
           this.emit({ type: 'retry', key: r.key, attempt, delayMs: capped, reason: r.reason });
           attempt++;
@@ -405,7 +431,7 @@ export class Sender {
     }
     const error = new EdgewiseError(
       'SYNC_REJECTED',
-      `sync: ${this.endpoint} rejected batch ${batch.key} with HTTP ${res.status}: ${text.slice(0, 300)}. ` +
+      `sync: ${this.where} rejected batch ${batch.key} with HTTP ${res.status}: ${text.slice(0, 300)}. ` +
         'Not retried (4xx); the batch is parked: inspect it with outbox.parked(), fix the data or the configuration, then clearParked().',
     );
     await this.outbox.park({
@@ -454,4 +480,24 @@ type StepResult =
 
 function bodyBytes(b: Uint8Array | string): number {
   return typeof b === 'string' ? new TextEncoder().encode(b).length : b.length;
+}
+
+/** `scheme://host[:port]/path` of an endpoint: no user:password, no query string, no fragment. */
+export function redactEndpoint(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    const q = u.search ? '?…' : '';
+    return `${u.protocol}//${u.host}${u.pathname}${q}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const h = new URL(endpoint).hostname;
+    return h === 'localhost' || h === '[::1]' || h === '::1' || /^127\./.test(h);
+  } catch {
+    return false;
+  }
 }
