@@ -484,3 +484,90 @@ describe('sync secrets and Retry-After (#18.7, #18.13)', () => {
     expect(calls()).toBeLessThanOrEqual(11);
   });
 });
+
+describe('refused batches (#18.7)', () => {
+  // A backend that refuses any request containing the metric 'bad' (JSON lines bodies).
+  const picky = () => {
+    const bodies: string[] = [];
+    const f = (async (_url: string, init: RequestInit) => {
+      const body = String(init.body);
+      bodies.push(body);
+      return body.includes('"name":"bad"')
+        ? new Response('invalid metric name', { status: 400 })
+        : new Response(null, { status: 200 });
+    }) as unknown as typeof fetch;
+    return { f, bodies };
+  };
+
+  it('one bad entry is isolated: the good entries of its batch are delivered, only it is parked', async () => {
+    const ob = new MemoryOutbox();
+    for (const n of ['a', 'b', 'bad', 'c', 'd']) await ob.append([series(n)]);
+    const { f, bodies } = picky();
+    const s = new Sender({
+      endpoint: 'http://127.0.0.1:1/w',
+      outbox: ob,
+      fetch: f,
+      lock: 'none',
+      exporter: 'jsonl',
+    });
+    s.start();
+    await until(async () => (await ob.stats()).entries === 0);
+    await s.stop();
+    const delivered = bodies
+      .filter((b) => !b.includes('"name":"bad"'))
+      .flatMap((b) => b.trim().split('\n'))
+      .map((l) => JSON.parse(l).name);
+    expect([...new Set(delivered)].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(s.stats.pointsSent).toBe(8); // 4 good series x 2 points, none lost
+    const parked = await ob.parked();
+    expect(parked).toHaveLength(1);
+    expect(parked[0].entries.map((e) => e.records[0].name)).toEqual(['bad']);
+    expect(s.stats.splits).toBeGreaterThan(0);
+  });
+
+  it('401/403 keep the batch and retry until the credentials work', async () => {
+    const ob = new MemoryOutbox();
+    await ob.append([series('x')]);
+    const { f, calls } = scripted((n) =>
+      n < 2 ? new Response('forbidden', { status: n === 0 ? 401 : 403 }) : new Response(null),
+    );
+    const s = new Sender({
+      endpoint: 'http://127.0.0.1:1/w',
+      outbox: ob,
+      fetch: f,
+      lock: 'none',
+      retry: { baseMs: 2, maxMs: 5 },
+    });
+    s.start();
+    await until(async () => (await ob.stats()).entries === 0);
+    await s.stop();
+    expect(calls()).toBe(3);
+    expect(s.stats).toMatchObject({ parked: 0, pointsSent: 2 });
+    expect(await ob.parked()).toEqual([]);
+  });
+
+  it('parked data counts in stats.bytes and the cap, and can be retried', async () => {
+    for (const ob of [new MemoryOutbox(), await IndexedDbOutbox.open({ name: 'rel-parked' })]) {
+      await ob.append([series('p1')]);
+      const [e] = await ob.peek(1e9, 1);
+      await ob.park({ key: 'k1', first: e.seq, last: e.seq, status: 400, reason: 'no', at: 1 });
+      const st = await ob.stats();
+      expect(st).toMatchObject({ entries: 0, parked: 1, parkedBytes: e.bytes, bytes: e.bytes });
+      expect(await ob.retryParked()).toBe(1);
+      expect(await ob.stats()).toMatchObject({ entries: 1, parked: 0, parkedBytes: 0 });
+      const [again] = await ob.peek(1e9, 1);
+      expect(again.records[0].name).toBe('p1');
+      await ob.close();
+    }
+    // The cap: parked data is dropped first (oldest first), and counted.
+    const ob = new MemoryOutbox({ maxBytes: 600, maxEntryBytes: 256 });
+    await ob.append([series('old')]);
+    const [old] = await ob.peek(1e9, 1);
+    await ob.park({ key: 'k', first: old.seq, last: old.seq, status: 400, reason: 'no', at: 1 });
+    for (let i = 0; i < 12; i++) await ob.append([series(`n${i}`)]);
+    const st = await ob.stats();
+    expect(st.bytes).toBeLessThanOrEqual(600);
+    expect(st.parked).toBe(0);
+    expect(st.dropped.sample.entries).toBeGreaterThanOrEqual(1);
+  });
+});

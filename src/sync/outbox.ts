@@ -64,6 +64,12 @@ export interface Outbox {
   parked(): Promise<ParkedBatch[]>;
   /** Deletes parked batches (after inspection). */
   clearParked(): Promise<number>;
+  /**
+   * Puts parked batches (all, or the one with `key`) back at the tail of the
+   * queue to be sent again (e.g. after the backend was fixed). Returns the
+   * number of entries re-queued.
+   */
+  retryParked(key?: string): Promise<number>;
   stats(): Promise<OutboxStats>;
   onDrop(fn: (e: DropEvent) => void): () => void;
   close(): Promise<void>;
@@ -228,6 +234,7 @@ export class MemoryOutbox implements Outbox {
   private readonly parkedBatches = new Map<string, ParkedBatch>();
   private nextSeq = 1;
   private bytes = 0;
+  private parkedBytes = 0;
   private inflight: InflightBatch | undefined;
   private readonly dropped = emptyDrops();
   private readonly listeners = new Set<(e: DropEvent) => void>();
@@ -246,12 +253,26 @@ export class MemoryOutbox implements Outbox {
       this.bytes += e.bytes;
       seqs.push(seq);
     }
+    return { seqs, dropped: this.enforceCap() };
+  }
+
+  /** Drops to the size cap: parked batches first (oldest first), then by DROP_ORDER. */
+  private enforceCap(): DropEvent[] {
     const dropped: DropEvent[] = [];
+    const over = () => this.bytes + this.parkedBytes > this.opts.maxBytes;
+    for (const [key, p] of [...this.parkedBatches].sort((a, b) => a[1].at - b[1].at)) {
+      if (!over()) break;
+      this.parkedBatches.delete(key);
+      for (const e of p.entries) {
+        this.parkedBytes -= e.bytes;
+        dropped.push({ kind: e.kind, entries: 1, samples: entryPoints(e), bytes: e.bytes });
+      }
+    }
     for (const k of DROP_ORDER) {
-      if (this.bytes <= this.opts.maxBytes) break;
+      if (!over()) break;
       const d: DropEvent = { kind: k, entries: 0, samples: 0, bytes: 0 };
       for (const [seq, e] of this.entries) {
-        if (this.bytes <= this.opts.maxBytes) break;
+        if (!over()) break;
         if (e.kind !== k) continue;
         this.entries.delete(seq);
         this.bytes -= e.bytes;
@@ -262,7 +283,7 @@ export class MemoryOutbox implements Outbox {
       if (d.entries) dropped.push(d);
     }
     for (const d of dropped) this.countDrop(d);
-    return { seqs, dropped };
+    return dropped;
   }
 
   private countDrop(d: DropEvent): void {
@@ -299,7 +320,24 @@ export class MemoryOutbox implements Outbox {
   async park(batch: Omit<ParkedBatch, 'entries'>): Promise<void> {
     const entries = await this.range(batch.first, batch.last);
     this.parkedBatches.set(batch.key, { ...batch, entries });
+    for (const e of entries) this.parkedBytes += e.bytes;
     await this.ack(batch.first, batch.last);
+  }
+
+  async retryParked(key?: string): Promise<number> {
+    let n = 0;
+    for (const [k, p] of [...this.parkedBatches]) {
+      if (key !== undefined && k !== key) continue;
+      this.parkedBatches.delete(k);
+      for (const e of p.entries) {
+        this.parkedBytes -= e.bytes;
+        const seq = this.nextSeq++;
+        this.entries.set(seq, { ...e, seq });
+        this.bytes += e.bytes;
+        n++;
+      }
+    }
+    return n;
   }
 
   async getInflight(): Promise<InflightBatch | undefined> {
@@ -317,14 +355,16 @@ export class MemoryOutbox implements Outbox {
   async clearParked(): Promise<number> {
     const n = this.parkedBatches.size;
     this.parkedBatches.clear();
+    this.parkedBytes = 0;
     return n;
   }
 
   async stats(): Promise<OutboxStats> {
     return {
       entries: this.entries.size,
-      bytes: this.bytes,
+      bytes: this.bytes + this.parkedBytes,
       parked: this.parkedBatches.size,
+      parkedBytes: this.parkedBytes,
       dropped: structuredClone(this.dropped),
     };
   }
@@ -395,20 +435,36 @@ export class IndexedDbOutbox implements Outbox {
     const dropped: DropEvent[] = [];
     const seqs: number[] = [];
     try {
-      const tx = this.db.transaction(['outbox', 'meta'], 'readwrite') as unknown as Tx;
+      const tx = this.db.transaction(['outbox', 'meta', 'parked'], 'readwrite') as unknown as Tx;
       const store = tx.objectStore('outbox');
       let bytes = await this.metaGet(tx, 'bytes', 0);
+      let parkedBytes = await this.metaGet(tx, 'parkedBytes', 0);
       for (const e of es) {
         seqs.push((await store.add(e as OutboxEntry)) as number);
         bytes += e.bytes;
       }
-      if (bytes > this.opts.maxBytes) {
+      const over = () => bytes + parkedBytes > this.opts.maxBytes;
+      if (over()) {
         const drops = await this.metaGet(tx, 'dropped', emptyDrops());
+        // Parked batches go first (oldest first): the backend refused them already.
+        const parked = (await tx.objectStore('parked').getAll()).sort((a, b) => a.at - b.at);
+        for (const p of parked) {
+          if (!over()) break;
+          await tx.objectStore('parked').delete(p.key);
+          for (const e of p.entries) {
+            parkedBytes -= e.bytes;
+            const d = { kind: e.kind, entries: 1, samples: entryPoints(e), bytes: e.bytes };
+            dropped.push(d);
+            drops[e.kind].entries += 1;
+            drops[e.kind].samples += d.samples;
+            drops[e.kind].bytes += d.bytes;
+          }
+        }
         for (const k of DROP_ORDER) {
-          if (bytes <= this.opts.maxBytes) break;
+          if (!over()) break;
           const d: DropEvent = { kind: k, entries: 0, samples: 0, bytes: 0 };
           let cur = await store.index('by-kind').openCursor(k);
-          while (cur && bytes > this.opts.maxBytes) {
+          while (cur && over()) {
             bytes -= cur.value.bytes;
             d.entries++;
             d.samples += entryPoints(cur.value);
@@ -426,6 +482,7 @@ export class IndexedDbOutbox implements Outbox {
         await tx.objectStore('meta').put({ key: 'dropped', value: drops });
       }
       await tx.objectStore('meta').put({ key: 'bytes', value: bytes });
+      await tx.objectStore('meta').put({ key: 'parkedBytes', value: Math.max(0, parkedBytes) });
       await tx.done;
     } catch (e) {
       if (isQuotaError(e)) {
@@ -480,7 +537,33 @@ export class IndexedDbOutbox implements Outbox {
     const tx = this.db.transaction(['outbox', 'meta', 'parked'], 'readwrite') as unknown as Tx;
     const entries = await this.deleteRange(tx, batch.first, batch.last);
     await tx.objectStore('parked').put({ ...batch, entries });
+    let parkedBytes = await this.metaGet(tx, 'parkedBytes', 0);
+    for (const e of entries) parkedBytes += e.bytes;
+    await tx.objectStore('meta').put({ key: 'parkedBytes', value: parkedBytes });
     await tx.done;
+  }
+
+  async retryParked(key?: string): Promise<number> {
+    const tx = this.db.transaction(['outbox', 'meta', 'parked'], 'readwrite') as unknown as Tx;
+    const ps = tx.objectStore('parked');
+    const batches = key === undefined ? await ps.getAll() : [await ps.get(key)].filter((p) => !!p);
+    let bytes = await this.metaGet(tx, 'bytes', 0);
+    let parkedBytes = await this.metaGet(tx, 'parkedBytes', 0);
+    let n = 0;
+    for (const p of batches as ParkedBatch[]) {
+      await ps.delete(p.key);
+      for (const e of p.entries) {
+        const { seq: _old, ...rest } = e;
+        await tx.objectStore('outbox').add(rest as OutboxEntry);
+        bytes += e.bytes;
+        parkedBytes -= e.bytes;
+        n++;
+      }
+    }
+    await tx.objectStore('meta').put({ key: 'bytes', value: bytes });
+    await tx.objectStore('meta').put({ key: 'parkedBytes', value: Math.max(0, parkedBytes) });
+    await tx.done;
+    return n;
   }
 
   async getInflight(): Promise<InflightBatch | undefined> {
@@ -498,8 +581,11 @@ export class IndexedDbOutbox implements Outbox {
   }
 
   async clearParked(): Promise<number> {
-    const n = await this.db.count('parked');
-    await this.db.clear('parked');
+    const tx = this.db.transaction(['parked', 'meta'], 'readwrite');
+    const n = await tx.objectStore('parked').count();
+    await tx.objectStore('parked').clear();
+    await tx.objectStore('meta').put({ key: 'parkedBytes', value: 0 });
+    await tx.done;
     return n;
   }
 
@@ -507,12 +593,14 @@ export class IndexedDbOutbox implements Outbox {
     const tx = this.db.transaction(['outbox', 'parked', 'meta'], 'readonly');
     const entries = await tx.objectStore('outbox').count();
     const parked = await tx.objectStore('parked').count();
-    const bytes = ((await tx.objectStore('meta').get('bytes'))?.value as number) ?? 0;
+    const queued = ((await tx.objectStore('meta').get('bytes'))?.value as number) ?? 0;
+    const parkedBytes = ((await tx.objectStore('meta').get('parkedBytes'))?.value as number) ?? 0;
+    const bytes = queued + parkedBytes;
     const dropped =
       ((await tx.objectStore('meta').get('dropped'))?.value as Record<EntryKind, DropCounts>) ??
       emptyDrops();
     await tx.done;
-    return { entries, bytes, parked, dropped };
+    return { entries, bytes, parked, parkedBytes, dropped };
   }
 
   onDrop(fn: (e: DropEvent) => void): () => void {

@@ -68,6 +68,8 @@ export type SyncEvent =
   | { type: 'duplicate'; key: string; points: number; status: number }
   | { type: 'retry'; key: string; attempt: number; delayMs: number; reason: string }
   | { type: 'parked'; key: string; status: number; error: EdgewiseError }
+  /** A batch of several entries was refused: its halves are sent on their own. */
+  | { type: 'split'; key: string; status: number; entries: number }
   | { type: 'leader'; leader: boolean }
   | { type: 'offline' }
   | { type: 'online' };
@@ -85,7 +87,10 @@ export interface SenderStats {
   bytesSent: number;
   /** Re-sent batches the backend reported as already stored. */
   duplicates: number;
+  /** Entries parked (refused on their own with a non-retryable status). */
   parked: number;
+  /** Refused batches of several entries split to isolate the refused entry. */
+  splits: number;
 }
 
 const DEFAULT_MAX_BATCH = 64 * 1024;
@@ -139,6 +144,7 @@ export class Sender {
     bytesSent: 0,
     duplicates: 0,
     parked: 0,
+    splits: 0,
   };
 
   constructor(options: SenderOptions) {
@@ -429,10 +435,36 @@ export class Sender {
       this.emit({ type: 'duplicate', key: batch.key, points: enc.points, status: res.status });
       return { kind: 'done' };
     }
+    if (res.status === 401 || res.status === 403 || res.status === 407) {
+      // The credentials are wrong, not the data: keep the batch and keep trying
+      // (with backoff) so that nothing is lost while someone fixes the token.
+      return {
+        kind: 'retry',
+        key: batch.key,
+        reason: `HTTP ${res.status}: the endpoint refused the credentials; fix bearerToken/headers (the data is kept)`,
+      };
+    }
+    if (entries.length > 1) {
+      // Isolate what the backend refuses: send each half on its own (down to one
+      // entry), so the good records of a batch are delivered and only the bad
+      // entry is parked.
+      const half = entries[Math.ceil(entries.length / 2) - 1].seq;
+      const rnd = Math.floor(this.random() * 2 ** 32).toString(36);
+      await this.outbox.setInflight({
+        first: batch.first,
+        last: half,
+        key: `${batch.first}-${half}-${rnd}`,
+        attempts: 0,
+        maybeDelivered: false,
+      });
+      this.counters.splits++;
+      this.emit({ type: 'split', key: batch.key, status: res.status, entries: entries.length });
+      return { kind: 'done' };
+    }
     const error = new EdgewiseError(
       'SYNC_REJECTED',
       `sync: ${this.where} rejected batch ${batch.key} with HTTP ${res.status}: ${text.slice(0, 300)}. ` +
-        'Not retried (4xx); the batch is parked: inspect it with outbox.parked(), fix the data or the configuration, then clearParked().',
+        'Not retried (4xx); the entry is parked: inspect it with outbox.parked(), then retryParked() after fixing the backend, or clearParked().',
     );
     await this.outbox.park({
       key: batch.key,

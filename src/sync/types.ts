@@ -104,8 +104,11 @@ export interface DropCounts {
 
 export interface OutboxStats {
   entries: number;
+  /** Bytes of the queued entries plus the parked ones (the size cap counts both). */
   bytes: number;
   parked: number;
+  /** Bytes of the parked entries (included in `bytes`). */
+  parkedBytes: number;
   /** What the size cap dropped so far, by kind. */
   dropped: Record<EntryKind, DropCounts>;
 }
