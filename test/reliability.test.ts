@@ -10,6 +10,7 @@ import { createRuntime } from '../src/index';
 import { MetricsRegistry } from '../src/metrics/registry';
 import { TimeSeriesStore } from '../src/metrics/timeseries';
 import { ModelRegistry } from '../src/ml/registry';
+import { pearson, quantile } from '../src/stats/index';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
 import {
   IndexedDbOutbox,
@@ -569,5 +570,44 @@ describe('refused batches (#18.7)', () => {
     expect(st.bytes).toBeLessThanOrEqual(600);
     expect(st.parked).toBe(0);
     expect(st.dropped.sample.entries).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('values of the wrong type (#18.12)', () => {
+  it('counter/gauge/updown amounts must be numbers: "5" is refused, nothing changes', () => {
+    const r = new MetricsRegistry();
+    const c = r.counter('c', { help: 'h' });
+    const g = r.gauge('g', { help: 'g' });
+    const u = r.upDownCounter('u', { help: 'u' });
+    c.inc(2);
+    for (const f of [
+      () => c.inc('5' as never),
+      () => c.labels({}).inc('5' as never),
+      () => g.labels({}).inc('5' as never),
+      () => g.labels({}).dec('5' as never),
+      () => u.labels({}).add('5' as never),
+    ]) {
+      expect(f).toThrow(EdgewiseError);
+    }
+    const text = r.expositionSync();
+    expect(text).toContain('c_total 2\n');
+    expect(text).toMatch(/\ng 0\n/);
+    expect(text).toMatch(/\nu 0\n/);
+  });
+
+  it('statistics refuse ±Infinity with a typed error naming the position', () => {
+    expect(() => quantile([1, Number.POSITIVE_INFINITY], 0.5)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/x\[1\]/),
+      }),
+    );
+    expect(() => pearson([1, 2, 3], [1, Number.NEGATIVE_INFINITY, 2])).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringMatching(/y\[1\]/),
+      }),
+    );
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
   });
 });

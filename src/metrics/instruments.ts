@@ -200,7 +200,7 @@ export class CounterSeries extends SeriesBase {
   value = 0;
   /** Adds `v` (default 1); throws `INVALID_ARGUMENT` on a negative or non-finite amount. */
   inc(v = 1): void {
-    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+    if (typeof v !== 'number' || !(v >= 0 && v < Number.POSITIVE_INFINITY)) {
       badAmount('Counter.inc', v, 'pass a finite amount >= 0 (counters only go up)');
     }
     this.value += v;
@@ -246,7 +246,7 @@ export class UpDownCounterSeries extends SeriesBase {
   value = 0;
   /** Adds `v` (may be negative); throws on a non-finite amount. */
   add(v: number): void {
-    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
+    if (typeof v !== 'number' || !(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
       badAmount('UpDownCounter.add', v, 'pass a finite number');
     }
     this.value += v;
@@ -295,9 +295,11 @@ export class GaugeSeries extends SeriesBase {
     this.value = v;
   }
   inc(v = 1): void {
+    if (typeof v !== 'number') badAmount('Gauge.inc', v, 'pass a number');
     this.value += v;
   }
   dec(v = 1): void {
+    if (typeof v !== 'number') badAmount('Gauge.dec', v, 'pass a number');
     this.value -= v;
   }
 }
