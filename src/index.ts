@@ -91,7 +91,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   const every = options.sync?.metricsEveryMs ?? 10_000;
   const syncTimer =
     sync && every > 0
-      ? setInterval(() => void sync.appendMetrics(metrics).catch(() => {}), every)
+      ? setInterval(() => {
+          // Never throws into the host: a failed snapshot is reported on the bus's
+          // error topic and the next tick tries again.
+          sync.appendMetrics(metrics).catch((error: unknown) => {
+            bus.emitSync(options.bus?.errorTopic ?? 'error', { source: 'sync', error });
+          });
+        }, every)
       : undefined;
   return {
     backends: { kernels: KERNEL_BACKEND, gpu: { ...gpuStatus, mode } },

@@ -5,6 +5,7 @@ import { IsolationForest } from '../src/anomaly/iforest';
 import { exportIsolationForestOnnx } from '../src/ml/export-onnx';
 import { hexToBase64, sha256Hex } from '../src/ml/hash';
 import { loadOnnx, type OnnxModel } from '../src/ml/onnx';
+import { encodeModel } from '../src/ml/onnx-proto';
 
 const dir = join(import.meta.dirname, 'fixtures');
 const fx = JSON.parse(readFileSync(join(dir, 'ml.json'), 'utf8'));
@@ -88,4 +89,31 @@ describe('ONNX inference in Node (onnxruntime-web, wasm)', () => {
     f.dispose();
     expect(() => exportIsolationForestOnnx(new IsolationForest())).toThrow(/fit/);
   });
+});
+
+describe('ONNX models whose output does not fit (#18.12)', () => {
+  const model = (op: 'ReduceMean' | 'Transpose') =>
+    encodeModel({
+      graphName: 'bad-shape',
+      nodes: [
+        {
+          op,
+          inputs: ['x'],
+          outputs: ['y'],
+          attributes: op === 'ReduceMean' ? { keepdims: { int: 0 } } : { perm: { ints: [1, 0] } },
+        },
+      ],
+      inputs: [{ name: 'x', type: 'float', shape: ['n', 3] }],
+      outputs: [{ name: 'y', type: 'float', shape: op === 'ReduceMean' ? [] : [3, 'n'] }],
+      opsets: [{ domain: '', version: 13 }],
+    });
+
+  for (const op of ['ReduceMean', 'Transpose'] as const) {
+    it(`${op}: refused at load with a typed error naming the shape, never NaN scores`, async () => {
+      // loadOnnx probes the model with one row, so the misfit shows before any scoring.
+      const err = await loadOnnx(model(op)).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'INVALID_STATE' });
+      expect((err as Error).message).toMatch(/shape \[.*one row per input row/);
+    });
+  }
 });

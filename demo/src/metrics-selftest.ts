@@ -2,6 +2,7 @@
 // check that data written to real IndexedDB survives a reload and a browser
 // restart. Everything runs on a fixed fake clock so results are exact.
 import { Metrics } from '../../src/metrics/index';
+import { ModelRegistry } from '../../src/ml/registry';
 import { IndexedDbBackend } from '../../src/storage/indexeddb';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -14,6 +15,18 @@ interface Api {
     seconds: number,
   ): Promise<{ tier: string; last: number[]; counts: number[]; increase: number[] }>;
   stats(): Promise<{ chunks: number; bytes: number; series: number }>;
+  /**
+   * Two tabs: opens a store on the shared database 'edgewise-two-tabs' now and
+   * returns a writer that samples `n` values of `tab_value{tab=<tab>}` and flushes.
+   */
+  openTab(tab: string): Promise<void>;
+  writeTab(tab: string, n: number): Promise<void>;
+  /** Every tab's values in the shared database (read by a fresh store). */
+  readTabs(n: number): Promise<Record<string, number[]>>;
+  /** Registers `n` models named 'shared' in the shared model registry; returns the versions. */
+  registerModels(tag: number, n: number): Promise<number[]>;
+  /** Every version of 'shared' with the first byte of its (verified) bytes. */
+  readModels(): Promise<[number, number][]>;
 }
 
 declare global {
@@ -44,7 +57,7 @@ const open = async () => {
   };
 };
 
-window.__metrics = {
+const base: Pick<Api, 'write' | 'read' | 'stats'> = {
   async write(offset, seconds) {
     const { m, gauge, counter } = await open();
     for (let i = 1; i <= seconds; i++) {
@@ -93,4 +106,54 @@ window.__metrics = {
     return s;
   },
 };
+const tabs = new Map<string, Awaited<ReturnType<typeof Metrics.create>>>();
+const openShared = () =>
+  Metrics.create({
+    storage: 'indexeddb',
+    dbName: 'edgewise-two-tabs',
+    intervalMs: 1000,
+    tiers,
+    now: () => now,
+    autoStart: false,
+  });
+const openTab = async (tab: string): Promise<void> => {
+  tabs.set(tab, await openShared());
+};
+const writeTab = async (tab: string, n: number): Promise<void> => {
+  const m = tabs.get(tab)!;
+  const g = m.gauge('tab_value', { labelNames: ['tab'] }).labels({ tab });
+  for (let i = 1; i <= n; i++) {
+    now = T0 + i * 1000;
+    g.set(i);
+    m.sample(now);
+  }
+  await m.flush();
+};
+const readTabs = async (n: number): Promise<Record<string, number[]>> => {
+  now = T0 + (n + 1) * 1000;
+  const m = await openShared();
+  const q = await m.query('tab_value', { from: T0, to: now, step: 1000, agg: 'last' });
+  await m.close();
+  return Object.fromEntries(
+    q.series.map((s) => [s.labels.tab, Array.from(s.values).filter(Number.isFinite)]),
+  );
+};
+const registerModels = async (tag: number, n: number): Promise<number[]> => {
+  const reg = await ModelRegistry.open({ name: 'edgewise-two-tabs-models' });
+  const out = await Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      reg.register('shared', Uint8Array.of(tag, i, 1, 2, 3), { format: 'onnx' }),
+    ),
+  );
+  return out.map((r) => r.version);
+};
+const readModels = async (): Promise<[number, number][]> => {
+  const reg = await ModelRegistry.open({ name: 'edgewise-two-tabs-models' });
+  const out: [number, number][] = [];
+  for (const r of await reg.list('shared')) {
+    out.push([r.version, (await reg.load('shared', { version: r.version })).bytes[0]]);
+  }
+  return out;
+};
+window.__metrics = { ...base, openTab, writeTab, readTabs, registerModels, readModels };
 document.getElementById('result')!.textContent = 'ready';

@@ -22,6 +22,8 @@ export interface IsolationForestOptions {
 const MAGIC = 0x46495745; // 'EWIF'
 const VERSION = 1;
 const HEADER = 48;
+/** The widest rows a saved forest may declare (features are i32 indices; real data is far narrower). */
+const MAX_DIMS = 1 << 20;
 
 /**
  * Isolation Forest (Liu, Ting & Zhou 2008) on WebAssembly. Trees are flat
@@ -237,9 +239,16 @@ export class IsolationForest {
     const maxNodes = v.getUint32(12, true);
     const dims = v.getUint32(16, true);
     const sampleSize = v.getUint32(20, true);
+    const threshold = v.getFloat64(24, true);
+    const contamination = v.getFloat64(40, true);
     if (
       trees < 1 ||
       dims < 1 ||
+      dims > MAX_DIMS ||
+      sampleSize < 1 ||
+      !Number.isFinite(threshold) ||
+      !(contamination === -1 || (contamination > 0 && contamination <= 0.5)) ||
+      v.getUint32(36, true) !== 0 ||
       maxNodes !== 2 * sampleSize - 1 ||
       bytes.length !== HEADER + trees * maxNodes * 24
     ) {
@@ -260,10 +269,16 @@ export class IsolationForest {
         const f = nv.getInt32(off + 8, true);
         const r = nv.getInt32(off + 12, true);
         const leaf = r === i;
+        // split thresholds and leaf path lengths are finite (depth + c(size) <= sampleSize)
+        const value = leaf
+          ? nv.getFloat64(t * maxNodes * 24 + maxNodes * 16 + i * 8, true)
+          : nv.getFloat64(off, true);
         if (
           ++visited > maxNodes ||
           f >= dims ||
           f < 0 ||
+          !Number.isFinite(value) ||
+          (leaf && !(value >= 0 && value <= 2 * sampleSize)) ||
           (!leaf && (r <= i + 1 || r >= maxNodes))
         ) {
           throw new EdgewiseError(

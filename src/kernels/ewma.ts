@@ -8,6 +8,7 @@ import {
   WasmObject,
 } from './runtime';
 import { wasm } from './wasm';
+import { allFinite, ensureRoundTrip } from './state';
 
 interface EwExports {
   ew_init(s: number, alpha: number): void;
@@ -171,12 +172,12 @@ export class Ewma extends WasmObject {
     for (let i = 0; i < 7; i++) f.push(dv.getFloat64(8 + i * 8, true));
     const [alpha, W, m, S, K, n, rej] = f;
     const ok =
+      allFinite(alpha, W, m, S, K) &&
       alpha > 0 &&
       alpha <= 1 &&
       W >= 0 &&
       S >= 0 &&
-      Number.isFinite(m) &&
-      Number.isFinite(K) &&
+      (n === 0 ? W === 0 && S === 0 : W > 0 && Number.isFinite(S / W) && Number.isFinite(K + m)) &&
       Number.isInteger(n) &&
       n >= 0 &&
       Number.isInteger(rej) &&
@@ -188,6 +189,6 @@ export class Ewma extends WasmObject {
       );
     const e = new Ewma({ alpha });
     heapF64().set(f, e.ptr >>> 3);
-    return e;
+    return ensureRoundTrip(e, u8, 'Ewma.deserialize');
   }
 }

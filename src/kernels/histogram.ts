@@ -1,6 +1,7 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
 import { wasm } from './wasm';
+import { allFinite, ensureRoundTrip } from './state';
 
 interface HistExports {
   hx_init(s: number, nb: number, P: number): void;
@@ -429,7 +430,7 @@ export class Histogram extends SummaryWasmObject {
         h.set(counts.subarray(pLen), b + HDR + maxBuckets);
       }
     }
-    if (total !== n || (n > 0 && !(mn <= mx))) {
+    if (total !== n || (n > 0 && !(allFinite(sum, mn, mx) && mn <= mx))) {
       hist.dispose();
       throw corrupt('bucket counts do not add up to count');
     }
@@ -440,6 +441,6 @@ export class Histogram extends SummaryWasmObject {
     h[b + 2] = n > 0 ? mn : Number.POSITIVE_INFINITY;
     h[b + 3] = n > 0 ? mx : Number.NEGATIVE_INFINITY;
     h[b + 4] = rej;
-    return hist;
+    return ensureRoundTrip(hist, u8, 'Histogram.deserialize');
   }
 }

@@ -1,6 +1,7 @@
 import { EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, WasmObject } from './runtime';
 import { wasm } from './wasm';
+import { allFinite, ensureRoundTrip } from './state';
 
 /** Everything `Moments` knows, as plain numbers (structured-clone safe). */
 export interface MomentsSummary {
@@ -215,12 +216,13 @@ export class Moments extends WasmObject {
       Number.isInteger(rejected) &&
       rejected >= 0 &&
       (n === 0 ||
-        (Number.isFinite(shift) &&
-          Number.isFinite(meanD) &&
+        (allFinite(shift, meanD, m2, m3, m4, mn, mx) &&
           m2 >= 0 &&
-          !Number.isNaN(m3) &&
           m4 >= 0 &&
-          mn <= mx));
+          mn <= mx &&
+          // the mean lies within [min, max] (one ulp-scale tolerance for rounding)
+          shift + meanD >= mn - 1e-9 * Math.max(1, Math.abs(mn)) &&
+          shift + meanD <= mx + 1e-9 * Math.max(1, Math.abs(mx))));
     if (!ok) {
       throw new EdgewiseError(
         'CORRUPT_STATE',
@@ -231,7 +233,10 @@ export class Moments extends WasmObject {
     const m = new Moments();
     const h = heapF64();
     const base = m.ptr >>> 3;
-    for (let i = 0; i < 9; i++) h[base + i] = v[i];
-    return m;
+    // An empty state keeps the fresh state's fields (only `rejected` is read):
+    // the round-trip check then refuses garbage in the unused fields.
+    if (n === 0) h[base + 8] = rejected;
+    else for (let i = 0; i < 9; i++) h[base + i] = v[i];
+    return ensureRoundTrip(m, u8, 'Moments.deserialize');
   }
 }

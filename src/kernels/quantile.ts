@@ -1,6 +1,7 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
 import { wasm } from './wasm';
+import { ensureRoundTrip } from './state';
 
 interface QsExports {
   qs_init(s: number, m: number, maxBuckets: number, exactLimit: number): void;
@@ -435,7 +436,12 @@ export class QuantileSketch extends SummaryWasmObject {
     for (let i = 0; i < f.length; i++) f[i] = dv.getFloat64(8 + i * 8, true);
     const [a, maxBuckets, exactLimit, n, sum, mn, mx, rejected, zeros] = f;
     const isCount = (v: number): boolean => Number.isInteger(v) && v >= 0;
-    if (!isCount(n) || !isCount(rejected) || !isCount(zeros) || (n > 0 && !(mn <= mx))) {
+    if (
+      !isCount(n) ||
+      !isCount(rejected) ||
+      !isCount(zeros) ||
+      (n > 0 && !(Number.isFinite(sum) && Number.isFinite(mn) && Number.isFinite(mx) && mn <= mx))
+    ) {
       throw corrupt('negative or fractional counts, or min > max');
     }
     let sk: QuantileSketch;
@@ -456,7 +462,7 @@ export class QuantileSketch extends SummaryWasmObject {
         const h = heapF64();
         h[(sk.ptr >>> 3) + 1] = sum;
         h[(sk.ptr >>> 3) + 4] = rejected;
-        return sk;
+        return ensureRoundTrip(sk, u8, 'QuantileSketch.deserialize');
       }
       k.qs_flush_exact(sk.ptr);
       let at = 9;
@@ -496,11 +502,11 @@ export class QuantileSketch extends SummaryWasmObject {
       h[base + 3] = n > 0 ? mx : Number.NEGATIVE_INFINITY;
       h[base + 4] = rejected;
       h[base + 5] = zeros;
-      return sk;
     } catch (e) {
       sk.dispose();
       throw e;
     }
+    return ensureRoundTrip(sk, u8, 'QuantileSketch.deserialize');
   }
 }
 

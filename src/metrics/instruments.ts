@@ -40,6 +40,8 @@ export interface MetricOptions {
 export interface MetricContext {
   now: () => number;
   onOverflow: (metric: Metric) => void;
+  /** A gauge's `observe` callback threw: the metric keeps its previous values. */
+  onCallbackError?: (metric: Metric, error: unknown) => void;
   maxSeries: number;
 }
 
@@ -198,7 +200,7 @@ export class CounterSeries extends SeriesBase {
   value = 0;
   /** Adds `v` (default 1); throws `INVALID_ARGUMENT` on a negative or non-finite amount. */
   inc(v = 1): void {
-    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+    if (typeof v !== 'number' || !(v >= 0 && v < Number.POSITIVE_INFINITY)) {
       badAmount('Counter.inc', v, 'pass a finite amount >= 0 (counters only go up)');
     }
     this.value += v;
@@ -244,7 +246,7 @@ export class UpDownCounterSeries extends SeriesBase {
   value = 0;
   /** Adds `v` (may be negative); throws on a non-finite amount. */
   add(v: number): void {
-    if (!(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
+    if (typeof v !== 'number' || !(v > Number.NEGATIVE_INFINITY && v < Number.POSITIVE_INFINITY)) {
       badAmount('UpDownCounter.add', v, 'pass a finite number');
     }
     this.value += v;
@@ -293,9 +295,11 @@ export class GaugeSeries extends SeriesBase {
     this.value = v;
   }
   inc(v = 1): void {
+    if (typeof v !== 'number') badAmount('Gauge.inc', v, 'pass a number');
     this.value += v;
   }
   dec(v = 1): void {
+    if (typeof v !== 'number') badAmount('Gauge.dec', v, 'pass a number');
     this.value -= v;
   }
 }
@@ -314,6 +318,8 @@ export interface GaugeOptions extends MetricOptions {
 export class Gauge extends Metric<GaugeSeries> {
   readonly type = 'gauge' as const;
   private readonly observer: ((record: ObserveFn) => void) | undefined;
+  /** Collections in which the `observe` callback threw (its previous values were kept). */
+  callbackErrors = 0;
   constructor(name: string, options: GaugeOptions, ctx: MetricContext) {
     super(name, options, ctx, []);
     if (options.observe !== undefined && typeof options.observe !== 'function') {
@@ -344,11 +350,28 @@ export class Gauge extends Metric<GaugeSeries> {
   }
   override _collect(): void {
     if (!this.observer) return;
+    // The callback's values are staged and applied only when it returns: a callback
+    // that throws half-way leaves every series as it was, and the error is reported
+    // (it must not break exposition, sampling or sync of the other metrics).
+    const staged = new Map<string, { values: string[]; value: number }>();
+    const record: ObserveFn = (value, labels) => {
+      if (typeof value !== 'number') {
+        badAmount(`metric '${this.name}' observe`, value, 'record(value) takes a number');
+      }
+      const values = labelValuesOf(this.labelNames, labels, `metric '${this.name}' observe`);
+      staged.set(seriesKey(values), { values, value });
+    };
+    try {
+      this.observer(record);
+    } catch (error) {
+      this.callbackErrors++;
+      this.ctx.onCallbackError?.(this, error);
+      return;
+    }
     const fresh = new Map<string, GaugeSeries>();
     const old = this._series;
-    const record: ObserveFn = (value, labels) => {
-      const values = labelValuesOf(this.labelNames, labels, `metric '${this.name}' observe`);
-      const key = seriesKey(values);
+    this._overflow = undefined;
+    for (const [key, { values, value }] of staged) {
       let s = fresh.get(key);
       if (s === undefined) {
         if (fresh.size >= this.maxSeries) {
@@ -358,15 +381,13 @@ export class Gauge extends Metric<GaugeSeries> {
             this.ctx.onOverflow(this);
           }
           this._overflow.set(value);
-          return;
+          continue;
         }
         s = old.get(key) ?? this.makeSeries(values, false);
         fresh.set(key, s);
       }
       s.set(value);
-    };
-    this._overflow = undefined;
-    this.observer(record);
+    }
     old.clear();
     for (const [k, s] of fresh) old.set(k, s);
   }

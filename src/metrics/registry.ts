@@ -36,6 +36,12 @@ export interface RegistryOptions {
   now?: () => number;
 }
 
+/** A gauge callback that threw during a collection. */
+export interface CallbackErrorEvent {
+  metric: string;
+  error: unknown;
+}
+
 export interface OverflowEvent {
   metric: string;
   maxSeries: number;
@@ -61,6 +67,7 @@ export class MetricsRegistry {
   private readonly owners = new Map<string, AnyMetric>();
   private readonly ctx: MetricContext;
   private readonly overflowListeners = new Set<(e: OverflowEvent) => void>();
+  private readonly callbackErrorListeners = new Set<(e: CallbackErrorEvent) => void>();
   readonly now: () => number;
 
   constructor(options: RegistryOptions = {}) {
@@ -79,10 +86,29 @@ export class MetricsRegistry {
         const e = { metric: m.name, maxSeries: m.maxSeries };
         for (const f of this.overflowListeners) f(e);
       },
+      onCallbackError: (m: Metric, error: unknown) => {
+        const e = { metric: m.name, error };
+        for (const f of this.callbackErrorListeners) {
+          try {
+            f(e);
+          } catch {
+            // A listener's own failure must not stop the collection.
+          }
+        }
+      },
     };
   }
 
   /** Called once per metric when it first exceeds its series limit. Returns an unsubscribe function. */
+  /**
+   * Called when a gauge's `observe` callback throws during a collection (the
+   * gauge keeps its previous values; the other metrics are collected as usual).
+   */
+  onCallbackError(fn: (e: CallbackErrorEvent) => void): () => void {
+    this.callbackErrorListeners.add(fn);
+    return () => this.callbackErrorListeners.delete(fn);
+  }
+
   onOverflow(fn: (e: OverflowEvent) => void): () => void {
     this.overflowListeners.add(fn);
     return () => this.overflowListeners.delete(fn);

@@ -115,6 +115,34 @@ interface RollState {
   dirty: boolean;
 }
 
+function isSeriesMeta(m: unknown): m is SeriesMeta {
+  const x = m as SeriesMeta;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Number.isFinite(x.id) &&
+    typeof x.key === 'string' &&
+    typeof x.name === 'string' &&
+    (x.kind === 'counter' || x.kind === 'gauge' || x.kind === 'distribution') &&
+    typeof x.labels === 'object' &&
+    x.labels !== null
+  );
+}
+
+/** A stored chunk whose columns can be read back (IndexedDB data can be damaged by other code). */
+function isChunkIntact(c: ChunkRecord, cols: readonly string[]): boolean {
+  if (typeof c !== 'object' || c === null || typeof c.cols !== 'object' || c.cols === null) {
+    return false;
+  }
+  const ts = c.cols.ts;
+  if (!(ts instanceof Float64Array)) return false;
+  for (const k of cols) {
+    const col = c.cols[k];
+    if (!(col instanceof Float64Array) || col.length < ts.length) return false;
+  }
+  return true;
+}
+
 interface Tracked {
   meta: SeriesMeta;
   persisted: boolean;
@@ -228,7 +256,18 @@ export class TimeSeriesStore {
   private readonly byHandleCount = new Map<SeriesBase, Tracked>();
   private readonly byHandleDist = new Map<SeriesBase, Tracked>();
   private pending: ChunkRecord[] = [];
-  private nextId = 1;
+  /**
+   * Provisional ids of series not yet stored count down from -1, so they never
+   * equal a stored id (the backend allocates positive ids when it first writes one).
+   */
+  private nextProvisional = -1;
+  /**
+   * Series whose stored open chunk or cursor could not be read at open: each
+   * started a fresh open chunk (their closed chunks stay queryable).
+   */
+  readonly damaged: { series: string; reason: string }[] = [];
+  /** Stored chunks left out of query answers because they could not be read. */
+  damagedReads = 0;
   private timers: ReturnType<typeof setInterval>[] = [];
   private flushing: Promise<void> | undefined;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
@@ -291,7 +330,13 @@ export class TimeSeriesStore {
   }
 
   private emit(e: StoreEvent): void {
-    for (const f of this.listeners) f(e);
+    for (const f of this.listeners) {
+      try {
+        f(e);
+      } catch {
+        // A listener's failure must not stop the store's timers or the other listeners.
+      }
+    }
   }
 
   // ------------------------------------------------------------ series state
@@ -338,56 +383,86 @@ export class TimeSeriesStore {
     const key = keyOf(name, labels);
     const t = this.byKey.get(key);
     if (t) return t;
-    return this.makeTracked({ id: this.nextId++, key, name, kind, labels });
+    return this.makeTracked({ id: this.nextProvisional--, key, name, kind, labels });
   }
 
   private async restore(): Promise<void> {
     const metas = await this.backend.listSeries();
     const cursors = new Map((await this.backend.listCursors()).map((c) => [c.id, c]));
     for (const m of metas) {
-      this.nextId = Math.max(this.nextId, m.id + 1);
-      const tr = this.makeTracked(m);
-      tr.persisted = true;
-      const c = cursors.get(m.id);
-      if (!c) continue;
-      tr.prev = c.prev;
-      if (c.staged && this.sketches) {
-        if (tr.stage.length < c.staged.length) tr.stage = new Float64Array(c.staged.length);
-        tr.stage.set(c.staged);
-        tr.staged = c.staged.length;
+      if (!isSeriesMeta(m)) {
+        this.damaged.push({
+          series: String((m as { key?: unknown })?.key),
+          reason: 'series record',
+        });
+        continue;
       }
-      for (let i = 0; i < this.tiers.length; i++) {
-        const start = c.chunkStarts[i];
-        const [chunk] = Number.isFinite(start)
-          ? await this.backend.readChunks(i, m.id, start, start + 1)
-          : [];
-        if (i === 0) {
-          if (chunk?.start === start) {
-            const n = chunk.cols.ts.length;
-            this.ensureRaw(tr.raw, n);
-            tr.raw.ts.set(chunk.cols.ts);
-            tr.raw.v.set(chunk.cols.v);
-            tr.raw.n = n;
-          }
-          tr.raw.start = start;
-          continue;
-        }
-        const r = tr.roll[i];
-        r.chunkStart = start;
+      try {
+        await this.restoreSeries(m, cursors.get(m.id));
+      } catch (error) {
+        // A damaged cursor or open chunk costs that series its open chunk, never
+        // the store: it starts a fresh one (closed chunks stay queryable).
+        const tr = this.byKey.get(m.key);
+        for (const r of tr?.roll ?? []) r?.sk?.dispose();
+        this.makeTracked(m).persisted = true;
+        this.damaged.push({
+          series: m.key,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  private async restoreSeries(m: SeriesMeta, c: SeriesCursor | undefined): Promise<void> {
+    const tr = this.makeTracked(m);
+    tr.persisted = true;
+    if (!c) return;
+    if (!Array.isArray(c.chunkStarts) || !Array.isArray(c.buckets)) {
+      throw new Error('damaged cursor');
+    }
+    tr.prev = c.prev;
+    if (c.staged && this.sketches) {
+      if (tr.stage.length < c.staged.length) tr.stage = new Float64Array(c.staged.length);
+      tr.stage.set(c.staged);
+      tr.staged = c.staged.length;
+    }
+    for (let i = 0; i < this.tiers.length; i++) {
+      const start = c.chunkStarts[i];
+      const [chunk] = Number.isFinite(start)
+        ? await this.backend.readChunks(i, m.id, start, start + 1)
+        : [];
+      if (chunk && !isChunkIntact(chunk, i === 0 ? ['ts', 'v'] : Object.keys(tr.roll[i].cols))) {
+        throw new Error(`damaged chunk (tier ${i}, start ${start})`);
+      }
+      if (i === 0) {
         if (chunk?.start === start) {
           const n = chunk.cols.ts.length;
-          for (const k in r.cols) r.cols[k].set(chunk.cols[k].subarray(0, n));
-          for (let j = 0; j < n; j++) r.skRows[j] = rowSketch(chunk, j)?.slice() ?? null;
-          r.n = n;
+          this.ensureRaw(tr.raw, n);
+          tr.raw.ts.set(chunk.cols.ts);
+          tr.raw.v.set(chunk.cols.v);
+          tr.raw.n = n;
         }
-        const b = c.buckets[i];
-        if (b) {
-          r.bucketStart = b[0];
-          r.cur.mergeFrom(b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
-        }
-        const sk = c.sketches?.[i];
-        if (sk && this.liveSk[i]) r.sk = QuantileSketch.deserialize(sk);
+        tr.raw.start = start;
+        continue;
       }
+      const r = tr.roll[i];
+      r.chunkStart = start;
+      if (chunk?.start === start) {
+        const n = chunk.cols.ts.length;
+        for (const k in r.cols) r.cols[k].set(chunk.cols[k].subarray(0, n));
+        for (let j = 0; j < n; j++) r.skRows[j] = rowSketch(chunk, j)?.slice() ?? null;
+        r.n = n;
+      }
+      const b = c.buckets[i];
+      if (b && !(Array.isArray(b) && b.length === 10 && b.every((x) => typeof x === 'number'))) {
+        throw new Error(`damaged cursor bucket (tier ${i})`);
+      }
+      if (b) {
+        r.bucketStart = b[0];
+        r.cur.mergeFrom(b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
+      }
+      const sk = c.sketches?.[i];
+      if (sk && this.liveSk[i]) r.sk = QuantileSketch.deserialize(sk);
     }
   }
 
@@ -671,8 +746,9 @@ export class TimeSeriesStore {
     if (chunks.length === 0 && series.length === 0 && cursors.length === 0) return;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.backend.write({ series, chunks, cursors });
+        const remap = await this.backend.write({ series, chunks, cursors });
         for (const tr of undo) tr.persisted = true;
+        if (remap) this.applyRemap(remap);
         return;
       } catch (e) {
         if (!isQuotaError(e) || attempt > 10_000 || !(await this.evictOne())) {
@@ -687,6 +763,22 @@ export class TimeSeriesStore {
           throw e;
         }
       }
+    }
+  }
+
+  /**
+   * The backend stored some new series under other ids (another writer on the
+   * same database got there first): adopt them, including in chunks closed while
+   * the write was in flight.
+   */
+  private applyRemap(remap: ReadonlyMap<number, number>): void {
+    for (const tr of this.byKey.values()) {
+      const id = remap.get(tr.meta.id);
+      if (id !== undefined) tr.meta = { ...tr.meta, id };
+    }
+    for (const c of this.pending) {
+      const id = remap.get(c.series);
+      if (id !== undefined) c.series = id;
     }
   }
 
@@ -714,7 +806,14 @@ export class TimeSeriesStore {
   /** Starts sampling every `intervalMs` and flushing every `flushIntervalMs`. */
   start(): void {
     if (this.timers.length) return;
-    const a = setInterval(() => this.sample(), this.intervalMs);
+    const a = setInterval(() => {
+      // A timer of ours must never throw into the host: report and keep sampling.
+      try {
+        this.sample();
+      } catch (error) {
+        this.emit({ type: 'error', error });
+      }
+    }, this.intervalMs);
     const b = setInterval(() => {
       this.flush().catch((error) => this.emit({ type: 'error', error }));
     }, this.flushIntervalMs);
@@ -938,8 +1037,11 @@ export class TimeSeriesStore {
   ): Promise<ChunkRecord[]> {
     const byStart = new Map<number, ChunkRecord>();
     if (tr.persisted) {
-      for (const c of await this.backend.readChunks(ti, tr.meta.id, from, to))
-        byStart.set(c.start, c);
+      for (const c of await this.backend.readChunks(ti, tr.meta.id, from, to)) {
+        // A damaged stored chunk is left out of the answer (and counted), not thrown.
+        if (isChunkIntact(c, ti === 0 ? ['ts', 'v'] : ['ts'])) byStart.set(c.start, c);
+        else this.damagedReads++;
+      }
     }
     for (const c of this.pending)
       if (c.series === tr.meta.id && c.tier === ti) byStart.set(c.start, c);

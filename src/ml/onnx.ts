@@ -260,14 +260,40 @@ export class OnnxModel {
         this.info.inputType === 'float64'
           ? new this.#ort.Tensor('float64', slice.slice(), [len, d])
           : new this.#ort.Tensor('float32', Float32Array.from(slice), [len, d]);
-      const res = await session.run({ [this.#input]: tensor }, [this.#output]);
+      let res: Awaited<ReturnType<typeof session.run>>;
+      try {
+        res = await session.run({ [this.#input]: tensor }, [this.#output]);
+      } catch (cause) {
+        tensor.dispose();
+        throw new EdgewiseError(
+          'INVALID_STATE',
+          `OnnxModel.run: the model failed on a batch of ${len} x ${d} rows: ${(cause as Error)?.message ?? cause}. ` +
+            'Check that the model takes [batch, features] input of this type.',
+          { cause },
+        );
+      }
       const t = res[this.#output];
-      const data = t.data as Float32Array | Float64Array;
+      const data = t.data as unknown;
+      const rows = t.dims[0];
+      const width =
+        data instanceof Float32Array || data instanceof Float64Array ? data.length / len : 0;
+      // One row of output per input row, the same width in every batch: anything
+      // else (a [1] scalar, a transposed or pooled output, strings) would give
+      // silently wrong or NaN scores.
+      if (rows !== len || !Number.isInteger(width) || width < 1 || (out && width !== od)) {
+        tensor.dispose();
+        t.dispose();
+        throw new EdgewiseError(
+          'INVALID_STATE',
+          `OnnxModel.run: output '${this.#output}' has shape [${t.dims.join(', ')}] (${t.type}) for ${len} input rows; ` +
+            'Edgewise needs a float output of shape [rows, k] (one row per input row). Pick another output with { output }.',
+        );
+      }
       if (!out) {
-        od = data.length / len;
+        od = width;
         out = new Float64Array(n * od);
       }
-      out.set(data, off * od);
+      out.set(data as Float32Array | Float64Array, off * od);
       tensor.dispose();
       t.dispose();
     }

@@ -186,23 +186,35 @@ export class ModelRegistry {
     const data = bytes.slice();
     return this.#serial(async () => {
       const sha256 = await sha256Hex(data);
-      const versions = (await this.list(name)).map((r) => r.version);
-      const rec: ModelRecord = {
-        name,
-        version: versions.length ? Math.max(...versions) + 1 : 1,
-        createdAt: Date.now(),
-        format,
-        specHash,
-        sha256,
-        size: data.length,
-        stage: 'candidate',
-        metrics: { ...(options.metrics ?? {}) },
-      };
-      await this.backend.write({
-        records: [rec],
-        blobs: [{ name, version: rec.version, bytes: data }],
-      });
-      return rec;
+      // Another registry on the same database (another tab) may take the next
+      // version between our read and our write: the write refuses to overwrite
+      // (create: true) and we try the version after.
+      for (let attempt = 0; ; attempt++) {
+        const versions = (await this.list(name)).map((r) => r.version);
+        const rec: ModelRecord = {
+          name,
+          version: versions.length ? Math.max(...versions) + 1 : 1,
+          createdAt: Date.now(),
+          format,
+          specHash,
+          sha256,
+          size: data.length,
+          stage: 'candidate',
+          metrics: { ...(options.metrics ?? {}) },
+        };
+        try {
+          await this.backend.write({
+            records: [rec],
+            blobs: [{ name, version: rec.version, bytes: data }],
+            create: true,
+          });
+          return rec;
+        } catch (e) {
+          if (!(e instanceof EdgewiseError && e.code === 'ALREADY_REGISTERED') || attempt >= 100) {
+            throw e;
+          }
+        }
+      }
     });
   }
 
@@ -349,8 +361,28 @@ export class ModelRegistry {
         (await this.list()).filter((r) => r.stage === 'production').map((r) => r.name),
       );
       for (const m of doc.models) {
-        const r = m.record;
+        const r = m?.record;
+        if (typeof r !== 'object' || r === null || typeof m.bytes !== 'string')
+          throw new EdgewiseError(
+            'CORRUPT_STATE',
+            'ModelRegistry.import: every model needs a record and its bytes (base64).',
+          );
         checkName(r.name, 'ModelRegistry.import');
+        if (!Number.isSafeInteger(r.version) || r.version < 1)
+          throw new EdgewiseError(
+            'CORRUPT_STATE',
+            `ModelRegistry.import: '${r.name}' has version ${describeValue(r.version)}; versions are integers >= 1.`,
+          );
+        if (!['candidate', 'production', 'archived'].includes(r.stage as string))
+          throw new EdgewiseError(
+            'CORRUPT_STATE',
+            `ModelRegistry.import: '${r.name}' v${r.version} has stage ${describeValue(r.stage)}; expected candidate, production or archived.`,
+          );
+        if (typeof r.sha256 !== 'string')
+          throw new EdgewiseError(
+            'CORRUPT_STATE',
+            `ModelRegistry.import: '${r.name}' v${r.version} has no SHA-256.`,
+          );
         if (existing.has(`${r.name}\u0000${r.version}`))
           throw new EdgewiseError(
             'ALREADY_REGISTERED',
@@ -368,7 +400,7 @@ export class ModelRegistry {
         records.push(r);
         blobs.push({ name: r.name, version: r.version, bytes });
       }
-      await this.backend.write({ records, blobs });
+      await this.backend.write({ records, blobs, create: true });
       return records;
     });
   }

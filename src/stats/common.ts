@@ -37,7 +37,14 @@ export function toF64(
   const a = convert(x, where, name);
   checkNanPolicy(where, nan);
   let nans = 0;
-  for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i])) nans++;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    // One pass: NaN counted, ±Infinity refused (v - v is NaN for both).
+    if (v - v !== 0) {
+      if (Number.isNaN(v)) nans++;
+      else infinite(v, i, where, name);
+    }
+  }
   if (nans === 0) return a;
   if (nan === 'raise') {
     fail(
@@ -66,7 +73,15 @@ export function toPairs(
     fail(where, `x and y must have the same length (got ${fx.length} and ${fy.length}).`);
   }
   let k = 0;
-  for (let i = 0; i < fx.length; i++) if (!Number.isNaN(fx[i]) && !Number.isNaN(fy[i])) k++;
+  for (let i = 0; i < fx.length; i++) {
+    const a = fx[i];
+    const b = fy[i];
+    if (a - a === 0 && b - b === 0) k++;
+    else {
+      if (!Number.isNaN(a) && a - a !== 0) infinite(a, i, where, 'x');
+      if (!Number.isNaN(b) && b - b !== 0) infinite(b, i, where, 'y');
+    }
+  }
   if (k === fx.length) return [fx, fy];
   checkNanPolicy(where, nan);
   if (nan === 'raise') {
@@ -86,6 +101,11 @@ export function toPairs(
     }
   }
   return [ox, oy];
+}
+
+/** ±Infinity is always an error in the statistics (it has no sample meaning and poisons sums). */
+function infinite(v: number, i: number, where: string, name: string): never {
+  return fail(where, `${name}[${i}] is ${v}; statistics need finite values (remove or clip it).`);
 }
 
 function checkNanPolicy(where: string, nan: unknown): void {

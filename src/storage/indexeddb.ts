@@ -3,8 +3,9 @@
  * migrations, one readwrite transaction per `write()` (a flush), and
  * QuotaExceededError mapped to `EdgewiseError('QUOTA_EXCEEDED')`.
  */
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames, wrap } from 'idb';
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import { EdgewiseError } from '../errors';
+import { openIdb } from './open';
 import {
   type ChunkRecord,
   chunkBytes,
@@ -60,6 +61,8 @@ export interface IndexedDbBackendOptions {
   version?: number;
   /** An IDBFactory (default globalThis.indexedDB; fake-indexeddb in Node tests). */
   factory?: IDBFactory;
+  /** How long an open blocked by another tab's older connection waits before failing (default 10 s). */
+  blockedTimeoutMs?: number;
 }
 
 export class IndexedDbBackend implements TimeSeriesBackend {
@@ -74,21 +77,17 @@ export class IndexedDbBackend implements TimeSeriesBackend {
         `IndexedDbBackend: schema version ${version} is unknown; pass 1..${SCHEMA_VERSION}.`,
       );
     }
-    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) {
-      throw new EdgewiseError(
-        'INVALID_STATE',
-        'IndexedDbBackend: no IndexedDB here; use the memory backend or pass a factory (fake-indexeddb).',
-      );
-    }
-    // idb's openDB reads the global indexedDB; open through `factory` and wrap instead.
-    const request = factory.open(options.name ?? 'edgewise-metrics', version);
-    request.onupgradeneeded = (event) => {
-      const db = wrap(request.result) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
-      const tx = wrap(request.transaction!) as unknown as UpgradeTx;
-      for (let v = event.oldVersion; v < (event.newVersion ?? version); v++) MIGRATIONS[v](db, tx);
-    };
-    const db = (await wrap(request)) as unknown as IDBPDatabase<EdgewiseTimeSeriesDB>;
+    const db = await openIdb<EdgewiseTimeSeriesDB>({
+      factory: options.factory,
+      name: options.name ?? 'edgewise-metrics',
+      version,
+      where: 'IndexedDbBackend',
+      fallback: 'use the memory backend',
+      blockedTimeoutMs: options.blockedTimeoutMs,
+      upgrade: (d, tx, from, to) => {
+        for (let v = from; v < to; v++) MIGRATIONS[v](d, tx);
+      },
+    });
     return new IndexedDbBackend(db);
   }
 
@@ -96,7 +95,7 @@ export class IndexedDbBackend implements TimeSeriesBackend {
     return this.db.version;
   }
 
-  async write(batch: WriteBatch): Promise<void> {
+  async write(batch: WriteBatch): Promise<ReadonlyMap<number, number> | undefined> {
     try {
       const cursors = batch.cursors ?? [];
       const stores: ('series' | 'chunks' | 'meta')[] = ['series', 'chunks'];
@@ -104,15 +103,40 @@ export class IndexedDbBackend implements TimeSeriesBackend {
       const tx = this.db.transaction(stores, 'readwrite');
       const s = tx.objectStore('series');
       const c = tx.objectStore('chunks');
+      // Series ids are allocated here, inside the write transaction: IndexedDB runs
+      // read-write transactions on the same stores one at a time, so two tabs (two
+      // stores on one database) can never give one id to two series, and a key
+      // another tab already stored keeps that tab's id.
+      const remap = new Map<number, number>();
+      if (batch.series.length) {
+        const last = await s.openCursor(null, 'prev');
+        let next = (last ? Number(last.key) : 0) + 1;
+        for (const m of batch.series) {
+          const existing = await s.index('by-key').get(m.key);
+          if (existing) {
+            if (existing.id !== m.id) remap.set(m.id, existing.id);
+            continue;
+          }
+          const id = Math.max(next, 1);
+          next = id + 1;
+          if (id !== m.id) remap.set(m.id, id);
+          await s.put({ ...m, id });
+        }
+      }
+      const idOf = (id: number) => remap.get(id) ?? id;
       const ops: Promise<unknown>[] = [];
-      for (const m of batch.series) ops.push(s.put(m));
-      for (const k of batch.chunks) ops.push(c.put(k));
+      for (const k of batch.chunks)
+        ops.push(c.put(remap.size ? { ...k, series: idOf(k.series) } : k));
       if (cursors.length) {
         const meta = tx.objectStore('meta');
-        for (const k of cursors) ops.push(meta.put({ key: `cursor/${k.id}`, value: k }));
+        for (const k of cursors) {
+          const id = idOf(k.id);
+          ops.push(meta.put({ key: `cursor/${id}`, value: id === k.id ? k : { ...k, id } }));
+        }
       }
       ops.push(tx.done);
       await Promise.all(ops);
+      return remap.size ? remap : undefined;
     } catch (e) {
       if (isQuotaError(e)) {
         throw new EdgewiseError('QUOTA_EXCEEDED', 'IndexedDB is full (QuotaExceededError).', {

@@ -3,8 +3,9 @@
  * positions, UI state): IndexedDB through idb in browsers, a Map elsewhere.
  * Values must be structured-clone safe (typed arrays included).
  */
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
 import { EdgewiseError } from '../errors';
+import { openIdb } from './open';
 import { isQuotaError } from './types';
 
 interface KvSchema extends DBSchema {
@@ -106,9 +107,14 @@ export async function openKvStore(
 ): Promise<KvStore> {
   const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   if (options.memory || !factory) return new MemoryKv();
-  const db = await openDB<KvSchema>(name, 1, {
-    upgrade(d) {
-      d.createObjectStore('kv');
+  const db = await openIdb<KvSchema>({
+    factory,
+    name,
+    version: 1,
+    where: 'openKvStore',
+    fallback: 'pass { memory: true }',
+    upgrade: (d, _tx, from) => {
+      if (from < 1) d.createObjectStore('kv');
     },
   });
   return new IdbKv(db);

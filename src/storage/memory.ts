@@ -33,6 +33,8 @@ export interface MemoryBackendOptions {
 export class MemoryBackend implements TimeSeriesBackend {
   readonly kind = 'memory' as const;
   private readonly series = new Map<number, SeriesMeta>();
+  private readonly byKey = new Map<string, number>();
+  private nextId = 1;
   private readonly cursors = new Map<number, SeriesCursor>();
   /** Per tier: chunk key -> chunk. */
   private readonly tiers = new Map<number, Map<string, ChunkRecord>>();
@@ -54,7 +56,7 @@ export class MemoryBackend implements TimeSeriesBackend {
     return m;
   }
 
-  async write(batch: WriteBatch): Promise<void> {
+  async write(batch: WriteBatch): Promise<ReadonlyMap<number, number> | undefined> {
     let delta = 0;
     for (const c of batch.chunks) {
       const old = this.tiers.get(c.tier)?.get(ck(c.tier, c.series, c.start));
@@ -67,16 +69,29 @@ export class MemoryBackend implements TimeSeriesBackend {
       );
       throw e;
     }
-    for (const s of batch.series) this.series.set(s.id, structuredClone(s));
-    for (const c of batch.cursors ?? []) this.cursors.set(c.id, c);
+    // Ids are allocated here, as in the IndexedDB backend (see TimeSeriesBackend.write).
+    const remap = new Map<number, number>();
+    for (const s of batch.series) {
+      const existing = this.byKey.get(s.key);
+      const id = existing ?? this.nextId++;
+      if (id !== s.id) remap.set(s.id, id);
+      if (existing === undefined) {
+        this.byKey.set(s.key, id);
+        this.series.set(id, { ...structuredClone(s), id });
+      }
+    }
+    const idOf = (id: number) => remap.get(id) ?? id;
+    for (const c of batch.cursors ?? []) this.cursors.set(idOf(c.id), { ...c, id: idOf(c.id) });
     // Takes ownership of the chunks' arrays (callers hand over fresh copies, as into IndexedDB).
     for (const c of batch.chunks) {
+      if (remap.size) c.series = idOf(c.series);
       this.tier(c.tier).set(ck(c.tier, c.series, c.start), c);
       if (!(c.end >= (this.minEnd.get(c.tier) ?? Number.POSITIVE_INFINITY))) {
         this.minEnd.set(c.tier, c.end);
       }
     }
     this.bytes += delta;
+    return remap.size ? remap : undefined;
   }
 
   async listSeries(): Promise<SeriesMeta[]> {

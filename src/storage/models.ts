@@ -9,8 +9,9 @@
  *   blobs    keyPath [name, version]  { name, version, bytes }
  *   shadow   keyPath [name, version]  shadow-mode comparison sums
  */
-import { type DBSchema, type IDBPDatabase, wrap } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
 import { EdgewiseError } from '../errors';
+import { openIdb } from './open';
 import { isQuotaError } from './types';
 
 export type ModelStage = 'candidate' | 'production' | 'archived';
@@ -56,6 +57,19 @@ export interface ModelWrite {
   blobs?: { name: string; version: number; bytes: Uint8Array }[];
   remove?: [string, number][];
   shadow?: ShadowState[];
+  /**
+   * The records are new versions: the write fails with `ALREADY_REGISTERED` and
+   * changes nothing if any of them exists already (another registry on the same
+   * database, e.g. another tab, took that version first).
+   */
+  create?: boolean;
+}
+
+function taken(r: { name: string; version: number }): EdgewiseError {
+  return new EdgewiseError(
+    'ALREADY_REGISTERED',
+    `model '${r.name}' v${r.version} exists already (written by another registry on this database).`,
+  );
 }
 
 export interface ModelStoreBackend {
@@ -101,6 +115,11 @@ export class MemoryModelStore implements ModelStoreBackend {
     return s && copy(s);
   }
   async write(w: ModelWrite): Promise<void> {
+    if (w.create) {
+      for (const r of w.records ?? []) {
+        if (this.#records.has(`${r.name}\u0000${r.version}`)) throw taken(r);
+      }
+    }
     for (const r of w.records ?? []) this.#records.set(`${r.name}\u0000${r.version}`, copy(r));
     for (const b of w.blobs ?? []) this.#blobs.set(`${b.name}\u0000${b.version}`, b.bytes.slice());
     for (const s of w.shadow ?? []) this.#shadow.set(`${s.name}\u0000${s.version}`, copy(s));
@@ -126,20 +145,16 @@ export class IndexedDbModelStore implements ModelStoreBackend {
   private constructor(private readonly db: IDBPDatabase<ModelsDB>) {}
 
   static async open(options: IndexedDbModelStoreOptions = {}): Promise<IndexedDbModelStore> {
-    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) {
-      throw new EdgewiseError(
-        'INVALID_STATE',
-        "IndexedDbModelStore: no IndexedDB here; use { storage: 'memory' } or pass a factory (fake-indexeddb).",
-      );
-    }
-    const request = factory.open(options.name ?? 'edgewise-models', MODEL_SCHEMA_VERSION);
-    request.onupgradeneeded = (event) => {
-      const db = wrap(request.result) as unknown as IDBPDatabase<ModelsDB>;
-      for (let v = event.oldVersion; v < (event.newVersion ?? MODEL_SCHEMA_VERSION); v++)
-        MODEL_MIGRATIONS[v](db);
-    };
-    const db = (await wrap(request)) as unknown as IDBPDatabase<ModelsDB>;
+    const db = await openIdb<ModelsDB>({
+      factory: options.factory,
+      name: options.name ?? 'edgewise-models',
+      version: MODEL_SCHEMA_VERSION,
+      where: 'IndexedDbModelStore',
+      fallback: "use { storage: 'memory' }",
+      upgrade: (d, _tx, from, to) => {
+        for (let v = from; v < to; v++) MODEL_MIGRATIONS[v](d);
+      },
+    });
     return new IndexedDbModelStore(db);
   }
 
@@ -156,7 +171,16 @@ export class IndexedDbModelStore implements ModelStoreBackend {
     try {
       const tx = this.db.transaction(['records', 'blobs', 'shadow'], 'readwrite');
       const ops: Promise<unknown>[] = [];
-      for (const r of w.records ?? []) ops.push(tx.objectStore('records').put(r));
+      for (const r of w.records ?? []) {
+        const store = tx.objectStore('records');
+        ops.push(
+          w.create
+            ? store.add(r).catch((e: unknown) => {
+                throw (e as { name?: string })?.name === 'ConstraintError' ? taken(r) : e;
+              })
+            : store.put(r),
+        );
+      }
       for (const b of w.blobs ?? []) ops.push(tx.objectStore('blobs').put(b));
       for (const s of w.shadow ?? []) ops.push(tx.objectStore('shadow').put(s));
       for (const [n, v] of w.remove ?? []) {
@@ -165,7 +189,10 @@ export class IndexedDbModelStore implements ModelStoreBackend {
         ops.push(tx.objectStore('shadow').delete([n, v]));
       }
       ops.push(tx.done);
-      await Promise.all(ops);
+      const settled = await Promise.allSettled(ops);
+      const failed = settled.filter((r) => r.status === 'rejected').map((r) => r.reason);
+      // The request's own error says why; the transaction's AbortError only follows it.
+      if (failed.length) throw failed.find((e) => e instanceof EdgewiseError) ?? failed[0];
     } catch (e) {
       if (isQuotaError(e))
         throw new EdgewiseError('QUOTA_EXCEEDED', 'IndexedDB is full (QuotaExceededError).', {

@@ -69,7 +69,14 @@ export interface StorageStats {
 export interface TimeSeriesBackend {
   readonly kind: 'memory' | 'indexeddb';
   /** Puts series metadata and chunks (overwriting same keys) in one transaction. All or nothing. Throws `QUOTA_EXCEEDED` when storage is full. */
-  write(batch: WriteBatch): Promise<void>;
+  /**
+   * Writes atomically. Series ids in `batch.series` are provisional: a backend
+   * shared with other writers (another tab) may store a series under another id
+   * (the id it already has for that key, or the next free one) and returns the
+   * changes as provisional id -> stored id; chunks and cursors of the batch are
+   * stored under the new ids.
+   */
+  write(batch: WriteBatch): Promise<ReadonlyMap<number, number> | undefined>;
   listSeries(): Promise<SeriesMeta[]>;
   listCursors(): Promise<SeriesCursor[]>;
   /** Chunks of `series` in `tier` overlapping [from, to), by start. */

@@ -102,13 +102,11 @@ export function remoteWriteExporter(): Exporter {
       };
     },
     isDuplicateRejection(status, body) {
-      // Prometheus answers 400 for samples it already has (same timestamp or older
-      // than the head) and rolls the whole request back, so a re-sent batch that gets
-      // this was stored by an earlier attempt.
-      return (
-        status === 400 &&
-        /out of order sample|duplicate sample for timestamp|out of bounds/i.test(body)
-      );
+      // Prometheus answers 400 for samples it already has at that timestamp or
+      // after it and rolls the whole request back, so a re-sent batch whose earlier
+      // attempt got no answer and now gets this was stored by that attempt. "out of
+      // bounds" (older than the head block) is not: such samples were never stored.
+      return status === 400 && /out of order sample|duplicate sample for timestamp/i.test(body);
     },
   };
 }

@@ -36,6 +36,12 @@ export {
 } from './outbox';
 export { decodeWriteRequest, encodeWriteRequest, type PromSeries } from './protobuf';
 export { type BackoffOptions, backoffDelay, isRetryableStatus, parseRetryAfter } from './retry';
-export { Sender, type SenderOptions, type SenderStats, type SyncEvent } from './sender';
+export {
+  redactEndpoint,
+  Sender,
+  type SenderOptions,
+  type SenderStats,
+  type SyncEvent,
+} from './sender';
 export { eventRecord, Sync, type SyncOptions, snapshotRegistry } from './sync';
 export * from './types';

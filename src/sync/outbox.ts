@@ -9,8 +9,9 @@
  * roll-ups are never dropped (they may hold the cap exceeded). Every drop is
  * counted in `stats().dropped` and reported to `onDrop` listeners.
  */
-import { type DBSchema, type IDBPDatabase, type IDBPTransaction, wrap } from 'idb';
-import { EdgewiseError } from '../errors';
+import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
+import { describeValue, EdgewiseError } from '../errors';
+import { openIdb } from '../storage/open';
 import { isQuotaError } from '../storage/types';
 import {
   type DropCounts,
@@ -63,6 +64,12 @@ export interface Outbox {
   parked(): Promise<ParkedBatch[]>;
   /** Deletes parked batches (after inspection). */
   clearParked(): Promise<number>;
+  /**
+   * Puts parked batches (all, or the one with `key`) back at the tail of the
+   * queue to be sent again (e.g. after the backend was fixed). Returns the
+   * number of entries re-queued.
+   */
+  retryParked(key?: string): Promise<number>;
   stats(): Promise<OutboxStats>;
   onDrop(fn: (e: DropEvent) => void): () => void;
   close(): Promise<void>;
@@ -95,11 +102,20 @@ function checkRecord(r: SyncRecord): void {
   if (typeof r !== 'object' || r === null || typeof r.name !== 'string' || r.name === '') {
     throw new EdgewiseError('INVALID_ARGUMENT', 'outbox: every record needs a non-empty name.');
   }
-  if (typeof r.labels !== 'object' || r.labels === null) {
+  if (typeof r.labels !== 'object' || r.labels === null || Array.isArray(r.labels)) {
     throw new EdgewiseError(
       'INVALID_ARGUMENT',
-      `outbox: record ${r.name} needs labels (an object).`,
+      `outbox: record ${r.name} needs labels (an object of string values).`,
     );
+  }
+  for (const k in r.labels) {
+    const v = (r.labels as Record<string, unknown>)[k];
+    if (typeof v !== 'string') {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `outbox: record ${r.name}: label '${k}' is ${describeValue(v)}; label values must be strings (use String(value)).`,
+      );
+    }
   }
   if (r.type === 'series') {
     if (
@@ -121,8 +137,38 @@ function checkRecord(r: SyncRecord): void {
       }
     }
   } else if (r.type === 'histogram' || r.type === 'exphistogram' || r.type === 'event') {
-    if (!Number.isFinite(r.ts)) {
+    if (typeof r.ts !== 'number' || !Number.isFinite(r.ts)) {
       throw new EdgewiseError('INVALID_ARGUMENT', `outbox: ${r.type} ${r.name} needs a finite ts.`);
+    }
+    const bad = (what: string): never => {
+      throw new EdgewiseError('INVALID_ARGUMENT', `outbox: ${r.type} ${r.name}: ${what}.`);
+    };
+    const nums = (a: unknown, what: string): void => {
+      if (!Array.isArray(a) || a.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+        bad(`${what} must be an array of finite numbers`);
+      }
+    };
+    if (r.type === 'event') {
+      if (typeof r.value !== 'number') bad(`value must be a number, got ${describeValue(r.value)}`);
+    } else {
+      if (typeof r.count !== 'number' || !(r.count >= 0)) bad('count must be a number >= 0');
+      if (typeof r.sum !== 'number') bad('sum must be a number');
+      if (r.type === 'histogram') {
+        nums(r.bounds, 'bounds');
+        nums(r.counts, 'counts');
+        if (r.counts.length !== r.bounds.length + 1) {
+          bad(`needs bounds.length + 1 counts (${r.bounds.length + 1}), got ${r.counts.length}`);
+        }
+      } else {
+        if (!Number.isInteger(r.scale) || !Number.isFinite(r.zeroCount)) {
+          bad('scale must be an integer and zeroCount a finite number');
+        }
+        for (const side of ['positive', 'negative'] as const) {
+          const b = r[side] as { offset?: unknown; counts?: unknown } | undefined;
+          if (!b || !Number.isInteger(b.offset)) bad(`${side}.offset must be an integer`);
+          nums(b?.counts, `${side}.counts`);
+        }
+      }
     }
   } else {
     throw new EdgewiseError(
@@ -188,6 +234,7 @@ export class MemoryOutbox implements Outbox {
   private readonly parkedBatches = new Map<string, ParkedBatch>();
   private nextSeq = 1;
   private bytes = 0;
+  private parkedBytes = 0;
   private inflight: InflightBatch | undefined;
   private readonly dropped = emptyDrops();
   private readonly listeners = new Set<(e: DropEvent) => void>();
@@ -206,12 +253,26 @@ export class MemoryOutbox implements Outbox {
       this.bytes += e.bytes;
       seqs.push(seq);
     }
+    return { seqs, dropped: this.enforceCap() };
+  }
+
+  /** Drops to the size cap: parked batches first (oldest first), then by DROP_ORDER. */
+  private enforceCap(): DropEvent[] {
     const dropped: DropEvent[] = [];
+    const over = () => this.bytes + this.parkedBytes > this.opts.maxBytes;
+    for (const [key, p] of [...this.parkedBatches].sort((a, b) => a[1].at - b[1].at)) {
+      if (!over()) break;
+      this.parkedBatches.delete(key);
+      for (const e of p.entries) {
+        this.parkedBytes -= e.bytes;
+        dropped.push({ kind: e.kind, entries: 1, samples: entryPoints(e), bytes: e.bytes });
+      }
+    }
     for (const k of DROP_ORDER) {
-      if (this.bytes <= this.opts.maxBytes) break;
+      if (!over()) break;
       const d: DropEvent = { kind: k, entries: 0, samples: 0, bytes: 0 };
       for (const [seq, e] of this.entries) {
-        if (this.bytes <= this.opts.maxBytes) break;
+        if (!over()) break;
         if (e.kind !== k) continue;
         this.entries.delete(seq);
         this.bytes -= e.bytes;
@@ -222,7 +283,7 @@ export class MemoryOutbox implements Outbox {
       if (d.entries) dropped.push(d);
     }
     for (const d of dropped) this.countDrop(d);
-    return { seqs, dropped };
+    return dropped;
   }
 
   private countDrop(d: DropEvent): void {
@@ -259,7 +320,24 @@ export class MemoryOutbox implements Outbox {
   async park(batch: Omit<ParkedBatch, 'entries'>): Promise<void> {
     const entries = await this.range(batch.first, batch.last);
     this.parkedBatches.set(batch.key, { ...batch, entries });
+    for (const e of entries) this.parkedBytes += e.bytes;
     await this.ack(batch.first, batch.last);
+  }
+
+  async retryParked(key?: string): Promise<number> {
+    let n = 0;
+    for (const [k, p] of [...this.parkedBatches]) {
+      if (key !== undefined && k !== key) continue;
+      this.parkedBatches.delete(k);
+      for (const e of p.entries) {
+        this.parkedBytes -= e.bytes;
+        const seq = this.nextSeq++;
+        this.entries.set(seq, { ...e, seq });
+        this.bytes += e.bytes;
+        n++;
+      }
+    }
+    return n;
   }
 
   async getInflight(): Promise<InflightBatch | undefined> {
@@ -277,14 +355,16 @@ export class MemoryOutbox implements Outbox {
   async clearParked(): Promise<number> {
     const n = this.parkedBatches.size;
     this.parkedBatches.clear();
+    this.parkedBytes = 0;
     return n;
   }
 
   async stats(): Promise<OutboxStats> {
     return {
       entries: this.entries.size,
-      bytes: this.bytes,
+      bytes: this.bytes + this.parkedBytes,
       parked: this.parkedBatches.size,
+      parkedBytes: this.parkedBytes,
       dropped: structuredClone(this.dropped),
     };
   }
@@ -327,24 +407,21 @@ export class IndexedDbOutbox implements Outbox {
 
   static async open(options: IndexedDbOutboxOptions = {}): Promise<IndexedDbOutbox> {
     const opts = checkOptions(options);
-    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) {
-      throw new EdgewiseError(
-        'INVALID_STATE',
-        'IndexedDbOutbox: no IndexedDB here; use MemoryOutbox or pass a factory (fake-indexeddb).',
-      );
-    }
-    const request = factory.open(options.name ?? 'edgewise-sync', SYNC_SCHEMA_VERSION);
-    request.onupgradeneeded = (event) => {
-      const db = wrap(request.result) as unknown as IDBPDatabase<EdgewiseSyncDB>;
-      if (event.oldVersion < 1) {
-        const o = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
-        o.createIndex('by-kind', 'kind');
-        db.createObjectStore('parked', { keyPath: 'key' });
-        db.createObjectStore('meta', { keyPath: 'key' });
-      }
-    };
-    const db = (await wrap(request)) as unknown as IDBPDatabase<EdgewiseSyncDB>;
+    const db = await openIdb<EdgewiseSyncDB>({
+      factory: options.factory,
+      name: options.name ?? 'edgewise-sync',
+      version: SYNC_SCHEMA_VERSION,
+      where: 'IndexedDbOutbox',
+      fallback: 'use MemoryOutbox',
+      upgrade: (d, _tx, from) => {
+        if (from < 1) {
+          const o = d.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+          o.createIndex('by-kind', 'kind');
+          d.createObjectStore('parked', { keyPath: 'key' });
+          d.createObjectStore('meta', { keyPath: 'key' });
+        }
+      },
+    });
     return new IndexedDbOutbox(db, opts);
   }
 
@@ -358,20 +435,36 @@ export class IndexedDbOutbox implements Outbox {
     const dropped: DropEvent[] = [];
     const seqs: number[] = [];
     try {
-      const tx = this.db.transaction(['outbox', 'meta'], 'readwrite') as unknown as Tx;
+      const tx = this.db.transaction(['outbox', 'meta', 'parked'], 'readwrite') as unknown as Tx;
       const store = tx.objectStore('outbox');
       let bytes = await this.metaGet(tx, 'bytes', 0);
+      let parkedBytes = await this.metaGet(tx, 'parkedBytes', 0);
       for (const e of es) {
         seqs.push((await store.add(e as OutboxEntry)) as number);
         bytes += e.bytes;
       }
-      if (bytes > this.opts.maxBytes) {
+      const over = () => bytes + parkedBytes > this.opts.maxBytes;
+      if (over()) {
         const drops = await this.metaGet(tx, 'dropped', emptyDrops());
+        // Parked batches go first (oldest first): the backend refused them already.
+        const parked = (await tx.objectStore('parked').getAll()).sort((a, b) => a.at - b.at);
+        for (const p of parked) {
+          if (!over()) break;
+          await tx.objectStore('parked').delete(p.key);
+          for (const e of p.entries) {
+            parkedBytes -= e.bytes;
+            const d = { kind: e.kind, entries: 1, samples: entryPoints(e), bytes: e.bytes };
+            dropped.push(d);
+            drops[e.kind].entries += 1;
+            drops[e.kind].samples += d.samples;
+            drops[e.kind].bytes += d.bytes;
+          }
+        }
         for (const k of DROP_ORDER) {
-          if (bytes <= this.opts.maxBytes) break;
+          if (!over()) break;
           const d: DropEvent = { kind: k, entries: 0, samples: 0, bytes: 0 };
           let cur = await store.index('by-kind').openCursor(k);
-          while (cur && bytes > this.opts.maxBytes) {
+          while (cur && over()) {
             bytes -= cur.value.bytes;
             d.entries++;
             d.samples += entryPoints(cur.value);
@@ -389,6 +482,7 @@ export class IndexedDbOutbox implements Outbox {
         await tx.objectStore('meta').put({ key: 'dropped', value: drops });
       }
       await tx.objectStore('meta').put({ key: 'bytes', value: bytes });
+      await tx.objectStore('meta').put({ key: 'parkedBytes', value: Math.max(0, parkedBytes) });
       await tx.done;
     } catch (e) {
       if (isQuotaError(e)) {
@@ -443,7 +537,33 @@ export class IndexedDbOutbox implements Outbox {
     const tx = this.db.transaction(['outbox', 'meta', 'parked'], 'readwrite') as unknown as Tx;
     const entries = await this.deleteRange(tx, batch.first, batch.last);
     await tx.objectStore('parked').put({ ...batch, entries });
+    let parkedBytes = await this.metaGet(tx, 'parkedBytes', 0);
+    for (const e of entries) parkedBytes += e.bytes;
+    await tx.objectStore('meta').put({ key: 'parkedBytes', value: parkedBytes });
     await tx.done;
+  }
+
+  async retryParked(key?: string): Promise<number> {
+    const tx = this.db.transaction(['outbox', 'meta', 'parked'], 'readwrite') as unknown as Tx;
+    const ps = tx.objectStore('parked');
+    const batches = key === undefined ? await ps.getAll() : [await ps.get(key)].filter((p) => !!p);
+    let bytes = await this.metaGet(tx, 'bytes', 0);
+    let parkedBytes = await this.metaGet(tx, 'parkedBytes', 0);
+    let n = 0;
+    for (const p of batches as ParkedBatch[]) {
+      await ps.delete(p.key);
+      for (const e of p.entries) {
+        const { seq: _old, ...rest } = e;
+        await tx.objectStore('outbox').add(rest as OutboxEntry);
+        bytes += e.bytes;
+        parkedBytes -= e.bytes;
+        n++;
+      }
+    }
+    await tx.objectStore('meta').put({ key: 'bytes', value: bytes });
+    await tx.objectStore('meta').put({ key: 'parkedBytes', value: Math.max(0, parkedBytes) });
+    await tx.done;
+    return n;
   }
 
   async getInflight(): Promise<InflightBatch | undefined> {
@@ -461,8 +581,11 @@ export class IndexedDbOutbox implements Outbox {
   }
 
   async clearParked(): Promise<number> {
-    const n = await this.db.count('parked');
-    await this.db.clear('parked');
+    const tx = this.db.transaction(['parked', 'meta'], 'readwrite');
+    const n = await tx.objectStore('parked').count();
+    await tx.objectStore('parked').clear();
+    await tx.objectStore('meta').put({ key: 'parkedBytes', value: 0 });
+    await tx.done;
     return n;
   }
 
@@ -470,12 +593,14 @@ export class IndexedDbOutbox implements Outbox {
     const tx = this.db.transaction(['outbox', 'parked', 'meta'], 'readonly');
     const entries = await tx.objectStore('outbox').count();
     const parked = await tx.objectStore('parked').count();
-    const bytes = ((await tx.objectStore('meta').get('bytes'))?.value as number) ?? 0;
+    const queued = ((await tx.objectStore('meta').get('bytes'))?.value as number) ?? 0;
+    const parkedBytes = ((await tx.objectStore('meta').get('parkedBytes'))?.value as number) ?? 0;
+    const bytes = queued + parkedBytes;
     const dropped =
       ((await tx.objectStore('meta').get('dropped'))?.value as Record<EntryKind, DropCounts>) ??
       emptyDrops();
     await tx.done;
-    return { entries, bytes, parked, dropped };
+    return { entries, bytes, parked, parkedBytes, dropped };
   }
 
   onDrop(fn: (e: DropEvent) => void): () => void {

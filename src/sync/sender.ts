@@ -6,7 +6,7 @@
  * flight (seq range, idempotency key, attempts) is stored in the outbox, so
  * after a reload or a crash the same batch is re-sent with the same key.
  */
-import { EdgewiseError } from '../errors';
+import { describeValue, EdgewiseError } from '../errors';
 import {
   type Exporter,
   jsonLinesExporter,
@@ -28,8 +28,13 @@ export interface SenderOptions {
   exporter?: 'remote-write' | 'otlp' | 'jsonl' | Exporter;
   /** OTLP resource / scope (exporter 'otlp'). */
   otlp?: OtlpOptions;
-  /** Sent as `Authorization: Bearer <token>`. Kept in memory only, never logged nor stored. */
+  /**
+   * Sent as `Authorization: Bearer <token>`. Kept in memory only, never logged nor stored.
+   * Refused over plain `http:` to a non-loopback host unless `allowInsecureAuth`.
+   */
   bearerToken?: string;
+  /** Allow a bearer token over plain `http:` to a non-loopback host (default false). */
+  allowInsecureAuth?: boolean;
   /** Extra request headers (e.g. `X-Scope-OrgID` for Mimir/Cortex). Never logged nor stored. */
   headers?: Record<string, string>;
   /** Largest request body in bytes (default 64 KiB, which fits `fetch(..., { keepalive: true })`). */
@@ -38,7 +43,8 @@ export interface SenderOptions {
   maxBatchEntries?: number;
   /**
    * Backoff (full jitter): base 500 ms, max 30 s by default. A server's
-   * `Retry-After` is honoured as given, up to `maxRetryAfterMs` (default 10 min).
+   * `Retry-After` is honoured up to `maxRetryAfterMs` (default 10 min), never
+   * below `baseMs` nor below the current backoff.
    */
   retry?: BackoffOptions & { maxRetryAfterMs?: number };
   /** Per-request timeout (default 15 s). */
@@ -62,6 +68,8 @@ export type SyncEvent =
   | { type: 'duplicate'; key: string; points: number; status: number }
   | { type: 'retry'; key: string; attempt: number; delayMs: number; reason: string }
   | { type: 'parked'; key: string; status: number; error: EdgewiseError }
+  /** A batch of several entries was refused: its halves are sent on their own. */
+  | { type: 'split'; key: string; status: number; entries: number }
   | { type: 'leader'; leader: boolean }
   | { type: 'offline' }
   | { type: 'online' };
@@ -79,7 +87,10 @@ export interface SenderStats {
   bytesSent: number;
   /** Re-sent batches the backend reported as already stored. */
   duplicates: number;
+  /** Entries parked (refused on their own with a non-retryable status). */
   parked: number;
+  /** Refused batches of several entries split to isolate the refused entry. */
+  splits: number;
 }
 
 const DEFAULT_MAX_BATCH = 64 * 1024;
@@ -104,6 +115,8 @@ function isOnline(): boolean {
 export class Sender {
   readonly exporter: Exporter;
   readonly endpoint: string;
+  /** The endpoint without credentials or query string: what messages, events and lock names show. */
+  readonly where: string;
   private readonly outbox: Outbox;
   private readonly headers: Record<string, string>;
   private readonly maxBatchBytes: number;
@@ -131,13 +144,14 @@ export class Sender {
     bytesSent: 0,
     duplicates: 0,
     parked: 0,
+    splits: 0,
   };
 
   constructor(options: SenderOptions) {
     if (typeof options?.endpoint !== 'string' || !/^https?:\/\//.test(options.endpoint)) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
-        `sync: endpoint must be an http(s) URL, got ${String(options?.endpoint)}.`,
+        `sync: endpoint must be an http(s) URL, got ${typeof options?.endpoint === 'string' ? redactEndpoint(options.endpoint) : describeValue(options?.endpoint)}.`,
       );
     }
     if (!options.outbox) {
@@ -147,6 +161,18 @@ export class Sender {
       );
     }
     this.endpoint = options.endpoint;
+    this.where = redactEndpoint(options.endpoint);
+    if (
+      options.bearerToken !== undefined &&
+      /^http:/i.test(options.endpoint) &&
+      !isLoopback(options.endpoint) &&
+      !options.allowInsecureAuth
+    ) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `sync: refusing to send a bearer token over plain http to ${this.where}; use https, or pass allowInsecureAuth: true if the network is trusted.`,
+      );
+    }
     this.outbox = options.outbox;
     this.exporter = resolveExporter(options);
     this.headers = { ...options.headers };
@@ -168,7 +194,7 @@ export class Sender {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.pollMs = options.pollMs ?? 1000;
     this.lockMode = resolveLockMode(options.lock ?? 'auto');
-    this.lockName = options.lockName ?? `edgewise-sync:${options.endpoint}`;
+    this.lockName = options.lockName ?? `edgewise-sync:${this.where}`;
     const g = globalThis as { fetch?: typeof fetch };
     if (!options.fetch && !g.fetch) {
       throw new EdgewiseError('INVALID_STATE', 'sync: no fetch here; pass options.fetch.');
@@ -286,10 +312,16 @@ export class Sender {
           await this.sleep(this.pollMs, signal);
         } else if (r.kind === 'done') attempt = 0;
         else if (r.kind === 'retry') {
+          // Retry-After is honoured, but never below our own backoff: `Retry-After: 0`
+          // or a date in the past must not turn a 503 storm into a request storm.
+          const backoff = backoffDelay(attempt, this.backoff, this.random);
           const capped =
             r.retryAfterMs !== undefined
-              ? Math.min(r.retryAfterMs, this.maxRetryAfterMs)
-              : backoffDelay(attempt, this.backoff, this.random);
+              ? Math.min(
+                  Math.max(r.retryAfterMs, this.backoff.baseMs, backoff),
+                  this.maxRetryAfterMs,
+                )
+              : backoff;
           this.counters.retries++;
           this.emit({ type: 'retry', key: r.key, attempt, delayMs: capped, reason: r.reason });
           attempt++;
@@ -337,7 +369,11 @@ export class Sender {
       enc = this.encode(entries, batch.key);
     }
     const prior = batch.attempts;
-    await this.outbox.setInflight({ ...batch, attempts: prior + 1 });
+    // Until a definite answer comes back, this attempt may have been stored by the
+    // backend (a timeout, a cut connection or a crash of this page after sending).
+    // Records from before this field existed count as possibly delivered once re-sent.
+    const maybeBefore = batch.maybeDelivered ?? prior > 0;
+    await this.outbox.setInflight({ ...batch, attempts: prior + 1, maybeDelivered: true });
     this.counters.requests++;
     const ctl = new AbortController();
     const onStop = () => ctl.abort();
@@ -379,6 +415,11 @@ export class Sender {
       return { kind: 'done' };
     }
     this.counters.failures++;
+    // A definite HTTP answer: this attempt was not stored, so only an earlier
+    // attempt without an answer can explain a duplicate rejection.
+    if (!maybeBefore) {
+      await this.outbox.setInflight({ ...batch, attempts: prior + 1, maybeDelivered: false });
+    }
     if (isRetryableStatus(res.status)) {
       const ra =
         res.status === 429 || res.status === 503
@@ -386,7 +427,7 @@ export class Sender {
           : undefined;
       return { kind: 'retry', key: batch.key, reason: `HTTP ${res.status}`, retryAfterMs: ra };
     }
-    if (prior > 0 && this.exporter.isDuplicateRejection(res.status, text)) {
+    if (maybeBefore && this.exporter.isDuplicateRejection(res.status, text)) {
       await this.outbox.ack(batch.first, batch.last);
       this.counters.duplicates++;
       this.counters.batchesSent++;
@@ -394,10 +435,36 @@ export class Sender {
       this.emit({ type: 'duplicate', key: batch.key, points: enc.points, status: res.status });
       return { kind: 'done' };
     }
+    if (res.status === 401 || res.status === 403 || res.status === 407) {
+      // The credentials are wrong, not the data: keep the batch and keep trying
+      // (with backoff) so that nothing is lost while someone fixes the token.
+      return {
+        kind: 'retry',
+        key: batch.key,
+        reason: `HTTP ${res.status}: the endpoint refused the credentials; fix bearerToken/headers (the data is kept)`,
+      };
+    }
+    if (entries.length > 1) {
+      // Isolate what the backend refuses: send each half on its own (down to one
+      // entry), so the good records of a batch are delivered and only the bad
+      // entry is parked.
+      const half = entries[Math.ceil(entries.length / 2) - 1].seq;
+      const rnd = Math.floor(this.random() * 2 ** 32).toString(36);
+      await this.outbox.setInflight({
+        first: batch.first,
+        last: half,
+        key: `${batch.first}-${half}-${rnd}`,
+        attempts: 0,
+        maybeDelivered: false,
+      });
+      this.counters.splits++;
+      this.emit({ type: 'split', key: batch.key, status: res.status, entries: entries.length });
+      return { kind: 'done' };
+    }
     const error = new EdgewiseError(
       'SYNC_REJECTED',
-      `sync: ${this.endpoint} rejected batch ${batch.key} with HTTP ${res.status}: ${text.slice(0, 300)}. ` +
-        'Not retried (4xx); the batch is parked: inspect it with outbox.parked(), fix the data or the configuration, then clearParked().',
+      `sync: ${this.where} rejected batch ${batch.key} with HTTP ${res.status}: ${text.slice(0, 300)}. ` +
+        'Not retried (4xx); the entry is parked: inspect it with outbox.parked(), then retryParked() after fixing the backend, or clearParked().',
     );
     await this.outbox.park({
       key: batch.key,
@@ -445,4 +512,24 @@ type StepResult =
 
 function bodyBytes(b: Uint8Array | string): number {
   return typeof b === 'string' ? new TextEncoder().encode(b).length : b.length;
+}
+
+/** `scheme://host[:port]/path` of an endpoint: no user:password, no query string, no fragment. */
+export function redactEndpoint(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    const q = u.search ? '?…' : '';
+    return `${u.protocol}//${u.host}${u.pathname}${q}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const h = new URL(endpoint).hostname;
+    return h === 'localhost' || h === '[::1]' || h === '::1' || /^127\./.test(h);
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@
  * endpoint is configured), nothing leaves the device.
  */
 import { EdgewiseError } from '../errors';
+import type { ExponentialHistogramSeries } from '../metrics/instruments';
 import type { MetricsRegistry } from '../metrics/registry';
 import { IndexedDbOutbox, MemoryOutbox, type Outbox, type OutboxOptions } from './outbox';
 import { Sender, type SenderOptions, type SyncEvent } from './sender';
@@ -85,7 +86,7 @@ export class Sync {
   }
 
   /** Appends the current value of every series of `registry` at time `t` (counters, gauges, histograms, summaries' sum/count). */
-  appendMetrics(registry: MetricsRegistry, t: number = Date.now()) {
+  async appendMetrics(registry: MetricsRegistry, t: number = Date.now()) {
     return this.append(snapshotRegistry(registry, t), 'sample');
   }
 
@@ -201,6 +202,26 @@ export function snapshotRegistry(registry: MetricsRegistry, t: number): SyncReco
           });
           break;
         case 'histogram': {
+          if (m.kind === 'exponential') {
+            const pt = (s as unknown as ExponentialHistogramSeries).point();
+            out.push({
+              type: 'exphistogram',
+              name: m.baseName(),
+              labels,
+              ts: t,
+              startTs: (s as unknown as { created: number }).created,
+              count: pt.count,
+              sum: pt.sum,
+              scale: pt.scale,
+              zeroCount: pt.zeroCount,
+              positive: { offset: pt.positive.offset, counts: [...pt.positive.bucketCounts] },
+              negative: { offset: pt.negative.offset, counts: [...pt.negative.bucketCounts] },
+              ...(pt.count > 0 && Number.isFinite(pt.min) && Number.isFinite(pt.max)
+                ? { min: pt.min, max: pt.max }
+                : {}),
+            });
+            break;
+          }
           const h = s as unknown as { counts: Float64Array; sum: number; count: number };
           out.push({
             type: 'histogram',

@@ -77,6 +77,12 @@ export interface InflightBatch {
   last: number;
   key: string;
   attempts: number;
+  /**
+   * True while an attempt may have reached the backend without a definite answer
+   * (timeout, cut connection, page closed mid-request): only then does a
+   * duplicate-sample rejection mean the batch was already stored.
+   */
+  maybeDelivered?: boolean;
 }
 
 /** An entry parked after a non-retryable rejection, kept for inspection. */
@@ -98,8 +104,11 @@ export interface DropCounts {
 
 export interface OutboxStats {
   entries: number;
+  /** Bytes of the queued entries plus the parked ones (the size cap counts both). */
   bytes: number;
   parked: number;
+  /** Bytes of the parked entries (included in `bytes`). */
+  parkedBytes: number;
   /** What the size cap dropped so far, by kind. */
   dropped: Record<EntryKind, DropCounts>;
 }

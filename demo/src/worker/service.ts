@@ -36,7 +36,12 @@ export function createDemoService(): DemoService {
     string,
     import('../../../src/anomaly/ensemble-stream').StreamingDetector
   >();
-  const anomaly = () => import('../../../src/anomaly/index');
+  // Workers have no top-level await (the demo's worker build, like the
+  // package's, swaps src/kernels/wasm.ts): load the kernel module first.
+  const anomaly = () =>
+    import('../../../src/kernels/runtime')
+      .then((r) => r.loadKernels())
+      .then(() => import('../../../src/anomaly/index'));
 
   async function detector(series: string) {
     let d = detectors.get(series);
