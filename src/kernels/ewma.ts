@@ -7,8 +7,8 @@ import {
   STAGING_VALUES,
   WasmObject,
 } from './runtime';
-import { wasm } from './wasm';
 import { allFinite, ensureRoundTrip } from './state';
+import { wasm } from './wasm';
 
 interface EwExports {
   ew_init(s: number, alpha: number): void;

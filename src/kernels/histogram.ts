@@ -1,7 +1,7 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
-import { wasm } from './wasm';
 import { allFinite, ensureRoundTrip } from './state';
+import { wasm } from './wasm';
 
 interface HistExports {
   hx_init(s: number, nb: number, P: number): void;

@@ -1,7 +1,7 @@
 import { EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, WasmObject } from './runtime';
-import { wasm } from './wasm';
 import { allFinite, ensureRoundTrip } from './state';
+import { wasm } from './wasm';
 
 /** Everything `Moments` knows, as plain numbers (structured-clone safe). */
 export interface MomentsSummary {

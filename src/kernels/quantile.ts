@@ -1,7 +1,7 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
-import { wasm } from './wasm';
 import { ensureRoundTrip } from './state';
+import { wasm } from './wasm';
 
 interface QsExports {
   qs_init(s: number, m: number, maxBuckets: number, exactLimit: number): void;

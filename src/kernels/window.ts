@@ -8,8 +8,8 @@ import {
   STAGING_VALUES,
   WasmObject,
 } from './runtime';
-import { wasm } from './wasm';
 import { ensureRoundTrip } from './state';
+import { wasm } from './wasm';
 
 interface WinExports {
   cw_slots(w: number): number;
