@@ -1,4 +1,8 @@
-/** `edgewise/ml`: features, training, model registry, ONNX inference, drift monitoring. */
+/**
+ * `edgewise/ml`: features, training, model registry, drift monitoring, and the
+ * export of forests to ONNX. Running ONNX models is `edgewise/onnx` (it needs
+ * the optional peer dependency onnxruntime-web).
+ */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { fft, fftMagnitudes } from '../kernels/fft';
 export {
@@ -26,7 +30,7 @@ export {
   type RollingStat,
   specHash,
 } from './features';
-export { canonicalJson, sha256Hex } from './hash';
+export { canonicalJson, sha256Hex, verifySha256 } from './hash';
 export {
   deserializeModel,
   MODEL_KINDS,
@@ -34,18 +38,6 @@ export {
   type ModelHeader,
   type ModelKind,
 } from './models';
-export {
-  type ExecutionProvider,
-  importOrt,
-  type LoadOnnxOptions,
-  loadOnnx,
-  loadOnnxInWorker,
-  OnnxModel,
-  type OnnxModelInfo,
-  type OnnxRunResult,
-  RemoteOnnxModel,
-  verifySha256,
-} from './onnx';
 export {
   type Pipeline,
   type PipelineMonitorOptions,
