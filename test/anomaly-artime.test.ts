@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ARTimeDetector, type ARTimeOptions } from '../src/anomaly/artime';
 import { Rng } from '../src/anomaly/matrix';
@@ -160,6 +161,7 @@ describe('ARTimeDetector: snapshot / restore', () => {
       [mutate((s) => (s.state.sim = [])), 'CORRUPT_STATE'],
       [mutate((s) => (s.state.simHead = -1)), 'CORRUPT_STATE'],
       [mutate((s) => (s.state.maskAfterCat = 1)), 'CORRUPT_STATE'],
+      [mutate((s) => (s.state.hi = 5)), 'CORRUPT_STATE'],
       [mutate((s) => (s.state.history = 'x')), 'CORRUPT_STATE'],
       [mutate((s) => ((s.state.config as { probation: number }).probation = 500)), 'CORRUPT_STATE'],
     ];
@@ -279,5 +281,55 @@ describe('ARTimeDetector: streaming mode (no range, no length)', () => {
     for (let i = 0; i < 20000; i++)
       big.update(r2.next() * 100 + (i % 1000 < 500 ? 0 : r2.next() * 400));
     expect(big.categories).toBeGreaterThan(16);
+  });
+});
+
+describe('ARTimeDetector: properties (short probation, random input)', () => {
+  const values = fc.array(
+    fc.oneof(
+      { weight: 12, arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }) },
+      { weight: 3, arbitrary: fc.constantFrom(0, 5, 5, 5, 1e-300, -7.25) },
+      { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Number.NEGATIVE_INFINITY, 1e308) },
+    ),
+    { minLength: 0, maxLength: 400 },
+  );
+  const options = fc.oneof(
+    fc.constant<ARTimeOptions>({ probation: 16 }),
+    fc.constant<ARTimeOptions>({ probation: 40, rangeMargin: 0, maxCategories: 16 }),
+    fc.constant<ARTimeOptions>({ probation: 24, min: -1e3, max: 1e3 }),
+    fc.constant<ARTimeOptions>({ length: 200, min: 5, max: 5 }),
+  );
+
+  it('update in a loop equals updateBatch; scores in [0, 1], NaN for non-finite (or beyond 1e300) input', () => {
+    fc.assert(
+      fc.property(options, values, (o, vals) => {
+        const a = new ARTimeDetector(o);
+        const b = new ARTimeDetector(o);
+        const batch = a.updateBatch(vals);
+        for (let i = 0; i < vals.length; i++) {
+          const s = b.update(vals[i]);
+          expect(Object.is(s, batch[i])).toBe(true);
+          if (Math.abs(vals[i]) <= 1e300) expect(s >= 0 && s <= 1).toBe(true);
+          else expect(s).toBeNaN();
+        }
+        expect(a.rejected).toBe(vals.filter((x) => !(Math.abs(x) <= 1e300)).length);
+        expect(a.count + a.rejected).toBe(vals.length);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('snapshot/restore through JSON at any point resumes identically', () => {
+    fc.assert(
+      fc.property(options, values, values, (o, head, tail) => {
+        const a = new ARTimeDetector(o);
+        a.updateBatch(head);
+        const b = new ARTimeDetector(o).restore(JSON.parse(JSON.stringify(a.snapshot())));
+        expect(b.count).toBe(a.count);
+        expect(b.rejected).toBe(a.rejected);
+        expect(Array.from(b.updateBatch(tail))).toEqual(Array.from(a.updateBatch(tail)));
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -57,7 +57,8 @@ export interface ARTimeOptions {
   /**
    * Lower end of the value range (give with `max`). NAB's harness passes the
    * minimum of the whole file. Omit both for the streaming mode (range learned
-   * from the training records).
+   * from the training records). Values outside [min, max] are quantised to
+   * the end levels.
    */
   min?: number;
   /** Upper end of the value range (give with `min`). */
@@ -93,6 +94,8 @@ const CHOMP = 0.075;
 const MASK = 12; // mask_rho_after_anomaly = window * 1.5
 const INITIAL_RHO = 0.8;
 const MAX_PROBATION = 750;
+/** Larger magnitudes are rejected like non-finite values (block sums and the range would overflow). */
+const MAX_ABS = 1e300;
 /** Anomaly similarities kept (ARTime keeps all; ours: the most recent). */
 const MAX_HISTORY = 4096;
 /** Haar filter coefficient: Wavelets.jl normalises [0.7071067811865475, 0.7071067811865475] by its 2-norm. */
@@ -661,6 +664,11 @@ export class ARTimeDetector implements StreamingDetectorApi {
     return [this.#lo, this.#hi];
   }
 
+  /**
+   * Scores then learns one value (timestamps are not used: ARTime works on
+   * the record order). A non-finite value, or one beyond +-1e300, is counted
+   * in `rejected`, skipped, and scored NaN.
+   */
   update(value: number, _timestamp?: number): number {
     if (typeof value !== 'number') {
       throw new EdgewiseError(
@@ -668,7 +676,7 @@ export class ARTimeDetector implements StreamingDetectorApi {
         `${KIND}.update: value must be a number, got ${describeValue(value)}.`,
       );
     }
-    if (!Number.isFinite(value)) {
+    if (!(Math.abs(value) <= MAX_ABS)) {
       this.#rejected++;
       return Number.NaN;
     }
@@ -680,7 +688,7 @@ export class ARTimeDetector implements StreamingDetectorApi {
     const out = new Float64Array(values.length);
     for (let k = 0; k < values.length; k++) {
       const v = values[k];
-      if (Number.isFinite(v)) out[k] = this.#step(v);
+      if (Math.abs(v) <= MAX_ABS) out[k] = this.#step(v);
       else {
         this.#rejected++;
         out[k] = Number.NaN;
@@ -1042,6 +1050,9 @@ export class ARTimeDetector implements StreamingDetectorApi {
     if (history.length > MAX_HISTORY) throw corrupt(`history holds at most ${MAX_HISTORY} values`);
     const lo = st.lo === null && !o.fixed && !trained ? Number.POSITIVE_INFINITY : num(st.lo, 'lo');
     const hi = st.hi === null && !o.fixed && !trained ? Number.NEGATIVE_INFINITY : num(st.hi, 'hi');
+    if (o.fixed ? lo !== o.min || hi !== o.max : Number.isFinite(lo) && !(hi >= lo)) {
+      throw corrupt('the value range is inconsistent');
+    }
     const next = {
       last: num(st.last, 'last', 0, 1),
       dsBuf: floats(st.dsBuf, o.sstep, 'dsBuf'),
