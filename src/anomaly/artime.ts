@@ -124,7 +124,8 @@ function juliaSum(a: ArrayLike<number>, start: number, n: number): number {
   let v = a[start] + a[start + 1];
   let i = start + 2;
   const end = start + n;
-  if (n < 16 || n - 2 < 16) {
+  if (n < 18) {
+    // Base's short path (n < 16), or an @simd loop too short for one vector iteration
     for (; i < end; i++) v += a[i];
     return v;
   }
