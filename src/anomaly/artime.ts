@@ -404,12 +404,16 @@ class Art {
       // the sum over blocks of min(block sums) >= |min(x, w)|_1
       const w15 = w15Arr[j];
       const w31 = w31Arr[j];
-      const es = (Math.min(x15, w15) + Math.min(x31, w31)) / nweArr[j];
-      const es2 = es * es * BOUND_SLACK;
-      if (es2 < bestM && es2 < ub) {
+      const e = Math.min(x15, w15) + Math.min(x31, w31);
+      const nwe = nweArr[j];
+      const thr = bestM < ub ? bestM : ub;
+      // es^2 < thr without the division
+      if (e * e * BOUND_SLACK < thr * (nwe * nwe)) {
         m[j] = -1;
         continue;
       }
+      const es = e / nwe;
+      const es2 = es * es * BOUND_SLACK;
       const o = j * NB;
       let q = wb[o];
       let bound = Math.min(xb0, q);
