@@ -406,7 +406,7 @@ class Art {
       const w31 = w31Arr[j];
       const e = Math.min(x15, w15) + Math.min(x31, w31);
       const nwe = nweArr[j];
-      const thr = bestM < ub ? bestM : ub;
+      const thr = Math.min(bestM, ub);
       // es^2 < thr without the division
       if (e * e * BOUND_SLACK < thr * (nwe * nwe)) {
         m[j] = -1;
