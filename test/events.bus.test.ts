@@ -229,7 +229,8 @@ describe('EventBus backpressure', () => {
   });
 
   it("bus queue 'block': emit returns a promise once full and nothing is lost", async () => {
-    const bus = new EventBus({ capacity: 8 });
+    // 'block' is no longer the default bus policy ('caller-runs' is): opt in
+    const bus = new EventBus({ capacity: 8, overflow: 'block' });
     const got: number[] = [];
     bus.on('x', (p: number) => got.push(p));
     let waited = 0;
