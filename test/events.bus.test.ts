@@ -381,6 +381,21 @@ describe('EventBus backpressure', () => {
     expect(bus.stats.dropped).toBe(0);
   });
 
+  it("an emit into a full queue from a buffered handler call does not overtake that subscription's pending events", async () => {
+    const bus = new EventBus({ capacity: 3 });
+    const got: number[] = [];
+    bus.on('x', (p: number) => {
+      got.push(p);
+      if (p === 0) return new Promise((r) => setTimeout(r, 5));
+      if (p === 1) for (let k = 100; k < 104; k++) bus.emit('x', k);
+      return undefined;
+    });
+    for (let i = 0; i < 3; i++) bus.emit('x', i);
+    await bus.flush();
+    expect(got).toEqual([0, 1, 2, 100, 101, 102, 103]);
+    expect(bus.stats.overCapacity).toBe(1);
+  });
+
   it('subscribers are those at dispatch time, also for events queued before a subscribe / unsubscribe', async () => {
     const bus = new EventBus();
     const a: number[] = [];

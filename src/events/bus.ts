@@ -573,16 +573,17 @@ export class EventBus {
         if (!this.#scheduled) this.#schedule();
         return undefined;
       }
-      if (this.#waiters.length === 0 && !this.#paused) {
+      if (!this.#paused) {
         this.#draining = true;
         try {
           const before = this.#dispatched;
+          if (this.#waiters.length) this.#admitWaiters();
           this.#run(this.#batchSize);
           this.#dispatchedInline += this.#dispatched - before;
         } finally {
           this.#draining = false;
         }
-        if (this.#queued < this.#capacity) {
+        if (this.#queued < this.#capacity && this.#waiters.length === 0) {
           this.#emitted++;
           lane.push(topic, payload, subs);
           this.#queued++;
@@ -975,6 +976,23 @@ export class EventBus {
 
   #settled(s: Sub): void {
     s.inflight--;
+    // handlers run below: emits they make are re-entrant (no inline caller-runs
+    // dispatch, which could reach this subscription ahead of its pending events)
+    const nested = this.#draining;
+    this.#draining = true;
+    try {
+      this.#runPending(s);
+    } finally {
+      this.#draining = nested;
+    }
+    if (s.busy && s.inflight === 0 && s.pLen === 0) {
+      s.busy = false;
+      this.#busy--;
+    }
+    this.#notifyIdle();
+  }
+
+  #runPending(s: Sub): void {
     while (s.active && s.pLen > 0 && s.inflight < s.concurrency) {
       const i = s.pHead;
       const topic = s.pTopics![i];
@@ -990,11 +1008,6 @@ export class EventBus {
       }
       this.#invoke(s, topic, payload);
     }
-    if (s.busy && s.inflight === 0 && s.pLen === 0) {
-      s.busy = false;
-      this.#busy--;
-    }
-    this.#notifyIdle();
   }
 
   #report(s: Sub, topic: string, error: unknown): void {
