@@ -172,8 +172,8 @@ class Sub {
 /**
  * FIFO ring of (topic, payload, subscribers) for one priority. The subscriber
  * list resolved at emit time travels with the event, so the dispatch does not
- * look it up again; events queued before a subscribe / unsubscribe (absolute
- * positions below `staleUntil`) are re-resolved at dispatch.
+ * look it up again; events queued before a subscribe / unsubscribe (the first
+ * `stale` ones) are re-resolved at dispatch.
  */
 class Lane {
   topics: string[];
@@ -182,10 +182,8 @@ class Lane {
   head = 0;
   len = 0;
   mask: number;
-  /** Events ever pushed / shifted (absolute positions). */
-  pushed = 0;
-  shifted = 0;
-  staleUntil = 0;
+  /** The first `stale` events were queued before a subscribe / unsubscribe. */
+  stale = 0;
   constructor(
     readonly priority: number,
     cap = 64,
@@ -202,17 +200,19 @@ class Lane {
     this.payloads[i] = payload;
     this.subs[i] = subs;
     this.len++;
-    this.pushed++;
   }
-  /** Drops the head (caller read it first). */
+  /**
+   * Drops the head (caller read it first). The payload and subscriber list are
+   * cleared for the garbage collector (a list can hold removed subscriptions);
+   * topic strings are left until the slot is reused.
+   */
   shift(): void {
     const h = this.head;
-    this.topics[h] = undefined as unknown as string;
     this.payloads[h] = undefined;
     this.subs[h] = undefined as unknown as Sub[];
     this.head = (h + 1) & this.mask;
     this.len--;
-    this.shifted++;
+    if (this.stale > 0) this.stale--;
   }
   #grow(): void {
     const cap = (this.mask + 1) * 2;
@@ -736,12 +736,12 @@ export class EventBus {
   /** Subscriptions changed: drop the cache; queued events re-resolve at dispatch. */
   #invalidate(): void {
     this.#cache = new Map();
-    for (const l of this.#lanes) l.staleUntil = l.pushed;
+    for (const l of this.#lanes) l.stale = l.len;
   }
 
   /** Subscribers of the lane's head event. */
   #headSubs(lane: Lane): Sub[] {
-    if (lane.shifted >= lane.staleUntil) return lane.subs[lane.head];
+    if (lane.stale === 0) return lane.subs[lane.head];
     const topic = lane.topics[lane.head];
     return this.#cache.get(topic) ?? this.#resolve(topic, 'EventBus.emit');
   }
@@ -825,7 +825,7 @@ export class EventBus {
       const h = lane.head;
       const topic = lane.topics[h];
       const payload = lane.payloads[h];
-      const subs = lane.shifted >= lane.staleUntil ? lane.subs[h] : this.#headSubs(lane);
+      const subs = lane.stale === 0 ? lane.subs[h] : this.#headSubs(lane);
       if (this.#fullBlocking > 0 && this.#blocker(subs, topic, payload) !== undefined) {
         this.#paused = true;
         return false;
