@@ -330,6 +330,9 @@ export class EventBus {
   #trie = new TopicTrie<Sub>();
   #all = new Set<Sub>();
   #cache = new Map<string, Sub[]>();
+  // one-entry cache in front of #cache: bursts usually repeat a topic
+  #lastTopic = '';
+  #lastSubs: Sub[] = [];
   // queue
   #lanes: Lane[] = [];
   #normal: Lane;
@@ -428,7 +431,13 @@ export class EventBus {
   emit(topic: string, payload?: unknown, options?: EmitOptions): Promise<void> | false | undefined {
     if (this.#disposed) throw this.#disposedError('emit');
     // resolving validates the topic now; the subscriber list travels with the event
-    const subs = this.#cache.get(topic) ?? this.#resolve(topic, 'EventBus.emit');
+    let subs: Sub[];
+    if (topic === this.#lastTopic) subs = this.#lastSubs;
+    else {
+      subs = this.#cache.get(topic) ?? this.#resolve(topic, 'EventBus.emit');
+      this.#lastTopic = topic;
+      this.#lastSubs = subs;
+    }
     const lane =
       options === undefined || options.priority === undefined
         ? this.#normal
@@ -736,6 +745,8 @@ export class EventBus {
   /** Subscriptions changed: drop the cache; queued events re-resolve at dispatch. */
   #invalidate(): void {
     this.#cache = new Map();
+    this.#lastTopic = '';
+    this.#lastSubs = [];
     for (const l of this.#lanes) l.stale = l.len;
   }
 
