@@ -88,6 +88,23 @@ describe('EventBus patterns', () => {
   });
 });
 
+describe('EventBus topic validation with the last-topic cache', () => {
+  it('emit and emitSync validate the topic on every call, on a fresh bus and after subscribing', () => {
+    for (const fresh of [true, false]) {
+      const bus = new EventBus();
+      if (!fresh) {
+        bus.emit('a.b', 1);
+        bus.on('a.*', () => {});
+      }
+      for (const bad of ['', 'a.*', 'a.#', undefined, 42]) {
+        expect(() => bus.emit(bad as string, 1)).toThrow(/topic/);
+        expect(() => bus.emitSync(bad as string, 1)).toThrow(/topic/);
+      }
+      expect(bus.stats.emitted).toBe(fresh ? 0 : 1);
+    }
+  });
+});
+
 describe('EventBus dispatch', () => {
   it('runs handlers in priority order, ties in subscription order', () => {
     const bus = new EventBus();

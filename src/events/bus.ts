@@ -271,6 +271,7 @@ function policy(v: unknown, dflt: OverflowPolicy, where: string, bus: boolean): 
 }
 
 const CACHE_LIMIT = 10_000;
+const NO_TOPIC = Symbol('no topic');
 
 const scheduleTask: (fn: () => void) => void =
   typeof setImmediate === 'function'
@@ -331,7 +332,8 @@ export class EventBus {
   #all = new Set<Sub>();
   #cache = new Map<string, Sub[]>();
   // one-entry cache in front of #cache: bursts usually repeat a topic
-  #lastTopic = '';
+  // (only validated topics are stored; NO_TOPIC matches nothing a caller can pass)
+  #lastTopic: unknown = NO_TOPIC;
   #lastSubs: Sub[] = [];
   // queue
   #lanes: Lane[] = [];
@@ -431,13 +433,7 @@ export class EventBus {
   emit(topic: string, payload?: unknown, options?: EmitOptions): Promise<void> | false | undefined {
     if (this.#disposed) throw this.#disposedError('emit');
     // resolving validates the topic now; the subscriber list travels with the event
-    let subs: Sub[];
-    if (topic === this.#lastTopic) subs = this.#lastSubs;
-    else {
-      subs = this.#cache.get(topic) ?? this.#resolve(topic, 'EventBus.emit');
-      this.#lastTopic = topic;
-      this.#lastSubs = subs;
-    }
+    const subs = topic === this.#lastTopic ? this.#lastSubs : this.#lookup(topic, 'EventBus.emit');
     const lane =
       options === undefined || options.priority === undefined
         ? this.#normal
@@ -469,7 +465,8 @@ export class EventBus {
    */
   emitSync(topic: string, payload?: unknown): boolean {
     if (this.#disposed) throw this.#disposedError('emitSync');
-    const subs = this.#cache.get(topic) ?? this.#resolve(topic, 'EventBus.emitSync');
+    const subs =
+      topic === this.#lastTopic ? this.#lastSubs : this.#lookup(topic, 'EventBus.emitSync');
     if (this.#fullBlocking > 0) {
       const s = this.#blocker(subs, topic, payload);
       if (s !== undefined) {
@@ -745,7 +742,7 @@ export class EventBus {
   /** Subscriptions changed: drop the cache; queued events re-resolve at dispatch. */
   #invalidate(): void {
     this.#cache = new Map();
-    this.#lastTopic = '';
+    this.#lastTopic = NO_TOPIC;
     this.#lastSubs = [];
     for (const l of this.#lanes) l.stale = l.len;
   }
@@ -755,6 +752,14 @@ export class EventBus {
     if (lane.stale === 0) return lane.subs[lane.head];
     const topic = lane.topics[lane.head];
     return this.#cache.get(topic) ?? this.#resolve(topic, 'EventBus.emit');
+  }
+
+  /** Subscribers of `topic` (validating it), remembered as the one-entry cache. */
+  #lookup(topic: string, where: string): Sub[] {
+    const subs = this.#cache.get(topic) ?? this.#resolve(topic, where);
+    this.#lastTopic = topic;
+    this.#lastSubs = subs;
+    return subs;
   }
 
   #resolve(topic: string, where: string): Sub[] {
