@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { isEdgewiseError } from '../src/errors';
-import { bridgeBus, EventBus, type HandlerErrorEvent } from '../src/events/index';
+import { bridgeBus, type DropEvent, EventBus, type HandlerErrorEvent } from '../src/events/index';
 
 /** Reference matcher: plain backtracking over segment arrays (independent of the trie). */
 function naiveMatch(pattern: string, topic: string): boolean {
@@ -85,6 +85,23 @@ describe('EventBus patterns', () => {
     expect(() => new EventBus({ capacity: 0 })).toThrow(/capacity/);
     expect(bus.stats.subscriptions).toBe(0);
     expect(bus.stats.emitted).toBe(0);
+  });
+});
+
+describe('EventBus topic validation with the last-topic cache', () => {
+  it('emit and emitSync validate the topic on every call, on a fresh bus and after subscribing', () => {
+    for (const fresh of [true, false]) {
+      const bus = new EventBus();
+      if (!fresh) {
+        bus.emit('a.b', 1);
+        bus.on('a.*', () => {});
+      }
+      for (const bad of ['', 'a.*', 'a.#', undefined, 42]) {
+        expect(() => bus.emit(bad as string, 1)).toThrow(/topic/);
+        expect(() => bus.emitSync(bad as string, 1)).toThrow(/topic/);
+      }
+      expect(bus.stats.emitted).toBe(fresh ? 0 : 1);
+    }
   });
 });
 
@@ -229,7 +246,8 @@ describe('EventBus backpressure', () => {
   });
 
   it("bus queue 'block': emit returns a promise once full and nothing is lost", async () => {
-    const bus = new EventBus({ capacity: 8 });
+    // 'block' is no longer the default bus policy ('caller-runs' is): opt in
+    const bus = new EventBus({ capacity: 8, overflow: 'block' });
     const got: number[] = [];
     bus.on('x', (p: number) => got.push(p));
     let waited = 0;
@@ -308,6 +326,285 @@ describe('EventBus backpressure', () => {
     expect(bus.stats.dropped + bus.stats.droppedBySubscriptions).toBe(0);
   });
 
+  it('default bus, 1,000,000-event synchronous burst: 0 lost, each delivered once, in order per priority', async () => {
+    // issue #18 item 8: the default bus dropped 87% of this burst and emit said nothing
+    const bus = new EventBus();
+    const n = 1_000_000;
+    const prios = ['low', 'normal', 'high', 'critical'] as const;
+    const seen = prios.map(() => [] as number[]);
+    let count = 0;
+    bus.on('burst.x', (p: number) => {
+      seen[p & 3].push(p);
+      count++;
+    });
+    let notUndefined = 0;
+    let maxQueued = 0;
+    for (let i = 0; i < n; i++) {
+      const r = bus.emit('burst.x', i, { priority: prios[i & 3] });
+      if (r !== undefined) notUndefined++;
+      if ((i & 1023) === 0) maxQueued = Math.max(maxQueued, bus.stats.queued);
+    }
+    expect(notUndefined).toBe(0); // accepted every time, no promise per event
+    expect(count).toBeGreaterThan(0); // caller-runs dispatched inline while the burst ran
+    expect(maxQueued).toBeLessThanOrEqual(65_536);
+    await bus.flush();
+    expect(count).toBe(n);
+    for (let k = 0; k < 4; k++) {
+      const xs = seen[k];
+      expect(xs.length).toBe(n / 4);
+      let ok = true;
+      for (let j = 0; j < xs.length; j++) if (xs[j] !== j * 4 + k) ok = false;
+      expect(ok).toBe(true); // exactly once and FIFO within the priority
+    }
+    const st = bus.stats;
+    expect(st.dropped + st.droppedBySubscriptions).toBe(0);
+    expect(st.emitted).toBe(n);
+    expect(st.dispatched).toBe(n);
+    expect(st.dispatchedInline).toBeGreaterThan(n / 2);
+    expect(st.overCapacity).toBe(0);
+  });
+
+  it('caller-runs: a full queue makes emit dispatch the oldest events inline, never a promise', async () => {
+    const bus = new EventBus({ capacity: 8, batchSize: 3 });
+    const got: number[] = [];
+    bus.on('x', (p: number) => got.push(p));
+    bus.emit('x', -2, { priority: 'low' });
+    bus.emit('x', -1, { priority: 'high' });
+    for (let i = 0; i < 100; i++) {
+      expect(bus.emit('x', i)).toBeUndefined();
+      expect(bus.stats.queued).toBeLessThanOrEqual(8);
+    }
+    const inline = got.length;
+    expect(inline).toBeGreaterThanOrEqual(100 + 2 - 8);
+    expect(got[0]).toBe(-1); // the inline batches keep priority order
+    await bus.flush();
+    expect(got.filter((x) => x >= 0)).toEqual([...Array(100).keys()]);
+    expect(got).toHaveLength(102);
+    expect(got.at(-1)).toBe(-2);
+    expect(bus.stats.dispatchedInline).toBe(inline);
+  });
+
+  it('a handler that emits while the queue is full queues beyond capacity instead of dropping', async () => {
+    const bus = new EventBus({ capacity: 4 });
+    const b: number[] = [];
+    bus.on('a', (p: number) => {
+      for (let k = 0; k < 10; k++) bus.emit('b', p * 10 + k);
+    });
+    bus.on('b', (p: number) => b.push(p));
+    for (let i = 0; i < 20; i++) bus.emit('a', i);
+    await bus.flush();
+    expect(b).toEqual([...Array(200).keys()]);
+    expect(bus.stats.overCapacity).toBeGreaterThan(0);
+    expect(bus.stats.dropped).toBe(0);
+  });
+
+  it("an emit into a full queue from a buffered handler call does not overtake that subscription's pending events", async () => {
+    const bus = new EventBus({ capacity: 3 });
+    const got: number[] = [];
+    bus.on('x', (p: number) => {
+      got.push(p);
+      if (p === 0) return new Promise((r) => setTimeout(r, 5));
+      if (p === 1) for (let k = 100; k < 104; k++) bus.emit('x', k);
+      return undefined;
+    });
+    for (let i = 0; i < 3; i++) bus.emit('x', i);
+    await bus.flush();
+    expect(got).toEqual([0, 1, 2, 100, 101, 102, 103]);
+    expect(bus.stats.overCapacity).toBe(1);
+  });
+
+  it('subscribers are those at dispatch time, also for events queued before a subscribe / unsubscribe', async () => {
+    const bus = new EventBus();
+    const a: number[] = [];
+    const b: number[] = [];
+    const offA = bus.on('q.*', (p: number) => a.push(p));
+    bus.emit('q.x', 1);
+    bus.emit('q.x', 2);
+    bus.on('q.x', (p: number) => b.push(p));
+    offA();
+    bus.emit('q.x', 3);
+    await bus.flush();
+    expect(a).toEqual([]);
+    expect(b).toEqual([1, 2, 3]);
+  });
+
+  it('emitSync into an async handler: none lost; a full buffer throws QUOTA_EXCEEDED before dispatching', async () => {
+    // issue #18 item 8: emitSync to an async handler dropped 998,975 of 1,000,000
+    const bus = new EventBus();
+    const n = 1_000_000;
+    let next = 0;
+    let ok = true;
+    bus.on('s.x', async (p: number) => {
+      if (p !== next++) ok = false;
+    });
+    let sync = 0;
+    bus.on('s.x', () => {
+      sync++;
+    });
+    let refusals = 0;
+    let i = 0;
+    while (i < n) {
+      try {
+        if (!bus.emitSync('s.x', i)) ok = false;
+        i++;
+      } catch (e) {
+        refusals++;
+        if (!isEdgewiseError(e, 'QUOTA_EXCEEDED')) throw e;
+        if (refusals === 1) {
+          expect(e.message).toMatch(/maxPending 1024/);
+          expect(e.message).toMatch(/await bus\.flush\(\)/);
+          expect(e.message).toMatch(/Nothing was dispatched/);
+          expect(sync).toBe(i); // the refused event reached no handler
+          expect(bus.stats.emitted).toBe(i);
+        }
+        await bus.flush(); // what the message says to do
+      }
+    }
+    await bus.flush();
+    expect(refusals).toBeGreaterThan(0);
+    expect(next).toBe(n);
+    expect(ok).toBe(true);
+    expect(sync).toBe(n);
+    expect(bus.stats.droppedBySubscriptions).toBe(0);
+  }, 60_000);
+
+  it("emit into a slow 'block' subscription: a producer ignoring the promises gets QUOTA_EXCEEDED, never a silent drop", async () => {
+    const bus = new EventBus({ capacity: 16 });
+    const got: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    bus.on(
+      'x',
+      async (p: number) => {
+        await gate;
+        got.push(p);
+      },
+      { maxPending: 4 },
+    );
+    let accepted = 0;
+    let promises = 0;
+    let error: unknown;
+    for (let i = 0; i < 1000; i++) {
+      try {
+        const r = bus.emit('x', i);
+        if (r instanceof Promise) promises++;
+        else expect(r).toBeUndefined();
+        accepted++;
+      } catch (e) {
+        error = e;
+        break;
+      }
+      if (i % 8 === 7) await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(isEdgewiseError(error, 'QUOTA_EXCEEDED')).toBe(true);
+    expect((error as Error).message).toMatch(/await it before emitting more/);
+    expect((error as Error).message).toMatch(/subscription #1 \('x'/);
+    expect(promises).toBe(16); // the waiting list is bounded by capacity
+    expect(accepted).toBe(1 + 4 + 16 + 16); // in flight + pending + queued + held
+    expect(bus.stats.emitted).toBe(accepted);
+    release();
+    await bus.flush();
+    expect(got).toEqual([...Array(accepted).keys()]);
+    expect(bus.stats.dropped + bus.stats.droppedBySubscriptions).toBe(0);
+  });
+
+  it('opt-in drop policies on the bus queue: emit returns false and onDrop gets every dropped event', async () => {
+    for (const overflow of ['drop-newest', 'drop-oldest'] as const) {
+      const drops: DropEvent[] = [];
+      const bus = new EventBus({ capacity: 10, overflow, onDrop: (e) => drops.push(e) });
+      const got: number[] = [];
+      bus.on('x', (p: number) => got.push(p));
+      const results: Array<false | undefined> = [];
+      for (let i = 0; i < 25; i++) results.push(bus.emit('x', i) as false | undefined);
+      expect(results).toEqual([...Array(25).keys()].map((i) => (i < 10 ? undefined : false)));
+      await bus.flush();
+      const dropped =
+        overflow === 'drop-newest'
+          ? [...Array(15).keys()].map((i) => i + 10)
+          : [...Array(15).keys()];
+      expect(drops.map((d) => d.payload)).toEqual(dropped);
+      expect(
+        drops.every((d) => d.where === 'queue' && d.policy === overflow && d.topic === 'x'),
+      ).toBe(true);
+      expect(got.length + drops.length).toBe(25);
+      expect(bus.stats.dropped).toBe(15);
+    }
+  });
+
+  it('opt-in drop policies on a subscription: counted, reported to onDrop, and emitSync returns false', async () => {
+    for (const overflow of ['drop-oldest', 'drop-newest'] as const) {
+      const drops: DropEvent[] = [];
+      const bus = new EventBus({ onDrop: (e) => drops.push(e) });
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const got: number[] = [];
+      const sub = bus.on(
+        's.y',
+        async (p: number) => {
+          await gate;
+          got.push(p);
+        },
+        { maxPending: 5, overflow },
+      );
+      const results: boolean[] = [];
+      for (let i = 0; i < 50; i++) results.push(bus.emitSync('s.y', i));
+      expect(results.filter((r) => !r)).toHaveLength(44);
+      expect(results.slice(0, 6)).toEqual([true, true, true, true, true, true]);
+      release();
+      await bus.flush();
+      const droppedPayloads =
+        overflow === 'drop-oldest'
+          ? [...Array(44).keys()].map((i) => i + 1)
+          : [...Array(44).keys()].map((i) => i + 6);
+      expect(drops.map((d) => d.payload)).toEqual(droppedPayloads);
+      expect(
+        drops.every(
+          (d) =>
+            d.where === 'subscription' &&
+            d.policy === overflow &&
+            d.subscriptionId === sub.stats.id &&
+            d.pattern === 's.y',
+        ),
+      ).toBe(true);
+      expect(got.length + drops.length).toBe(50);
+      expect(sub.stats.dropped).toBe(44);
+      expect(bus.stats.droppedBySubscriptions).toBe(44);
+    }
+  });
+
+  it('an onDrop that throws goes to console.error and the bus keeps working', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const bus = new EventBus({
+      capacity: 1,
+      overflow: 'drop-newest',
+      onDrop: () => {
+        throw new Error('bad onDrop');
+      },
+    });
+    const got: number[] = [];
+    bus.on('x', (p: number) => got.push(p));
+    expect(bus.emit('x', 1)).toBeUndefined();
+    expect(bus.emit('x', 2)).toBe(false);
+    await bus.flush();
+    expect(got).toEqual([1]);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+  });
+
+  it("rejects 'caller-runs' on a subscription and a non-function onDrop, changing nothing", () => {
+    const bus = new EventBus();
+    expect(() => bus.on('a', () => {}, { overflow: 'caller-runs' as never })).toThrow(
+      /'caller-runs' is a policy of the bus queue/,
+    );
+    expect(() => new EventBus({ onDrop: 1 as never })).toThrow(/onDrop must be a function/);
+    expect(() => new EventBus({ overflow: 'spill' as never })).toThrow(/'caller-runs', 'block'/);
+    expect(bus.stats.subscriptions).toBe(0);
+  });
+
   it('disposed buses refuse emits', () => {
     const bus = new EventBus();
     bus.dispose();
@@ -342,6 +639,35 @@ describe('bridgeBus', () => {
       ['sensor.temp', { v: 1, at: new Date(0) }],
     ]);
     expect(onLeft).toEqual([['cmd.reset', { all: true }]]);
+    stopL();
+    stopR();
+    ch.port1.close();
+  });
+
+  it('arrivals that a full async subscription cannot take wait in the bridge, in order, none lost or echoed', async () => {
+    const left = new EventBus();
+    const right = new EventBus();
+    const ch = new MessageChannel();
+    const stopL = bridgeBus(left, ch.port1);
+    const stopR = bridgeBus(right, ch.port2);
+    const got: number[] = [];
+    right.on(
+      'm.*',
+      async (p: number) => {
+        await new Promise((r) => setTimeout(r, 0));
+        got.push(p);
+      },
+      { maxPending: 2 },
+    );
+    const echoed: number[] = [];
+    left.on('m.*', (p: number) => echoed.push(p));
+    for (let i = 0; i < 100; i++) left.emit('m.v', i);
+    await left.flush();
+    for (let k = 0; k < 500 && got.length < 100; k++) await new Promise((r) => setTimeout(r, 5));
+    await right.flush();
+    expect(got).toEqual([...Array(100).keys()]);
+    expect(echoed).toEqual([...Array(100).keys()]); // local only: nothing came back
+    expect(right.stats.droppedBySubscriptions).toBe(0);
     stopL();
     stopR();
     ch.port1.close();

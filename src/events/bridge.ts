@@ -1,4 +1,4 @@
-import { describeValue, EdgewiseError } from '../errors';
+import { describeValue, EdgewiseError, isEdgewiseError } from '../errors';
 import type { EventBus, Priority } from './bus';
 import { parsePattern, TopicTrie } from './topics';
 
@@ -39,7 +39,10 @@ function isBridgeMessage(d: unknown): d is BridgeMessage {
  * (payloads must be structured-clone safe: a payload that cannot be cloned is
  * reported on the bus's error topic); events arriving from the other side are
  * dispatched locally with `emitSync` (they were already queued on their way)
- * and never echoed back. Returns the function that disconnects.
+ * and never echoed back. When `emitSync` cannot take an arriving event (a
+ * local async subscription with `overflow: 'block'` has a full buffer), the
+ * bridge keeps it, and every later arrival, in order, and delivers them after
+ * `bus.flush()`: nothing is dropped. Returns the function that disconnects.
  *
  * ```ts
  * const worker = createStreamWorker(); // edgewise/threads: the package's stream worker
@@ -86,15 +89,40 @@ export function bridgeBus(
     },
     { priority: options.priority ?? 'low' },
   );
-  const onMessage = (ev: MessageEvent): void => {
-    const d: unknown = ev.data;
-    if (!isBridgeMessage(d)) return;
+  // arrivals that a full 'block' subscription could not take yet, in order
+  const backlog: BridgeMessage[] = [];
+  let pumping = false;
+  /** Dispatches one arrival; false when it must wait (QUOTA_EXCEEDED: nothing was dispatched). */
+  const deliver = (d: BridgeMessage): boolean => {
     inbound = true;
     try {
       bus.emitSync(d.topic, d.payload);
+    } catch (e) {
+      if (isEdgewiseError(e, 'QUOTA_EXCEEDED')) return false;
+      // a bad topic from the other side, or a disposed bus: never throw into the host
+      console.error(`edgewise bridgeBus: could not dispatch an arriving '${d.topic}' event`, e);
     } finally {
       inbound = false;
     }
+    return true;
+  };
+  const pump = async (): Promise<void> => {
+    pumping = true;
+    try {
+      while (backlog.length > 0) {
+        await bus.flush();
+        while (backlog.length > 0 && deliver(backlog[0])) backlog.shift();
+      }
+    } finally {
+      pumping = false;
+    }
+  };
+  const onMessage = (ev: MessageEvent): void => {
+    const d: unknown = ev.data;
+    if (!isBridgeMessage(d)) return;
+    if (backlog.length === 0 && deliver(d)) return;
+    backlog.push(d);
+    if (!pumping) void pump();
   };
   endpoint.addEventListener('message', onMessage);
   endpoint.start?.();

@@ -2,6 +2,7 @@
 export { type BridgeOptions, bridgeBus, type MessageEndpoint } from './bridge';
 export {
   type BusStats,
+  type DropEvent,
   type EmitOptions,
   EventBus,
   type EventBusOptions,
@@ -12,5 +13,6 @@ export {
   type Priority,
   type SubscribeOptions,
   type Subscription,
+  type SubscriptionOverflowPolicy,
   type SubscriptionStats,
 } from './bus';
