@@ -95,7 +95,11 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
           // Never throws into the host: a failed snapshot is reported on the bus's
           // error topic and the next tick tries again.
           sync.appendMetrics(metrics).catch((error: unknown) => {
-            bus.emitSync(options.bus?.errorTopic ?? 'error', { source: 'sync', error });
+            try {
+              bus.emitSync(options.bus?.errorTopic ?? 'error', { source: 'sync', error });
+            } catch {
+              // The error topic is backed up (a full 'block' subscriber): the next tick reports again.
+            }
           });
         }, every)
       : undefined;
