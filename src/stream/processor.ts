@@ -1330,7 +1330,7 @@ export class StreamProcessor<E = StreamEvent> {
 
   #disposeKey(ks: KeyState): void {
     if (ks.panes) for (const a of ks.panes.values()) a.dispose();
-    ks.sliding?.dispose();
+    if (ks.sliding) this.#sliding?.disposePanes(ks.sliding);
     if (ks.sessions) for (const s of ks.sessions) s.acc.dispose();
     ks.count?.acc.dispose();
   }

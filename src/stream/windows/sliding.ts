@@ -1,9 +1,10 @@
 import { EdgewiseError } from '../../errors';
 import { Moments } from '../../kernels/moments';
+import { MomentsPool } from '../../kernels/moments-pool';
 import { QuantileSketch } from '../../kernels/quantile';
 import { Acc, type AccConfig, type AccState } from '../aggregate';
 import { FIRE, PURGE } from '../timers';
-import { copyStates, Partial } from './partial';
+import { copyStates, Partial, type PartialContext } from './partial';
 
 /**
  * Sliding event-time windows in O(1) amortised merges per event and per slide,
@@ -142,12 +143,12 @@ export class SlidingPanes {
     return lo;
   }
 
-  dispose(): void {
+  dispose(ctx: PartialContext): void {
     for (let i = this.head; i < this.e.length; i++) {
       const en = this.e[i];
       en.acc.dispose();
-      en.pre?.dispose();
-      en.suf?.dispose();
+      en.pre?.dispose(ctx);
+      en.suf?.dispose(ctx);
     }
     this.e = [];
     this.head = 0;
@@ -180,6 +181,9 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
   readonly #hooks: SlidingHooks<K>;
   #tmp: Moments | null = null;
   #tmpSketch: QuantileSketch | null = null;
+  #ctx: PartialContext | null = null;
+  #lastW = Number.NaN;
+  #lastOpen = Number.NaN;
 
   constructor(g: SlidingGeometry, cfg: AccConfig, hooks: SlidingHooks<K>) {
     this.#P = g.pane;
@@ -205,6 +209,17 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     return w;
   }
 
+  /** Partials' context (the moments slots are created on first use, freed by `dispose()`). */
+  get ctx(): PartialContext {
+    this.#ctx ??= { pool: new MomentsPool(), rs: this.#cfg.reducers };
+    return this.#ctx;
+  }
+
+  /** Frees one key's panes and partials. */
+  disposePanes(sp: SlidingPanes): void {
+    sp.dispose(this.ctx);
+  }
+
   #purgeAt(j: number): number {
     return this.end(Math.floor(j / this.#b)) + this.#L;
   }
@@ -227,7 +242,11 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     if (this.end(wMax) + this.#L <= W) return false;
     ks.sliding ??= new SlidingPanes();
     const sp = ks.sliding;
-    const open = this.firstOpen(W);
+    if (W !== this.#lastW) {
+      this.#lastW = W;
+      this.#lastOpen = this.firstOpen(W);
+    }
+    const open = this.#lastOpen;
     if (open > sp.cursor) sp.cursor = open; // windows ending by W are done (or re-fired below)
     const E = sp.e;
     let en = sp.byIndex.get(j);
@@ -298,12 +317,12 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
       sp.head++;
       sp.byIndex.delete(en.j);
       en.acc.dispose();
-      en.pre?.dispose();
-      en.suf?.dispose();
+      en.pre?.dispose(this.ctx);
+      en.suf?.dispose(this.ctx);
       // prefixes after it in its block included it
       const blk = this.#block(en.j);
       for (let i = sp.head; i < E.length && this.#block(E[i].j) === blk && E[i].pre; i++) {
-        E[i].pre!.dispose();
+        E[i].pre!.dispose(this.ctx);
         E[i].pre = null;
       }
     }
@@ -361,7 +380,7 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
         sp.byIndex.set(en.j, en);
       }
     } catch (e) {
-      sp.dispose();
+      sp.dispose(this.ctx);
       throw e;
     }
     return sp;
@@ -372,6 +391,8 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     this.#tmp = null;
     this.#tmpSketch?.dispose();
     this.#tmpSketch = null;
+    this.#ctx?.pool.dispose();
+    this.#ctx = null;
   }
 
   #scheduleFire(ks: K, sp: SlidingPanes): void {
@@ -401,16 +422,17 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     const E = sp.e;
     const en = E[pos];
     const blk = this.#block(en.j);
-    en.pre?.dispose();
+    const ctx = this.ctx;
+    en.pre?.dispose(ctx);
     en.pre = null;
-    en.suf?.dispose();
+    en.suf?.dispose(ctx);
     en.suf = null;
     for (let i = pos + 1; i < E.length && E[i].pre && this.#block(E[i].j) === blk; i++) {
-      E[i].pre!.dispose();
+      E[i].pre!.dispose(ctx);
       E[i].pre = null;
     }
     for (let i = pos - 1; i >= sp.head && E[i].suf && this.#block(E[i].j) === blk; i--) {
-      E[i].suf!.dispose();
+      E[i].suf!.dispose(ctx);
       E[i].suf = null;
     }
   }
@@ -418,15 +440,15 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
   /** Front stack: suffix aggregate of the pane at `pos` within its block (the flip, lazily). */
   #suf(sp: SlidingPanes, pos: number): Partial {
     const E = sp.e;
-    const rs = this.#cfg.reducers;
+    const ctx = this.ctx;
     const blk = this.#block(E[pos].j);
     let q = pos;
     while (q + 1 < E.length && E[q].suf === null && this.#block(E[q + 1].j) === blk) q++;
     for (let i = q; i >= pos; i--) {
       const en = E[i];
       if (en.suf !== null) continue;
-      const s = Partial.ofAcc(en.acc, rs);
-      if (i + 1 < E.length && this.#block(E[i + 1].j) === blk) s.append(E[i + 1].suf!, rs);
+      const s = Partial.ofAcc(en.acc, ctx);
+      if (i + 1 < E.length && this.#block(E[i + 1].j) === blk) s.append(E[i + 1].suf!, ctx);
       en.suf = s;
     }
     return E[pos].suf!;
@@ -435,7 +457,7 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
   /** Back stack: prefix aggregate of the pane at `pos` within its block (pushes, lazily). */
   #pre(sp: SlidingPanes, pos: number): Partial {
     const E = sp.e;
-    const rs = this.#cfg.reducers;
+    const ctx = this.ctx;
     const blk = this.#block(E[pos].j);
     let q = pos;
     while (q - 1 >= sp.head && E[q].pre === null && this.#block(E[q - 1].j) === blk) q--;
@@ -444,8 +466,8 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
       if (en.pre !== null) continue;
       en.pre =
         i - 1 >= sp.head && this.#block(E[i - 1].j) === blk
-          ? E[i - 1].pre!.clone(rs).appendAcc(en.acc, rs)
-          : Partial.ofAcc(en.acc, rs);
+          ? E[i - 1].pre!.clone(ctx).appendAcc(en.acc, ctx)
+          : Partial.ofAcc(en.acc, ctx);
     }
     return E[pos].pre!;
   }
@@ -465,8 +487,8 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     const B = this.#block(E[pb].j) === K + 1 ? this.#pre(sp, pb) : null;
     this.#tmp ??= new Moments();
     const tmp = this.#tmp.reset();
-    if (A?.m) tmp.merge(A.m);
-    if (B?.m) tmp.merge(B.m);
+    A?.mergeMomentsInto(tmp, this.ctx);
+    B?.mergeMomentsInto(tmp, this.ctx);
     let sk: QuantileSketch | null = null;
     if (this.#cfg.sketch) {
       this.#tmpSketch ??= new QuantileSketch(this.#cfg.sketch);
