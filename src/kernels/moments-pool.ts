@@ -1,5 +1,5 @@
-import type { Moments } from './moments';
-import { allocBytes, freeBytes, heapU8, wasm } from './runtime';
+import { Moments } from './moments';
+import { allocBytes, forEachChunk, freeBytes, heapU8, wasm } from './runtime';
 
 const SLOT_BYTES = 10 * 8; // a Moments state block
 
@@ -60,6 +60,20 @@ export class MomentsPool {
     const slot = this.alloc(null);
     wasm.moments_merge(this.#ptr(slot), this.#ptr(src));
     return slot;
+  }
+
+  /** Adds a batch of values to slot `slot` (as `Moments.push`: one kernel call per chunk). */
+  push(slot: number, values: Float64Array): void {
+    forEachChunk(values, 'MomentsPool.push', (ptr, len) => {
+      wasm.moments_push(this.#ptr(slot), ptr, len);
+    });
+  }
+
+  /** A `Moments` holding a copy of slot `slot` (the caller disposes it). */
+  toMoments(slot: number): Moments {
+    const m = new Moments();
+    wasm.moments_merge(m.address, this.#ptr(slot));
+    return m;
   }
 
   /** slot `dst` <- dst (+) slot `src`. */

@@ -671,6 +671,7 @@ export class StreamProcessor<E = StreamEvent> {
     if (this.#closed) return;
     this.stopTimer();
     this.#disposeState();
+    this.#sliding?.dispose();
     this.#closed = true;
     for (const q of this.#iterators) q.end();
     this.#iterators.clear();
@@ -1342,7 +1343,6 @@ export class StreamProcessor<E = StreamEvent> {
     this.#tmp = null;
     this.#tmpSketch?.dispose();
     this.#tmpSketch = null;
-    this.#sliding?.dispose();
   }
 }
 

@@ -2,9 +2,8 @@ import { EdgewiseError } from '../../errors';
 import { Moments } from '../../kernels/moments';
 import { MomentsPool } from '../../kernels/moments-pool';
 import { QuantileSketch } from '../../kernels/quantile';
-import { Acc, type AccConfig, type AccState } from '../aggregate';
+import { Acc, type AccConfig, type AccState, type Reducer } from '../aggregate';
 import { FIRE, PURGE } from '../timers';
-import { copyStates, Partial, type PartialContext } from './partial';
 
 /**
  * Sliding event-time windows in O(1) amortised merges per event and per slide,
@@ -95,14 +94,51 @@ function smallestSlide(size: number, panes: number): number | null {
   return null;
 }
 
+/** Values staged before one batched call into the kernels (as `Acc`). */
+const STAGE_MAX = 4096;
+
+/**
+ * One pane and its two partial aggregates. Moments states are slots of the
+ * strategy's `MomentsPool` (-1: none); sketches and reducer states exist only
+ * when the processor computes quantiles / custom reducers.
+ */
 interface Entry {
   /** Pane index: the pane covers `[j P + offset, (j + 1) P + offset)`. */
   j: number;
-  acc: Acc;
-  /** Prefix aggregate within its block (back stack), or null when not computed. */
-  pre: Partial | null;
-  /** Suffix aggregate within its block (front stack), or null when not computed. */
-  suf: Partial | null;
+  /** The pane's own state: moments slot, sketch, reducer states. */
+  m: number;
+  q: QuantileSketch | null;
+  c: unknown[] | null;
+  /** Values added and not yet pushed into the kernels (this pane was the last one added to). */
+  staged: boolean;
+  /** Prefix aggregate within its block (back stack), when `hasPre`. */
+  hasPre: boolean;
+  pm: number;
+  pq: QuantileSketch | null;
+  pc: unknown[] | null;
+  /** Suffix aggregate within its block (front stack), when `hasSuf`. */
+  hasSuf: boolean;
+  sm: number;
+  sq: QuantileSketch | null;
+  sc: unknown[] | null;
+}
+
+function entry(j: number): Entry {
+  return {
+    j,
+    m: -1,
+    q: null,
+    c: null,
+    staged: false,
+    hasPre: false,
+    pm: -1,
+    pq: null,
+    pc: null,
+    hasSuf: false,
+    sm: -1,
+    sq: null,
+    sc: null,
+  };
 }
 
 /** One key's panes: sorted by index, the live ones from `head` on. */
@@ -119,6 +155,8 @@ export class SlidingPanes {
   hintA = 0;
   hintB = 0;
   hintC = 0;
+  /** Staged values read from a snapshot, staged again by `rearm` once the restore is done. */
+  restoredStage: Array<[Entry, Float64Array]> | null = null;
 
   get size(): number {
     return this.e.length - this.head;
@@ -142,18 +180,6 @@ export class SlidingPanes {
     }
     return lo;
   }
-
-  dispose(ctx: PartialContext): void {
-    for (let i = this.head; i < this.e.length; i++) {
-      const en = this.e[i];
-      en.acc.dispose();
-      en.pre?.dispose(ctx);
-      en.suf?.dispose(ctx);
-    }
-    this.e = [];
-    this.head = 0;
-    this.byIndex.clear();
-  }
 }
 
 /** What the processor provides: result emission and timers. */
@@ -170,7 +196,7 @@ export interface SlidingHooks<K> {
   timer(kind: number, t: number, ks: K, w: number): void;
 }
 
-/** The sliding-window strategy of one processor (geometry, scratch kernels). */
+/** The sliding-window strategy of one processor (geometry, moments slots, staging). */
 export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
   readonly #P: number;
   readonly #a: number;
@@ -178,10 +204,15 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
   readonly #off: number;
   readonly #L: number;
   readonly #cfg: AccConfig;
+  readonly #rs: Reducer[] | null;
   readonly #hooks: SlidingHooks<K>;
+  #pool: MomentsPool | null = null;
   #tmp: Moments | null = null;
   #tmpSketch: QuantileSketch | null = null;
-  #ctx: PartialContext | null = null;
+  /** The pane whose values are staged (events mostly arrive for the newest pane). */
+  #hot: Entry | null = null;
+  #stage = new Float64Array(64);
+  #n = 0;
   #lastW = Number.NaN;
   #lastOpen = Number.NaN;
 
@@ -192,7 +223,13 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     this.#off = g.offset;
     this.#L = g.lateness;
     this.#cfg = cfg;
+    this.#rs = cfg.reducers;
     this.#hooks = hooks;
+  }
+
+  get #slots(): MomentsPool {
+    this.#pool ??= new MomentsPool();
+    return this.#pool;
   }
 
   /** End (exclusive, ms) of window `w`, which covers panes `[w b, w b + a)`. */
@@ -209,17 +246,6 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     return w;
   }
 
-  /** Partials' context (the moments slots are created on first use, freed by `dispose()`). */
-  get ctx(): PartialContext {
-    this.#ctx ??= { pool: new MomentsPool(), rs: this.#cfg.reducers };
-    return this.#ctx;
-  }
-
-  /** Frees one key's panes and partials. */
-  disposePanes(sp: SlidingPanes): void {
-    sp.dispose(this.ctx);
-  }
-
   #purgeAt(j: number): number {
     return this.end(Math.floor(j / this.#b)) + this.#L;
   }
@@ -227,6 +253,101 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
   #block(j: number): number {
     return Math.floor(j / this.#a);
   }
+
+  // ------------------------------------------------------------ pane states
+
+  /** Adds one value to a pane: staged (batched kernel calls), reducers at once. */
+  #addValue(en: Entry, v: number, ev: unknown): void {
+    if (this.#hot !== en) {
+      this.#flush();
+      this.#hot = en;
+      en.staged = true;
+    }
+    if (this.#n === this.#stage.length) {
+      if (this.#n >= STAGE_MAX) this.#flush(en);
+      else {
+        const s = new Float64Array(this.#n * 2);
+        s.set(this.#stage);
+        this.#stage = s;
+      }
+    }
+    this.#stage[this.#n++] = v;
+    const rs = this.#rs;
+    if (rs !== null && Number.isFinite(v)) {
+      en.c ??= rs.map((r) => r.create());
+      const c = en.c;
+      for (let i = 0; i < rs.length; i++) c[i] = rs[i].add(c[i], v, ev);
+    }
+  }
+
+  /** Pushes the staged values into the hot pane's kernels (`keep`: it stays hot). */
+  #flush(keep: Entry | null = null): void {
+    const en = this.#hot;
+    if (en === null) return;
+    if (this.#n > 0) {
+      const batch = this.#stage.subarray(0, this.#n);
+      const pool = this.#slots;
+      if (en.m < 0) en.m = pool.alloc(null);
+      pool.push(en.m, batch);
+      if (this.#cfg.sketch) {
+        en.q ??= new QuantileSketch(this.#cfg.sketch);
+        en.q.push(batch);
+      }
+      this.#n = 0;
+    }
+    if (keep !== en) {
+      en.staged = false;
+      this.#hot = null;
+    }
+  }
+
+  #settled(en: Entry): void {
+    if (en.staged) this.#flush();
+  }
+
+  #dropPre(en: Entry): void {
+    if (!en.hasPre) return;
+    if (en.pm >= 0) this.#slots.release(en.pm);
+    en.pm = -1;
+    en.pq?.dispose();
+    en.pq = null;
+    en.pc = null;
+    en.hasPre = false;
+  }
+
+  #dropSuf(en: Entry): void {
+    if (!en.hasSuf) return;
+    if (en.sm >= 0) this.#slots.release(en.sm);
+    en.sm = -1;
+    en.sq?.dispose();
+    en.sq = null;
+    en.sc = null;
+    en.hasSuf = false;
+  }
+
+  #disposeEntry(en: Entry): void {
+    if (this.#hot === en) {
+      this.#hot = null;
+      this.#n = 0;
+    }
+    this.#dropPre(en);
+    this.#dropSuf(en);
+    if (en.m >= 0) this.#slots.release(en.m);
+    en.m = -1;
+    en.q?.dispose();
+    en.q = null;
+    en.c = null;
+  }
+
+  /** Frees one key's panes and partials. */
+  disposePanes(sp: SlidingPanes): void {
+    for (let i = sp.head; i < sp.e.length; i++) this.#disposeEntry(sp.e[i]);
+    sp.e = [];
+    sp.head = 0;
+    sp.byIndex.clear();
+  }
+
+  // ------------------------------------------------------------------ input
 
   /**
    * Adds one event at time `t` (watermark `W`). Returns false when the event
@@ -254,7 +375,7 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     let pos = -1;
     if (en === undefined) {
       isNew = true;
-      en = { j, acc: new Acc(this.#cfg), pre: null, suf: null };
+      en = entry(j);
       const len = E.length;
       if (len === sp.head || E[len - 1].j < j) {
         pos = len;
@@ -274,11 +395,11 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
           this.#hooks.timer(FIRE, this.end(cand), ks, cand);
         }
       }
-    } else if (en.pre !== null || en.suf !== null) {
+    } else if (en.hasPre || en.hasSuf) {
       pos = sp.lower(j, sp.hintB);
       this.#invalidate(sp, pos);
     }
-    en.acc.add(v, ev);
+    this.#addValue(en, v, ev);
     const wMin = Math.floor((j - a) / b) + 1;
     if (this.end(wMin) <= W) {
       // late within allowedLateness: re-fire the windows of this pane that already closed
@@ -316,14 +437,11 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
       E[sp.head] = undefined as unknown as Entry;
       sp.head++;
       sp.byIndex.delete(en.j);
-      en.acc.dispose();
-      en.pre?.dispose(this.ctx);
-      en.suf?.dispose(this.ctx);
+      this.#disposeEntry(en);
       // prefixes after it in its block included it
       const blk = this.#block(en.j);
-      for (let i = sp.head; i < E.length && this.#block(E[i].j) === blk && E[i].pre; i++) {
-        E[i].pre!.dispose(this.ctx);
-        E[i].pre = null;
+      for (let i = sp.head; i < E.length && E[i].hasPre && this.#block(E[i].j) === blk; i++) {
+        this.#dropPre(E[i]);
       }
     }
     if (sp.head === E.length) {
@@ -343,6 +461,10 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
   rearm(ks: K, W: number): void {
     const sp = ks.sliding;
     if (!sp) return;
+    if (sp.restoredStage) {
+      for (const [en, vs] of sp.restoredStage) for (const v of vs) this.#addStaged(en, v);
+      sp.restoredStage = null;
+    }
     sp.cursor = this.firstOpen(W);
     sp.armedFire = Number.NaN;
     sp.armedPurge = Number.NaN;
@@ -350,9 +472,29 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     this.#schedulePurge(ks, sp);
   }
 
+  // ------------------------------------------------------------ checkpoints
+
+  /** The panes as `AccState`s (the snapshot format of panes); nothing is flushed. */
   toPanes(sp: SlidingPanes): Array<[number, AccState]> {
     const out: Array<[number, AccState]> = [];
-    for (let i = sp.head; i < sp.e.length; i++) out.push([sp.e[i].j, sp.e[i].acc.toState()]);
+    for (let i = sp.head; i < sp.e.length; i++) {
+      const en = sp.e[i];
+      let moments: Uint8Array | null = null;
+      if (en.m >= 0) {
+        const m = this.#slots.toMoments(en.m);
+        moments = m.serialize();
+        m.dispose();
+      }
+      out.push([
+        en.j,
+        {
+          moments,
+          sketch: en.q ? en.q.serialize() : null,
+          stage: en.staged ? Array.from(this.#stage.subarray(0, this.#n)) : [],
+          custom: en.c ? structuredClone(en.c) : this.#rs ? this.#rs.map((r) => r.create()) : null,
+        },
+      ]);
+    }
     return out;
   }
 
@@ -375,25 +517,54 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
             'StreamProcessor.restore: a pane index is damaged or repeated.',
           );
         }
-        const en: Entry = { j: p[0], acc: Acc.fromState(p[1], this.#cfg), pre: null, suf: null };
+        const acc = Acc.fromState(p[1], this.#cfg); // validates
+        const en = entry(p[0]);
         sp.e.push(en);
         sp.byIndex.set(en.j, en);
+        if (acc.m) en.m = this.#slots.alloc(acc.m);
+        en.q = acc.q;
+        acc.q = null;
+        en.c = acc.custom;
+        if (acc.n > 0) {
+          sp.restoredStage ??= [];
+          sp.restoredStage.push([en, acc.stage.slice(0, acc.n)]);
+        }
+        acc.dispose();
       }
     } catch (e) {
-      sp.dispose(this.ctx);
+      this.disposePanes(sp);
       throw e;
     }
     return sp;
   }
 
+  /** Restores a staged value (its reducers already saw it). */
+  #addStaged(en: Entry, v: number): void {
+    if (this.#hot !== en) {
+      this.#flush();
+      this.#hot = en;
+      en.staged = true;
+    }
+    if (this.#n === this.#stage.length) {
+      const s = new Float64Array(this.#n * 2);
+      s.set(this.#stage);
+      this.#stage = s;
+    }
+    this.#stage[this.#n++] = v;
+  }
+
   dispose(): void {
+    this.#hot = null;
+    this.#n = 0;
     this.#tmp?.dispose();
     this.#tmp = null;
     this.#tmpSketch?.dispose();
     this.#tmpSketch = null;
-    this.#ctx?.pool.dispose();
-    this.#ctx = null;
+    this.#pool?.dispose();
+    this.#pool = null;
   }
+
+  // --------------------------------------------------------------- timers
 
   #scheduleFire(ks: K, sp: SlidingPanes): void {
     const b = this.#b;
@@ -417,59 +588,79 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     }
   }
 
+  // ------------------------------------------------------------ Two-Stacks
+
   /** Drops the aggregates that include the pane at `pos` (its state changed or it is new). */
   #invalidate(sp: SlidingPanes, pos: number): void {
     const E = sp.e;
     const en = E[pos];
     const blk = this.#block(en.j);
-    const ctx = this.ctx;
-    en.pre?.dispose(ctx);
-    en.pre = null;
-    en.suf?.dispose(ctx);
-    en.suf = null;
-    for (let i = pos + 1; i < E.length && E[i].pre && this.#block(E[i].j) === blk; i++) {
-      E[i].pre!.dispose(ctx);
-      E[i].pre = null;
+    this.#dropPre(en);
+    this.#dropSuf(en);
+    for (let i = pos + 1; i < E.length && E[i].hasPre && this.#block(E[i].j) === blk; i++) {
+      this.#dropPre(E[i]);
     }
-    for (let i = pos - 1; i >= sp.head && E[i].suf && this.#block(E[i].j) === blk; i--) {
-      E[i].suf!.dispose(ctx);
-      E[i].suf = null;
+    for (let i = pos - 1; i >= sp.head && E[i].hasSuf && this.#block(E[i].j) === blk; i--) {
+      this.#dropSuf(E[i]);
     }
   }
 
-  /** Front stack: suffix aggregate of the pane at `pos` within its block (the flip, lazily). */
-  #suf(sp: SlidingPanes, pos: number): Partial {
+  /** Front stack: suffix aggregates of the panes from `pos` to the end of its block (the flip, lazily). */
+  #suf(sp: SlidingPanes, pos: number): Entry {
     const E = sp.e;
-    const ctx = this.ctx;
     const blk = this.#block(E[pos].j);
     let q = pos;
-    while (q + 1 < E.length && E[q].suf === null && this.#block(E[q + 1].j) === blk) q++;
+    while (q + 1 < E.length && !E[q].hasSuf && this.#block(E[q + 1].j) === blk) q++;
+    const pool = this.#slots;
+    const rs = this.#rs;
     for (let i = q; i >= pos; i--) {
       const en = E[i];
-      if (en.suf !== null) continue;
-      const s = Partial.ofAcc(en.acc, ctx);
-      if (i + 1 < E.length && this.#block(E[i + 1].j) === blk) s.append(E[i + 1].suf!, ctx);
-      en.suf = s;
+      if (en.hasSuf) continue;
+      this.#settled(en);
+      const nx = i + 1 < E.length && this.#block(E[i + 1].j) === blk ? E[i + 1] : null;
+      // suf(i) = pane(i) (+) suf(i + 1)
+      en.sm = en.m >= 0 ? pool.copy(en.m) : pool.alloc(null);
+      if (nx && nx.sm >= 0) pool.merge(en.sm, nx.sm);
+      if (this.#cfg.sketch) {
+        en.sq = en.q ? en.q.clone() : new QuantileSketch(this.#cfg.sketch);
+        if (nx?.sq) en.sq.merge(nx.sq);
+      }
+      if (rs) {
+        en.sc = copyStates(rs, en.c ?? rs.map((r) => r.create()));
+        if (nx?.sc) for (let k = 0; k < rs.length; k++) en.sc[k] = rs[k].merge!(en.sc[k], nx.sc[k]);
+      }
+      en.hasSuf = true;
     }
-    return E[pos].suf!;
+    return E[pos];
   }
 
-  /** Back stack: prefix aggregate of the pane at `pos` within its block (pushes, lazily). */
-  #pre(sp: SlidingPanes, pos: number): Partial {
+  /** Back stack: prefix aggregates of the panes from the start of its block to `pos` (pushes, lazily). */
+  #pre(sp: SlidingPanes, pos: number): Entry {
     const E = sp.e;
-    const ctx = this.ctx;
     const blk = this.#block(E[pos].j);
     let q = pos;
-    while (q - 1 >= sp.head && E[q].pre === null && this.#block(E[q - 1].j) === blk) q--;
+    while (q - 1 >= sp.head && !E[q].hasPre && this.#block(E[q - 1].j) === blk) q--;
+    const pool = this.#slots;
+    const rs = this.#rs;
     for (let i = q; i <= pos; i++) {
       const en = E[i];
-      if (en.pre !== null) continue;
-      en.pre =
-        i - 1 >= sp.head && this.#block(E[i - 1].j) === blk
-          ? E[i - 1].pre!.clone(ctx).appendAcc(en.acc, ctx)
-          : Partial.ofAcc(en.acc, ctx);
+      if (en.hasPre) continue;
+      this.#settled(en);
+      const pv = i - 1 >= sp.head && this.#block(E[i - 1].j) === blk ? E[i - 1] : null;
+      // pre(i) = pre(i - 1) (+) pane(i)
+      en.pm = pv && pv.pm >= 0 ? pool.copy(pv.pm) : pool.alloc(null);
+      if (en.m >= 0) pool.merge(en.pm, en.m);
+      if (this.#cfg.sketch) {
+        en.pq = pv?.pq ? pv.pq.clone() : new QuantileSketch(this.#cfg.sketch);
+        if (en.q) en.pq.merge(en.q);
+      }
+      if (rs) {
+        en.pc = copyStates(rs, pv?.pc ?? rs.map((r) => r.create()));
+        if (en.c) for (let k = 0; k < rs.length; k++) en.pc[k] = rs[k].merge!(en.pc[k], en.c[k]);
+      }
+      en.hasPre = true;
     }
-    return E[pos].pre!;
+    return E[pos];
   }
 
   /** Assembles window `w` (front suffix (+) back prefix) and emits it; nothing when empty. */
@@ -485,25 +676,33 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     const K = this.#block(s);
     const A = this.#block(E[pa].j) === K ? this.#suf(sp, pa) : null;
     const B = this.#block(E[pb].j) === K + 1 ? this.#pre(sp, pb) : null;
+    const pool = this.#slots;
     this.#tmp ??= new Moments();
     const tmp = this.#tmp.reset();
-    A?.mergeMomentsInto(tmp, this.ctx);
-    B?.mergeMomentsInto(tmp, this.ctx);
+    if (A && A.sm >= 0) pool.mergeInto(tmp, A.sm);
+    if (B && B.pm >= 0) pool.mergeInto(tmp, B.pm);
     let sk: QuantileSketch | null = null;
     if (this.#cfg.sketch) {
       this.#tmpSketch ??= new QuantileSketch(this.#cfg.sketch);
       sk = this.#tmpSketch.reset();
-      if (A?.q) sk.merge(A.q);
-      if (B?.q) sk.merge(B.q);
+      if (A?.sq) sk.merge(A.sq);
+      if (B?.pq) sk.merge(B.pq);
     }
-    const rs = this.#cfg.reducers;
+    const rs = this.#rs;
     let custom: unknown[] | null = null;
     if (rs) {
       if (A && B) {
-        custom = copyStates(rs, A.c!);
-        for (let i = 0; i < rs.length; i++) custom[i] = rs[i].merge!(custom[i], B.c![i]);
-      } else custom = (A ?? B)!.c;
+        custom = copyStates(rs, A.sc!);
+        for (let i = 0; i < rs.length; i++) custom[i] = rs[i].merge!(custom[i], B.pc![i]);
+      } else custom = A ? A.sc : B!.pc;
     }
     this.#hooks.emit(ks, s * this.#P + this.#off, this.end(w), tmp, sk, custom, update);
   }
+}
+
+/** Fresh copies of reducer states: `merge(create(), s)` for each. */
+function copyStates(rs: Reducer[], states: unknown[]): unknown[] {
+  const out = new Array(rs.length);
+  for (let i = 0; i < rs.length; i++) out[i] = rs[i].merge!(rs[i].create(), states[i]);
+  return out;
 }
