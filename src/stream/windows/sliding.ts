@@ -370,7 +370,8 @@ export class SlidingWindows<K extends { sliding: SlidingPanes | null }> {
     const open = this.#lastOpen;
     if (open > sp.cursor) sp.cursor = open; // windows ending by W are done (or re-fired below)
     const E = sp.e;
-    let en = sp.byIndex.get(j);
+    const last = E.length > sp.head ? E[E.length - 1] : undefined;
+    let en = last !== undefined && last.j === j ? last : sp.byIndex.get(j);
     let isNew = false;
     let pos = -1;
     if (en === undefined) {
