@@ -4,6 +4,11 @@ import { MomentsPool } from '../../kernels/moments-pool';
 import { QuantileSketch } from '../../kernels/quantile';
 import { Acc, type AccConfig, type AccState, type Reducer } from '../aggregate';
 import { FIRE, PURGE } from '../timers';
+import type { SlidingGeometry } from './budget';
+import { type Entry, entry, SlidingPanes } from './panes';
+
+export { checkPaneBudget, DEFAULT_MAX_PANES, type SlidingGeometry } from './budget';
+export { SlidingPanes } from './panes';
 
 /**
  * Sliding event-time windows in O(1) amortised merges per event and per slide,
@@ -45,142 +50,8 @@ import { FIRE, PURGE } from '../timers';
  * partial aggregates each.
  */
 
-/** Default `maxPanes`: panes per window plus panes kept for allowed lateness. */
-export const DEFAULT_MAX_PANES = 1_000_000;
-
-export interface SlidingGeometry {
-  /** Pane length, ms. */
-  pane: number;
-  /** Panes per window. */
-  a: number;
-  /** Panes per slide. */
-  b: number;
-  offset: number;
-  /** Allowed lateness, ms. */
-  lateness: number;
-}
-
-/**
- * Refuses (INVALID_ARGUMENT) a sliding configuration whose windows need more
- * than `maxPanes` panes (panes per window plus those kept for `allowedLateness`).
- */
-export function checkPaneBudget(
-  size: number,
-  slide: number,
-  g: SlidingGeometry,
-  maxPanes: number,
-): void {
-  const late = Math.ceil(g.lateness / g.pane);
-  const need = g.a + late;
-  if (need > maxPanes) {
-    const minSlide = smallestSlide(size, maxPanes - late);
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `StreamProcessor: a sliding window of size ${size} ms sliding every ${slide} ms is kept as panes of ` +
-        `gcd(size, slide) = ${g.pane} ms: ${g.a.toLocaleString('en-US')} panes per window` +
-        (late > 0 ? ` plus ${late.toLocaleString('en-US')} for allowedLateness` : '') +
-        `, more than maxPanes (${maxPanes.toLocaleString('en-US')}). ` +
-        (minSlide !== null
-          ? `Use a slide of at least ${minSlide} ms that divides the size, `
-          : 'Use a coarser slide, ') +
-        'or raise the maxPanes option (memory grows with the panes that hold data).',
-    );
-  }
-}
-
-function smallestSlide(size: number, panes: number): number | null {
-  if (panes < 1) return null;
-  for (let s = Math.max(1, Math.ceil(size / panes)); s <= size; s++) if (size % s === 0) return s;
-  return null;
-}
-
 /** Values staged before one batched call into the kernels (as `Acc`). */
 const STAGE_MAX = 4096;
-
-/**
- * One pane and its two partial aggregates. Moments states are slots of the
- * strategy's `MomentsPool` (-1: none); sketches and reducer states exist only
- * when the processor computes quantiles / custom reducers.
- */
-interface Entry {
-  /** Pane index: the pane covers `[j P + offset, (j + 1) P + offset)`. */
-  j: number;
-  /** The pane's own state: moments slot, sketch, reducer states. */
-  m: number;
-  q: QuantileSketch | null;
-  c: unknown[] | null;
-  /** Values added and not yet pushed into the kernels (this pane was the last one added to). */
-  staged: boolean;
-  /** Prefix aggregate within its block (back stack), when `hasPre`. */
-  hasPre: boolean;
-  pm: number;
-  pq: QuantileSketch | null;
-  pc: unknown[] | null;
-  /** Suffix aggregate within its block (front stack), when `hasSuf`. */
-  hasSuf: boolean;
-  sm: number;
-  sq: QuantileSketch | null;
-  sc: unknown[] | null;
-}
-
-function entry(j: number): Entry {
-  return {
-    j,
-    m: -1,
-    q: null,
-    c: null,
-    staged: false,
-    hasPre: false,
-    pm: -1,
-    pq: null,
-    pc: null,
-    hasSuf: false,
-    sm: -1,
-    sq: null,
-    sc: null,
-  };
-}
-
-/** One key's panes: sorted by index, the live ones from `head` on. */
-export class SlidingPanes {
-  e: Entry[] = [];
-  head = 0;
-  byIndex = new Map<number, Entry>();
-  /** Windows below this index are done (fired, or empty when the watermark passed them). */
-  cursor = Number.NEGATIVE_INFINITY;
-  /** Window of the pending fire timer (NaN: none). */
-  armedFire = Number.NaN;
-  /** Time of the earliest pending purge timer (NaN: none). */
-  armedPurge = Number.NaN;
-  hintA = 0;
-  hintB = 0;
-  hintC = 0;
-  /** Staged values read from a snapshot, staged again by `rearm` once the restore is done. */
-  restoredStage: Array<[Entry, Float64Array]> | null = null;
-
-  get size(): number {
-    return this.e.length - this.head;
-  }
-
-  /** Position of the first pane with index >= x (searching from `hint`). */
-  lower(x: number, hint: number): number {
-    const E = this.e;
-    const len = E.length;
-    let lo = this.head;
-    let hi = len;
-    if (hint > lo && hint <= len && E[hint - 1].j < x) {
-      lo = hint;
-      // in-order use moves the hint a few panes at a time
-      for (let k = 0; k < 8 && lo < len; k++, lo++) if (E[lo].j >= x) return lo;
-    } else if (hint >= lo && hint < len && E[hint].j >= x) hi = hint;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (E[mid].j < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-}
 
 /** What the processor provides: result emission and timers. */
 export interface SlidingHooks<K> {
