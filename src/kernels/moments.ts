@@ -73,6 +73,11 @@ export class Moments extends WasmObject {
     return this;
   }
 
+  /** Address of the state block (for `MomentsPool`, same module family). @internal */
+  get address(): number {
+    return this.ptr;
+  }
+
   /** A copy with the same state. */
   clone(): Moments {
     const c = new Moments();

@@ -11,7 +11,7 @@ import {
 /** The structured-clone-safe part of `StreamOptions` (no functions: events use `timestamp`, `value`, `key`). */
 export type HostedStreamOptions = Pick<
   StreamOptions<StreamEvent>,
-  'window' | 'time' | 'outOfOrderness' | 'idleTimeout' | 'allowedLateness'
+  'window' | 'time' | 'outOfOrderness' | 'idleTimeout' | 'allowedLateness' | 'maxPanes'
 > & {
   /** Bus patterns whose payloads are the input events; each pattern is one source. */
   inputs: string[];

@@ -4,6 +4,14 @@ import { Moments } from '../kernels/moments';
 import { QuantileSketch, type QuantileSketchOptions } from '../kernels/quantile';
 import { Acc, type AccConfig, type AccState, type Reducer } from './aggregate';
 import { parseSeriesCsv } from './csv';
+import { FIRE, PURGE, TimerHeap } from './timers';
+import {
+  checkPaneBudget,
+  DEFAULT_MAX_PANES,
+  type SlidingGeometry,
+  type SlidingPanes,
+  SlidingWindows,
+} from './windows/sliding';
 
 /** The default event shape (CSV replay and columnar pushes produce it). */
 export interface StreamEvent {
@@ -58,6 +66,13 @@ export interface StreamOptions<E = StreamEvent> {
   quantiles?: number[];
   /** Options of the per-window sketches (default: relativeAccuracy 0.01). */
   sketch?: QuantileSketchOptions;
+  /**
+   * Sliding windows: the most panes (of gcd(size, slide) ms) one key may need,
+   * counted as `size / gcd(size, slide)` plus `ceil(allowedLateness / gcd)`
+   * (default 1,000,000). A configuration above it is refused at construction
+   * with `INVALID_ARGUMENT`; memory is proportional to the panes holding data.
+   */
+  maxPanes?: number;
   /** Custom aggregations, by name (results under `result.custom[name]`). */
   reducers?: Record<string, Reducer>;
   /** Results are emitted on this bus (topic `topic`), late events on `lateTopic`. */
@@ -181,6 +196,8 @@ interface KeyState {
   emitted: Set<number> | null;
   sessions: Session[] | null;
   count: { n: number; first: number; last: number; acc: Acc } | null;
+  /** Sliding windows of more than one pane: panes and their Two-Stacks aggregates. */
+  sliding: SlidingPanes | null;
 }
 
 interface SourceState {
@@ -190,65 +207,6 @@ interface SourceState {
   lastSeen: number;
   finished: boolean;
   events: number;
-}
-
-const FIRE = 0;
-const PURGE = 1;
-
-interface Timer {
-  t: number;
-  kind: number;
-  ks: KeyState;
-  w: number;
-}
-
-function before(a: Timer, b: Timer): boolean {
-  if (a.t !== b.t) return a.t < b.t;
-  if (a.kind !== b.kind) return a.kind < b.kind;
-  if (a.ks.seq !== b.ks.seq) return a.ks.seq < b.ks.seq;
-  return a.w < b.w;
-}
-
-/** Binary min-heap of timers ordered by (time, fire before purge, key order, window). */
-class TimerHeap {
-  items: Timer[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): Timer | undefined {
-    return this.items[0];
-  }
-  push(t: Timer): void {
-    const a = this.items;
-    a.push(t);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-  pop(): Timer {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && before(a[l], a[m])) m = l;
-        if (r < a.length && before(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
 }
 
 function gcd(a: number, b: number): number {
@@ -344,7 +302,8 @@ export class StreamProcessor<E = StreamEvent> {
   #sources = new Map<string, SourceState>();
   #sourceList: SourceState[] = [];
   #watermark = Number.NEGATIVE_INFINITY;
-  #timers = new TimerHeap();
+  #timers = new TimerHeap<KeyState>();
+  #sliding: SlidingWindows<KeyState> | null = null;
   #tmp: Moments | null = null;
   #tmpSketch: QuantileSketch | null = null;
   #events = 0;
@@ -484,6 +443,28 @@ export class StreamProcessor<E = StreamEvent> {
       new QuantileSketch(sketch).dispose(); // validates the options now
     }
     this.#cfg = { reducers: this.#reducers, sketch };
+    const maxPanes = options.maxPanes ?? DEFAULT_MAX_PANES;
+    if (typeof maxPanes !== 'number' || !Number.isInteger(maxPanes) || maxPanes < 1) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamProcessor: maxPanes must be a positive integer, got ${describeValue(maxPanes)}.`,
+      );
+    }
+    if (this.#kind === 'sliding' && this.#panesPerWindow > 1) {
+      const g: SlidingGeometry = {
+        pane: this.#pane,
+        a: this.#panesPerWindow,
+        b: this.#panesPerSlide,
+        offset: this.#offset,
+        lateness: this.#lateness,
+      };
+      checkPaneBudget(this.#size, this.#slide, g, maxPanes);
+      this.#sliding = new SlidingWindows<KeyState>(g, this.#cfg, {
+        emit: (ks, start, end, m, q, custom, update) =>
+          this.#emit(this.#result(ks.key, start, end, m, q, custom, update)),
+        timer: (kind, t, ks, w) => this.#timers.push({ t, kind, ks, w }),
+      });
+    }
     this.#bus = options.bus;
     this.#topic = options.topic ?? 'stream.window';
     this.#lateTopic = options.lateTopic ?? 'stream.late';
@@ -690,6 +671,7 @@ export class StreamProcessor<E = StreamEvent> {
     if (this.#closed) return;
     this.stopTimer();
     this.#disposeState();
+    this.#sliding?.dispose();
     this.#closed = true;
     for (const q of this.#iterators) q.end();
     this.#iterators.clear();
@@ -713,6 +695,7 @@ export class StreamProcessor<E = StreamEvent> {
     let open = 0;
     for (const ks of this.#keys.values()) {
       open += ks.panes?.size ?? 0;
+      open += ks.sliding?.size ?? 0;
       open += ks.sessions?.length ?? 0;
       open += ks.count && ks.count.n > 0 ? 1 : 0;
     }
@@ -744,6 +727,7 @@ export class StreamProcessor<E = StreamEvent> {
     for (const ks of this.#keys.values()) {
       const k: StreamSnapshot['keys'][number] = { key: ks.key, seq: ks.seq };
       if (ks.panes) k.panes = [...ks.panes].map(([j, a]) => [j, a.toState()]);
+      if (ks.sliding && this.#sliding) k.panes = this.#sliding.toPanes(ks.sliding);
       if (ks.registered) k.registered = [...ks.registered];
       if (ks.emitted) k.emitted = [...ks.emitted];
       if (ks.sessions) {
@@ -817,11 +801,13 @@ export class StreamProcessor<E = StreamEvent> {
           emitted: null,
           sessions: null,
           count: null,
+          sliding: null,
         };
         built.push(ks);
-        if (k.panes) ks.panes = new Map(k.panes.map(([j, a]) => [j, Acc.fromState(a, cfg)]));
-        if (k.registered) ks.registered = new Set(k.registered);
-        if (k.emitted) ks.emitted = new Set(k.emitted);
+        if (k.panes && this.#sliding) ks.sliding = this.#sliding.fromPanes(k.panes);
+        else if (k.panes) ks.panes = new Map(k.panes.map(([j, a]) => [j, Acc.fromState(a, cfg)]));
+        if (k.registered && !this.#sliding) ks.registered = new Set(k.registered);
+        if (k.emitted && !this.#sliding) ks.emitted = new Set(k.emitted);
         if (k.sessions) {
           ks.sessions = k.sessions.map((s) => ({
             start: s.start,
@@ -854,7 +840,7 @@ export class StreamProcessor<E = StreamEvent> {
     this.#late = snap.counters.late;
     this.#results = snap.counters.results;
     this.#updates = snap.counters.updates;
-    this.#timers = new TimerHeap();
+    this.#timers = new TimerHeap<KeyState>();
     for (const ks of built) this.#rebuildTimers(ks);
     return this;
   }
@@ -934,6 +920,7 @@ export class StreamProcessor<E = StreamEvent> {
         emitted: null,
         sessions: null,
         count: null,
+        sliding: null,
       };
       this.#keys.set(key, ks);
     }
@@ -1007,6 +994,10 @@ export class StreamProcessor<E = StreamEvent> {
   }
 
   #addPaned(kst: KeyState, t: number, v: number, ev: unknown, src: SourceState): void {
+    if (this.#sliding !== null) {
+      if (!this.#sliding.add(kst, t, v, ev, this.#watermark)) this.#lateEvent(kst, t, v, ev, src);
+      return;
+    }
     const P = this.#pane;
     const a = this.#panesPerWindow;
     const b = this.#panesPerSlide;
@@ -1284,6 +1275,9 @@ export class StreamProcessor<E = StreamEvent> {
           }
           ks.sessions = keep;
         }
+      } else if (this.#sliding !== null) {
+        if (tm.kind === FIRE) this.#sliding.fire(ks, tm.w);
+        else this.#sliding.purge(ks, tm.t);
       } else if (tm.kind === FIRE) {
         if (ks.registered?.delete(tm.w)) this.#firePaned(ks, tm.w);
       } else {
@@ -1305,6 +1299,7 @@ export class StreamProcessor<E = StreamEvent> {
   #dropKeyIfEmpty(ks: KeyState): void {
     if (
       (ks.panes?.size ?? 0) === 0 &&
+      (ks.sliding?.size ?? 0) === 0 &&
       (ks.sessions?.length ?? 0) === 0 &&
       (ks.registered?.size ?? 0) === 0 &&
       (ks.emitted?.size ?? 0) === 0 &&
@@ -1331,10 +1326,12 @@ export class StreamProcessor<E = StreamEvent> {
         this.#timers.push({ t: this.#windowEnd(w), kind: FIRE, ks, w });
     }
     if (ks.sessions) for (const s of ks.sessions) this.#sessionTimers(ks, s);
+    if (ks.sliding) this.#sliding?.rearm(ks, this.#watermark);
   }
 
   #disposeKey(ks: KeyState): void {
     if (ks.panes) for (const a of ks.panes.values()) a.dispose();
+    if (ks.sliding) this.#sliding?.disposePanes(ks.sliding);
     if (ks.sessions) for (const s of ks.sessions) s.acc.dispose();
     ks.count?.acc.dispose();
   }
