@@ -1,5 +1,6 @@
 import { Moments } from './moments';
-import { allocBytes, forEachChunk, freeBytes, heapU8, wasm } from './runtime';
+import { allocBytes, forEachChunk, freeBytes, heapU8 } from './runtime';
+import { wasm } from './wasm';
 
 const SLOT_BYTES = 10 * 8; // a Moments state block
 
