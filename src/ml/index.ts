@@ -1,4 +1,8 @@
-/** `edgewise/ml`: features, training, model registry, ONNX inference, drift monitoring. */
+/**
+ * `edgewise/ml`: features, training, model registry, ONNX inference, drift monitoring.
+ *
+ * @module edgewise/ml
+ */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { fft, fftMagnitudes } from '../kernels/fft';
 export {

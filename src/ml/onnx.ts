@@ -12,6 +12,7 @@ import { describeValue, EdgewiseError } from '../errors';
 import { hexToBase64, sha256Hex } from './hash';
 import { type MlService, mlRemote } from './service';
 
+/** An onnxruntime-web execution provider. */
 export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu' | 'webgl' | 'webnn';
 type OrtModule = typeof Ort;
 
@@ -22,6 +23,10 @@ export interface OrtEnvOptions {
   numThreads?: number;
 }
 
+/**
+ * Options of `loadOnnx`: providers in order, integrity hash, input/output names, scoring and
+ * batching.
+ */
 export interface LoadOnnxOptions extends OrtEnvOptions {
   /** Tried in order; the first that creates a session runs (default ['wasm']). */
   executionProviders?: ExecutionProvider[];
@@ -49,6 +54,7 @@ export interface LoadOnnxOptions extends OrtEnvOptions {
   ort?: OrtModule;
 }
 
+/** A model's output for a batch, row-major. */
 export interface OnnxRunResult {
   /** Row-major output, n x outDims. */
   data: Float64Array;
@@ -56,6 +62,10 @@ export interface OnnxRunResult {
   dims: number;
 }
 
+/**
+ * What loaded: the provider that runs and why the others failed, and the model's inputs and
+ * outputs.
+ */
 export interface OnnxModelInfo {
   provider: ExecutionProvider;
   fallbacks: { provider: ExecutionProvider; error: string }[];
@@ -113,6 +123,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** An ONNX model in an onnxruntime-web session on this thread (`loadOnnx`). */
 export class OnnxModel {
   readonly info: OnnxModelInfo;
   readonly #ort: OrtModule;

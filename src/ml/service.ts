@@ -43,6 +43,10 @@ export interface MlService {
   onnxDispose(id: number): Promise<void>;
 }
 
+/**
+ * Creates the ML service a worker exposes (`expose(createMlService())`): training jobs, feature
+ * extraction and ONNX sessions.
+ */
 export function createMlService(): MlService {
   const jobs = new Map<number, AbortController>();
   const models = new Map<number, OnnxModel>();

@@ -13,6 +13,7 @@ export interface StreamEvent {
   key?: string | number;
 }
 
+/** A stream key (per device, user or series). */
 export type Key = string | number;
 
 /**
@@ -31,6 +32,10 @@ export type WindowSpec =
   | { type: 'session'; gap: number }
   | { type: 'count'; size: number };
 
+/**
+ * Options of `StreamProcessor`: window, key, time, value, watermarks, lateness, quantiles,
+ * reducers and outputs.
+ */
 export interface StreamOptions<E = StreamEvent> {
   window: WindowSpec;
   /** keyBy: per-device / per-user / per-series state. Default: `e.key ?? ''`. */
@@ -72,6 +77,7 @@ export interface StreamOptions<E = StreamEvent> {
   clock?: () => number;
 }
 
+/** One fired window of one key: bounds, aggregates, quantiles and custom reducers. */
 export interface WindowResult {
   key: Key;
   /** Window bounds, `[start, end)` (count windows: first and last event time, end inclusive). */
@@ -100,6 +106,7 @@ export interface WindowResult {
   watermark: number;
 }
 
+/** An event too late for every window it belongs to (`onLate`, the late topic). */
 export interface LateEvent<E = StreamEvent> {
   event: E;
   key: Key;
@@ -109,6 +116,7 @@ export interface LateEvent<E = StreamEvent> {
   watermark: number;
 }
 
+/** Per source: events, the largest event time and its watermark, idle or finished. */
 export interface SourceStats {
   name: string;
   /** Largest event time seen. */
@@ -119,6 +127,7 @@ export interface SourceStats {
   events: number;
 }
 
+/** Counters of a `StreamProcessor` (`stats`). */
 export interface StreamStats {
   events: number;
   late: number;
