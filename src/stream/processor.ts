@@ -299,7 +299,7 @@ const defaultValue = (e: unknown): number => (e as StreamEvent).value;
  * Keyed event-time windows over one or more sources, aggregated by the WASM
  * `Moments` kernel (count, sum, mean, variance, std, min, max) and custom reducers.
  *
- * Semantics (see the README):
+ * Semantics (see docs/design/stream.md):
  * - each source's watermark is `max event time seen - outOfOrderness` (or what
  *   `advanceWatermark(t, source)` set); the stream's watermark is the minimum
  *   over active sources. Idle sources (nothing for `idleTimeout`) and finished
