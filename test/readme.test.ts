@@ -1,5 +1,6 @@
 // The README's examples are code users copy: every ```ts block marked
-// `runnable` runs here in Node against the built package (dist/, imported as
+// `runnable` type-checks (strict) against the package's published types and
+// runs here in Node against the built package (dist/, imported as
 // `edgewise/...` through the package's own `exports`), and what each
 // `console.log(...)` prints must equal the comment at the end of its line.
 // So the README cannot drift from the API. (Needs `npm run build:lib`.)
@@ -87,6 +88,26 @@ describe('README examples (runnable blocks, against the built dist/)', () => {
       expected: ['1'],
     });
   });
+
+  it('every runnable block type-checks (strict) against the built types', async () => {
+    const files = blocks.map((b) => {
+      const file = join(dir, `typed-${b.line}.mts`);
+      writeFileSync(file, `${b.code}\nexport {};\n`);
+      return file;
+    });
+    const tsc = join(root, 'node_modules', '.bin', 'tsc');
+    const args = ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck'];
+    args.push('--module', 'esnext', '--moduleResolution', 'bundler', '--target', 'es2022');
+    args.push('--lib', 'es2023,dom', '--types', 'node,@webgpu/types', ...files);
+    const r = await run(tsc, args, { cwd: root, timeout: 120_000 }).catch(
+      (e: { stdout: string }) => ({ stdout: e.stdout }),
+    );
+    // Map the temporary files back to README lines.
+    const report = r.stdout.replace(/\S*typed-(\d+)\.mts\((\d+),\d+\)/g, (_, at, l) => {
+      return `README.md:${Number(at) + Number(l)}`;
+    });
+    expect(report).toBe('');
+  }, 150_000);
 
   for (const b of blocks) {
     it(`README.md:${b.line} (${b.heading}) runs and prints what its comments say`, async () => {

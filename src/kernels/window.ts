@@ -299,7 +299,7 @@ function checkTimeBlock(b: Float64Array, k: number): string | undefined {
  * @example
  * ```ts
  * const w = new SlidingWindow({ size: 3, stats: ['mean', 'max'] });
- * w.push([1, 2, 3, 4]).mean; // Float64Array [1, 1.5, 2, 3]
+ * w.push([1, 2, 3, 4]).mean; // Float64Array [1, 1.5, 2, 3] (a column per requested stat)
  * w.dispose();
  * ```
  */

@@ -263,8 +263,8 @@ function checkTiers(tiers: readonly TierSpec[], intervalMs: number): Required<Ti
  *
  * @example
  * ```ts
- * const store = await TimeSeriesStore.open(registry, { backend: new MemoryBackend(), autoStart: false });
- * store.sample(); // a timer does this every intervalMs unless autoStart is false
+ * const store = await TimeSeriesStore.open(registry, { backend: new MemoryBackend() });
+ * store.sample(); // or store.start(): a timer samples every intervalMs
  * const r = await store.query('temperature_celsius', { from: Date.now() - 60_000 });
  * await store.close();
  * ```
