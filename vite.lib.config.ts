@@ -37,6 +37,8 @@ export default defineConfig({
         'workers/anomaly.node-worker': 'workers/anomaly.node-worker.ts',
         ml: 'src/ml/index.ts',
         'workers/ml.node-worker': 'workers/ml.node-worker.ts',
+        onnx: 'src/onnx/index.ts',
+        'workers/onnx.node-worker': 'workers/onnx.node-worker.ts',
       },
       formats: ['es'],
     },

@@ -8,8 +8,8 @@
 //   loadKernels() before their first kernel call;
 // - a page with no bundler can start it straight from dist: a module worker
 //   does not see the page's import map, so no bare specifier may remain (only
-//   onnxruntime-web, which the ML worker loads with import() when an ONNX model
-//   is used, and node: built-ins that browser code never reaches).
+//   onnxruntime-web, which the ONNX worker loads with import() when a model is
+//   loaded, and node: built-ins that browser code never reaches).
 // The kernel module is not inlined: the workers load dist/edgewise.wasm (one
 // file for the page and all its workers).
 import { rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { rolldown } from 'rolldown';
 import { assetUrls, noTopLevelAwait } from './asset-urls.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const BROWSER_WORKERS = ['analytics', 'anomaly', 'stream', 'ml', 'gpu'];
+export const BROWSER_WORKERS = ['analytics', 'anomaly', 'stream', 'ml', 'onnx', 'gpu'];
 
 export async function buildWorkers({ outDir = join(root, 'dist') } = {}) {
   for (const name of BROWSER_WORKERS) {

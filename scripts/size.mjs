@@ -31,6 +31,7 @@ const ENTRIES = [
   'anomaly',
   'gpu',
   'ml',
+  'onnx',
   'sync',
 ];
 

@@ -23,7 +23,9 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
@@ -76,6 +78,28 @@ mkdirSync(tmp, { recursive: true });
 const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', tmp], root));
 const tgz = join(tmp, packed[0].filename);
 log(`packed ${relative(root, tgz)} (${(statSync(tgz).size / 1024).toFixed(0)} KB)`);
+
+// What `npm install edgewise` puts on disk with default options (the optional
+// peer onnxruntime-web is not installed): apparent size of node_modules.
+{
+  const fresh = join(tmp, 'install-size');
+  rmSync(fresh, { recursive: true, force: true });
+  mkdirSync(fresh, { recursive: true });
+  writeFileSync(join(fresh, 'package.json'), '{"name":"install-size","private":true}');
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tgz], fresh);
+  const bytesIn = (d) =>
+    readdirSync(d, { withFileTypes: true }).reduce(
+      (a, e) => a + (e.isDirectory() ? bytesIn(join(d, e.name)) : statSync(join(d, e.name)).size),
+      0,
+    );
+  const bytes = bytesIn(join(fresh, 'node_modules'));
+  log(`npm install of the tarball: ${(bytes / 1e6).toFixed(2)} MB on disk (target < 5 MB)`);
+  check(bytes < 5e6, `npm install edgewise stays under 5 MB (${(bytes / 1e6).toFixed(2)} MB)`);
+  check(
+    !existsSync(join(fresh, 'node_modules', 'onnxruntime-web')),
+    'onnxruntime-web (optional peer) is not installed by default',
+  );
+}
 
 const canonical = readFileSync(join(examples, 'shared', 'scenario.js'), 'utf8');
 const scenarioCopies = {
@@ -309,7 +333,7 @@ function assertResult(name, r) {
     `${p} the trained model's score distribution = Node's (${JSON.stringify(x.modelScores)})`,
   );
   if (x.onnx) {
-    console.log(`  ${name.replace(/:$/, '')} ONNX in the ML worker: ${JSON.stringify(x.onnx)}`);
+    console.log(`  ${name.replace(/:$/, '')} ONNX in the ONNX worker: ${JSON.stringify(x.onnx)}`);
     check(
       x.onnx.provider === 'wasm' && x.onnx.rows === 300 && x.onnx.maxDiff <= 1e-6,
       `${p} the forest exported to ONNX, scored by onnxruntime-web in the ML worker = the forest (${JSON.stringify(x.onnx)})`,

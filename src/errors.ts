@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'ABORTED'
   | 'SYNC_REJECTED'
-  | 'INTEGRITY';
+  | 'INTEGRITY'
+  | 'MISSING_DEPENDENCY';
 
 /** The one error type Edgewise throws. `code` is stable; `message` says what to do. */
 export class EdgewiseError extends Error {

@@ -4,6 +4,7 @@ import { EventBus } from '../src/events/bus';
 import { MetricsRegistry } from '../src/metrics/registry';
 import { exportIsolationForestOnnx } from '../src/ml/export-onnx';
 import { compileFeatures, type FeatureSpec, specHash } from '../src/ml/features';
+import { loadOnnx } from '../src/ml/onnx';
 import { pipeline } from '../src/ml/pipeline';
 import { ModelRegistry } from '../src/ml/registry';
 import { trainInline } from '../src/ml/train';
@@ -113,7 +114,12 @@ describe('pipeline: stream -> features -> registry model -> scores -> bus', () =
       specHash: await specHash(spec),
     });
     await reg.promote('onnx', 1);
-    const p = await pipeline({ spec, model: { registry: reg, name: 'onnx' } });
+    // Without a loader the ONNX model is refused with a typed error that says what to pass.
+    await expect(pipeline({ spec, model: { registry: reg, name: 'onnx' } })).rejects.toMatchObject({
+      code: 'MISSING_DEPENDENCY',
+      message: expect.stringMatching(/loadOnnx.*edgewise\/onnx/),
+    });
+    const p = await pipeline({ spec, model: { registry: reg, name: 'onnx' }, loadOnnx });
     const data = series(600, 9);
     const r = await p.push({ columns: { v: data } });
     const want = forest.score(compileFeatures(spec).transform({ columns: { v: data } }).data, {
@@ -126,9 +132,9 @@ describe('pipeline: stream -> features -> registry model -> scores -> bus', () =
     // a model registered without the pipeline's spec hash is refused
     await reg.register('nohash', exportIsolationForestOnnx(forest), { format: 'onnx' });
     await reg.promote('nohash', 1);
-    await expect(pipeline({ spec, model: { registry: reg, name: 'nohash' } })).rejects.toThrow(
-      /feature spec/,
-    );
+    await expect(
+      pipeline({ spec, model: { registry: reg, name: 'nohash' }, loadOnnx }),
+    ).rejects.toThrow(/feature spec/);
     forest.dispose();
   });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsolationForest } from '../src/anomaly/iforest';
 import { compileFeatures, type FeatureSpec } from '../src/ml/features';
 import { deserializeModel } from '../src/ml/models';
-import { loadOnnxInWorker } from '../src/ml/onnx';
+import { loadOnnxInWorker } from '../src/ml/onnx-service';
 import { mlRemote } from '../src/ml/service';
 import { auc, type TrainProgress, train, trainInline } from '../src/ml/train';
 import { ols } from '../src/stats/regression';
@@ -151,6 +151,7 @@ describe('training (inline)', () => {
 });
 
 const workerPath = join(import.meta.dirname, '..', 'dist', 'workers', 'ml.node-worker.js');
+const onnxWorkerPath = join(import.meta.dirname, '..', 'dist', 'workers', 'onnx.node-worker.js');
 describe('training and ONNX in a Node worker thread (Comlink)', () => {
   let worker: Worker;
   beforeAll(() => {
@@ -201,17 +202,19 @@ describe('training and ONNX in a Node worker thread (Comlink)', () => {
     expect(w.data).toEqual(compileFeatures(spec).transform({ columns: d.columns }).data);
   });
 
-  it('runs an ONNX model in the worker (wasm) with numpy-matching output', async () => {
+  it('runs an ONNX model in the ONNX worker (wasm) with numpy-matching output', async () => {
+    const onnxWorker = new Worker(onnxWorkerPath);
     const fx = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'ml.json'), 'utf8'));
     const bytes = new Uint8Array(
       readFileSync(join(import.meta.dirname, 'fixtures', 'ml', 'trees.onnx')),
     );
-    const m = await loadOnnxInWorker(nodeEndpoint(worker), bytes, {
+    const m = await loadOnnxInWorker(nodeEndpoint(onnxWorker), bytes, {
       executionProviders: ['webgpu', 'wasm'],
     });
     expect(m.provider).toBe('wasm');
     const s = await m.score(new Float64Array(fx.trees.input), { dims: 3 });
     expect(Array.from(s)).toEqual(fx.trees.output);
     await m.dispose();
+    await onnxWorker.terminate();
   });
 });

@@ -66,6 +66,7 @@ describe('README examples (runnable blocks, against the built dist/)', () => {
       '`edgewise/threads`',
       '`edgewise/gpu`',
       '`edgewise/ml`',
+      '`edgewise/onnx`',
       '`edgewise/sync`',
     ])
       expect(headings).toContain(h);

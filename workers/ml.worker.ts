@@ -1,4 +1,5 @@
-// Web Worker entry: the ML service (training, features, ONNX sessions) through Comlink.
+// Web Worker entry: the ML service (training, features) through Comlink. ONNX
+// sessions run in workers/onnx.worker.ts, so this worker never loads onnxruntime-web.
 import { expose } from '../src/comlink';
 import { createMlService } from '../src/ml/service';
 

@@ -5,7 +5,7 @@
 //   ?mode=sw                    registers the app's service worker (precaches onnxruntime's .wasm too)
 import { IsolationForest } from '../../src/anomaly/iforest';
 import { exportIsolationForestOnnx } from '../../src/ml/export-onnx';
-import { loadOnnxInWorker } from '../../src/ml/onnx';
+import { loadOnnxInWorker } from '../../src/ml/onnx-service';
 import { ModelRegistry } from '../../src/ml/registry';
 import { trainInline } from '../../src/ml/train';
 import type { IndexedDbModelStore } from '../../src/storage/models';

@@ -1,14 +1,16 @@
 /// <reference lib="webworker" />
-// Demo ML worker: the ML service, with onnxruntime-web's .wasm resolved by
+// Demo ML worker: the ML service and the ONNX service in one worker, with
+// onnxruntime-web's .wasm resolved by
 // Vite (a `?url` import emits it as a hashed asset next to the bundle, so it
 // is served from the app's own origin and cached with it).
 
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import { expose } from '../../src/comlink';
 import { importOrt } from '../../src/ml/onnx';
+import { createOnnxService } from '../../src/ml/onnx-service';
 import { createMlService } from '../../src/ml/service';
 
-const service = createMlService();
+const service = { ...createMlService(), ...createOnnxService() };
 const ready = importOrt().then((ort) => {
   ort.env.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
   ort.env.wasm.numThreads = 1;

@@ -41,7 +41,7 @@ export function makeData() {
  * `options.workers` (default true): the worker paths (off in Node).
  * `options.storage`: 'indexeddb' (browsers) or 'memory'.
  * `options.extras`: also the stream, ML and GPU workers (see runExtras);
- * `options.onnx`: and an ONNX model in the ML worker (needs onnxruntime-web).
+ * `options.onnx`: and an ONNX model in the ONNX worker (`edgewise/onnx`; needs onnxruntime-web).
  */
 export async function runScenario(ew, options = {}) {
   const workers = options.workers ?? true;
@@ -225,16 +225,16 @@ async function runExtras(ew, { series, timestamps }, workers, options) {
     }
   }
 
-  // An ONNX model (the forest exported to ONNX) scored in the ML worker by
+  // An ONNX model (the forest exported to ONNX) scored in the ONNX worker by
   // onnxruntime-web: the same scores as the forest within float32 rounding.
   if (workers && options.onnx) {
     const X = Float64Array.from(series.subarray(0, 1200));
     const forest = new ew.IsolationForest({ trees: 24, sampleSize: 64, seed: 9 }).fit(X, {
       dims: 4,
     });
-    const mlWorker = ew.createMlWorker();
+    const onnxWorker = ew.createOnnxWorker();
     try {
-      const model = await ew.loadOnnxInWorker(mlWorker, ew.exportIsolationForestOnnx(forest), {
+      const model = await ew.loadOnnxInWorker(onnxWorker, ew.exportIsolationForestOnnx(forest), {
         executionProviders: ['wasm'],
       });
       const got = await model.score(X, { dims: 4 });
@@ -246,7 +246,7 @@ async function runExtras(ew, { series, timestamps }, workers, options) {
       };
       await model.dispose();
     } finally {
-      mlWorker.terminate();
+      onnxWorker.terminate();
       forest.dispose();
     }
   }

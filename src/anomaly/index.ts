@@ -5,6 +5,7 @@
  * @module edgewise/anomaly
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export { ARTimeDetector, type ARTimeOptions } from './artime';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
   type Combination,

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 /**
  * WebGPU device management: the only place that touches `navigator.gpu`.
  *

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 /**
  * Per-device caches: compiled pipelines and a pool of reusable buffers, so a
  * stream of batches does not allocate GPU memory per call.

@@ -41,3 +41,22 @@ export function canonicalJson(v: unknown): string {
     .map((key) => `${JSON.stringify(key)}:${canonicalJson(o[key])}`)
     .join(',')}}`;
 }
+
+/** Checks `bytes` against an expected hex or SRI ('sha256-<base64>') digest. */
+export async function verifySha256(
+  bytes: Uint8Array,
+  expected: string,
+  where: string,
+): Promise<string> {
+  const hex = await sha256Hex(bytes);
+  const ok = expected.startsWith('sha256-')
+    ? expected.slice(7) === hexToBase64(hex)
+    : expected.toLowerCase() === hex;
+  if (!ok) {
+    throw new EdgewiseError(
+      'CORRUPT_STATE',
+      `${where}: SHA-256 mismatch: expected ${expected}, the bytes hash to ${hex}. The model was altered or the wrong file was served; refusing to load it.`,
+    );
+  }
+  return hex;
+}

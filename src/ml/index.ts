@@ -1,5 +1,7 @@
 /**
- * `edgewise/ml`: features, training, model registry, ONNX inference, drift monitoring.
+ * `edgewise/ml`: features, training, model registry, drift monitoring, and the
+ * export of forests to ONNX. Running ONNX models is `edgewise/onnx` (it needs
+ * the optional peer dependency onnxruntime-web).
  *
  * @module edgewise/ml
  */
@@ -30,7 +32,7 @@ export {
   type RollingStat,
   specHash,
 } from './features';
-export { canonicalJson, sha256Hex } from './hash';
+export { canonicalJson, sha256Hex, verifySha256 } from './hash';
 export {
   deserializeModel,
   MODEL_KINDS,
@@ -38,18 +40,6 @@ export {
   type ModelHeader,
   type ModelKind,
 } from './models';
-export {
-  type ExecutionProvider,
-  importOrt,
-  type LoadOnnxOptions,
-  loadOnnx,
-  loadOnnxInWorker,
-  OnnxModel,
-  type OnnxModelInfo,
-  type OnnxRunResult,
-  RemoteOnnxModel,
-  verifySha256,
-} from './onnx';
 export {
   type Pipeline,
   type PipelineMonitorOptions,

@@ -6,16 +6,54 @@
  * batches (n x dims) and are converted to the model's input type.
  */
 
-import type * as Ort from 'onnxruntime-web';
-import type { Endpoint, Remote } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
-import { hexToBase64, sha256Hex } from './hash';
-import { type MlService, mlRemote } from './service';
+import { sha256Hex, verifySha256 } from './hash';
 
 /** An onnxruntime-web execution provider. */
 export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu' | 'webgl' | 'webnn';
-type OrtModule = typeof Ort;
 
+/** The parts of an onnxruntime-web tensor Edgewise uses. */
+export interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+  readonly type: string;
+  dispose(): void;
+}
+
+/** The parts of an onnxruntime-web `InferenceSession` Edgewise uses. */
+export interface OrtSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata?: readonly {
+    name: string;
+    isTensor: boolean;
+    type?: string;
+    shape?: readonly (number | string)[];
+  }[];
+  run(
+    feeds: Record<string, OrtTensor>,
+    fetches?: readonly string[],
+  ): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+}
+
+/**
+ * The parts of the onnxruntime-web module Edgewise uses (structural, so the
+ * package's own types are not needed to compile against Edgewise's).
+ */
+export interface OrtModule {
+  env: { wasm: { numThreads?: number; wasmPaths?: unknown } };
+  InferenceSession: {
+    create(model: Uint8Array, options?: { executionProviders?: string[] }): Promise<OrtSession>;
+  };
+  Tensor: new (
+    type: 'float32' | 'float64',
+    data: Float32Array | Float64Array,
+    dims: readonly number[],
+  ) => OrtTensor;
+}
+
+/** onnxruntime-web environment settings applied before a session is created. */
 export interface OrtEnvOptions {
   /** `ort.env.wasm.wasmPaths` (a prefix URL or `{ wasm, mjs }` URLs; Vite: from `?url` imports). */
   wasmPaths?: string | { wasm?: string; mjs?: string };
@@ -79,10 +117,23 @@ export interface OnnxModelInfo {
 
 let ortPromise: Promise<OrtModule> | undefined;
 
-/** The onnxruntime-web module, imported on first use. */
+/**
+ * The onnxruntime-web module, imported on first use. It is an optional peer
+ * dependency of Edgewise: a missing package is a `MISSING_DEPENDENCY` error
+ * that says how to install it.
+ */
 export function importOrt(): Promise<OrtModule> {
   ortPromise ??= import('onnxruntime-web').then(
-    (m) => ((m as { default?: OrtModule }).default ?? m) as OrtModule,
+    (m) => ((m as { default?: OrtModule }).default ?? m) as unknown as OrtModule,
+    (cause: unknown) => {
+      ortPromise = undefined;
+      throw new EdgewiseError(
+        'MISSING_DEPENDENCY',
+        "ONNX inference needs the package 'onnxruntime-web' (an optional peer dependency of " +
+          'edgewise): run `npm install onnxruntime-web`, or pass your own module as { ort }.',
+        { cause },
+      );
+    },
   );
   return ortPromise;
 }
@@ -90,25 +141,6 @@ export function importOrt(): Promise<OrtModule> {
 function configure(ort: OrtModule, o: OrtEnvOptions): void {
   ort.env.wasm.numThreads = o.numThreads ?? 1;
   if (o.wasmPaths !== undefined) ort.env.wasm.wasmPaths = o.wasmPaths;
-}
-
-/** Checks `bytes` against an expected hex or SRI ('sha256-<base64>') digest. */
-export async function verifySha256(
-  bytes: Uint8Array,
-  expected: string,
-  where: string,
-): Promise<string> {
-  const hex = await sha256Hex(bytes);
-  const ok = expected.startsWith('sha256-')
-    ? expected.slice(7) === hexToBase64(hex)
-    : expected.toLowerCase() === hex;
-  if (!ok) {
-    throw new EdgewiseError(
-      'CORRUPT_STATE',
-      `${where}: SHA-256 mismatch: expected ${expected}, the bytes hash to ${hex}. The model was altered or the wrong file was served; refusing to load it.`,
-    );
-  }
-  return hex;
 }
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -127,7 +159,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 export class OnnxModel {
   readonly info: OnnxModelInfo;
   readonly #ort: OrtModule;
-  #session: Ort.InferenceSession | undefined;
+  #session: OrtSession | undefined;
   readonly #input: string;
   readonly #output: string;
   readonly #score: 'output' | 'reconstruction';
@@ -135,7 +167,7 @@ export class OnnxModel {
 
   private constructor(
     ort: OrtModule,
-    session: Ort.InferenceSession,
+    session: OrtSession,
     info: OnnxModelInfo,
     o: LoadOnnxOptions,
   ) {
@@ -179,7 +211,7 @@ export class OnnxModel {
         "loadOnnx: executionProviders must be a non-empty list such as ['webgpu', 'wasm'].",
       );
     const fallbacks: { provider: ExecutionProvider; error: string }[] = [];
-    let session: Ort.InferenceSession | undefined;
+    let session: OrtSession | undefined;
     let provider: ExecutionProvider | undefined;
     for (const ep of eps) {
       try {
@@ -214,7 +246,7 @@ export class OnnxModel {
     let dims = o.dims;
     if (meta?.isTensor) {
       if (!o.inputType && meta.type === 'float64') inputType = 'float64';
-      const last = meta.shape[meta.shape.length - 1];
+      const last = meta.shape?.[meta.shape.length - 1];
       if (dims === undefined && typeof last === 'number' && last > 0) dims = last;
     }
     const info: OnnxModelInfo = {
@@ -236,7 +268,7 @@ export class OnnxModel {
     return model;
   }
 
-  #need(): Ort.InferenceSession {
+  #need(): OrtSession {
     if (!this.#session)
       throw new EdgewiseError('DISPOSED', 'OnnxModel: the model was disposed; load it again.');
     return this.#session;
@@ -360,42 +392,4 @@ export function loadOnnx(
   options: LoadOnnxOptions = {},
 ): Promise<OnnxModel> {
   return OnnxModel.create(source, options);
-}
-
-/** An ONNX model whose session lives in a worker running the ML service. */
-export class RemoteOnnxModel {
-  readonly #remote: Remote<MlService>;
-  readonly id: number;
-  readonly info: OnnxModelInfo;
-  constructor(remote: Remote<MlService>, id: number, info: OnnxModelInfo) {
-    this.#remote = remote;
-    this.id = id;
-    this.info = info;
-  }
-  get provider(): ExecutionProvider {
-    return this.info.provider;
-  }
-  run(x: Float64Array, options: { dims: number }): Promise<OnnxRunResult> {
-    return this.#remote.onnxRun(this.id, x, options.dims);
-  }
-  score(x: Float64Array, options: { dims: number }): Promise<Float64Array> {
-    return this.#remote.onnxScore(this.id, x, options.dims);
-  }
-  dispose(): Promise<void> {
-    return this.#remote.onnxDispose(this.id);
-  }
-}
-
-/**
- * `loadOnnx` inside a worker (an endpoint exposing the ML service): the session
- * runs off the calling thread; the model bytes are copied to the worker.
- */
-export async function loadOnnxInWorker(
-  worker: Endpoint,
-  source: Uint8Array | string,
-  options: Omit<LoadOnnxOptions, 'ort'> = {},
-): Promise<RemoteOnnxModel> {
-  const remote = mlRemote(worker);
-  const { id, info } = await remote.onnxLoad(source, options);
-  return new RemoteOnnxModel(remote, id, info);
 }

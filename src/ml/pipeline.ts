@@ -68,6 +68,15 @@ export interface PipelineOptions {
   metrics?: MetricsRegistry;
   /** Options of `loadOnnx` for registry models stored with format 'onnx'. */
   onnx?: LoadOnnxOptions;
+  /**
+   * Loads registry models stored with format 'onnx': pass `loadOnnx` from
+   * 'edgewise/onnx' (kept out of `edgewise/ml` so that apps without ONNX
+   * models never bundle onnxruntime-web).
+   */
+  loadOnnx?: (
+    bytes: Uint8Array,
+    options: LoadOnnxOptions,
+  ) => Promise<Scorer & { dispose(): void | Promise<void> }>;
 }
 
 /** Scores of one batch, with each score's source row. */
@@ -139,8 +148,16 @@ export async function pipeline(options: PipelineOptions): Promise<Pipeline> {
       );
     }
     if (record.format === 'onnx') {
-      const { loadOnnx } = await import('./onnx'); // onnxruntime-web only when an ONNX model is used
-      return { record, model: await loadOnnx(bytes, options.onnx ?? {}) };
+      // onnxruntime-web is an optional peer: the caller brings loadOnnx from
+      // 'edgewise/onnx', so apps without ONNX models never bundle it.
+      const load = options.loadOnnx;
+      if (!load) {
+        throw new EdgewiseError(
+          'MISSING_DEPENDENCY',
+          `pipeline: '${reg.name}' v${record.version} is an ONNX model; pass { loadOnnx } from 'edgewise/onnx' (and install onnxruntime-web).`,
+        );
+      }
+      return { record, model: await load(bytes, options.onnx ?? {}) };
     }
     return { record, model: deserializeModel(bytes) };
   };

@@ -1,12 +1,11 @@
 /**
  * The ML service a worker exposes through Comlink (workers/ml.worker.ts,
  * workers/ml.node-worker.ts): training jobs with progress and cancellation,
- * feature extraction, and ONNX sessions living in the worker.
+ * and feature extraction. ONNX sessions are the ONNX service's
+ * (src/ml/onnx-service.ts, `edgewise/onnx`).
  */
-import { type Endpoint, type Remote, transfer, wrap } from '../comlink';
-import { EdgewiseError } from '../errors';
+import { type Endpoint, type Remote, wrap } from '../comlink';
 import type { FeatureSpec, FeatureTable } from './features';
-import type { LoadOnnxOptions, OnnxModel, OnnxModelInfo, OnnxRunResult } from './onnx';
 import type { Evaluation, TrainData, TrainOptions, TrainProgress } from './train';
 
 // Loaded on first use so a worker can expose() the service before the
@@ -15,7 +14,6 @@ import type { Evaluation, TrainData, TrainOptions, TrainProgress } from './train
 const kernels = () => import('../kernels/runtime').then((r) => r.loadKernels());
 const lazyTrain = () => kernels().then(() => import('./train'));
 const lazyFeatures = () => kernels().then(() => import('./features'));
-const lazyOnnx = () => kernels().then(() => import('./onnx'));
 
 /** The ML service a worker exposes through Comlink (workers/ml.worker.ts). */
 export interface MlService {
@@ -33,14 +31,6 @@ export interface MlService {
     spec: FeatureSpec,
     table: FeatureTable,
   ): Promise<{ data: Float64Array; dims: number; columns: string[] }>;
-  /** Loads an ONNX model in the worker; returns its id and info. */
-  onnxLoad(
-    source: Uint8Array | string,
-    options: Omit<LoadOnnxOptions, 'ort'>,
-  ): Promise<{ id: number; info: OnnxModelInfo }>;
-  onnxRun(id: number, x: Float64Array, dims: number): Promise<OnnxRunResult>;
-  onnxScore(id: number, x: Float64Array, dims: number): Promise<Float64Array>;
-  onnxDispose(id: number): Promise<void>;
 }
 
 /**
@@ -49,17 +39,6 @@ export interface MlService {
  */
 export function createMlService(): MlService {
   const jobs = new Map<number, AbortController>();
-  const models = new Map<number, OnnxModel>();
-  let nextModel = 1;
-  const need = (id: number): OnnxModel => {
-    const m = models.get(id);
-    if (!m)
-      throw new EdgewiseError(
-        'DISPOSED',
-        `ONNX model ${id} is not loaded in this worker (disposed?).`,
-      );
-    return m;
-  };
   return {
     info: () => ({ ready: true }),
     async train(job, spec, data, options, onProgress) {
@@ -81,25 +60,6 @@ export function createMlService(): MlService {
       const { compileFeatures } = await lazyFeatures();
       const m = compileFeatures(spec).transform(table);
       return { data: m.data, dims: m.dims, columns: [...m.columns] };
-    },
-    async onnxLoad(source, options) {
-      const { loadOnnx } = await lazyOnnx();
-      const m = await loadOnnx(source, options);
-      const id = nextModel++;
-      models.set(id, m);
-      return { id, info: m.info };
-    },
-    async onnxRun(id, x, dims) {
-      const r = await need(id).run(x, { dims });
-      return transfer(r, [r.data.buffer]);
-    },
-    async onnxScore(id, x, dims) {
-      const s = await need(id).score(x, { dims });
-      return transfer(s, [s.buffer]);
-    },
-    async onnxDispose(id) {
-      await models.get(id)?.dispose();
-      models.delete(id);
     },
   };
 }

@@ -9,14 +9,15 @@ import {
   StreamingDetector,
 } from 'edgewise';
 import { GpuWorkerClient } from 'edgewise/gpu';
-import { createMlWorker, exportIsolationForestOnnx, loadOnnxInWorker, train } from 'edgewise/ml';
+import { createMlWorker, exportIsolationForestOnnx, train } from 'edgewise/ml';
+import { createOnnxWorker, loadOnnxInWorker } from 'edgewise/onnx';
 import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';
 import { runScenario } from './scenario.js';
 
 const out = document.getElementById('out');
 // Beyond the pool and the kernel worker, this app also runs the stream, ML
 // and GPU workers the package ships (options.extras), and an ONNX model in the
-// ML worker through onnxruntime-web (options.onnx).
+// ONNX worker through onnxruntime-web (options.onnx, from edgewise/onnx).
 runScenario(
   {
     createRuntime,
@@ -31,6 +32,7 @@ runScenario(
     createMlWorker,
     train,
     exportIsolationForestOnnx,
+    createOnnxWorker,
     loadOnnxInWorker,
     GpuWorkerClient,
   },
