@@ -130,13 +130,22 @@ export function markdownTable(suites: Record<string, WorkloadResult[]>): string 
   return lines.join('\n');
 }
 
-/** Rewrites the README's generated benchmark table in place. */
+/**
+ * Rewrites the generated benchmark table of a Markdown file (docs/benchmarks.md)
+ * in place, between its `<!-- bench:start` and `<!-- bench:end -->` markers.
+ */
 export function updateReadme(path: string, suites: Record<string, WorkloadResult[]>): void {
-  if (!existsSync(path)) return;
+  if (!existsSync(path)) {
+    console.warn(`bench: ${path} is missing; the table was not written`);
+    return;
+  }
   const text = readFileSync(path, 'utf8');
   const start = text.indexOf('<!-- bench:start');
   const end = text.indexOf('<!-- bench:end -->');
-  if (start < 0 || end < 0) return;
+  if (start < 0 || end < 0) {
+    console.warn(`bench: no bench:start / bench:end markers in ${path}; the table was not written`);
+    return;
+  }
   const head = text.slice(0, text.indexOf('\n', start) + 1);
   writeFileSync(path, `${head}${markdownTable(suites)}\n${text.slice(end)}`);
 }

@@ -73,4 +73,4 @@ writeFileSync(
   )}\n`,
 );
 console.log(`\nwrote ${out}`);
-updateReadme(join(here, '..', 'README.md'), all);
+updateReadme(join(here, '..', 'docs', 'benchmarks.md'), all);

@@ -8,4 +8,10 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 const { main } = await import(cli.href);
-process.exitCode = await main(process.argv.slice(2));
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  // main() reports every expected failure itself; this is a bug in the CLI.
+  console.error(`edgewise: internal error: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exitCode = 2;
+}

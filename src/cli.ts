@@ -4,60 +4,121 @@
  *   edgewise score <file.csv> [--detector default|<member>] [--threshold 0.996] [--out scores.csv]
  *   edgewise describe <file.csv>
  *
- * Files are read as a stream (constant memory whatever their size), in
- * batches of lines; progress goes to stderr for large files. Rows that cannot
- * be read are reported with their line number and skipped; the exit code is
- * then 1 (2 for usage errors or unreadable files).
+ * Input is RFC 4180 CSV (quoted fields with commas, doubled quotes and line
+ * breaks; CRLF; a UTF-8 BOM) with `timestamp,value[,series]` columns; a first
+ * row with no number or timestamp in it is a header (its names may reorder the
+ * columns). Files are read as a stream (constant memory whatever their size),
+ * in batches of rows; progress goes to stderr for large files. Rows that cannot
+ * be read are reported as `file:line: reason` and skipped; the exit code is
+ * then 1. Usage errors, files that cannot be read or written, and `--out`
+ * naming the input exit with 2 and a one-line message.
  */
 
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, statSync, type WriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createReadStream, type Stats } from 'node:fs';
+import { open, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { allDetectors, StreamingDetector } from './anomaly/ensemble-stream';
 import type { StreamingDetectorApi } from './anomaly/streaming';
 import { Moments } from './kernels/moments';
 import { QuantileSketch } from './kernels/quantile';
-import { type CsvRowError, parseSeriesCsv } from './stream/csv';
+import type { CsvRowError } from './stream/csv';
+import { CsvReader, type CsvRecord, parseStrictTimestamp } from './stream/csv-reader';
 
 const USAGE = `usage:
   edgewise score <file.csv> [--detector default|${Object.keys(allDetectors()).join('|')}] [--threshold 0.996] [--out scores.csv]
   edgewise describe <file.csv>
 
-CSV rows: timestamp,value[,series] (header optional; ISO dates or epoch ms).`;
+CSV (RFC 4180): timestamp,value[,series], header row optional; timestamps are
+ISO-8601 (YYYY-MM-DD hh:mm:ss, UTC unless a zone is given) or epoch milliseconds.`;
 
 interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
 
-const BATCH_LINES = 8192;
+/** A failure that ends the command with a one-line message and exit code 2. */
+class CliError extends Error {}
 
-/** Reads `path` in batches of parsed rows; returns the row errors. */
+const BATCH_ROWS = 8192;
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+interface Batch {
+  timestamps: Float64Array;
+  values: Float64Array;
+  /** Series of each row, when the file has a series column. */
+  keys: string[] | undefined;
+}
+
+interface ReadResult {
+  errors: CsvRowError[];
+  errorCount: number;
+  rows: number;
+  /** The file has a series column. */
+  series: boolean;
+}
+
+/** Column positions: from the header's names when it has them, else timestamp,value[,series]. */
+interface Columns {
+  timestamp: number;
+  value: number;
+  series: number;
+  /** Fields every row must have (0: 2 or 3). */
+  width: number;
+}
+
+function columnsFromHeader(fields: string[]): Columns {
+  const names = fields.map((f) => f.trim().toLowerCase());
+  const find = (...c: string[]): number => names.findIndex((n) => c.includes(n));
+  const timestamp = find('timestamp', 'time', 'ts', 'date', 'datetime');
+  const value = find('value', 'values', 'y', 'v');
+  if (timestamp >= 0 && value >= 0) {
+    return { timestamp, value, series: find('series', 'key', 'name', 'id'), width: fields.length };
+  }
+  return { timestamp: 0, value: 1, series: fields.length >= 3 ? 2 : -1, width: fields.length };
+}
+
+/** A header: no field of the first record is a number or a timestamp. */
+function isHeader(fields: string[]): boolean {
+  return fields.every((f) => !NUMBER.test(f.trim()) && typeof parseStrictTimestamp(f) !== 'number');
+}
+
+/** Reads `path` as CSV in batches of rows; returns the row errors. */
 async function forEachBatch(
   path: string,
+  size: number,
   io: Io,
-  fn: (t: Float64Array, v: Float64Array) => void | Promise<void>,
-): Promise<{ errors: CsvRowError[]; errorCount: number; rows: number }> {
-  const size = statSync(path).size;
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  fn: (b: Batch) => void | Promise<void>,
+): Promise<ReadResult> {
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const reader = new CsvReader();
   const errors: CsvRowError[] = [];
   let errorCount = 0;
   let rows = 0;
-  let buf: string[] = [];
-  let firstLine = 1;
+  let cols: Columns | undefined;
+  let ts = new Float64Array(BATCH_ROWS);
+  let vs = new Float64Array(BATCH_ROWS);
+  let keys: string[] = [];
+  let n = 0;
+  let fatal = false;
   let lastReport = Date.now();
+  const fail = (line: number, reason: string): void => {
+    errorCount++;
+    if (errors.length < 20) errors.push({ line, reason });
+  };
   const flush = async (): Promise<void> => {
-    if (!buf.length) return;
-    const p = parseSeriesCsv(buf.join('\n'), { firstLine, maxErrors: BATCH_LINES });
-    errorCount += p.errors.length;
-    for (const e of p.errors) if (errors.length < 20) errors.push(e);
-    firstLine += buf.length;
-    buf = [];
-    if (p.values.length) {
-      rows += p.values.length;
-      await fn(p.timestamps, p.values);
-    }
+    if (!n) return;
+    const b: Batch = {
+      timestamps: ts.subarray(0, n),
+      values: vs.subarray(0, n),
+      keys: cols && cols.series >= 0 ? keys : undefined,
+    };
+    rows += n;
+    n = 0;
+    await fn(b);
+    ts = new Float64Array(BATCH_ROWS);
+    vs = new Float64Array(BATCH_ROWS);
+    keys = [];
     if (size > 8 << 20 && Date.now() - lastReport > 1000) {
       lastReport = Date.now();
       io.stderr.write(
@@ -65,13 +126,75 @@ async function forEachBatch(
       );
     }
   };
-  for await (const line of rl) {
-    buf.push(line);
-    if (buf.length >= BATCH_LINES) await flush();
+  const take = async (out: {
+    records: CsvRecord[];
+    errors: { line: number; reason: string; fatal?: boolean }[];
+  }): Promise<void> => {
+    // Bad records and good ones in file order, so the first 20 errors are the first 20 lines.
+    let k = 0;
+    const errorsBefore = (line: number): void => {
+      for (; k < out.errors.length && out.errors[k].line < line; k++) {
+        fail(out.errors[k].line, out.errors[k].reason);
+        if (out.errors[k].fatal) fatal = true;
+      }
+    };
+    for (const r of out.records) {
+      errorsBefore(r.line);
+      const f = r.fields;
+      if (!cols) {
+        if (isHeader(f)) {
+          cols = columnsFromHeader(f);
+          continue;
+        }
+        cols = { timestamp: 0, value: 1, series: f.length >= 3 ? 2 : -1, width: 0 };
+      }
+      if (cols.width ? f.length !== cols.width : f.length < 2 || f.length > 3) {
+        fail(
+          r.line,
+          cols.width
+            ? `expected ${cols.width} fields as in the header, found ${f.length}`
+            : `expected 2 or 3 fields (timestamp,value[,series]), found ${f.length}`,
+        );
+        continue;
+      }
+      const t = parseStrictTimestamp(f[cols.timestamp]);
+      if (typeof t !== 'number') {
+        fail(r.line, t.reason);
+        continue;
+      }
+      const raw = f[cols.value].trim();
+      const v = NUMBER.test(raw) ? Number(raw) : Number.NaN;
+      if (!Number.isFinite(v)) {
+        fail(r.line, `value ${JSON.stringify(raw.slice(0, 40))} is not a finite number`);
+        continue;
+      }
+      ts[n] = t;
+      vs[n] = v;
+      if (cols.series >= 0) keys.push(f[cols.series] ?? '');
+      n++;
+      if (n === BATCH_ROWS) await flush();
+    }
+    errorsBefore(Number.POSITIVE_INFINITY);
+  };
+  try {
+    for await (const chunk of stream) {
+      await take(reader.push(chunk as string));
+      if (fatal) break;
+    }
+    if (!fatal) await take(reader.end());
+  } catch (e) {
+    stream.destroy();
+    if (e instanceof CliError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err.syscall === 'read' || err.code === 'EISDIR' || err.code === 'EACCES') {
+      throw new CliError(`cannot read ${path}: ${err.message}`);
+    }
+    throw e;
   }
+  stream.destroy();
   await flush();
   if (size > 8 << 20) io.stderr.write(`\r100% (${rows.toLocaleString('en')} rows)\n`);
-  return { errors, errorCount, rows };
+  return { errors, errorCount, rows, series: cols !== undefined && cols.series >= 0 };
 }
 
 function reportErrors(
@@ -85,16 +208,96 @@ function reportErrors(
   if (r.errorCount) io.stderr.write(`${path}: ${r.errorCount} rows skipped\n`);
 }
 
-async function write(out: WriteStream | NodeJS.WritableStream, s: string): Promise<void> {
-  if (!out.write(s)) await once(out, 'drain');
+/** Where output goes: write errors surface as rejections, never as an unhandled 'error' event. */
+interface Sink {
+  write(s: string): Promise<void>;
+  close(): Promise<void>;
 }
 
-async function score(path: string, opts: Record<string, string>, io: Io): Promise<number> {
+function streamSink(out: NodeJS.WritableStream, name: string, own: boolean): Sink {
+  let failed: Error | undefined;
+  const describe = (e: unknown): CliError =>
+    new CliError(`cannot write ${name}: ${(e as Error).message}`);
+  out.on('error', (e: Error) => {
+    failed = e;
+  });
+  return {
+    async write(s) {
+      if (failed) throw describe(failed);
+      try {
+        if (!out.write(s)) await once(out, 'drain');
+      } catch (e) {
+        throw describe(e);
+      }
+      if (failed) throw describe(failed);
+    },
+    async close() {
+      if (failed) throw describe(failed);
+      if (!own) return;
+      try {
+        out.end();
+        await once(out, 'finish');
+      } catch (e) {
+        throw describe(e);
+      }
+    },
+  };
+}
+
+/** The real path of `p`, or of its directory joined with its name when it does not exist yet. */
+async function realTarget(p: string): Promise<string> {
+  try {
+    return await realpath(p);
+  } catch {
+    const dir = dirname(resolve(p));
+    return join(await realpath(dir).catch(() => dir), basename(p));
+  }
+}
+
+async function openOut(input: string, inputStat: Stats, out: string): Promise<Sink> {
+  let same = (await realTarget(input)) === (await realTarget(out));
+  if (!same) {
+    const s = await stat(out).catch(() => undefined);
+    same = s !== undefined && s.dev === inputStat.dev && s.ino === inputStat.ino; // hard links
+  }
+  if (same) {
+    throw new CliError(
+      `--out ${out} is the input file; write the scores to another file (the input was not touched)`,
+    );
+  }
+  try {
+    const fh = await open(out, 'w');
+    return streamSink(fh.createWriteStream(), out, true);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'EISDIR'
+        ? 'it is a directory'
+        : err.code === 'ENOENT'
+          ? `the directory ${dirname(out)} does not exist`
+          : err.code === 'EACCES' || err.code === 'EPERM'
+            ? 'permission denied'
+            : err.message;
+    throw new CliError(`cannot write --out ${out}: ${why}`);
+  }
+}
+
+/** A CSV field, quoted when it needs to be (RFC 4180). */
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+async function score(
+  path: string,
+  inputStat: Stats,
+  opts: Record<string, string>,
+  io: Io,
+): Promise<number> {
   const name = opts.detector ?? 'default';
   const members = allDetectors();
-  let det: StreamingDetectorApi;
-  if (name === 'default') det = new StreamingDetector();
-  else if (members[name]) det = members[name]();
+  let make: () => StreamingDetectorApi;
+  if (name === 'default') make = () => new StreamingDetector();
+  else if (members[name]) make = members[name];
   else {
     io.stderr.write(
       `unknown detector '${name}'; use default or one of ${Object.keys(members).join(', ')}\n`,
@@ -106,37 +309,77 @@ async function score(path: string, opts: Record<string, string>, io: Io): Promis
     io.stderr.write('--threshold must be a number in (0, 1)\n');
     return 2;
   }
-  const out = opts.out ? createWriteStream(opts.out) : io.stdout;
-  await write(out, 'timestamp,value,score,anomaly\n');
-  let flagged = 0;
-  const r = await forEachBatch(path, io, async (t, v) => {
-    const s = det.updateBatch(v, t);
-    const lines: string[] = [];
-    for (let i = 0; i < v.length; i++) {
-      const a = s[i] >= threshold ? 1 : 0;
-      flagged += a;
-      lines.push(`${new Date(t[i]).toISOString()},${v[i]},${s[i]},${a}`);
+  const out = opts.out
+    ? await openOut(path, inputStat, opts.out)
+    : streamSink(io.stdout, 'stdout', false);
+  // One detector per series (the series column), created on first sight.
+  const detectors = new Map<string, StreamingDetectorApi>();
+  const detectorFor = (key: string): StreamingDetectorApi => {
+    let d = detectors.get(key);
+    if (!d) {
+      d = make();
+      detectors.set(key, d);
     }
-    await write(out, `${lines.join('\n')}\n`);
-  });
-  if (out !== io.stdout) {
-    (out as WriteStream).end();
-    await once(out, 'finish');
-  }
+    return d;
+  };
+  let flagged = 0;
+  let headerWritten = false;
+  const r = await forEachBatch(
+    path,
+    inputStat.size,
+    io,
+    async ({ timestamps: t, values: v, keys }) => {
+      if (!headerWritten) {
+        headerWritten = true;
+        await out.write(`timestamp,value,score,anomaly${keys ? ',series' : ''}\n`);
+      }
+      let s: Float64Array;
+      if (!keys) s = detectorFor('').updateBatch(v, t);
+      else {
+        // Each series' rows in file order through its own detector, scattered back.
+        s = new Float64Array(v.length);
+        const groups = new Map<string, number[]>();
+        for (let i = 0; i < keys.length; i++) {
+          const g = groups.get(keys[i]);
+          if (g) g.push(i);
+          else groups.set(keys[i], [i]);
+        }
+        for (const [key, idx] of groups) {
+          const gs = detectorFor(key).updateBatch(
+            Float64Array.from(idx, (i) => v[i]),
+            Float64Array.from(idx, (i) => t[i]),
+          );
+          for (let j = 0; j < idx.length; j++) s[idx[j]] = gs[j];
+        }
+      }
+      const lines: string[] = [];
+      for (let i = 0; i < v.length; i++) {
+        const a = s[i] >= threshold ? 1 : 0;
+        flagged += a;
+        const line = `${new Date(t[i]).toISOString()},${v[i]},${s[i]},${a}`;
+        lines.push(keys ? `${line},${csvField(keys[i])}` : line);
+      }
+      await out.write(`${lines.join('\n')}\n`);
+    },
+  );
+  if (!headerWritten)
+    await out.write(`timestamp,value,score,anomaly${r.series ? ',series' : ''}\n`);
+  await out.close();
+  const per = detectors.size > 1 ? ` in ${detectors.size} series` : '';
   io.stderr.write(
-    `${r.rows} rows scored, ${flagged} at score >= ${threshold}${opts.out ? ` -> ${opts.out}` : ''}\n`,
+    `${r.rows} rows scored${per}, ${flagged} at score >= ${threshold}${opts.out ? ` -> ${opts.out}` : ''}\n`,
   );
   reportErrors(path, r, io);
   return r.errorCount > 0 ? 1 : 0;
 }
 
-async function describeFile(path: string, io: Io): Promise<number> {
+async function describeFile(path: string, size: number, io: Io): Promise<number> {
   const m = new Moments();
   const q = new QuantileSketch({ relativeAccuracy: 0.001 });
   let t0 = Number.POSITIVE_INFINITY;
   let t1 = Number.NEGATIVE_INFINITY;
   try {
-    const r = await forEachBatch(path, io, (t, v) => {
+    const r = await forEachBatch(path, size, io, ({ timestamps: t, values: v }) => {
       m.push(v);
       q.push(v);
       for (let i = 0; i < t.length; i++) {
@@ -159,8 +402,10 @@ async function describeFile(path: string, io: Io): Promise<number> {
       ...qs.map((p, i): [string, number] => [`p${p * 100} (±0.1%)`, qv[i]]),
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
-    for (const [k, v] of rows)
-      io.stdout.write(`${k.padEnd(w)}  ${typeof v === 'number' ? String(v) : v}\n`);
+    const out = streamSink(io.stdout, 'stdout', false);
+    await out.write(
+      rows.map(([k, v]) => `${k.padEnd(w)}  ${typeof v === 'number' ? String(v) : v}\n`).join(''),
+    );
     reportErrors(path, r, io);
     return r.errorCount > 0 ? 1 : 0;
   } finally {
@@ -192,11 +437,25 @@ export async function main(
     io.stderr.write(`${USAGE}\n`);
     return cmd === '--help' || cmd === 'help' ? 0 : 2;
   }
+  const file = files[0];
   try {
-    statSync(files[0]);
-  } catch {
-    io.stderr.write(`cannot read ${files[0]}\n`);
+    let st: Stats;
+    try {
+      st = await stat(file);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new CliError(
+        `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+      );
+    }
+    if (st.isDirectory())
+      throw new CliError(`cannot read ${file}: it is a directory, not a CSV file`);
+    return cmd === 'score'
+      ? await score(file, st, opts, io)
+      : await describeFile(file, st.size, io);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    io.stderr.write(`edgewise: ${e.message}\n`);
     return 2;
   }
-  return cmd === 'score' ? score(files[0], opts, io) : describeFile(files[0], io);
 }

@@ -1,6 +1,8 @@
 /**
  * `edgewise`: the public entry. `createRuntime()` gathers the parts that are
  * built so far and reports which backends run; sub-paths export each family.
+ *
+ * @module edgewise
  */
 import { EdgewiseError } from './errors';
 import { EventBus, type EventBusOptions } from './events/bus';
@@ -22,6 +24,7 @@ export type { MadOptions } from './stats/index';
 export * from './stats/index';
 export * from './stream/index';
 
+/** Options of `createRuntime`; every field has a default. */
 export interface RuntimeOptions {
   /** Where state persists: 'memory' (default) or 'indexeddb' (browsers). */
   storage?: 'memory' | 'indexeddb';
@@ -43,6 +46,7 @@ export interface RuntimeOptions {
   sync?: SyncOptions & { metricsEveryMs?: number; events?: readonly string[] };
 }
 
+/** What `createRuntime` returns: the bus, metrics, optional sync, and which backends run. */
 export interface Runtime {
   /** Which implementation runs each part, e.g. `{ kernels: 'wasm-simd' }`. */
   readonly backends: {
@@ -59,6 +63,17 @@ export interface Runtime {
   dispose(): Promise<void>;
 }
 
+/**
+ * Creates a runtime: an event bus, a metrics registry with its time-series store, optional sync,
+ * and the WebGPU status.
+ *
+ * @example
+ * ```ts
+ * const rt = await createRuntime({ storage: 'indexeddb' }); // 'memory' (default) in Node
+ * rt.metrics.counter('events_total').inc();
+ * await rt.dispose();
+ * ```
+ */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const mode = options.gpu ?? 'auto';
   if (mode !== 'auto' && mode !== 'off' && mode !== 'require') {

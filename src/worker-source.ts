@@ -41,6 +41,9 @@ export type WebWorker = typeof globalThis extends { Worker: { prototype: infer W
 /** A worker script URL, or a function that starts the worker. */
 export type WorkerSource = string | URL | (() => WebWorker);
 
+/**
+ * The `worker` option of the classes that start a worker: overrides the script the package ships.
+ */
 export interface WorkerSourceOptions {
   /**
    * Overrides the worker the package ships: the URL of the worker script

@@ -1,5 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,7 +75,7 @@ describe('edgewise CLI (built dist/cli.js)', () => {
     );
     const r = await cli(['score', f]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${f}:3: timestamp "bad"`);
+    expect(r.stderr).toContain(`${f}:3: timestamp "bad" is not ISO-8601`);
     expect(r.stderr).toContain(`${f}:4: value "x"`);
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
   });
@@ -90,5 +97,135 @@ describe('edgewise CLI (built dist/cli.js)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/100% \(400,000 rows\)/);
     expect(r.stdout).toMatch(/^count\s+400000$/m);
+  });
+
+  it('RFC 4180: quoted fields with commas, doubled quotes and line breaks, CRLF, a BOM, a header', async () => {
+    const f = join(tmp, 'rfc.csv');
+    writeFileSync(
+      f,
+      '\uFEFF"timestamp","value","series"\r\n' +
+        '2024-01-01 00:00:00,"1.5","room ""A"", east"\r\n' +
+        '"2024-01-01 00:05:00",2.5,"multi\r\nline"\r\n' +
+        '2024-01-01 00:10:00,3.5,"room ""A"", east"\r\n',
+    );
+    const r = await cli(['score', f]);
+    expect(r.stderr).toBe('3 rows scored in 2 series, 0 at score >= 0.996\n');
+    expect(r.code).toBe(0);
+    // The series names come back quoted as RFC 4180 wants.
+    const out = r.stdout.split('\r\n').join('\n');
+    expect(out).toBe(
+      'timestamp,value,score,anomaly,series\n' +
+        '2024-01-01T00:00:00.000Z,1.5,0,0,"room ""A"", east"\n' +
+        '2024-01-01T00:05:00.000Z,2.5,0,0,"multi\nline"\n' +
+        '2024-01-01T00:10:00.000Z,3.5,0,0,"room ""A"", east"\n',
+    );
+  });
+
+  it('a header is detected (or not), its names may reorder the columns, and line numbers stay right', async () => {
+    const noHeader = join(tmp, 'nohead.csv');
+    writeFileSync(noHeader, '1700000000000,1\n1700000060000,2\n');
+    const a = await cli(['describe', noHeader]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^count\s+2$/m);
+    const reordered = join(tmp, 'reordered.csv');
+    writeFileSync(
+      reordered,
+      'Value,Timestamp\n"10",2024-01-01\r\n"x",2024-01-02\r\n30,2024-01-03\r\n',
+    );
+    const b = await cli(['describe', reordered]);
+    expect(b.code).toBe(1);
+    expect(b.stdout).toMatch(/^count\s+2$/m);
+    expect(b.stdout).toMatch(/^mean\s+20$/m);
+    expect(b.stdout).toMatch(/^from\s+2024-01-01T00:00:00.000Z$/m);
+    expect(b.stderr).toContain(`${reordered}:3: value "x" is not a finite number`);
+  });
+
+  it('says which line is wrong when the CSV itself is broken', async () => {
+    const f = join(tmp, 'broken.csv');
+    writeFileSync(
+      f,
+      'timestamp,value\n"2024-01-01 00:00","a\nb"\n2024-01-01 00:01,5\n2024-01-01 00:02,1"2\n' +
+        '"2024-01-01 00:03"x,3\n2024-01-01 00:04,4,s,extra\n2024-01-01 00:05,"6\n',
+    );
+    const r = await cli(['describe', f]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      `${f}:2: value "a\\nb" is not a finite number`,
+      `${f}:5: a quote (") inside an unquoted field: quote the whole field and double the quote ("")`,
+      `${f}:6: text after the closing quote of a field ("x,3"): a quoted field must end at a comma or a line end`,
+      `${f}:7: expected 2 fields as in the header, found 4`,
+      `${f}:8: a quoted field opened on this line is never closed (missing ")`,
+      `${f}: 5 rows skipped`,
+    ]);
+    expect(r.stdout).toMatch(/^count\s+1$/m);
+  });
+
+  it('strict timestamps: out-of-range epochs, impossible dates and prose are row errors, not crashes', async () => {
+    const f = join(tmp, 'times.csv');
+    writeFileSync(
+      f,
+      '99999999999999999999,1\n2020-02-30 10:00,2\nMarch 7,3\n0x10,4\n2024-03-01T10:00:00+01:00,5\n',
+    );
+    const r = await cli(['score', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `${f}:1: timestamp "99999999999999999999" is outside the range of dates`,
+    );
+    expect(r.stderr).toContain(`${f}:2: timestamp "2020-02-30 10:00" is not a calendar date`);
+    expect(r.stderr).toContain(`${f}:3: timestamp "March 7" is not ISO-8601`);
+    expect(r.stderr).toContain(`${f}:4: timestamp "0x10" is not ISO-8601`);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'timestamp,value,score,anomaly',
+      '2024-03-01T09:00:00.000Z,5,0,0',
+    ]);
+    expect(r.stderr).not.toMatch(/RangeError|at .*\.js/);
+  });
+
+  it('a directory as input: one line, exit 2', async () => {
+    const d = join(tmp, 'a-directory');
+    mkdirSync(d, { recursive: true });
+    const r = await cli(['score', d]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`edgewise: cannot read ${d}: it is a directory, not a CSV file\n`);
+  });
+
+  it('an unwritable --out: one line, exit 2 (no unhandled error event)', async () => {
+    const small = join(tmp, 'small.csv');
+    writeFileSync(small, '1700000000000,1\n1700000060000,2\n');
+    const noDir = join(tmp, 'no-such-dir', 'out.csv');
+    const a = await cli(['score', small, '--out', noDir]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe(
+      `edgewise: cannot write --out ${noDir}: the directory ${join(tmp, 'no-such-dir')} does not exist\n`,
+    );
+    const b = await cli(['score', small, '--out', tmp]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(`edgewise: cannot write --out ${tmp}: it is a directory\n`);
+    // A write that fails part-way (ENOSPC: /dev/full accepts the open, refuses every write).
+    const c = await cli(['score', data, '--out', '/dev/full']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(
+      /^edgewise: cannot write \/dev\/full: ENOSPC: no space left on device/,
+    );
+    expect(c.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--out naming the input (directly, through a symlink or a hard link) is refused and the input kept', async () => {
+    const f = join(tmp, 'keep.csv');
+    const text = '1700000000000,1\n1700000060000,2\n';
+    writeFileSync(f, text);
+    const link = join(tmp, 'keep-link.csv');
+    symlinkSync(f, link);
+    const hard = join(tmp, 'keep-hard.csv');
+    linkSync(f, hard);
+    for (const out of [f, join(tmp, '.', 'keep.csv'), link, hard]) {
+      const r = await cli(['score', f, '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `edgewise: --out ${out} is the input file; write the scores to another file (the input was not touched)\n`,
+      );
+      expect(readFileSync(f, 'utf8')).toBe(text);
+    }
   });
 });

@@ -31,6 +31,7 @@ const BIN_VALUES = Float64Array.from({ length: CALIBRATION_BINS + 2 }, (_, b) =>
   b === 0 ? 0 : b === 1 ? 2 ** LOG_MIN / 2 : 2 ** ((b - 2 + 0.5) / PER_OCTAVE + LOG_MIN),
 );
 
+/** The state of a `ScoreCalibrator` (`snapshot()`), JSON-safe. */
 export interface CalibratorSnapshot {
   tree: number[];
   total: number;
@@ -39,6 +40,11 @@ export interface CalibratorSnapshot {
   tail: number[];
 }
 
+/**
+ * Maps a detector's raw deviations to calibrated scores in [0, 1]: the mid-rank empirical CDF of
+ * its own past raw scores (a log-spaced Fenwick-tree histogram) with an exponential tail above
+ * the 98th percentile.
+ */
 export class ScoreCalibrator {
   #tree: Float64Array; // Fenwick tree, 1-based
   #total = 0;

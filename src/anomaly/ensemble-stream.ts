@@ -36,6 +36,7 @@ export function allDetectors(): Record<string, () => BaseDetector> {
   };
 }
 
+/** Options of `StreamingDetector`; every field has a default. */
 export interface StreamingDetectorOptions {
   /** Member detectors (default: `defaultMembers()`: seasonal daily profile + slow EWMA chart). */
   members?: Record<string, BaseDetector>;

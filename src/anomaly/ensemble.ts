@@ -1,9 +1,15 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { ScoreCalibrator } from './calibration';
 
+/**
+ * How `Ensemble` maps each detector's raw scores to [0, 1]: mid-rank ECDF, robust z through Phi,
+ * or clipped min-max.
+ */
 export type Normalization = 'rank' | 'robust-z' | 'min-max';
+/** How `Ensemble` combines the normalised scores of its detectors. */
 export type Combination = 'mean' | 'max' | 'weighted' | 'average-of-maximum';
 
+/** Options of `Ensemble`: normalisation, combination, weights and threshold. */
 export interface EnsembleOptions {
   /**
    * How each detector's raw scores (higher = more anomalous) are mapped to

@@ -66,6 +66,7 @@ const posInt = (v: unknown, name: string, where: string, min = 1): number => {
   return v;
 };
 
+/** Options of `HalfSpaceTreesDetector`. */
 export interface HalfSpaceTreesOptions extends BaseOptions {
   /** Trees (default 25). */
   trees?: number;
@@ -231,6 +232,7 @@ export class HalfSpaceTreesDetector extends BaseDetector {
   }
 }
 
+/** Options of `RandomCutForestDetector`. */
 export interface RandomCutForestOptions extends BaseOptions {
   /** Trees (default 40). */
   trees?: number;

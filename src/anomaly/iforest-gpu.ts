@@ -26,6 +26,7 @@ function flat(forest: IsolationForest): {
   };
 }
 
+/** Isolation Forest scores with the backend that computed them (`scoreIsolationForest`). */
 export interface ForestScoreResult extends BackendReport {
   /** s(x, n) = 2^(-E[h(x)] / c(n)) per row, as IsolationForest.score. */
   scores: Float64Array;

@@ -2,6 +2,7 @@ import { describeValue, EdgewiseError } from '../errors';
 import { averagePathLength, ForestKernel } from '../kernels/iforest';
 import { asMatrix, checkPositiveInt, type MatrixOptions, Rng } from './matrix';
 
+/** Options of `IsolationForest` (scikit-learn's parameters and defaults). */
 export interface IsolationForestOptions {
   /** Number of trees (default 100). */
   trees?: number;

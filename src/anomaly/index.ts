@@ -1,6 +1,8 @@
 /**
  * `edgewise/anomaly`: streaming and batch anomaly detectors, score calibration,
  * ensembles. Running them in workers (pool, service, monitor) is `edgewise/threads`.
+ *
+ * @module edgewise/anomaly
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { ARTimeDetector, type ARTimeOptions } from './artime';

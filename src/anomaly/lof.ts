@@ -2,6 +2,7 @@ import { describeValue, EdgewiseError } from '../errors';
 import { KnnKernel } from '../kernels/knn';
 import { asMatrix, type MatrixOptions } from './matrix';
 
+/** Options of `LocalOutlierFactor` (scikit-learn's parameters and defaults). */
 export interface LocalOutlierFactorOptions {
   /** Neighbours (scikit-learn's n_neighbors; default 20, clipped to n - 1). */
   k?: number;

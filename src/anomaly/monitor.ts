@@ -18,6 +18,7 @@ import type { AnomalyService } from './service';
 import type { DetectorSnapshot } from './streaming';
 import { startAnomalyWorker } from './worker';
 
+/** The payload of the `anomaly.<series>` events `WorkerAnomalyMonitor` emits. */
 export interface AnomalyEvent {
   series: string;
   timestamp: number;
@@ -27,10 +28,12 @@ export interface AnomalyEvent {
   contributions: Record<string, number>;
 }
 
+/** Anything with an `emit(topic, payload)`, e.g. an `EventBus`. */
 export interface BusLike {
   emit(topic: string, payload?: unknown): unknown;
 }
 
+/** Options of `WorkerAnomalyMonitor`. */
 export interface MonitorOptions {
   /** Score at or above which an event is emitted (default 0.99). */
   threshold?: number;
@@ -41,6 +44,16 @@ export interface MonitorOptions {
 const isBus = (v: unknown): v is BusLike =>
   typeof v === 'object' && v !== null && typeof (v as BusLike).emit === 'function';
 
+/**
+ * Runs streaming detectors in an anomaly worker and emits `anomaly.<series>` events on your bus
+ * when a score reaches the threshold. Without a service it starts the package's anomaly worker.
+ *
+ * @example
+ * ```ts
+ * const mon = new WorkerAnomalyMonitor(rt.bus, { threshold: 0.99 });
+ * await mon.push('sensor.temp', values, timestamps); // 'anomaly.sensor_temp' events
+ * ```
+ */
 export class WorkerAnomalyMonitor {
   readonly #service: Remote<AnomalyService>;
   readonly #bus: BusLike;

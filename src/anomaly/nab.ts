@@ -23,6 +23,10 @@ export interface NabProfile {
   fpWeight: number;
 }
 
+/**
+ * NAB's three scoring profiles (standard, reward low false positives, reward low false negatives)
+ * and their weights.
+ */
 export const NAB_PROFILES: Record<
   'standard' | 'reward_low_FP_rate' | 'reward_low_FN_rate',
   NabProfile
@@ -32,6 +36,7 @@ export const NAB_PROFILES: Record<
   reward_low_FN_rate: { tpWeight: 1, fnWeight: 2, fpWeight: 0.11 },
 };
 
+/** One data file for `nabScore`: timestamps, labelled windows and the detector's scores. */
 export interface NabFile {
   name: string;
   /** Timestamps (ms), ascending. */
@@ -42,6 +47,7 @@ export interface NabFile {
   scores: ArrayLike<number>;
 }
 
+/** A NAB score (normalised: null detector 0, perfect 100) with its threshold and counts. */
 export interface NabResult {
   score: number;
   threshold: number;
@@ -53,6 +59,7 @@ export interface NabResult {
 
 const sigma = (y: number): number => (y > 3 ? -1 : 2 / (1 + Math.exp(5 * y)) - 1);
 
+/** NAB's probationary period for a file of `n` records: min(15% of n, 750) records, not scored. */
 export function probationLength(n: number): number {
   return Math.min(Math.floor(0.15 * n), 750);
 }

@@ -26,6 +26,7 @@ import { type PoolWorkerHandle, startAnomalyWorker, workerHandle } from './worke
 
 export type { PoolWorkerHandle } from './worker';
 
+/** Starts one worker for `AnomalyWorkerPool` (an override of the worker the package ships). */
 export type PoolWorkerFactory = () => PoolWorkerHandle;
 
 /**
@@ -44,6 +45,7 @@ interface Slot {
   generation: number;
 }
 
+/** Options of `AnomalyWorkerPool`. */
 export interface PoolOptions {
   /** Workers (default: navigator.hardwareConcurrency, capped at 8). */
   size?: number;
@@ -55,6 +57,7 @@ export interface PoolOptions {
   worker?: WorkerSource;
 }
 
+/** Options of one pool call: the row width, cancellation, and the smallest split per worker. */
 export interface PoolCallOptions {
   dims: number;
   signal?: AbortSignal;
@@ -67,6 +70,18 @@ function defaultSize(): number {
   return Math.max(1, Math.min(8, hc ?? 2));
 }
 
+/**
+ * Scores batches across a pool of anomaly workers (Web Workers in browsers, `worker_threads` in
+ * Node), splitting the rows and merging the results in order. A crashed worker is replaced; its
+ * calls reject with `WORKER_FAILED`.
+ *
+ * @example
+ * ```ts
+ * const pool = new AnomalyWorkerPool({ size: 2 }); // starts the package's anomaly worker
+ * const scores = await pool.scoreForest(forest, X, { dims: 4 });
+ * await pool.close();
+ * ```
+ */
 export class AnomalyWorkerPool {
   readonly #factory: PoolWorkerFactory;
   readonly #slots: Slot[] = [];

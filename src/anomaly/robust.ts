@@ -184,6 +184,7 @@ export function chi2Quantile(p: number, k: number): number {
   return (lo + hi) / 2;
 }
 
+/** Options of `RobustMahalanobis`: the covariance estimator (MCD or empirical) and its seed. */
 export interface RobustCovarianceOptions {
   /**
    * 'mcd' (default): minimum covariance determinant (FastMCD C-steps from

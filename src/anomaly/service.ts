@@ -20,6 +20,10 @@ const load = (): Promise<AnomalyModule> => {
   return mod;
 };
 
+/**
+ * What an anomaly service reports about itself: backend, live objects and the global scope it
+ * runs in.
+ */
 export interface AnomalyServiceInfo {
   backend: string;
   objects: number;
@@ -30,6 +34,7 @@ export interface AnomalyServiceInfo {
   scope: string;
 }
 
+/** Scores of a streaming `update` in a worker, with each member's scores. */
 export interface StreamUpdateResult {
   scores: Float64Array;
   /** n x members, row-major: each member's score per record. */
@@ -37,6 +42,7 @@ export interface StreamUpdateResult {
   members: string[];
 }
 
+/** The anomaly API a worker exposes over Comlink (see `createAnomalyService`). */
 export interface AnomalyService {
   info(): Promise<AnomalyServiceInfo>;
   /** Fits an IsolationForest here; returns its id and serialized state. */
@@ -82,6 +88,10 @@ interface Disposable {
   dispose?(): void;
 }
 
+/**
+ * Creates the anomaly service a worker exposes (`expose(createAnomalyService())`): forests, LOF
+ * and streaming detectors held by id, with transferable results.
+ */
 export function createAnomalyService(): AnomalyService {
   installErrorTransfer(); // EdgewiseErrors keep their code, whoever calls expose()
   const objects = new Map<number, unknown>();

@@ -14,6 +14,7 @@ import { StreamingDetector, type StreamingDetectorOptions } from './ensemble-str
 import type { AnomalyEvent } from './monitor';
 import type { DetectorSnapshot } from './streaming';
 
+/** Options of `detectOnWindows`. */
 export interface WindowDetectionOptions {
   /** Topic of the window results (default 'stream.window'). */
   input?: string;
@@ -27,6 +28,7 @@ export interface WindowDetectionOptions {
   detector?: Omit<StreamingDetectorOptions, 'members'>;
 }
 
+/** The handle `detectOnWindows` returns: snapshot, restore and dispose. */
 export interface WindowDetection {
   /** Snapshots of every key's detector (structured-clone / JSON safe). */
   snapshot(): Record<string, DetectorSnapshot>;
@@ -37,6 +39,10 @@ export interface WindowDetection {
 
 const FIELDS = ['mean', 'sum', 'count', 'min', 'max', 'std', 'variance'];
 
+/**
+ * Scores each key's window results on `bus` (topic `stream.window`) with a per-key
+ * `StreamingDetector` and emits `anomaly.<key>` events on the same bus.
+ */
 export function detectOnWindows(
   bus: EventBus,
   options: WindowDetectionOptions = {},

@@ -25,6 +25,7 @@ export interface DetectorSnapshot {
 
 const SNAPSHOT_VERSION = 1;
 
+/** The verbs every streaming detector speaks: `update`, `updateBatch`, `snapshot`, `restore`. */
 export interface StreamingDetectorApi {
   readonly kind: string;
   /** Records learned. */
@@ -39,6 +40,7 @@ export interface StreamingDetectorApi {
   restore(snapshot: DetectorSnapshot): this;
 }
 
+/** Options shared by the streaming detectors. */
 export interface BaseOptions {
   /** Records before scores are produced (default per detector). */
   warmup?: number;
@@ -79,6 +81,10 @@ export function checkBatch(values: unknown, timestamps: unknown, where: string):
   }
 }
 
+/**
+ * The base of the calibrated streaming detectors: score-then-learn per record, warm-up, rejection
+ * of non-finite values, calibration and snapshots.
+ */
 export abstract class BaseDetector implements StreamingDetectorApi {
   abstract readonly kind: string;
   protected readonly calibrator = new ScoreCalibrator();
@@ -220,6 +226,7 @@ const checkWindow = (w: unknown, where: string): number => {
 /** Scale floor: deviations are measured against max(scale, floor * |level| + 1e-12). */
 const REL_FLOOR = 1e-3;
 
+/** Options of `GaussianDetector`. */
 export interface GaussianOptions extends BaseOptions {
   /** Sliding window length (default 400). */
   window?: number;
@@ -273,6 +280,7 @@ export class GaussianDetector extends BaseDetector {
   }
 }
 
+/** Options of `MadDetector`. */
 export interface MadOptions extends BaseOptions {
   /** Sliding window length (default 200). */
   window?: number;
@@ -356,6 +364,7 @@ export class MadDetector extends BaseDetector {
   }
 }
 
+/** Options of `EwmaDetector`. */
 export interface EwmaOptions extends BaseOptions {
   /** Smoothing of the mean and variance (default 0.05). */
   alpha?: number;
@@ -406,6 +415,7 @@ export class EwmaDetector extends BaseDetector {
   }
 }
 
+/** Options of `SeasonalDetector`. */
 export interface SeasonalOptions extends BaseOptions {
   /** Slot width in ms when timestamps are given (default 30 min). */
   slotMs?: number;
@@ -570,6 +580,7 @@ export class SeasonalDetector extends BaseDetector {
   }
 }
 
+/** Options of `CusumDetector`. */
 export interface CusumOptions extends BaseOptions {
   /** Allowance k in standard deviations (default 0.5). */
   k?: number;
@@ -638,6 +649,7 @@ export class CusumDetector extends BaseDetector {
   }
 }
 
+/** Options of `PageHinkleyDetector`. */
 export interface PageHinkleyOptions extends BaseOptions {
   /** Tolerated drift per record, in standard deviations (default 0.25). */
   delta?: number;

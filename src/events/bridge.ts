@@ -10,6 +10,7 @@ export interface MessageEndpoint {
   start?(): void;
 }
 
+/** Options of `bridgeBus`: the topics forwarded to the other side and how. */
 export interface BridgeOptions {
   /** Local topics forwarded to the other side (default: everything, `['#']`). */
   forward?: string[];

@@ -3,6 +3,10 @@ import { parsePattern, TopicTrie, validateTopic } from './topics';
 
 /** Named priorities; any finite number works too (higher runs first). */
 export const PRIORITY = { low: -10, normal: 0, high: 10, critical: 20 } as const;
+/**
+ * An event or handler priority: `'low' | 'normal' | 'high' | 'critical'` or any number (higher
+ * first).
+ */
 export type Priority = keyof typeof PRIORITY | number;
 
 /**
@@ -23,6 +27,10 @@ export type SubscriptionOverflowPolicy = Exclude<OverflowPolicy, 'caller-runs'>;
 /** A handler gets the payload and the concrete topic. It may return a promise. */
 export type Handler<T = unknown> = (payload: T, topic: string) => unknown;
 
+/**
+ * Options of `EventBus.on` / `once`: priority, filter, cancellation and backpressure per
+ * subscription.
+ */
 export interface SubscribeOptions<T = unknown> {
   /** Handlers of one event run in priority order (higher first; ties in subscription order). */
   priority?: Priority;
@@ -45,6 +53,7 @@ export interface SubscribeOptions<T = unknown> {
   overflow?: SubscriptionOverflowPolicy;
 }
 
+/** Options of `EventBus.emit`. */
 export interface EmitOptions {
   /** Higher-priority events dispatch first; FIFO within a priority. Default 'normal'. */
   priority?: Priority;
@@ -63,6 +72,7 @@ export interface DropEvent {
   pattern?: string;
 }
 
+/** Options of `EventBus`: queue capacity, overflow policy, batch size and error topic. */
 export interface EventBusOptions {
   /** Events the bus queue holds (default 65536). */
   capacity?: number;
@@ -98,6 +108,7 @@ export interface HandlerErrorEvent {
   error: unknown;
 }
 
+/** Counters of one subscription (`off.stats`). */
 export interface SubscriptionStats {
   readonly id: number;
   readonly pattern: string;
@@ -112,6 +123,7 @@ export interface SubscriptionStats {
 /** The unsubscribe function returned by `on` / `once`, with the subscription's counters. */
 export type Subscription = (() => void) & { readonly stats: SubscriptionStats };
 
+/** Counters of an `EventBus` (`bus.stats`). */
 export interface BusStats {
   emitted: number;
   dispatched: number;

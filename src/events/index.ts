@@ -1,4 +1,8 @@
-/** `edgewise/events`: the event bus (priorities, wildcards, backpressure, bridges). */
+/**
+ * `edgewise/events`: the event bus (priorities, wildcards, backpressure, bridges).
+ *
+ * @module edgewise/events
+ */
 export { type BridgeOptions, bridgeBus, type MessageEndpoint } from './bridge';
 export {
   type BusStats,

@@ -7,9 +7,12 @@
 import { EdgewiseError } from '../errors';
 import { type GpuContext, getGpu, getGpuStatus } from './device';
 
+/** The backend a GPU op may use: `'auto'` (the GPU where it pays), `'gpu'` or `'wasm'`. */
 export type BackendRequest = 'auto' | 'gpu' | 'wasm';
+/** Which backend ran a GPU op: `'webgpu'` or its CPU twin `'wasm'`. */
 export type BackendRan = 'webgpu' | 'wasm';
 
+/** Which backend ran an op, and why. */
 export interface BackendReport {
   backend: BackendRan;
   /** Why this backend ran (e.g. 'auto: batch 512 below GPU threshold 20000'). */

@@ -94,6 +94,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
 }
 `;
 
+/** Options of `batchStats`: the series-major layout and the backend. */
 export interface BatchStatsOptions {
   series: number;
   length: number;
@@ -102,6 +103,7 @@ export interface BatchStatsOptions {
   maxChunkBytes?: number;
 }
 
+/** Per-series statistics from `batchStats` (float32), with the backend that ran. */
 export interface BatchStatsResult extends BackendReport {
   mean: Float32Array;
   /** Population variance. */

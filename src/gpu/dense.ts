@@ -90,9 +90,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 }
 `;
 
+/** Activation function of a `DenseLayer`. */
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 const ACT: Record<Activation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
+/**
+ * One fully connected layer of `denseForward`: row-major `outputs x inputs` weights, bias and
+ * activation.
+ */
 export interface DenseLayer {
   inputs: number;
   outputs: number;
@@ -102,6 +107,7 @@ export interface DenseLayer {
   activation?: Activation;
 }
 
+/** Options of `denseForward`: the layers and the backend. */
 export interface DenseOptions {
   layers: DenseLayer[];
   backend?: BackendRequest;
@@ -109,6 +115,10 @@ export interface DenseOptions {
   maxChunkBytes?: number;
 }
 
+/**
+ * The output of `denseForward`, and the per-row reconstruction error when the model maps dims to
+ * dims.
+ */
 export interface DenseResult extends BackendReport {
   /** Row-major n x outDims. */
   output: Float32Array | Float64Array;

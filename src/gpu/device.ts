@@ -12,6 +12,7 @@
  */
 import { EdgewiseError } from '../errors';
 
+/** Whether WebGPU is available, with the adapter and limits, or why not. */
 export interface GpuStatus {
   available: boolean;
   /** Why WebGPU is unavailable (when `available` is false). */
@@ -27,6 +28,7 @@ export interface GpuStatus {
   };
 }
 
+/** The WebGPU device of this page or worker (`getGpu()`), with its status and loss. */
 export interface GpuContext {
   readonly device: GPUDevice;
   readonly status: GpuStatus;

@@ -64,6 +64,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
 }
 `;
 
+/** An Isolation Forest flattened into GPU buffers (order-preserving 64-bit threshold keys). */
 export interface FlatForest {
   trees: number;
   maxNodes: number;
@@ -120,6 +121,7 @@ function packForest(f: FlatForest): { nodes: Uint32Array; leaves: Float32Array }
   return { nodes, leaves };
 }
 
+/** Per-row path-length and leaf-index sums of an Isolation Forest scored on the GPU. */
 export interface ForestGpuResult extends BackendReport {
   /** Sum over trees of the path length of each row (f32 accumulation). */
   pathSums: Float32Array;

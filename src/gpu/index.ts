@@ -1,4 +1,8 @@
-/** `edgewise/gpu`: WebGPU compute with exact CPU twins and automatic fallback. */
+/**
+ * `edgewise/gpu`: WebGPU compute with exact CPU twins and automatic fallback.
+ *
+ * @module edgewise/gpu
+ */
 export {
   type BackendRan,
   type BackendReport,

@@ -91,6 +91,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(local_invocation_ind
 }
 `;
 
+/** Options of `knn`: neighbours, row width and backend. */
 export interface KnnOptions {
   k: number;
   dims: number;
@@ -100,6 +101,9 @@ export interface KnnOptions {
   maxChunkBytes?: number;
 }
 
+/**
+ * k nearest neighbours per row (indices and distances, nearest first), with the backend that ran.
+ */
 export interface KnnResult extends BackendReport {
   /** n x k neighbour indices into the reference set, nearest first. */
   indices: Uint32Array;

@@ -8,6 +8,7 @@ import type { GpuStatus } from './device';
 import type { FlatForest, ForestGpuResult } from './iforest';
 import type { KnnOptions, KnnResult } from './knn';
 
+/** The GPU ops a worker exposes over Comlink (see `createGpuService`). */
 export interface GpuService {
   status(): Promise<GpuStatus>;
   batchStats(
@@ -28,6 +29,10 @@ export interface GpuService {
 // top-level await: load the module before the first op that may use them).
 const kernels = () => import('../kernels/runtime').then((r) => r.loadKernels());
 
+/**
+ * Creates the GPU service a worker exposes (`expose(createGpuService())`): the `edgewise/gpu`
+ * ops, results transferred back.
+ */
 export function createGpuService(): GpuService {
   return {
     async status() {

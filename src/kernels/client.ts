@@ -22,6 +22,19 @@ function isEndpoint(v: unknown): v is Endpoint {
   );
 }
 
+/**
+ * The kernels in a worker, with an async API that mirrors the sync one. Without arguments it
+ * starts the package's kernel worker.
+ *
+ * @example
+ * ```ts
+ * const client = new KernelWorkerClient();
+ * const m = await client.createMoments();
+ * await m.push(new Float64Array([1, 2, 3]), { transfer: true });
+ * (await m.summary()).mean; // 2
+ * client.close();
+ * ```
+ */
 export class KernelWorkerClient {
   readonly #remote: Remote<KernelService>;
   readonly #owned: WorkerHandle | undefined;

@@ -13,6 +13,7 @@ const k = wasm as unknown as CovExports;
 const MAGIC = 0x56435745; // 'EWCV' little-endian
 const VERSION = 1;
 
+/** Options of `Covariance`. */
 export interface CovarianceOptions {
   /** Number of columns of each row (1..512). */
   dims: number;

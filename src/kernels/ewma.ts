@@ -19,6 +19,7 @@ const k = wasm as unknown as EwExports;
 const MAGIC = 0x4d455745; // 'EWEM' little-endian
 const VERSION = 1;
 
+/** Options of `Ewma`: `alpha` or `halfLife`. */
 export interface EwmaOptions {
   /** Smoothing factor in (0, 1]: weight of the newest value. Give this or `halfLife`. */
   alpha?: number;

@@ -21,6 +21,7 @@ export const DEFAULT_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+/** Options of `Histogram`: explicit bounds, or OpenTelemetry exponential buckets. */
 export interface HistogramOptions {
   /**
    * 'explicit' (Prometheus `le` buckets, the default when `bounds` is given)

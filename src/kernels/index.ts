@@ -1,4 +1,8 @@
-/** `edgewise/kernels`: WebAssembly SIMD streaming kernels. */
+/**
+ * `edgewise/kernels`: WebAssembly SIMD streaming kernels.
+ *
+ * @module edgewise/kernels
+ */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { argsortF64, CoMoments, type MeanM2, meanAndM2 } from './bivariate';
 export { Covariance, type CovarianceOptions } from './covariance';
@@ -20,8 +24,9 @@ export {
   kernelsLoaded,
   loadKernels,
   type NumericInput,
+  type WasmExports,
 } from './runtime';
-export type { KernelService } from './service';
+export type { KernelService, KernelServiceInfo } from './service';
 export {
   SlidingWindow,
   TumblingWindow,

@@ -17,6 +17,7 @@
  */
 import { describeValue, EdgewiseError } from '../errors';
 
+/** The kernel module's WebAssembly exports (its memory, allocator and kernels). */
 export interface WasmExports {
   readonly memory: WebAssembly.Memory;
   alloc(bytes: number): number;

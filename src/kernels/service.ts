@@ -23,6 +23,7 @@ const loadKernels = (): Promise<KernelsModule> => {
 
 export type KernelKind = 'moments';
 
+/** What a kernel service reports about itself: backend, live objects and the global scope it runs in. */
 export interface KernelServiceInfo {
   backend: string;
   objects: number;
@@ -33,6 +34,7 @@ export interface KernelServiceInfo {
   scope: string;
 }
 
+/** The kernel API a worker exposes over Comlink (see `createKernelService`). */
 export interface KernelService {
   info(): Promise<KernelServiceInfo>;
   /** Creates a kernel object (optionally from a serialized state) and returns its id. */
@@ -49,6 +51,10 @@ export interface KernelService {
   dispose(id: number): Promise<void>;
 }
 
+/**
+ * Creates the kernel service a worker exposes (`expose(createKernelService())`): `Moments`
+ * objects held by id.
+ */
 export function createKernelService(): KernelService {
   installErrorTransfer(); // EdgewiseErrors keep their code, whoever calls expose()
   const objects = new Map<number, Moments>();

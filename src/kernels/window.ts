@@ -45,6 +45,10 @@ const k = wasm as unknown as WinExports;
 export type WindowStat = 'count' | 'sum' | 'mean' | 'variance' | 'min' | 'max';
 const ALL_STATS: readonly WindowStat[] = ['count', 'sum', 'mean', 'variance', 'min', 'max'];
 
+/**
+ * Options of `SlidingWindow` / `TumblingWindow`: size, slide, count or time windows, statistics
+ * and quantiles.
+ */
 export interface WindowOptions {
   /** Window length: a number of values (count windows) or a duration (time windows). */
   size: number;
@@ -288,6 +292,17 @@ function checkTimeBlock(b: Float64Array, k: number): string | undefined {
   return undefined;
 }
 
+/**
+ * Count or time windows over a stream: count, sum, mean, variance, min, max (and quantiles) of
+ * every window in O(1) amortised time per value, with no subtract-on-evict error.
+ *
+ * @example
+ * ```ts
+ * const w = new SlidingWindow({ size: 3, stats: ['mean', 'max'] });
+ * w.push([1, 2, 3, 4]).mean; // Float64Array [1, 1.5, 2, 3] (a column per requested stat)
+ * w.dispose();
+ * ```
+ */
 export class SlidingWindow extends WasmObject {
   readonly size: number;
   readonly slide: number;

@@ -27,6 +27,10 @@ export function escapeHelpPrometheus(v: string): string {
 /** HELP escaping: OpenMetrics escapes backslash, double quote and line feed. */
 export const escapeHelpOpenMetrics = escapeLabelValue;
 
+/**
+ * Formats a sample value for the exposition formats: `+Inf`, `-Inf`, `NaN`, otherwise
+ * JavaScript's shortest round-trip decimal.
+ */
 export function formatValue(v: number): string {
   if (v === Number.POSITIVE_INFINITY) return '+Inf';
   if (v === Number.NEGATIVE_INFINITY) return '-Inf';

@@ -6,12 +6,13 @@
 import type { ExpositionFormat, MetricsRegistry } from './registry';
 import { CONTENT_TYPES } from './registry';
 
-/** The parts of node's IncomingMessage / ServerResponse the handler uses. */
+/** The parts of node's IncomingMessage the handler uses. */
 export interface RequestLike {
   url?: string;
   method?: string;
   headers: Record<string, string | string[] | undefined>;
 }
+/** The parts of node's ServerResponse the handler uses. */
 export interface ResponseLike {
   statusCode: number;
   setHeader(name: string, value: string): unknown;
@@ -61,6 +62,7 @@ export function metricsHandler(
   };
 }
 
+/** A running `/metrics` server (`serveMetrics`): its URL and `close()`. */
 export interface MetricsServer {
   /** e.g. `http://127.0.0.1:9464/metrics` */
   url: string;

@@ -2,6 +2,8 @@
  * `edgewise/metrics`: instruments, registry, exposition, and `Metrics` (a
  * registry with time-series retention). The store and its backends are
  * `edgewise/storage`, loaded on demand by `Metrics.create`.
+ *
+ * @module edgewise/metrics
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export type * from '../storage/types';
@@ -11,7 +13,13 @@ export {
   escapeLabelValue,
   formatValue,
 } from './exposition';
-export { type MetricsServer, metricsHandler, serveMetrics } from './http';
+export {
+  type MetricsServer,
+  metricsHandler,
+  type RequestLike,
+  type ResponseLike,
+  serveMetrics,
+} from './http';
 export * from './instruments';
 export { Metrics, type MetricsOptions } from './metrics';
 export * from './names';

@@ -18,13 +18,17 @@ import {
 } from './names';
 import { Rollup } from './rollup';
 
+/** The kind of a metric. */
 export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram' | 'summary';
 
+/** Default number of label sets per metric (2,000) before the overflow series. */
 export const DEFAULT_MAX_SERIES = 2000;
+/** Default bucket bounds of explicit histograms (prom-client's and the Prometheus clients'). */
 export const DEFAULT_HISTOGRAM_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
+/** Options shared by all instruments: help, unit, label names, series limit. */
 export interface MetricOptions {
   /** One line of documentation (any text; escaped on output). */
   help?: string;
@@ -70,6 +74,10 @@ function badAmount(where: string, v: unknown, what: string): never {
   throw new EdgewiseError('INVALID_ARGUMENT', `${where}: ${what}, got ${describeValue(v)}.`);
 }
 
+/**
+ * The base of all instruments: a name, declared labels and one series per label set (bound
+ * handles from `labels()`).
+ */
 export abstract class Metric<S extends SeriesBase = SeriesBase> {
   abstract readonly type: MetricType;
   readonly name: string;
@@ -307,6 +315,7 @@ export class GaugeSeries extends SeriesBase {
 /** `record(value, labels?)` as given to a gauge's `observe` callback. */
 export type ObserveFn = (value: number, labels?: Labels) => void;
 
+/** Options of `MetricsRegistry.gauge`; `observe` makes it a callback gauge. */
 export interface GaugeOptions extends MetricOptions {
   /**
    * Callback-observed gauge: called at every collection (exposition, sampling)
@@ -315,6 +324,10 @@ export interface GaugeOptions extends MetricOptions {
   observe?: (record: ObserveFn) => void;
 }
 
+/**
+ * A value that goes up and down (`set`, `inc`, `dec`), or one a callback observes at each
+ * collection.
+ */
 export class Gauge extends Metric<GaugeSeries> {
   readonly type = 'gauge' as const;
   private readonly observer: ((record: ObserveFn) => void) | undefined;
@@ -433,6 +446,7 @@ export class HistogramSeries extends SeriesBase {
   }
 }
 
+/** Options of an explicit-bucket histogram (`MetricsRegistry.histogram`). */
 export interface HistogramMetricOptions extends MetricOptions {
   kind?: 'explicit';
   /** Upper bounds (inclusive, `le`), strictly increasing and finite; +Inf is implicit. */
@@ -479,6 +493,7 @@ export class HistogramMetric extends Metric<HistogramSeries> {
 
 // ---------------------------------------------------------------- summaries
 
+/** Options of `MetricsRegistry.summary`: quantiles over a sliding time window. */
 export interface SummaryOptions extends MetricOptions {
   /** Quantiles to expose (default [0.5, 0.9, 0.99]), each in [0, 1]. */
   quantiles?: readonly number[];
@@ -652,6 +667,10 @@ export class Summary extends Metric<SummarySeries> {
 
 // ---------------------------------------------------------------- exponential histograms
 
+/**
+ * Options of an OpenTelemetry base-2 exponential histogram (`histogram(name, { kind:
+ * 'exponential' })`).
+ */
 export interface ExponentialHistogramOptions extends MetricOptions {
   kind: 'exponential';
   /** Maximum buckets per sign (default 160, as OpenTelemetry SDKs). */
@@ -745,6 +764,7 @@ export class ExponentialHistogramMetric extends Metric<ExponentialHistogramSerie
   }
 }
 
+/** Any instrument a registry holds. */
 export type AnyMetric =
   | Counter
   | UpDownCounter

@@ -17,6 +17,7 @@ import type {
   TimeSeriesStore,
 } from './timeseries';
 
+/** Options of `Metrics.create`: the registry's options plus its time-series store. */
 export interface MetricsOptions extends RegistryOptions {
   /** Where samples persist: 'memory' (default in Node), 'indexeddb', or a backend instance. */
   storage?: 'memory' | 'indexeddb' | TimeSeriesBackend;
@@ -32,6 +33,18 @@ export interface MetricsOptions extends RegistryOptions {
   autoStart?: boolean;
 }
 
+/**
+ * A `MetricsRegistry` with a time-series store: every series is sampled into retention tiers
+ * (IndexedDB in browsers) and can be queried. `rt.metrics` of `createRuntime` is one.
+ *
+ * @example
+ * ```ts
+ * const metrics = await Metrics.create({ storage: 'memory' });
+ * metrics.gauge('temperature_celsius').set(21.5);
+ * const q = await metrics.query('temperature_celsius', { from: Date.now() - 3_600_000 });
+ * await metrics.close();
+ * ```
+ */
 export class Metrics extends MetricsRegistry {
   /** The time-series store (set by `Metrics.create`). */
   store!: TimeSeriesStore;

@@ -4,17 +4,22 @@
  */
 import { describeValue, EdgewiseError } from '../errors';
 
+/** The Prometheus metric name grammar. */
 export const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** The Prometheus label name grammar. */
 export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** The characters a metric unit may use. */
 export const UNIT_RE = /^[a-zA-Z0-9_]+$/;
 /** The label given to the one series that collects label sets past the cardinality limit. */
 export const OVERFLOW_LABEL = 'otel_metric_overflow';
 
 /** Label values as callers pass them: strings, or numbers / booleans (stringified). */
 export type LabelValue = string | number | boolean;
+/** A label set: label name to value. */
 export type Labels = Readonly<Record<string, LabelValue>>;
 
+/** Returns `name` when it is a valid Prometheus metric name; throws `INVALID_NAME` otherwise. */
 export function checkMetricName(name: unknown, where: string): string {
   if (typeof name !== 'string' || !METRIC_NAME_RE.test(name)) {
     throw new EdgewiseError(
@@ -31,6 +36,10 @@ export function checkMetricName(name: unknown, where: string): string {
   return name;
 }
 
+/**
+ * Returns the label names when they are valid, unique and not reserved; throws `INVALID_NAME`
+ * otherwise.
+ */
 export function checkLabelNames(
   labelNames: unknown,
   reserved: readonly string[],
@@ -71,6 +80,10 @@ export function checkLabelNames(
   return Object.freeze([...labelNames] as string[]);
 }
 
+/**
+ * Returns the unit when it is valid and the metric name ends in `_<unit>` (OpenMetrics); throws
+ * otherwise.
+ */
 export function checkUnit(unit: unknown, base: string, where: string): string {
   if (unit === undefined || unit === '') return '';
   if (typeof unit !== 'string' || !UNIT_RE.test(unit)) {

@@ -22,13 +22,16 @@ import {
   UpDownCounter,
 } from './instruments';
 
+/** Text exposition formats: Prometheus 0.0.4 or OpenMetrics 1.0. */
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
+/** The HTTP Content-Type of each exposition format. */
 export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
   prometheus: 'text/plain; version=0.0.4; charset=utf-8',
   openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
 };
 
+/** Options of `MetricsRegistry`. */
 export interface RegistryOptions {
   /** Default series limit per metric (2,000). */
   maxSeriesPerMetric?: number;
@@ -42,6 +45,10 @@ export interface CallbackErrorEvent {
   error: unknown;
 }
 
+/**
+ * Reported once per metric by `onOverflow` when label sets beyond its limit go to the overflow
+ * series.
+ */
 export interface OverflowEvent {
   metric: string;
   maxSeries: number;
@@ -62,6 +69,17 @@ function sampleNames(m: AnyMetric): string[] {
   }
 }
 
+/**
+ * Prometheus-style instruments (counters, up-down counters, gauges, histograms, summaries) and
+ * their text exposition.
+ *
+ * @example
+ * ```ts
+ * const registry = new MetricsRegistry();
+ * registry.counter('http_requests_total', { labelNames: ['route'] }).inc({ route: '/' });
+ * await registry.exposition('openmetrics');
+ * ```
+ */
 export class MetricsRegistry {
   private readonly metrics = new Map<string, AnyMetric>();
   private readonly owners = new Map<string, AnyMetric>();

@@ -20,6 +20,10 @@ export const ROLLUP_COLS = [
 ] as const;
 export type RollupCol = (typeof ROLLUP_COLS)[number];
 
+/**
+ * The mergeable aggregate a roll-up bucket keeps: count, sum, min, max, mean, M2, first, last and
+ * counter increase.
+ */
 export class Rollup {
   count = 0;
   sum = 0;
@@ -133,6 +137,7 @@ export class Rollup {
   }
 }
 
+/** What a query reads from roll-ups per step. */
 export type Aggregation =
   | 'mean'
   | 'min'
@@ -145,6 +150,7 @@ export type Aggregation =
   | 'increase'
   | 'rate';
 
+/** Every `Aggregation`. */
 export const AGGREGATIONS: readonly Aggregation[] = [
   'mean',
   'min',

@@ -26,6 +26,10 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
+/**
+ * One retention tier: name, resolution, retention, chunk length and whether it keeps quantile
+ * sketches.
+ */
 export interface TierSpec {
   /** e.g. 'raw', '1m', '1h'. */
   name: string;
@@ -42,12 +46,17 @@ export interface TierSpec {
   sketch?: boolean;
 }
 
+/**
+ * The default tiers: raw samples for 1 hour, 1-minute roll-ups for 7 days, 1-hour roll-ups (with
+ * sketches) for 90 days.
+ */
 export const DEFAULT_TIERS: readonly TierSpec[] = [
   { name: 'raw', resolutionMs: 0, retentionMs: HOUR, chunkMs: 5 * MIN },
   { name: '1m', resolutionMs: MIN, retentionMs: 7 * DAY, chunkMs: HOUR, sketch: false },
   { name: '1h', resolutionMs: HOUR, retentionMs: 90 * DAY, chunkMs: DAY, sketch: true },
 ];
 
+/** Options of `TimeSeriesStore.open`. */
 export interface TimeSeriesStoreOptions {
   backend?: TimeSeriesBackend;
   /** Sampling interval (default 10 s). */
@@ -65,6 +74,7 @@ export interface TimeSeriesStoreOptions {
   sketchAccuracy?: number;
 }
 
+/** Options of `TimeSeriesStore.query`: labels, range, step and aggregation. */
 export interface QueryOptions {
   /** Label subset the series must match (default: all series of the metric). */
   labels?: Record<string, string>;
@@ -78,6 +88,7 @@ export interface QueryOptions {
   agg?: Aggregation | QuantileAggregation;
 }
 
+/** A query's columns: step timestamps and one value column per matching series. */
 export interface QueryResult {
   /** The tier the data came from (the finest whose retention covers `from`). */
   tier: string;
@@ -89,6 +100,9 @@ export interface QueryResult {
   series: { labels: Record<string, string>; values: Float64Array }[];
 }
 
+/**
+ * Events of a `TimeSeriesStore` (`on`): eviction under quota pressure, expiry, background errors.
+ */
 export type StoreEvent =
   | { type: 'evicted'; tier: string; chunks: number; upTo: number }
   | { type: 'expired'; tier: string; chunks: number }
@@ -243,6 +257,18 @@ function checkTiers(tiers: readonly TierSpec[], intervalMs: number): Required<Ti
   return out;
 }
 
+/**
+ * Samples a registry's series into retention tiers (raw, then exact roll-ups), persists them in a
+ * backend and answers range queries.
+ *
+ * @example
+ * ```ts
+ * const store = await TimeSeriesStore.open(registry, { backend: new MemoryBackend() });
+ * store.sample(); // or store.start(): a timer samples every intervalMs
+ * const r = await store.query('temperature_celsius', { from: Date.now() - 60_000 });
+ * await store.close();
+ * ```
+ */
 export class TimeSeriesStore {
   readonly backend: TimeSeriesBackend;
   readonly tiers: readonly Required<TierSpec>[];

@@ -18,6 +18,7 @@ import { describeValue, EdgewiseError } from '../errors';
 import { QuantileSketch, type QuantileSketchOptions } from '../kernels/quantile';
 import { kolmogorovSf } from '../stats/tests';
 
+/** Counts over fixed bin edges, mergeable; the reference and current distributions of PSI. */
 export class BinnedCounts {
   readonly edges: Float64Array;
   readonly counts: Float64Array;
@@ -144,6 +145,7 @@ export function psi(
   return s;
 }
 
+/** A two-sample Kolmogorov-Smirnov result. */
 export interface KsResult {
   statistic: number;
   pValue: number;
@@ -196,6 +198,7 @@ export function ksFromSketches(
   return { statistic: d, pValue: Math.min(1, Math.max(0, kolmogorovSf(Math.sqrt(en) * d))), exact };
 }
 
+/** Options of `Adwin`. */
 export interface AdwinOptions {
   /** Confidence delta (default 0.002). */
   delta?: number;
@@ -351,6 +354,7 @@ export class Adwin {
   }
 }
 
+/** Options of `PageHinkley` (drift detection on a score stream). */
 export interface PageHinkleyOptions {
   /** Tolerated change magnitude delta (default 0.005). */
   delta?: number;
@@ -418,6 +422,7 @@ export class PageHinkley {
   }
 }
 
+/** One `DriftMonitor` check: PSI and KS per feature and for the scores. */
 export interface DriftReport {
   /** Per feature (column order) PSI and KS against the reference. */
   features: { column: string; psi: number; ks: number; ksPValue: number; drifted: boolean }[];
@@ -426,6 +431,7 @@ export interface DriftReport {
   n: number;
 }
 
+/** Options of `DriftMonitor`: thresholds and bins. */
 export interface DriftMonitorOptions {
   /** PSI above which a feature has drifted (default 0.2). */
   psiThreshold?: number;

@@ -15,6 +15,7 @@ import { encodeModel } from './onnx-proto';
 
 const HEADER = 48;
 
+/** Options of `exportIsolationForestOnnx`. */
 export interface ForestExportOptions {
   /** Input name (default 'X'). */
   inputName?: string;
@@ -22,6 +23,10 @@ export interface ForestExportOptions {
   outputName?: string;
 }
 
+/**
+ * Exports an `IsolationForest` as a standard ONNX model (ai.onnx.ml TreeEnsembleRegressor) that
+ * computes the same scores.
+ */
 export function exportIsolationForestOnnx(
   forest: IsolationForest,
   options: ForestExportOptions = {},

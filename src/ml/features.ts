@@ -9,8 +9,10 @@ import { fftMagnitudes, isPowerOfTwo } from '../kernels/fft';
 import { SlidingWindow } from '../kernels/window';
 import { canonicalJson, sha256Hex } from './hash';
 
+/** A statistic of a `rolling` feature. */
 export type RollingStat = 'mean' | 'std' | 'min' | 'max' | 'sum';
 
+/** One feature of a `FeatureSpec`. */
 export type FeatureDef =
   /** The current value of a column. */
   | { kind: 'value'; column: string }
@@ -29,6 +31,7 @@ export type FeatureDef =
   /** The last `size` values, oldest first (x[t - size + 1] ... x[t]). */
   | { kind: 'shingle'; column: string; size: number };
 
+/** A declarative, JSON-serialisable feature specification (`compileFeatures`). */
 export interface FeatureSpec {
   /** Format version of the spec (1). */
   version: 1;
@@ -42,6 +45,7 @@ export interface FeatureTable {
   ts?: Float64Array | readonly number[];
 }
 
+/** Feature rows: row-major data, column names, and each row's source index. */
 export interface FeatureMatrix {
   /** Row-major n x dims. */
   data: Float64Array;
@@ -485,6 +489,10 @@ export class FeatureStream {
   }
 }
 
+/**
+ * Compiles a `FeatureSpec` into an extractor: `transform(table)` for a whole table, `stream()`
+ * for incremental batches giving the same rows.
+ */
 export function compileFeatures(spec: FeatureSpec): FeatureExtractor {
   return new FeatureExtractor(spec);
 }

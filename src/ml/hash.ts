@@ -12,6 +12,7 @@ function subtle(): SubtleCrypto {
   return s;
 }
 
+/** SHA-256 of bytes or a string (UTF-8), as lower-case hex. */
 export async function sha256Hex(bytes: Uint8Array | string): Promise<string> {
   const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
   const digest = await subtle().digest('SHA-256', data as Uint8Array<ArrayBuffer>);

@@ -2,6 +2,8 @@
  * `edgewise/ml`: features, training, model registry, drift monitoring, and the
  * export of forests to ONNX. Running ONNX models is `edgewise/onnx` (it needs
  * the optional peer dependency onnxruntime-web).
+ *
+ * @module edgewise/ml
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { fft, fftMagnitudes } from '../kernels/fft';

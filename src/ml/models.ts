@@ -8,7 +8,9 @@ import { IsolationForest } from '../anomaly/iforest';
 import { LocalOutlierFactor } from '../anomaly/lof';
 import { describeValue, EdgewiseError } from '../errors';
 
+/** A model `train` can fit. */
 export type ModelKind = 'isolation-forest' | 'lof' | 'robust-gaussian' | 'ols' | 'logistic';
+/** Every `ModelKind`. */
 export const MODEL_KINDS: readonly ModelKind[] = [
   'isolation-forest',
   'lof',
@@ -17,6 +19,7 @@ export const MODEL_KINDS: readonly ModelKind[] = [
   'logistic',
 ];
 
+/** The header of a serialized model: kind, width and the hash of its feature spec. */
 export interface ModelHeader {
   kind: ModelKind;
   dims: number;

@@ -9,6 +9,7 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { sha256Hex, verifySha256 } from './hash';
 
+/** An onnxruntime-web execution provider. */
 export type ExecutionProvider = 'webgpu' | 'wasm' | 'cpu' | 'webgl' | 'webnn';
 
 /** The parts of an onnxruntime-web tensor Edgewise uses. */
@@ -52,6 +53,7 @@ export interface OrtModule {
   ) => OrtTensor;
 }
 
+/** onnxruntime-web environment settings applied before a session is created. */
 export interface OrtEnvOptions {
   /** `ort.env.wasm.wasmPaths` (a prefix URL or `{ wasm, mjs }` URLs; Vite: from `?url` imports). */
   wasmPaths?: string | { wasm?: string; mjs?: string };
@@ -59,6 +61,10 @@ export interface OrtEnvOptions {
   numThreads?: number;
 }
 
+/**
+ * Options of `loadOnnx`: providers in order, integrity hash, input/output names, scoring and
+ * batching.
+ */
 export interface LoadOnnxOptions extends OrtEnvOptions {
   /** Tried in order; the first that creates a session runs (default ['wasm']). */
   executionProviders?: ExecutionProvider[];
@@ -86,6 +92,7 @@ export interface LoadOnnxOptions extends OrtEnvOptions {
   ort?: OrtModule;
 }
 
+/** A model's output for a batch, row-major. */
 export interface OnnxRunResult {
   /** Row-major output, n x outDims. */
   data: Float64Array;
@@ -93,6 +100,10 @@ export interface OnnxRunResult {
   dims: number;
 }
 
+/**
+ * What loaded: the provider that runs and why the others failed, and the model's inputs and
+ * outputs.
+ */
 export interface OnnxModelInfo {
   provider: ExecutionProvider;
   fallbacks: { provider: ExecutionProvider; error: string }[];
@@ -144,6 +155,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** An ONNX model in an onnxruntime-web session on this thread (`loadOnnx`). */
 export class OnnxModel {
   readonly info: OnnxModelInfo;
   readonly #ort: OrtModule;

@@ -37,6 +37,7 @@ interface OwnedScorer extends Scorer {
   dispose(): void | Promise<void>;
 }
 
+/** Drift monitoring of a `pipeline`: reference rows and scores, and thresholds. */
 export interface PipelineMonitorOptions extends DriftMonitorOptions {
   /** Reference feature rows (row-major) and their scores, for PSI / KS drift checks. */
   reference?: { rows: Float64Array; scores?: Float64Array };
@@ -48,6 +49,10 @@ export interface PipelineMonitorOptions extends DriftMonitorOptions {
   pageHinkley?: PageHinkleyOptions | false;
 }
 
+/**
+ * Options of `pipeline`: feature spec, model (a scorer or a registry name), bus, metrics, drift
+ * and shadow scoring.
+ */
 export interface PipelineOptions {
   spec: FeatureSpec;
   /** A scorer, or a registry model name whose production version is used and hot-swapped. */
@@ -74,6 +79,7 @@ export interface PipelineOptions {
   ) => Promise<Scorer & { dispose(): void | Promise<void> }>;
 }
 
+/** Scores of one batch, with each score's source row. */
 export interface ScoreBatch {
   /** Source row index of each score (rows before the spec's warm-up produce none). */
   rows: Float64Array;
@@ -82,6 +88,7 @@ export interface ScoreBatch {
   version: number;
 }
 
+/** A running `pipeline`: push batches, drain, close. */
 export interface Pipeline {
   /** Scores one batch (queued behind earlier batches). */
   push(batch: FeatureTable): Promise<ScoreBatch>;
@@ -98,6 +105,10 @@ function isScorer(m: unknown): m is Scorer {
   return typeof (m as Scorer)?.score === 'function';
 }
 
+/**
+ * Features, then the production model, then scores on the bus (`ml.score`); hot-swaps the model
+ * on promote and reports drift (`ml.drift`).
+ */
 export async function pipeline(options: PipelineOptions): Promise<Pipeline> {
   const ex = compileFeatures(options.spec);
   const hash = await specHash(options.spec);

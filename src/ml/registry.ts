@@ -25,6 +25,7 @@ import { deserializeModel, type Model } from './models';
 
 export type { ModelRecord, ModelStage, ShadowState };
 
+/** Options of `ModelRegistry.open`. */
 export interface RegistryOptions {
   /** 'indexeddb' (browsers; default when available) or 'memory'. */
   storage?: 'indexeddb' | 'memory';
@@ -36,6 +37,7 @@ export interface RegistryOptions {
   backend?: ModelStoreBackend;
 }
 
+/** Options of `ModelRegistry.register`: spec hash, metrics and format. */
 export interface RegisterOptions {
   specHash?: string;
   metrics?: Record<string, number>;
@@ -43,6 +45,7 @@ export interface RegisterOptions {
   format?: 'edgewise' | 'onnx';
 }
 
+/** How a candidate scored against production in shadow mode. */
 export interface ShadowReport {
   name: string;
   version: number;
@@ -58,6 +61,7 @@ export interface ShadowReport {
   meanCandidate: number;
 }
 
+/** Events of a `ModelRegistry` (`on`): promotions and rollbacks. */
 export type RegistryEvent = {
   type: 'promote' | 'rollback';
   name: string;
@@ -89,6 +93,17 @@ function fromBase64(s: string): Uint8Array {
   return out;
 }
 
+/**
+ * Versioned models in IndexedDB (or memory): register, promote, roll back, export/import; a load
+ * whose bytes do not match the stored SHA-256 is refused.
+ *
+ * @example
+ * ```ts
+ * const reg = await ModelRegistry.open({ storage: 'memory' });
+ * const rec = await reg.register('cpu', bytes);
+ * await reg.promote('cpu', rec.version);
+ * ```
+ */
 export class ModelRegistry {
   readonly backend: ModelStoreBackend;
   #queue: Promise<unknown> = Promise.resolve();

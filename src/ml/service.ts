@@ -33,6 +33,10 @@ export interface MlService {
   ): Promise<{ data: Float64Array; dims: number; columns: string[] }>;
 }
 
+/**
+ * Creates the ML service a worker exposes (`expose(createMlService())`): training jobs, feature
+ * extraction and ONNX sessions.
+ */
 export function createMlService(): MlService {
   const jobs = new Map<number, AbortController>();
   return {

@@ -23,7 +23,9 @@ import {
 } from './models';
 import { mlRemote } from './service';
 
+/** A phase of a training job. */
 export type TrainPhase = 'features' | 'fit' | 'evaluate' | 'done';
+/** Progress of a training job (`onProgress`). */
 export interface TrainProgress {
   /** Fraction of the whole job done, in [0, 1]. */
   fraction: number;
@@ -35,12 +37,17 @@ export interface TrainData extends FeatureTable {
   labels?: Float64Array | readonly number[];
 }
 
+/** Which model to train, with its parameters. */
 export interface TrainOptions {
   model: ModelKind;
   /** Model parameters: isolation-forest { trees, sampleSize, maxFeatures, seed, contamination }, lof { k }, logistic { maxIterations }. */
   params?: Record<string, unknown>;
 }
 
+/**
+ * How the trained model scores its training rows: sizes, timing, score summary and AUC when
+ * labels were given.
+ */
 export interface Evaluation {
   n: number;
   dims: number;
@@ -61,6 +68,7 @@ export interface Evaluation {
   rSquared?: number;
 }
 
+/** A trained model, its serialized bytes, its evaluation and its spec hash. */
 export interface TrainResult {
   model: Model;
   /** `model.serialize()`, ready for the registry. */
@@ -69,6 +77,7 @@ export interface TrainResult {
   evaluation: Evaluation;
 }
 
+/** Options of `train`: the model plus progress, cancellation and an optional worker. */
 export interface TrainRunOptions extends TrainOptions {
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;

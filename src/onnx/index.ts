@@ -4,6 +4,8 @@
  * `loadOnnxInWorker`). onnxruntime-web is an optional peer dependency
  * (`npm install onnxruntime-web`): only apps that import this entry have it in
  * their build, and it loads when the first model does.
+ *
+ * @module edgewise/onnx
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { verifySha256 } from '../ml/hash';

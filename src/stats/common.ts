@@ -1,8 +1,11 @@
 /** Shared input handling and result types for `edgewise/stats`. */
 import { describeValue, EdgewiseError } from '../errors';
 
+/** Numeric input: a `Float64Array`, any typed array or a number array. */
 export type NumArray = Float64Array | ArrayLike<number> | readonly number[];
+/** The alternative hypothesis of a test. */
 export type Alternative = 'two-sided' | 'less' | 'greater';
+/** What to do with NaN inputs: `'raise'` throws, `'omit'` drops them, `'propagate'` returns NaN. */
 export type NanPolicy = 'omit' | 'propagate' | 'raise';
 
 /** The common shape of every hypothesis test result. */
@@ -15,6 +18,7 @@ export interface TestResult {
   alternative: Alternative;
 }
 
+/** The NaN policy option every statistics function takes. */
 export interface NanOptions {
   /** What to do with NaN inputs: 'raise' (default) throws, 'omit' drops them, 'propagate' returns NaN. */
   nan?: NanPolicy;

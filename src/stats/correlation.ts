@@ -21,6 +21,7 @@ import { argsort, rankF64 } from './descriptive';
 import { standardNormal, studentT } from './distributions';
 import { betainc, betaincc, ndtri } from './special';
 
+/** Options of `pearson` and `spearman`: alternative, confidence level, NaN policy. */
 export interface CorrelationOptions extends NanOptions {
   alternative?: Alternative;
   /** Confidence level of Pearson's Fisher-z interval (default 0.95). */
@@ -246,6 +247,7 @@ function kendallPExact(n: number, c0: number, alt: Alternative): number {
   return Math.min(1, Math.max(0, prob));
 }
 
+/** Options of `kendall`: alternative, exact or asymptotic p-value, NaN policy. */
 export interface KendallOptions extends NanOptions {
   alternative?: Alternative;
   /** 'auto' (default): exact without ties when n <= 33, else asymptotic (as scipy). */

@@ -7,6 +7,7 @@ import { Moments } from '../kernels/moments';
 import { fail, type NanOptions, type NumArray, sorted, toF64 } from './common';
 import { ndtri } from './special';
 
+/** The summary `describe` returns. */
 export interface Description {
   n: number;
   mean: number;
@@ -145,6 +146,7 @@ const METHODS = new Set([
   'normal_unbiased',
 ]);
 
+/** Options of `quantile`: one of numpy's methods, NaN policy. */
 export interface QuantileOptions extends NanOptions {
   /** numpy's method name (default 'linear' = Hyndman-Fan 7). */
   method?: QuantileMethod;
@@ -184,6 +186,7 @@ export function median(x: NumArray, options: NanOptions = {}): number {
   return quantile(x, 0.5, { ...options, method: 'linear' });
 }
 
+/** Options of `medianAbsDeviation`: the scale, NaN policy. */
 export interface MadOptions extends NanOptions {
   /** Divide by this scale; 'normal' uses Φ⁻¹(3/4) so the MAD estimates σ (default 1). */
   scale?: number | 'normal';
@@ -244,6 +247,7 @@ export function mode(x: NumArray, options: NanOptions = {}): { mode: number; cou
   return { mode: best, count: bestCount };
 }
 
+/** How `rank` ranks ties (scipy's `rankdata` methods). */
 export type TieMethod = 'average' | 'min' | 'max' | 'dense' | 'ordinal';
 
 /**
@@ -272,6 +276,7 @@ export function rank(x: NumArray, options: NanOptions & { method?: TieMethod } =
   return rankF64(a, method);
 }
 
+/** `rank` on a `Float64Array` with no NaN: 1-based ranks, ties by `method`. */
 export function rankF64(a: Float64Array, method: TieMethod = 'average'): Float64Array {
   const n = a.length;
   const idx = argsort(a);

@@ -20,6 +20,7 @@ import {
   ndtriUpper,
 } from './special';
 
+/** A continuous distribution: `pdf`, `cdf`, `sf` (upper tail), `ppf` and `isf`. */
 export interface Distribution {
   pdf(x: number): number;
   cdf(x: number): number;
@@ -46,6 +47,7 @@ export const standardNormal: Distribution = {
   isf: (q) => ndtriUpper(q),
 };
 
+/** The normal distribution with this mean and standard deviation. */
 export function normal(mean = 0, sd = 1): Distribution {
   checkParam('normal', 'sd', sd);
   const n = standardNormal;

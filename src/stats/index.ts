@@ -1,4 +1,8 @@
-/** `edgewise/stats`: descriptive statistics, hypothesis tests, correlation, regression. */
+/**
+ * `edgewise/stats`: descriptive statistics, hypothesis tests, correlation, regression.
+ *
+ * @module edgewise/stats
+ */
 export type { Alternative, NanOptions, NanPolicy, NumArray, TestResult } from './common';
 export * from './correlation';
 export * from './descriptive';
@@ -7,5 +11,9 @@ export { kolmogorovSfN, smirnovSf } from './ks';
 export * from './regression';
 export * from './sequential';
 export { shapiroWilk } from './shapiro';
+/**
+ * Special functions under the distributions (Cephes algorithms, as scipy): log-gamma, erf/erfc
+ * and their inverses, the regularised incomplete beta and gamma functions and their inverses.
+ */
 export * as special from './special';
 export * from './tests';

@@ -9,6 +9,7 @@ import { CoMoments, residualSumOfSquares } from '../kernels/bivariate';
 import { convert, fail, finiteF64, type NumArray, withNanPolicy } from './common';
 import { fisherF, standardNormal, studentT } from './distributions';
 
+/** Options of `ols`, `wls`, `ridge` and `logisticRegression`. */
 export interface RegressionOptions {
   /** Number of predictor columns in the row-major design X. */
   dims: number;
@@ -25,6 +26,7 @@ export interface RegressionOptions {
   nan?: 'raise' | 'omit';
 }
 
+/** Coefficients with their standard errors, test statistics and p-values. */
 export interface RegressionReport {
   names: string[];
   coefficients: Float64Array;
@@ -45,6 +47,7 @@ export interface RegressionReport {
   rows: Uint32Array;
 }
 
+/** A linear regression: coefficients, fit statistics, residuals and `predict`. */
 export interface LinearReport extends RegressionReport {
   rSquared: number;
   adjustedRSquared: number;
@@ -500,6 +503,7 @@ export function ridge(
   };
 }
 
+/** A logistic regression: coefficients, log-likelihood, deviance and AIC. */
 export interface LogisticReport extends RegressionReport {
   logLikelihood: number;
   deviance: number;
@@ -660,6 +664,7 @@ export function logisticRegression(
   };
 }
 
+/** A one-predictor regression (`simpleRegression`). */
 export interface SimpleRegressionReport {
   n: number;
   slope: number;

@@ -9,6 +9,7 @@ import { Moments } from '../kernels/moments';
 import type { NumArray } from './common';
 import { fail } from './common';
 
+/** Options of `SequentialABTest`. */
 export interface SequentialOptions {
   /** Significance level alpha (default 0.05). */
   alpha?: number;
@@ -24,6 +25,10 @@ export interface SequentialOptions {
   burnIn?: number;
 }
 
+/**
+ * The state of a `SequentialABTest` after an update: counts, effect, always-valid p-value and
+ * interval, decision.
+ */
 export interface SequentialStatus {
   nA: number;
   nB: number;

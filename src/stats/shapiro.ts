@@ -2,7 +2,7 @@
  * Shapiro-Wilk W test for normality: Royston's algorithm AS R94 (the SWILK
  * routine scipy.stats.shapiro wraps), evaluated in double precision.
  * (scipy 1.10 runs the Fortran routine in single precision, so its W and p
- * carry ~1e-7 relative rounding; see the README.)
+ * carry ~1e-7 relative rounding; see docs/design/stats.md.)
  */
 import { fail, type NanOptions, type NumArray, sorted, type TestResult, toF64 } from './common';
 import { standardNormal } from './distributions';

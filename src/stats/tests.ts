@@ -25,9 +25,11 @@ import { chiSquare, fisherF, standardNormal, studentT } from './distributions';
 import { kolmogorovSfN, smirnovSf } from './ks';
 import { lgamma } from './special';
 
+/** Options every hypothesis test takes: the alternative and the NaN policy. */
 export interface TestOptions extends NanOptions {
   alternative?: Alternative;
 }
+/** Options of the t tests: `TestOptions` plus the confidence level of the interval. */
 export interface TTestOptions extends TestOptions {
   /** Confidence level of the interval (default 0.95). */
   confidenceLevel?: number;
@@ -129,8 +131,12 @@ export function pairedTTest(x: NumArray, y: NumArray, options: TTestOptions = {}
   return tResult(m, sd / Math.sqrt(d.length), d.length - 1, alt, level, m / sd);
 }
 
+/**
+ * `TTestOptions` with an `equalVariances` flag. No function reads it: `welchTTest` is Welch's
+ * test and `studentTTest` the pooled-variance one.
+ */
 export interface TwoSampleTOptions extends TTestOptions {
-  /** true: Student's pooled-variance test; false (default here? no): see welchTTest. */
+  /** Not read by any test (`studentTTest` pools the variances, `welchTTest` does not). */
   equalVariances?: boolean;
 }
 
@@ -220,6 +226,7 @@ function mwuPmf(m: number, n: number): Float64Array {
   return c;
 }
 
+/** Options of `mannWhitneyU`: exact or asymptotic p-value, continuity correction. */
 export interface MannWhitneyOptions extends TestOptions {
   /** 'auto' (default): exact when either sample has <= 8 values and there are no ties. */
   method?: 'auto' | 'exact' | 'asymptotic';
@@ -290,6 +297,7 @@ function wilcoxonPmf(n: number): Float64Array {
   return c;
 }
 
+/** Options of `wilcoxon`: exact or approximate p-value, continuity correction, zero handling. */
 export interface WilcoxonOptions extends TestOptions {
   /** 'auto' (default): exact when n <= 50 and no zero differences (as scipy 1.10). */
   method?: 'auto' | 'exact' | 'approx';
@@ -448,6 +456,7 @@ export function kruskalWallis(groups: readonly NumArray[], options: NanOptions =
   return { statistic: h, pValue: chiSquare(df).sf(h), df, alternative: 'two-sided' };
 }
 
+/** Options of `levene`: the centre (median, mean or trimmed mean). */
 export interface LeveneOptions extends NanOptions {
   /** 'median' (default, Brown-Forsythe), 'mean' or 'trimmed' (trimmed samples, then mean, as scipy). */
   center?: 'median' | 'mean' | 'trimmed';
@@ -497,6 +506,7 @@ export function levene(groups: readonly NumArray[], options: LeveneOptions = {})
 }
 
 // ------------------------------------------------------------- chi-square
+/** Options of `chiSquareGoodnessOfFit`. */
 export interface ChiSquareOptions {
   /** Expected frequencies (default: uniform). Must sum to the observed total. */
   expected?: NumArray;

@@ -4,6 +4,8 @@
  * store of the ML registry and a small key-value store. The only code that
  * touches IndexedDB. Not part of the core bundle: `Metrics.create` (and so
  * `createRuntime`) loads what it needs with import().
+ *
+ * @module edgewise/storage
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { AGGREGATIONS, type Aggregation, Rollup } from '../metrics/rollup';
@@ -21,7 +23,9 @@ export {
   IndexedDbBackend,
   type IndexedDbBackendOptions,
   MIGRATIONS,
+  type Migration,
   SCHEMA_VERSION,
+  type UpgradeTx,
 } from './indexeddb';
 export { type KvStore, openKvStore } from './kv';
 export { MemoryBackend, type MemoryBackendOptions } from './memory';
@@ -34,6 +38,7 @@ export {
   type ModelRecord,
   type ModelStage,
   type ModelStoreBackend,
+  type ModelsDB,
   type ModelWrite,
   type ShadowState,
 } from './models';

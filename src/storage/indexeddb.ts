@@ -17,6 +17,7 @@ import {
   type WriteBatch,
 } from './types';
 
+/** The IndexedDB schema of the time-series store (series, chunks, meta). */
 export interface EdgewiseTimeSeriesDB extends DBSchema {
   series: { key: number; value: SeriesMeta; indexes: { 'by-key': string } };
   chunks: {
@@ -27,12 +28,14 @@ export interface EdgewiseTimeSeriesDB extends DBSchema {
   meta: { key: string; value: { key: string; value: unknown } };
 }
 
-type UpgradeTx = IDBPTransaction<
+/** The version-change transaction a `Migration` runs in. */
+export type UpgradeTx = IDBPTransaction<
   EdgewiseTimeSeriesDB,
   StoreNames<EdgewiseTimeSeriesDB>[],
   'versionchange'
 >;
-type Migration = (db: IDBPDatabase<EdgewiseTimeSeriesDB>, tx: UpgradeTx) => void;
+/** One schema migration step of the time-series database. */
+export type Migration = (db: IDBPDatabase<EdgewiseTimeSeriesDB>, tx: UpgradeTx) => void;
 
 /**
  * Schema migrations: entry i upgrades version i to i + 1. Append only; never
@@ -52,8 +55,10 @@ export const MIGRATIONS: readonly Migration[] = [
     db.createObjectStore('meta', { keyPath: 'key' });
   },
 ];
+/** The time-series database's schema version (the number of `MIGRATIONS`). */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** Options of `IndexedDbBackend.open`. */
 export interface IndexedDbBackendOptions {
   /** Database name (default 'edgewise-metrics'). */
   name?: string;
@@ -65,6 +70,7 @@ export interface IndexedDbBackendOptions {
   blockedTimeoutMs?: number;
 }
 
+/** The time-series store's IndexedDB backend: one transaction per flush, versioned migrations. */
 export class IndexedDbBackend implements TimeSeriesBackend {
   readonly kind = 'indexeddb' as const;
   private constructor(private readonly db: IDBPDatabase<EdgewiseTimeSeriesDB>) {}

@@ -12,6 +12,10 @@ interface KvSchema extends DBSchema {
   kv: { key: string; value: unknown };
 }
 
+/**
+ * A small key-value store (IndexedDB, or memory where there is none); values are structured
+ * clones.
+ */
 export interface KvStore {
   readonly kind: 'indexeddb' | 'memory';
   get<T>(key: string): Promise<T | undefined>;

@@ -25,11 +25,15 @@ function cloneChunk(c: ChunkRecord): ChunkRecord {
   return out;
 }
 
+/** Options of `MemoryBackend`. */
 export interface MemoryBackendOptions {
   /** Simulated storage limit in bytes of column data (default: none). */
   quotaBytes?: number;
 }
 
+/**
+ * The time-series store's in-memory backend (Node, tests); same interface as `IndexedDbBackend`.
+ */
 export class MemoryBackend implements TimeSeriesBackend {
   readonly kind = 'memory' as const;
   private readonly series = new Map<number, SeriesMeta>();

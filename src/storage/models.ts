@@ -14,8 +14,10 @@ import { EdgewiseError } from '../errors';
 import { openIdb } from './open';
 import { isQuotaError } from './types';
 
+/** The stage of a model version in the registry. */
 export type ModelStage = 'candidate' | 'production' | 'archived';
 
+/** A registered model version: name, version, stage, format, hashes, size, metrics and dates. */
 export interface ModelRecord {
   name: string;
   version: number;
@@ -34,6 +36,7 @@ export interface ModelRecord {
   promotedAt?: number;
 }
 
+/** The running comparison of a candidate with production in shadow mode. */
 export interface ShadowState {
   name: string;
   version: number;
@@ -52,6 +55,7 @@ export interface ShadowState {
   updatedAt: number;
 }
 
+/** Records, blobs and shadow states written in one transaction. */
 export interface ModelWrite {
   records?: ModelRecord[];
   blobs?: { name: string; version: number; bytes: Uint8Array }[];
@@ -72,6 +76,7 @@ function taken(r: { name: string; version: number }): EdgewiseError {
   );
 }
 
+/** Where `ModelRegistry` keeps records and model bytes. */
 export interface ModelStoreBackend {
   readonly kind: 'indexeddb' | 'memory';
   records(): Promise<ModelRecord[]>;
@@ -81,7 +86,8 @@ export interface ModelStoreBackend {
   close(): void;
 }
 
-interface ModelsDB extends DBSchema {
+/** The IndexedDB schema of the models database (records, blobs, shadow). */
+export interface ModelsDB extends DBSchema {
   records: { key: [string, number]; value: ModelRecord };
   blobs: { key: [string, number]; value: { name: string; version: number; bytes: Uint8Array } };
   shadow: { key: [string, number]; value: ShadowState };
@@ -95,10 +101,12 @@ export const MODEL_MIGRATIONS: readonly ((db: IDBPDatabase<ModelsDB>) => void)[]
     db.createObjectStore('shadow', { keyPath: ['name', 'version'] });
   },
 ];
+/** The models database's schema version (the number of `MODEL_MIGRATIONS`). */
 export const MODEL_SCHEMA_VERSION = MODEL_MIGRATIONS.length;
 
 const copy = <T>(v: T): T => structuredClone(v);
 
+/** An in-memory `ModelStoreBackend`. */
 export class MemoryModelStore implements ModelStoreBackend {
   readonly kind = 'memory' as const;
   #records = new Map<string, ModelRecord>();
@@ -133,6 +141,7 @@ export class MemoryModelStore implements ModelStoreBackend {
   close(): void {}
 }
 
+/** Options of `IndexedDbModelStore.open`. */
 export interface IndexedDbModelStoreOptions {
   /** Database name (default 'edgewise-models'). */
   name?: string;
@@ -140,6 +149,7 @@ export interface IndexedDbModelStoreOptions {
   factory?: IDBFactory;
 }
 
+/** The `ModelStoreBackend` in IndexedDB (database `edgewise-models`). */
 export class IndexedDbModelStore implements ModelStoreBackend {
   readonly kind = 'indexeddb' as const;
   private constructor(private readonly db: IDBPDatabase<ModelsDB>) {}

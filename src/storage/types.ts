@@ -53,12 +53,14 @@ export interface SeriesCursor {
   staged?: Float64Array;
 }
 
+/** Series metadata and chunks a backend writes in one transaction. */
 export interface WriteBatch {
   series: SeriesMeta[];
   chunks: ChunkRecord[];
   cursors?: SeriesCursor[];
 }
 
+/** What a backend holds: chunks and bytes per tier. */
 export interface StorageStats {
   chunks: number;
   /** Bytes of column data stored (an estimate of the on-disk size, excluding overhead). */
@@ -66,6 +68,7 @@ export interface StorageStats {
   series: number;
 }
 
+/** Where a `TimeSeriesStore` persists series and chunks (`MemoryBackend`, `IndexedDbBackend`). */
 export interface TimeSeriesBackend {
   readonly kind: 'memory' | 'indexeddb';
   /** Puts series metadata and chunks (overwriting same keys) in one transaction. All or nothing. Throws `QUOTA_EXCEEDED` when storage is full. */
@@ -89,6 +92,7 @@ export interface TimeSeriesBackend {
   close(): Promise<void>;
 }
 
+/** Bytes of column data in a chunk. */
 export function chunkBytes(c: ChunkRecord): number {
   let b = 0;
   for (const k in c.cols) b += c.cols[k].byteLength;

@@ -1,11 +1,13 @@
 import { EdgewiseError } from '../errors';
 
+/** A row that could not be read, with its 1-based line number. */
 export interface CsvRowError {
   /** 1-based line number in the file. */
   line: number;
   reason: string;
 }
 
+/** Columns parsed from `timestamp,value[,series]` CSV, with the rows that could not be read. */
 export interface ParsedSeries {
   /** Milliseconds since the epoch (UTC unless the timestamp carries a zone). */
   timestamps: Float64Array;
@@ -37,6 +39,10 @@ export interface ParseCsvOptions {
   firstLine?: number;
 }
 
+/**
+ * Parses `timestamp,value[,series]` CSV text (header row optional). Malformed rows are reported
+ * with their line number and reason; valid rows are kept.
+ */
 export function parseSeriesCsv(text: string, options: ParseCsvOptions = {}): ParsedSeries {
   if (typeof text !== 'string') {
     throw new EdgewiseError(

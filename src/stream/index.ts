@@ -1,4 +1,8 @@
-/** `edgewise/stream`: sources, keyed event-time windows, watermarks, late data. */
+/**
+ * `edgewise/stream`: sources, keyed event-time windows, watermarks, late data.
+ *
+ * @module edgewise/stream
+ */
 export type { AccState, Reducer } from './aggregate';
 export {
   type CsvRowError,

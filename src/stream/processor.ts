@@ -21,6 +21,7 @@ export interface StreamEvent {
   key?: string | number;
 }
 
+/** A stream key (per device, user or series). */
 export type Key = string | number;
 
 /**
@@ -39,6 +40,10 @@ export type WindowSpec =
   | { type: 'session'; gap: number }
   | { type: 'count'; size: number };
 
+/**
+ * Options of `StreamProcessor`: window, key, time, value, watermarks, lateness, quantiles,
+ * reducers and outputs.
+ */
 export interface StreamOptions<E = StreamEvent> {
   window: WindowSpec;
   /** keyBy: per-device / per-user / per-series state. Default: `e.key ?? ''`. */
@@ -87,6 +92,7 @@ export interface StreamOptions<E = StreamEvent> {
   clock?: () => number;
 }
 
+/** One fired window of one key: bounds, aggregates, quantiles and custom reducers. */
 export interface WindowResult {
   key: Key;
   /** Window bounds, `[start, end)` (count windows: first and last event time, end inclusive). */
@@ -115,6 +121,7 @@ export interface WindowResult {
   watermark: number;
 }
 
+/** An event too late for every window it belongs to (`onLate`, the late topic). */
 export interface LateEvent<E = StreamEvent> {
   event: E;
   key: Key;
@@ -124,6 +131,7 @@ export interface LateEvent<E = StreamEvent> {
   watermark: number;
 }
 
+/** Per source: events, the largest event time and its watermark, idle or finished. */
 export interface SourceStats {
   name: string;
   /** Largest event time seen. */
@@ -134,6 +142,7 @@ export interface SourceStats {
   events: number;
 }
 
+/** Counters of a `StreamProcessor` (`stats`). */
 export interface StreamStats {
   events: number;
   late: number;
@@ -248,7 +257,7 @@ const defaultValue = (e: unknown): number => (e as StreamEvent).value;
  * Keyed event-time windows over one or more sources, aggregated by the WASM
  * `Moments` kernel (count, sum, mean, variance, std, min, max) and custom reducers.
  *
- * Semantics (see the README):
+ * Semantics (see docs/design/stream.md):
  * - each source's watermark is `max event time seen - outOfOrderness` (or what
  *   `advanceWatermark(t, source)` set); the stream's watermark is the minimum
  *   over active sources. Idle sources (nothing for `idleTimeout`) and finished

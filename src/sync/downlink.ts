@@ -7,6 +7,7 @@
  */
 import { EdgewiseError } from '../errors';
 
+/** A verified model download: bytes, SHA-256, ETag and URL. */
 export interface ModelUpdate {
   bytes: Uint8Array;
   /** Hex SHA-256 of `bytes` (verified). */
@@ -15,6 +16,10 @@ export interface ModelUpdate {
   url: string;
 }
 
+/**
+ * Options of `ModelDownlink`: URL, polling interval, credentials and the callback for verified
+ * bytes.
+ */
 export interface ModelDownlinkOptions {
   url: string;
   /** Called with verified bytes; awaited before the ETag is remembered. */
@@ -33,6 +38,7 @@ export interface ModelDownlinkOptions {
 const hex = (b: ArrayBuffer) =>
   [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 
+/** SHA-256 of bytes as lower-case hex (Web Crypto). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (!subtle)
@@ -86,6 +92,10 @@ export function registerCandidate(
   };
 }
 
+/**
+ * Polls a model URL with `If-None-Match`; bytes whose SHA-256 does not match the announced hash
+ * are refused (`INTEGRITY`).
+ */
 export class ModelDownlink {
   private etag: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;

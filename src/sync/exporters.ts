@@ -8,6 +8,7 @@ import { EdgewiseError } from '../errors';
 import { encodeWriteRequest, type PromSeries } from './protobuf';
 import type { SyncRecord } from './types';
 
+/** A request body with its headers. */
 export interface EncodedBatch {
   body: Uint8Array | string;
   headers: Record<string, string>;
@@ -15,6 +16,7 @@ export interface EncodedBatch {
   points: number;
 }
 
+/** Encodes outbox records for a backend: remote write, OTLP/HTTP JSON or JSON lines. */
 export interface Exporter {
   readonly name: 'remote-write' | 'otlp' | 'jsonl';
   encode(records: readonly SyncRecord[], idempotencyKey: string): EncodedBatch;
@@ -113,6 +115,7 @@ export function remoteWriteExporter(): Exporter {
 
 // ------------------------------------------------------------------ OTLP JSON
 
+/** Options of the OTLP exporter: resource attributes and scope. */
 export interface OtlpOptions {
   /** Resource attributes (default `{ 'service.name': 'edgewise' }`). */
   resource?: Record<string, string | number | boolean>;

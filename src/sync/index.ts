@@ -1,4 +1,8 @@
-/** `edgewise/sync`: durable outbox, delivery with retries, exporters, model downlink. */
+/**
+ * `edgewise/sync`: durable outbox, delivery with retries, exporters, model downlink.
+ *
+ * @module edgewise/sync
+ */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export {
   announcedSha256,

@@ -26,6 +26,7 @@ import {
   type SyncRecord,
 } from './types';
 
+/** Options of an outbox: its size cap and entry size. */
 export interface OutboxOptions {
   /** Size cap in (estimated) bytes; default 16 MiB. */
   maxBytes?: number;
@@ -33,6 +34,7 @@ export interface OutboxOptions {
   maxEntryBytes?: number;
 }
 
+/** Reported to `onDrop` when the size cap drops entries. */
 export interface DropEvent {
   kind: EntryKind;
   entries: number;
@@ -40,6 +42,7 @@ export interface DropEvent {
   bytes: number;
 }
 
+/** What `append` stored: the new sequence numbers and anything dropped to stay under the cap. */
 export interface AppendResult {
   /** Sequence numbers of the new entries. */
   seqs: number[];
@@ -47,6 +50,10 @@ export interface AppendResult {
   dropped: DropEvent[];
 }
 
+/**
+ * A durable queue of sync records with strictly increasing sequence numbers; the sender deletes a
+ * batch only after the backend accepted it.
+ */
 export interface Outbox {
   readonly kind: 'memory' | 'indexeddb';
   /** Appends `records` durably as entries of `kind` (default 'sample'). */
@@ -227,6 +234,16 @@ const DROP_ORDER: EntryKind[] = ['sample', 'event'];
 
 // ------------------------------------------------------------------ memory
 
+/**
+ * An `Outbox` in memory (Node, tests).
+ *
+ * @example
+ * ```ts
+ * const outbox = new MemoryOutbox();
+ * await outbox.append([{ type: 'event', name: 'door_open', labels: {}, ts: Date.now(), value: 1 }], 'event');
+ * (await outbox.stats()).entries; // 1
+ * ```
+ */
 export class MemoryOutbox implements Outbox {
   readonly kind = 'memory' as const;
   private readonly opts: Required<OutboxOptions>;
@@ -379,6 +396,7 @@ export class MemoryOutbox implements Outbox {
 
 // ------------------------------------------------------------------ IndexedDB
 
+/** The IndexedDB schema of the sync outbox. */
 export interface EdgewiseSyncDB extends DBSchema {
   outbox: { key: number; value: OutboxEntry; indexes: { 'by-kind': string } };
   parked: { key: string; value: ParkedBatch };
@@ -387,8 +405,10 @@ export interface EdgewiseSyncDB extends DBSchema {
 
 type Tx = IDBPTransaction<EdgewiseSyncDB, ('outbox' | 'parked' | 'meta')[], 'readwrite'>;
 
+/** The sync database's schema version. */
 export const SYNC_SCHEMA_VERSION = 1;
 
+/** Options of `IndexedDbOutbox.open`. */
 export interface IndexedDbOutboxOptions extends OutboxOptions {
   /** Database name (default 'edgewise-sync'). */
   name?: string;
@@ -396,6 +416,7 @@ export interface IndexedDbOutboxOptions extends OutboxOptions {
   factory?: IDBFactory;
 }
 
+/** An `Outbox` in IndexedDB (database `edgewise-sync`), shared by every tab of the origin. */
 export class IndexedDbOutbox implements Outbox {
   readonly kind = 'indexeddb' as const;
   private readonly listeners = new Set<(e: DropEvent) => void>();

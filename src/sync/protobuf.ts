@@ -12,6 +12,7 @@
 
 const te = new TextEncoder();
 
+/** One remote-write time series: sorted label pairs and samples. */
 export interface PromSeries {
   /** Label pairs including `__name__`, sorted by name (remote write requires sorted labels). */
   labels: [string, string][];

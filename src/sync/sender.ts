@@ -19,6 +19,10 @@ import type { Outbox } from './outbox';
 import { type BackoffOptions, backoffDelay, isRetryableStatus, parseRetryAfter } from './retry';
 import type { InflightBatch, OutboxEntry, SyncRecord } from './types';
 
+/**
+ * Options of `Sender`: endpoint, outbox, exporter, credentials, batching, retries, timeouts and
+ * locking.
+ */
 export interface SenderOptions {
   /** Where batches are POSTed (e.g. `http://127.0.0.1:9090/api/v1/write`). */
   endpoint: string;
@@ -63,6 +67,10 @@ export interface SenderOptions {
   now?: () => number;
 }
 
+/**
+ * Events of a `Sender` (`on`): sent, duplicate, retry, parked, split, leadership and
+ * online/offline.
+ */
 export type SyncEvent =
   | { type: 'sent'; key: string; points: number; bytes: number; status: number }
   | { type: 'duplicate'; key: string; points: number; status: number }
@@ -74,6 +82,7 @@ export type SyncEvent =
   | { type: 'offline' }
   | { type: 'online' };
 
+/** Counters of a `Sender`. */
 export interface SenderStats {
   /** HTTP requests started. */
   requests: number;
@@ -112,6 +121,16 @@ function isOnline(): boolean {
   return n?.onLine !== false;
 }
 
+/**
+ * Drains an outbox to a backend in batches: idempotency keys, retries with backoff and
+ * `Retry-After`, one sending tab per origin (Web Locks).
+ *
+ * @example
+ * ```ts
+ * const sender = new Sender({ endpoint: 'https://prometheus.example/api/v1/write', outbox });
+ * sender.start();
+ * ```
+ */
 export class Sender {
   readonly exporter: Exporter;
   readonly endpoint: string;

@@ -11,6 +11,7 @@ import { IndexedDbOutbox, MemoryOutbox, type Outbox, type OutboxOptions } from '
 import { Sender, type SenderOptions, type SyncEvent } from './sender';
 import type { EntryKind, SyncRecord } from './types';
 
+/** Options of `createRuntime({ sync })` / `Sync.create`: outbox, sender and endpoint. */
 export interface SyncOptions extends Omit<SenderOptions, 'endpoint' | 'outbox'>, OutboxOptions {
   /** Where to send; without it nothing leaves the device. */
   endpoint?: string;
@@ -24,6 +25,7 @@ export interface SyncOptions extends Omit<SenderOptions, 'endpoint' | 'outbox'>,
   flushOnPageHide?: boolean;
 }
 
+/** The runtime's sync (`rt.sync`): an outbox and, with an endpoint, a sender. */
 export class Sync {
   readonly sender: Sender | undefined;
   private unhook: (() => void) | undefined;

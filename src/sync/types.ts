@@ -60,6 +60,7 @@ export interface EventRecord {
   attributes?: Record<string, string | number | boolean>;
 }
 
+/** A record to sync: a series, a histogram, an exponential histogram or an event. */
 export type SyncRecord = SeriesRecord | HistogramRecord | ExpHistogramRecord | EventRecord;
 
 /** A stored outbox entry. `seq` increases strictly in append order. */
@@ -96,12 +97,17 @@ export interface ParkedBatch {
   entries: OutboxEntry[];
 }
 
+/** Entries and samples dropped by the size cap, per kind. */
 export interface DropCounts {
   entries: number;
   samples: number;
   bytes: number;
 }
 
+/**
+ * What an outbox holds: entries, bytes (parked included), parked batches and what the size cap
+ * dropped.
+ */
 export interface OutboxStats {
   entries: number;
   /** Bytes of the queued entries plus the parked ones (the size cap counts both). */

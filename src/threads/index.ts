@@ -20,6 +20,8 @@
  * `wrap` and `expose` are Comlink's, with Edgewise's error handler installed
  * (an `EdgewiseError` thrown in a worker arrives with its `code`); use them
  * for your own worker entries. The services and the monitor install it too.
+ *
+ * @module edgewise/threads
  */
 
 export {
@@ -45,7 +47,11 @@ export {
 export { expose, wrap } from '../comlink';
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { KernelWorkerClient, RemoteMoments } from '../kernels/client';
-export { createKernelService, type KernelService } from '../kernels/service';
+export {
+  createKernelService,
+  type KernelService,
+  type KernelServiceInfo,
+} from '../kernels/service';
 export { createStreamWorker } from '../stream/worker';
 export type {
   WebWorker,

@@ -1,2 +1,6 @@
-/** `edgewise/widgets`: embeddable web components. */
+/**
+ * `edgewise/widgets`: embeddable web components.
+ *
+ * @module edgewise/widgets
+ */
 export { defineSparkline, EdgewiseSparkline } from './sparkline';

@@ -33,6 +33,11 @@ canvas { display: block; width: 100%; height: 40px; margin-top: 4px; }
 
 let sheet: CSSStyleSheet | undefined;
 
+/**
+ * The `<edgewise-sparkline>` element: a sparkline of the last `points` values in a shadow root
+ * (attributes `label`, `points`, `threshold`). Register it with `defineSparkline()`; feed it with
+ * `push(value)` or an `edgewise-value` event.
+ */
 export class EdgewiseSparkline extends HTMLElement {
   static observedAttributes = ['label', 'points', 'threshold'];
   readonly #root: ShadowRoot;
