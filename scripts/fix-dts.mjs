@@ -42,3 +42,45 @@ function walk(dir) {
 
 const n = walk(root);
 console.log(`fix-dts: ${n} relative specifiers made explicit in dist/types`);
+
+// What a consumer's TypeScript reads: every declaration file reachable from
+// the `types` conditions of the exports map. Those must not name an ambient
+// type the consumer may not have: WebGPU's (only through WebGpuType in
+// gpu/device.ts), Vite's (`import.meta.env`, `?url` modules) or a
+// `/// <reference>` to a types package that is not a dependency.
+const pkg = JSON.parse(readFileSync(join(root, '..', '..', 'package.json'), 'utf8'));
+const entries = Object.values(pkg.exports)
+  .map((e) => (typeof e === 'object' ? e.types : undefined))
+  .filter(Boolean)
+  .map((t) => resolve(root, '..', '..', t));
+const seen = new Set();
+const stack = [...entries];
+const problems = [];
+while (stack.length) {
+  const file = stack.pop();
+  if (seen.has(file)) continue;
+  seen.add(file);
+  if (!existsSync(file)) {
+    problems.push(`${file}: missing`);
+    continue;
+  }
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(SPEC)) {
+    stack.push(resolve(dirname(file), m[3].replace(/\.js$/, '.d.ts')));
+  }
+  const code = text.replace(/(['"`])(?:\\.|(?!\1).)*\1/g, '""').replace(/\/\*[\s\S]*?\*\//g, '');
+  const gpu = code.match(/\bGPU(?:[A-Z]\w*)?\b/);
+  if (gpu) problems.push(`${file}: names ${gpu[0]} (use WebGpuType<'${gpu[0]}'> from gpu/device)`);
+  if (/\/\/\/\s*<reference/.test(code)) problems.push(`${file}: has a /// <reference> directive`);
+  if (/import\.meta\.env|vite\/client|ImportMetaEnv/.test(code))
+    problems.push(`${file}: names Vite's types`);
+}
+if (problems.length) {
+  console.error(
+    `fix-dts: public declarations a consumer cannot compile:\n  ${problems.join('\n  ')}`,
+  );
+  process.exit(1);
+}
+console.log(
+  `fix-dts: ${seen.size} declaration files reachable from the exports map, no ambient leaks`,
+);

@@ -119,7 +119,7 @@ interface NodeWorker {
   on(event: 'error' | 'exit', cb: (v: unknown) => void): void;
   terminate(): Promise<number>;
 }
-type NodeProcess = {
+export type NodeProcess = {
   versions?: { node?: string };
   getBuiltinModule?: (id: string) => unknown;
 };
@@ -132,11 +132,23 @@ const here = import.meta.url;
  * The built Node entry `dist/workers/<name>.node-worker.js`. Not spelled as
  * `new URL('...', import.meta.url)`: app bundlers must not pick it up.
  */
-export function nodeWorkerUrl(name: 'anomaly' | 'analytics' | 'ml'): URL {
+export function nodeWorkerUrl(name: 'anomaly' | 'analytics' | 'ml' | 'onnx'): URL {
   const rel = here.endsWith('/src/worker-source.ts')
     ? `../dist/workers/${name}.node-worker.js`
     : `./workers/${name}.node-worker.js`;
   return new URL(rel, here);
+}
+
+/**
+ * True in Node when there is no Web Worker: no global `Worker`, or the global
+ * `Worker` is worker_threads' own (onnxruntime-web's Node build installs it as
+ * `globalThis.Worker` once it has loaded; it takes file paths, not module
+ * URLs, and has no addEventListener). False in browsers, Deno and Bun.
+ */
+export function globalWorkerIsNodes(proc: NodeProcess): boolean {
+  if (typeof Worker === 'undefined') return true;
+  const wt = proc.getBuiltinModule?.('node:worker_threads') as { Worker?: unknown } | undefined;
+  return wt !== undefined && (Worker as unknown) === wt.Worker;
 }
 
 /**
@@ -151,7 +163,7 @@ export function startWorkerHandle(
   what: string,
 ): WorkerHandle {
   const proc = (globalThis as { process?: NodeProcess }).process;
-  if (source !== undefined || typeof Worker !== 'undefined' || !proc?.versions?.node) {
+  if (source !== undefined || !proc?.versions?.node || !globalWorkerIsNodes(proc)) {
     return workerHandle(startWorker(source, spawnBrowser, what));
   }
   const wt = proc.getBuiltinModule?.('node:worker_threads') as

@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" />
 /**
  * WebGPU device management: the only place that touches `navigator.gpu`.
  *
@@ -28,12 +27,29 @@ export interface GpuStatus {
   };
 }
 
+/**
+ * A WebGPU type by its global name: the real one where WebGPU's types are
+ * loaded (the DOM library of recent TypeScript versions, or `@webgpu/types`),
+ * else `object`. Edgewise's declarations name WebGPU types only through this,
+ * so they compile in projects that have no WebGPU types (`skipLibCheck: false`)
+ * and never clash with the DOM library's own WebGPU declarations.
+ */
+export type WebGpuType<Name extends string> = typeof globalThis extends {
+  [K in Name]: { prototype: infer T };
+}
+  ? T
+  : object;
+/** `GPUDevice` where WebGPU's types are loaded, else `object` (see `WebGpuType`). */
+export type WebGpuDevice = WebGpuType<'GPUDevice'>;
+/** `GPUDeviceLostInfo` where WebGPU's types are loaded, else `object` (see `WebGpuType`). */
+export type WebGpuDeviceLostInfo = WebGpuType<'GPUDeviceLostInfo'>;
+
 /** The WebGPU device of this page or worker (`getGpu()`), with its status and loss. */
 export interface GpuContext {
-  readonly device: GPUDevice;
+  readonly device: WebGpuDevice;
   readonly status: GpuStatus;
   /** Resolves when this device is lost (destroyed, driver reset, ...). */
-  readonly lost: Promise<GPUDeviceLostInfo>;
+  readonly lost: Promise<WebGpuDeviceLostInfo>;
   /** True once the device was lost; a new getGpu() call creates a new one. */
   isLost(): boolean;
   /** Increments for every new device, so caches can tell devices apart. */
@@ -46,7 +62,7 @@ let lastStatus: GpuStatus = { available: false, reason: 'WebGPU has not been req
 let generation = 0;
 
 /** Uses `gpu` instead of `navigator.gpu` (Node, tests); `null` forces "no WebGPU". */
-export function setGpuProvider(gpu: GPU | null): void {
+export function setGpuProvider(gpu: WebGpuType<'GPU'> | null): void {
   provider = gpu;
   current = undefined;
 }

@@ -32,6 +32,9 @@ export {
   getGpuStatus,
   runOnGpu,
   setGpuProvider,
+  type WebGpuDevice,
+  type WebGpuDeviceLostInfo,
+  type WebGpuType,
 } from './device';
 export {
   type FlatForest,

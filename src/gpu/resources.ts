@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" />
 /**
  * Per-device caches: compiled pipelines and a pool of reusable buffers, so a
  * stream of batches does not allocate GPU memory per call.

@@ -5,7 +5,48 @@
  * `new Worker(new URL(...))` spelling below is the one app bundlers recognise
  * (see src/worker-source.ts); keep it literal, on its own, in this module only.
  */
-import { startWorker, type WebWorker, type WorkerSourceOptions } from '../worker-source';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { EdgewiseError } from '../errors';
+import {
+  globalWorkerIsNodes,
+  type NodeProcess,
+  nodeWorkerUrl,
+  startWorker,
+  type WebWorker,
+  type WorkerLike,
+  type WorkerSourceOptions,
+} from '../worker-source';
+
+interface NodeWorker {
+  terminate(): Promise<number>;
+}
+
+/** Node (no global Worker): the package's worker_threads entry, as a WorkerLike. */
+function startNodeOnnxWorker(): WebWorker | undefined {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (!proc?.versions?.node || !globalWorkerIsNodes(proc)) return undefined;
+  const wt = proc.getBuiltinModule?.('node:worker_threads') as
+    | { Worker: new (url: URL) => NodeWorker }
+    | undefined;
+  if (!wt) {
+    throw new EdgewiseError(
+      'WORKER_FAILED',
+      "createOnnxWorker: starting the package's worker_threads entry needs Node 20.16+ " +
+        '(process.getBuiltinModule); on older Node pass { worker } (a function returning a worker).',
+    );
+  }
+  const w = new wt.Worker(nodeWorkerUrl('onnx'));
+  const ep = nodeEndpoint(w as unknown as Parameters<typeof nodeEndpoint>[0]);
+  const like: WorkerLike = {
+    postMessage: (m) => ep.postMessage(m),
+    addEventListener: (type, l) => ep.addEventListener(type, l),
+    removeEventListener: (type, l) => ep.removeEventListener(type, l),
+    terminate: () => {
+      void w.terminate();
+    },
+  };
+  return like as WebWorker;
+}
 
 /**
  * Starts the package's ONNX worker, for `loadOnnxInWorker(worker, ...)`:
@@ -15,9 +56,17 @@ import { startWorker, type WebWorker, type WorkerSourceOptions } from '../worker
  * const model = await loadOnnxInWorker(worker, bytes, { executionProviders: ['webgpu', 'wasm'] });
  * ```
  *
+ * In Node (no global `Worker`) it starts the package's `worker_threads` entry
+ * (dist/workers/onnx.node-worker.js, Node 20.16+) and returns it as a
+ * `WorkerLike` (postMessage, add/removeEventListener, terminate).
+ *
  * `options.worker` overrides the script (a URL, or a function returning a `Worker`).
  */
 export function createOnnxWorker(options: WorkerSourceOptions = {}): WebWorker {
+  if (options.worker === undefined) {
+    const node = startNodeOnnxWorker();
+    if (node) return node;
+  }
   return startWorker(
     options.worker,
     () =>

@@ -3,7 +3,7 @@
 // the process exits 1 on the first mismatch.
 import { createRuntime, IsolationForest, Moments, StreamingDetector } from 'edgewise';
 import { exportIsolationForestOnnx } from 'edgewise/ml';
-import { loadOnnx } from 'edgewise/onnx';
+import { createOnnxWorker, loadOnnx, loadOnnxInWorker } from 'edgewise/onnx';
 import { AnomalyWorkerPool } from 'edgewise/threads';
 
 function check(ok: boolean, what: string): void {
@@ -78,6 +78,31 @@ check(
   `ONNX scores match the forest (max diff ${maxDiff.toExponential(1)}, ${model.provider})`,
 );
 await model.dispose();
+
+// 6. The same model in the package's ONNX worker (a worker_threads entry in
+// Node, started by createOnnxWorker): the session runs off this thread.
+const onnxWorker = createOnnxWorker();
+const remote = await loadOnnxInWorker(onnxWorker, exportIsolationForestOnnx(forest), { dims });
+const viaWorker = await remote.score(Float64Array.from(X), { dims });
+let workerDiff = viaWorker.length === local.length ? 0 : Number.POSITIVE_INFINITY;
+for (let i = 0; i < local.length; i++)
+  workerDiff = Math.max(workerDiff, Math.abs(viaWorker[i] - local[i]));
+check(
+  workerDiff < 1e-6,
+  `ONNX worker (worker_threads) scores match the forest (max diff ${workerDiff.toExponential(1)}, ${remote.provider})`,
+);
+await remote.dispose();
+onnxWorker.terminate();
+
+// onnxruntime-web's Node build sets globalThis.Worker (worker_threads' Worker)
+// once loaded: the pool must still start its worker_threads entries.
+const pool2 = new AnomalyWorkerPool({ size: 1 });
+const again = await pool2.scoreForest(forest, Float64Array.from(X), { dims });
+await pool2.close();
+check(
+  again.every((v, i) => v === local[i]),
+  'a pool started after onnxruntime-web loaded still scores in worker_threads',
+);
 forest.dispose();
 
 await rt.dispose();
