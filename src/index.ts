@@ -18,10 +18,9 @@ export * from './events/index';
 export type { EwmaOptions } from './kernels/index';
 export * from './kernels/index';
 export * from './metrics/index';
-// Both families name an options type MadOptions: the root re-exports the
-// statistics one; the detector's is `edgewise/anomaly`'s MadOptions.
-export type { MadOptions } from './stats/index';
-export * from './stats/index';
+// Statistics (hypothesis tests, distributions, regression) are `edgewise/stats`
+// only: the root stays within its size budget, and the detectors' MadOptions is
+// the only MadOptions here.
 export * from './stream/index';
 
 /** Options of `createRuntime`; every field has a default. */
