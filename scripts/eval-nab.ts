@@ -1,29 +1,46 @@
 /**
- * npm run eval:nab [-- --data DIR] [-- --only NAME,...] [-- --halves N]
- * Runs StreamingDetector, ablations of it, and each detector alone over the NAB development split
- * (default ../shared/data/nab-dev relative to the repo root), scores them with
+ * npm run eval:nab -- --data DIR [--only NAME,...] [--halves N]
+ * DIR is a NAB-format folder: the root of a clone of https://github.com/numenta/NAB
+ * (or any folder with data/<category>/<file>.csv and labels/combined_windows.json).
+ * Runs StreamingDetector, ablations of it, and each detector alone over those files, scores them with
  * src/anomaly/nab.ts (threshold optimised over the corpus per profile) and
  * prints a table. One fixed configuration for all files; labels are only read
  * by the scorer. With `--halves N`, N seeded random splits of the files in
  * two halves: the threshold is chosen on one half and the other half is
  * scored at it (held-out files and a held-out threshold), per detector.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { allDetectors, defaultMembers, StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { NAB_PROFILES, type NabFile, nabScore } from '../src/anomaly/nab';
 import type { StreamingDetectorApi } from '../src/anomaly/streaming';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const dataDir = arg('--data') ?? join(root, '..', 'shared', 'data', 'nab-dev');
-if (!existsSync(join(dataDir, 'labels', 'combined_windows.json'))) {
-  console.error(`NAB data not found at ${dataDir}; pass --data <dir with data/ and labels/>.`);
+const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--halves N]
+
+DIR is a folder in NAB's layout: DIR/data/<category>/<file>.csv (timestamp,value)
+and DIR/labels/combined_windows.json. To get the Numenta Anomaly Benchmark:
+
+  git clone https://github.com/numenta/NAB
+  npm run eval:nab -- --data NAB
+`;
+const dataArg = arg('--data');
+const dataDir = dataArg === undefined ? undefined : resolve(dataArg);
+if (
+  dataDir === undefined ||
+  !existsSync(join(dataDir, 'labels', 'combined_windows.json')) ||
+  !existsSync(join(dataDir, 'data'))
+) {
+  console.error(
+    dataDir === undefined
+      ? 'eval:nab: no --data given.\n'
+      : `eval:nab: no NAB data at ${dataDir} (expected data/ and labels/combined_windows.json there).\n`,
+  );
+  console.error(HOW_TO_GET_NAB);
   process.exit(2);
 }
 const parseTs = (s: string): number =>
@@ -43,8 +60,11 @@ interface Series {
   windows: [number, number][];
 }
 const series: Series[] = [];
+const isDir = (p: string): boolean => statSync(p).isDirectory();
 for (const cat of readdirSync(join(dataDir, 'data')).sort()) {
+  if (!isDir(join(dataDir, 'data', cat))) continue; // NAB's data/README.md
   for (const file of readdirSync(join(dataDir, 'data', cat)).sort()) {
+    if (!file.endsWith('.csv')) continue;
     const name = `${cat}/${file}`;
     const lines = readFileSync(join(dataDir, 'data', cat, file), 'utf8')
       .trim()

@@ -396,6 +396,25 @@ describe('NAB scorer', () => {
     expect(nabScore([file(pr)], NAB_PROFILES.standard).fp).toBe(0);
   });
 
+  it('follows NAB sweeper edge rules: windows inside probation, y = 3 after a window', () => {
+    // a window wholly inside the probationary period (records 0..14) is not scored
+    // (NAB's sweep only sees post-probation records) but counts in "perfect"
+    const early = { ...file(zeros()), windows: [[2_000, 5_000], ...win] as [number, number][] };
+    const r = nabScore([early], NAB_PROFILES.standard);
+    expect(r).toMatchObject({ raw: -1, fn: 1, tp: 0 });
+    expect(r.score).toBeCloseTo((100 * (-1 + 1)) / (2 + 1), 12);
+    const hit = zeros();
+    hit[60] = 1;
+    expect(
+      nabScore([{ ...early, scores: Float64Array.from(hit) }], NAB_PROFILES.standard).score,
+    ).toBeCloseTo((100 * 2) / 3, 12);
+    // an FP exactly 3 window-widths (minus one) after the window costs the full weight
+    const s = zeros();
+    s[60] = 1;
+    s[69 + 27] = 1; // y = 27 / 9 = 3
+    expect(nabScore([file(s)], NAB_PROFILES.standard).raw).toBeCloseTo(1 - 0.11, 12);
+  });
+
   it('optimises one threshold over the corpus', () => {
     const s = zeros();
     s[62] = 0.9;

@@ -1,6 +1,9 @@
 /**
- * NAB-style scoring (Lavin & Ahmad 2015), written from the description in
- * shared/data/nab-dev/README.md and NAB's published rules:
+ * NAB scoring (Lavin & Ahmad 2015), our own code following the rules of NAB's
+ * scorer (`nab/sweeper.py`: `calcSweepScore`, `calcScoreByThreshold`; the
+ * optimiser `nab/optimizer.py` takes the best row of that exact sweep over
+ * the concatenated corpus; `runner.normalize` normalises with the null
+ * detector's score and perfect = tpWeight * number of windows):
  *
  * - A record is a detection when its score is >= the threshold. Records in
  *   the probationary period (the first min(floor(0.15 n), 750) records of a
@@ -11,11 +14,16 @@
  *   tpWeight. A window with no detection costs -fnWeight.
  * - A detection outside every window costs fpWeight * sigma(y) with
  *   y = |i - b_prev| / (w_prev - 1) measured from the end of the preceding
- *   window (sigma(y) = -1 for y > 3 or when no window precedes).
+ *   window (sigma(y) = -1 for y >= 3 or when no window precedes).
+ * - A window with no record after the probationary period takes no part in
+ *   the raw score (NAB's sweep only sees post-probation records), but still
+ *   counts in the perfect score used for normalisation.
  * - One threshold for the whole corpus, chosen (per profile) by an exact sweep
  *   over all distinct scores to maximise the summed raw score; the result is
  *   normalised to 100 (raw - null) / (perfect - null), null = never detects
- *   (-fnWeight per window), perfect = tpWeight per window.
+ *   (-fnWeight per scored window), perfect = tpWeight per labelled window.
+ *   Ties between thresholds of equal raw score go to the highest threshold
+ *   (NAB's stable sort of the sweep, which starts above every score).
  */
 export interface NabProfile {
   tpWeight: number;
@@ -51,7 +59,7 @@ export interface NabResult {
   fn: number;
 }
 
-const sigma = (y: number): number => (y > 3 ? -1 : 2 / (1 + Math.exp(5 * y)) - 1);
+const sigma = (y: number): number => (y >= 3 ? -1 : 2 / (1 + Math.exp(5 * y)) - 1);
 
 export function probationLength(n: number): number {
   return Math.min(Math.floor(0.15 * n), 750);
@@ -91,6 +99,8 @@ export function nabScore(files: NabFile[], profile: NabProfile, threshold?: numb
   const rows: Row[] = [];
   const winStart: number[] = [];
   const winEnd: number[] = [];
+  // windows with at least one record after the probationary period
+  let scored = 0;
   for (const f of files) {
     const ts = f.timestamps;
     const wins = windowIndices(ts, f.windows);
@@ -100,6 +110,7 @@ export function nabScore(files: NabFile[], profile: NabProfile, threshold?: numb
       winEnd.push(b);
     }
     const prob = probationLength(ts.length);
+    for (const [, b] of wins) if (b >= prob) scored++;
     let w = 0;
     let prev = -1;
     for (let i = prob; i < ts.length; i++) {
@@ -124,14 +135,14 @@ export function nabScore(files: NabFile[], profile: NabProfile, threshold?: numb
   };
   rows.sort((x, y) => y.s - x.s);
   const first = new Int32Array(nw).fill(-1);
-  let raw = -profile.fnWeight * nw;
+  let raw = -profile.fnWeight * scored;
   let best: NabResult = {
     score: 0,
     threshold: Number.POSITIVE_INFINITY,
     raw,
     tp: 0,
     fp: 0,
-    fn: nw,
+    fn: scored,
   };
   let tp = 0;
   let fp = 0;
@@ -153,10 +164,10 @@ export function nabScore(files: NabFile[], profile: NabProfile, threshold?: numb
         first[row.win] = row.i;
       }
     }
-    if (threshold !== undefined) best = { score: 0, threshold, raw, tp, fp, fn: nw - tp };
-    else if (raw > best.raw) best = { score: 0, threshold: s, raw, tp, fp, fn: nw - tp };
+    if (threshold !== undefined) best = { score: 0, threshold, raw, tp, fp, fn: scored - tp };
+    else if (raw > best.raw) best = { score: 0, threshold: s, raw, tp, fp, fn: scored - tp };
   }
-  const nul = -profile.fnWeight * nw;
+  const nul = -profile.fnWeight * scored;
   const perfect = profile.tpWeight * nw;
   best.score = nw === 0 ? 0 : (100 * (best.raw - nul)) / (perfect - nul);
   return best;
