@@ -3,6 +3,7 @@
  * ensembles. Running them in workers (pool, service, monitor) is `edgewise/threads`.
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export { CadOseDetector, type CadOseOptions } from './cad-ose';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
   type Combination,
