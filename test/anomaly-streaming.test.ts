@@ -17,6 +17,8 @@ import v1 from './fixtures/streaming-detector-v1.json';
 const factories: Record<string, () => BaseDetector | StreamingDetector> = {
   ...allDetectors(),
   StreamingDetector: () => new StreamingDetector(),
+  'StreamingDetector (fisher)': () => new StreamingDetector({ combine: 'fisher' }),
+  'StreamingDetector (min)': () => new StreamingDetector({ combine: 'min' }),
 };
 
 /** A seasonal series with noise, 5-minute steps, plus a spike and a level shift. */
@@ -249,6 +251,26 @@ describe('streaming detectors: behaviour', () => {
     expect(peak(withLik)).toBeGreaterThan(0.9999);
     expect(peak(withLik)).toBeGreaterThan(earlier(withLik));
     expect(peak(pointOnly)).toBeLessThan(earlier(pointOnly)); // the point scores alone do not
+  });
+
+  it('StreamingDetector combination rules: max (Šidák), Fisher, min, against their formulas', () => {
+    const { v, t } = series(1500, 31);
+    v[1400] += 4; // moderate spike
+    const opts = { likelihoodWindows: [], rangeTolerance: Number.POSITIVE_INFINITY, cooldown: 0 };
+    const run = (combine: 'max' | 'fisher' | 'min') => {
+      const d = new StreamingDetector({ ...opts, combine });
+      const s = d.updateBatch(v.subarray(0, 1401), t.subarray(0, 1401));
+      return { s: s[1400], c: Array.from(d.contributions) };
+    };
+    const mx = run('max');
+    expect(mx.s).toBeCloseTo(Math.max(...mx.c) ** 2, 12);
+    const mn = run('min');
+    expect(mn.s).toBeCloseTo(Math.min(...mn.c), 12);
+    const fi = run('fisher');
+    // P(Gamma(2, 1) <= x) = 1 - e^-x (1 + x), x = sum of surprisals
+    const x = fi.c.reduce((a, p) => a - Math.log(1 - p), 0);
+    expect(fi.s).toBeCloseTo(1 - Math.exp(-x) * (1 + x), 12);
+    expect(() => new StreamingDetector({ combine: 'mean' as 'max' })).toThrowError(/combine/);
   });
 
   it('StreamingDetector range novelty: a value beyond the range seen (+5%) scores 1', () => {

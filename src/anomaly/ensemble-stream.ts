@@ -75,7 +75,9 @@ export interface StreamingDetectorOptions {
    * Combination rule (default 'max'): 'max' reports the largest calibrated
    * score with the Šidák correction; 'fisher' sums the members' surprisals
    * -ln(1 - p) (each member's max Šidák-corrected first) and reports the
-   * Gamma(m) CDF of the sum (Fisher's method), so agreeing members add up.
+   * Gamma(m) CDF of the sum (Fisher's method), so agreeing members add up;
+   * 'min' reports the smallest member score (each member's max Šidák-corrected):
+   * an alarm needs every member to agree.
    */
   combine?: CombineRule;
 }
@@ -110,7 +112,7 @@ class Likelihood {
 }
 
 /** How the calibrated member scores become one score (see `StreamingDetector`). */
-export type CombineRule = 'max' | 'fisher';
+export type CombineRule = 'max' | 'fisher' | 'min';
 
 /** P(Gamma(k, 1) <= x) for an integer k >= 1 (Fisher's method on surprisals). */
 function gammaCdfInt(x: number, k: number): number {
@@ -166,10 +168,10 @@ export class EnsembleCombiner {
     this.cooldownMs = options.cooldownMs ?? 12 * 3_600_000;
     this.warmup = options.warmup ?? 150;
     this.combine = options.combine ?? 'max';
-    if (this.combine !== 'max' && this.combine !== 'fisher') {
+    if (this.combine !== 'max' && this.combine !== 'fisher' && this.combine !== 'min') {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
-        `StreamingDetector: combine must be 'max' or 'fisher', got ${describeValue(options.combine)}.`,
+        `StreamingDetector: combine must be 'max', 'fisher' or 'min', got ${describeValue(options.combine)}.`,
       );
     }
     if (!Number.isInteger(this.warmup) || this.warmup < 0) {
@@ -227,6 +229,7 @@ export class EnsembleCombiner {
     const c = this.contributions;
     const n = this.n;
     let mx = 0;
+    let mn = 1;
     let fisher = 0;
     for (let i = 0; i < c.length; i++) {
       const pi = p[i];
@@ -239,6 +242,7 @@ export class EnsembleCombiner {
       }
       c[i] = s;
       if (s > mx) mx = s;
+      if (s < mn) mn = s;
       if (this.combine === 'fisher') {
         const u = this.#perMember === 1 ? s : s ** this.#perMember;
         fisher -= Math.log(Math.max(1e-300, 1 - u));
@@ -247,9 +251,11 @@ export class EnsembleCombiner {
     let combined =
       this.combine === 'fisher'
         ? gammaCdfInt(fisher, c.length)
-        : this.#parts === 1
-          ? mx
-          : mx ** this.#parts;
+        : this.combine === 'min'
+          ? mn ** this.#perMember
+          : this.#parts === 1
+            ? mx
+            : mx ** this.#parts;
     const lo = this.lo;
     const hi = this.hi;
     const tol = (hi - lo) * this.rangeTolerance;
