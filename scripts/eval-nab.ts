@@ -1,29 +1,67 @@
 /**
- * npm run eval:nab [-- --data DIR] [-- --only NAME,...] [-- --halves N]
- * Runs StreamingDetector, ablations of it, and each detector alone over the NAB development split
- * (default ../shared/data/nab-dev relative to the repo root), scores them with
- * src/anomaly/nab.ts (threshold optimised over the corpus per profile) and
+ * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all]
+ * DIR is a NAB-format folder: the root of a clone of https://github.com/numenta/NAB
+ * (or any folder with data/<category>/<file>.csv and labels/combined_windows.json).
+ * Runs StreamingDetector (with `--table`: also ablations of it and each detector alone) over those
+ * files, scores them with src/anomaly/nab.ts (threshold optimised over the corpus per profile) and
  * prints a table. One fixed configuration for all files; labels are only read
- * by the scorer. With `--halves N`, N seeded random splits of the files in
+ * by the scorer. Then (unless `--no-cv`) cross-validation across categories:
+ * a small grid of combinations replayed from cached member scores, each with
+ * its threshold chosen on three categories and the fourth scored, and the
+ * nested CV that also chooses the combination on the three (`--top N` rows
+ * shown; `--reference` adds the stored scores in DIR/reference/ of the
+ * published detectors as stand-in members, a preview only). With `--halves N`, N seeded random splits of the files in
  * two halves: the threshold is chosen on one half and the other half is
  * scored at it (held-out files and a held-out threshold), per detector.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { allDetectors, defaultMembers, StreamingDetector } from '../src/anomaly/ensemble-stream';
-import { NAB_PROFILES, type NabFile, nabScore } from '../src/anomaly/nab';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CadOseDetector } from '../src/anomaly/cad-ose';
+import { ScoreCalibrator } from '../src/anomaly/calibration';
+import {
+  allDetectors,
+  defaultMembers,
+  EnsembleCombiner,
+  StreamingDetector,
+  type StreamingDetectorOptions,
+} from '../src/anomaly/ensemble-stream';
+import {
+  crossValidateByCategory,
+  NAB_PROFILES,
+  type NabCvResult,
+  type NabFile,
+  NabSweep,
+  nabCategory,
+  nabScore,
+} from '../src/anomaly/nab';
 import type { StreamingDetectorApi } from '../src/anomaly/streaming';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const dataDir = arg('--data') ?? join(root, '..', 'shared', 'data', 'nab-dev');
-if (!existsSync(join(dataDir, 'labels', 'combined_windows.json'))) {
-  console.error(`NAB data not found at ${dataDir}; pass --data <dir with data/ and labels/>.`);
+const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all]
+
+DIR is a folder in NAB's layout: DIR/data/<category>/<file>.csv (timestamp,value)
+and DIR/labels/combined_windows.json. To get the Numenta Anomaly Benchmark:
+
+  git clone https://github.com/numenta/NAB
+  npm run eval:nab -- --data NAB
+`;
+const dataArg = arg('--data');
+const dataDir = dataArg === undefined ? undefined : resolve(dataArg);
+if (
+  dataDir === undefined ||
+  !existsSync(join(dataDir, 'labels', 'combined_windows.json')) ||
+  !existsSync(join(dataDir, 'data'))
+) {
+  console.error(
+    dataDir === undefined
+      ? 'eval:nab: no --data given.\n'
+      : `eval:nab: no NAB data at ${dataDir} (expected data/ and labels/combined_windows.json there).\n`,
+  );
+  console.error(HOW_TO_GET_NAB);
   process.exit(2);
 }
 const parseTs = (s: string): number =>
@@ -43,8 +81,11 @@ interface Series {
   windows: [number, number][];
 }
 const series: Series[] = [];
+const isDir = (p: string): boolean => statSync(p).isDirectory();
 for (const cat of readdirSync(join(dataDir, 'data')).sort()) {
+  if (!isDir(join(dataDir, 'data', cat))) continue; // NAB's data/README.md
   for (const file of readdirSync(join(dataDir, 'data', cat)).sort()) {
+    if (!file.endsWith('.csv')) continue;
     const name = `${cat}/${file}`;
     const lines = readFileSync(join(dataDir, 'data', cat, file), 'utf8')
       .trim()
@@ -89,7 +130,8 @@ console.log(
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 const results = new Map<string, NabFile[]>();
 for (const [name, make] of Object.entries(candidates)) {
-  if (only && !only.includes(name)) continue;
+  if (only ? !only.includes(name) : !argv.includes('--table') && name !== 'StreamingDetector')
+    continue;
   const files: NabFile[] = [];
   let t = 0;
   let n = 0;
@@ -161,4 +203,183 @@ if (halves > 0) {
       `| ${name} | ${mean.toFixed(1)} | ${Math.min(...sc).toFixed(1)} | ${Math.max(...sc).toFixed(1)} | ${name === 'StreamingDetector' || !base ? '-' : `${wins} of ${sc.length}`} |`,
     );
   }
+}
+
+// ---------------------------------------------------------------------------
+// Cross-validation across categories. Every member runs once per file (its
+// calibrated scores are cached); each candidate combination (members, rule,
+// options) replays the cache through EnsembleCombiner, the exact combination
+// code of StreamingDetector, so the grid costs no member re-runs.
+if (!argv.includes('--no-cv')) {
+  const pool: Record<
+    string,
+    () => { warmup: number; updateBatch: StreamingDetectorApi['updateBatch'] }
+  > = {
+    seasonal: defaultMembers().seasonal,
+    ewma: defaultMembers().ewma,
+    gaussian: allDetectors().gaussian,
+    mad: allDetectors().mad,
+    cusum: allDetectors().cusum,
+    // CAD OSE in streaming mode (running range), its [0, 1] score calibrated online like a member's
+    cadOse: () => ({
+      warmup: 0,
+      updateBatch: (v: ArrayLike<number>, t?: ArrayLike<number>) => {
+        const cal = new ScoreCalibrator();
+        return new CadOseDetector().updateBatch(v, t).map((x) => cal.score(x));
+      },
+    }),
+  };
+  const t0 = performance.now();
+  const cache = new Map<string, Float64Array[]>();
+  const warmups: Record<string, number> = {};
+  for (const [name, make] of Object.entries(pool)) {
+    cache.set(
+      name,
+      series.map((s) => {
+        const d = make();
+        warmups[name] = d.warmup;
+        return d.updateBatch(s.values, s.ts);
+      }),
+    );
+  }
+  // Preview only (`--reference`): the published detectors' stored scores in
+  // DIR/reference/<detector>/ (the dev split ships them), calibrated online
+  // like a member, stand in for the ports until those are members.
+  if (argv.includes('--reference')) {
+    for (const ref of ['contextOSE', 'ARTime']) {
+      const dir = join(dataDir, 'reference', ref);
+      if (!existsSync(dir)) continue;
+      cache.set(
+        `ref:${ref}`,
+        series.map((s) => {
+          const lines = readFileSync(join(dir, `${s.name}`), 'utf8')
+            .trim()
+            .split('\n')
+            .slice(1);
+          const cal = new ScoreCalibrator();
+          return Float64Array.from(lines, (l) => cal.score(Number(l.split(',')[1])));
+        }),
+      );
+      warmups[`ref:${ref}`] = 0;
+    }
+  }
+  const cacheMs = performance.now() - t0;
+  interface Config {
+    members: string[];
+    options: StreamingDetectorOptions;
+  }
+  const replay = (c: Config): NabFile[] =>
+    series.map((s, f) => {
+      const comb = new EnsembleCombiner(
+        c.members.map((m) => warmups[m]),
+        c.options,
+      );
+      const cols = c.members.map((m) => (cache.get(m) as Float64Array[])[f]);
+      const p = new Float64Array(cols.length);
+      const out = new Float64Array(s.values.length);
+      for (let i = 0; i < out.length; i++) {
+        const v = s.values[i];
+        if (!Number.isFinite(v)) {
+          out[i] = Number.NaN;
+          continue;
+        }
+        for (let k = 0; k < cols.length; k++) p[k] = cols[k][i];
+        out[i] = comb.step(p, v, s.ts[i]);
+      }
+      return { name: s.name, timestamps: s.ts, windows: s.windows, scores: out };
+    });
+  const label = (c: Config): string => {
+    const o = c.options;
+    return `${c.members.join('+')} ${o.combine ?? 'max'} lik=[${(o.likelihoodWindows ?? [8, 16, 32, 64]).join(',')}] range=${o.rangeTolerance ?? 0.05} cooldown=${o.cooldown ?? 100}`;
+  };
+  const sets: string[][] = [
+    ['seasonal', 'ewma'],
+    ['seasonal'],
+    ['seasonal', 'ewma', 'gaussian'],
+    ['seasonal', 'ewma', 'cusum'],
+  ];
+  sets.push(['seasonal', 'ewma', 'cadOse']);
+  for (const r of [...cache.keys()].filter((k) => k.startsWith('ref:'))) {
+    sets.push(['seasonal', 'ewma', r], [r]);
+  }
+  if (cache.has('ref:contextOSE') && cache.has('ref:ARTime')) {
+    sets.push(
+      ['seasonal', 'ewma', 'ref:contextOSE', 'ref:ARTime'],
+      ['ref:contextOSE', 'ref:ARTime'],
+    );
+  }
+  const grid: Config[] = [];
+  for (const members of sets)
+    for (const combine of ['max', 'fisher', 'min'] as const)
+      for (const likelihoodWindows of [
+        [8, 16, 32, 64],
+        [16, 64],
+      ])
+        for (const rangeTolerance of [0.05, 0.2, Number.POSITIVE_INFINITY])
+          grid.push({ members, options: { combine, likelihoodWindows, rangeTolerance } });
+  // sanity: the replay of the default configuration is the default detector, bit for bit
+  const def = replay(grid[0]);
+  series.forEach((s, f) => {
+    const direct = new StreamingDetector().updateBatch(s.values, s.ts);
+    if (!direct.every((x, i) => Object.is(x, def[f].scores[i])))
+      throw new Error(`replay differs from StreamingDetector on ${s.name}`);
+  });
+  const t1 = performance.now();
+  const corpora = grid.map((c) => new NabSweep(replay(c)));
+  const replayMs = performance.now() - t1;
+  const fmt = (r: Record<string, number>): string =>
+    `${r.standard.toFixed(1)} / ${r.reward_low_FP_rate.toFixed(1)} / ${r.reward_low_FN_rate.toFixed(1)}`;
+  const devOf = (sw: NabSweep): Record<string, number> => ({
+    standard: sw.score(NAB_PROFILES.standard).score,
+    reward_low_FP_rate: sw.score(NAB_PROFILES.reward_low_FP_rate).score,
+    reward_low_FN_rate: sw.score(NAB_PROFILES.reward_low_FN_rate).score,
+  });
+  const cats = [...new Set(series.map((s) => nabCategory(s.name)))].sort();
+  const cvRow = (cv: NabCvResult): string =>
+    cv.folds
+      .map((f) =>
+        f.heldOut.standard.tp + f.heldOut.standard.fn > 0
+          ? fmt(Object.fromEntries(Object.entries(f.heldOut).map(([k, v]) => [k, v.score])))
+          : `no windows: ${f.heldOut.standard.fp}/${f.heldOut.reward_low_FP_rate.fp}/${f.heldOut.reward_low_FN_rate.fp} FP`,
+      )
+      .join(' | ');
+  console.log(
+    `\nCross-validation across categories (${grid.length} candidates; members cached in ${(cacheMs / 1000).toFixed(1)} s, replayed in ${(replayMs / 1000).toFixed(1)} s). Scores are standard / low FP / low FN.`,
+  );
+  console.log(
+    'Per candidate, threshold-only CV: the threshold of each profile is chosen on three categories and the fourth is scored at it. "pooled" scores every file at the threshold chosen without its category, normalised over the corpus; "mean" averages the held-out categories that have windows.',
+  );
+  console.log(`| candidate | dev (all files) | CV pooled | CV mean | ${cats.join(' | ')} |`);
+  console.log(`| --- | --- | --- | --- | ${cats.map(() => '---').join(' | ')} |`);
+  const rows = grid.map((c, k) => {
+    const cv = crossValidateByCategory([corpora[k]]);
+    return { c, k, dev: devOf(corpora[k]), cv };
+  });
+  const total = (r: Record<string, number>): number =>
+    r.standard + r.reward_low_FP_rate + r.reward_low_FN_rate;
+  const top = Number(arg('--top') ?? 12);
+  const shown = [...rows].sort((a, b) => total(b.cv.pooled) - total(a.cv.pooled));
+  const bestPerSet = new Map<string, (typeof rows)[number]>();
+  for (const r of shown)
+    if (!bestPerSet.has(r.c.members.join('+'))) bestPerSet.set(r.c.members.join('+'), r);
+  const picked = [rows[0], ...shown.filter((x) => x.k !== 0).slice(0, top)];
+  for (const r of bestPerSet.values()) if (!picked.includes(r)) picked.push(r);
+  if (argv.includes('--all')) for (const r of shown) if (!picked.includes(r)) picked.push(r);
+  for (const r of picked)
+    console.log(
+      `| ${r.k === 0 ? '**default** ' : ''}${label(r.c)} | ${fmt(r.dev)} | ${fmt(r.cv.pooled)} | ${fmt(r.cv.mean)} | ${cvRow(r.cv)} |`,
+    );
+  const nested = crossValidateByCategory(corpora);
+  console.log(
+    '\nNested CV (the candidate AND the thresholds chosen on three categories, the fourth scored):',
+  );
+  console.log('| held out | chosen candidate | held-out score |');
+  console.log('| --- | --- | --- |');
+  for (const f of nested.folds)
+    console.log(
+      `| ${f.category} | ${label(grid[f.chosen])} | ${f.heldOut.standard.tp + f.heldOut.standard.fn > 0 ? fmt(Object.fromEntries(Object.entries(f.heldOut).map(([k, v]) => [k, v.score]))) : `no windows: ${f.heldOut.standard.fp}/${f.heldOut.reward_low_FP_rate.fp}/${f.heldOut.reward_low_FN_rate.fp} FP`} |`,
+    );
+  console.log(`| mean (categories with windows) | | ${fmt(nested.mean)} |`);
+  console.log(`| pooled | | ${fmt(nested.pooled)} |`);
+  console.log(`| plain dev score of the default | | ${fmt(rows[0].dev)} |`);
 }

@@ -17,6 +17,8 @@ import v1 from './fixtures/streaming-detector-v1.json';
 const factories: Record<string, () => BaseDetector | StreamingDetector> = {
   ...allDetectors(),
   StreamingDetector: () => new StreamingDetector(),
+  'StreamingDetector (fisher)': () => new StreamingDetector({ combine: 'fisher' }),
+  'StreamingDetector (min)': () => new StreamingDetector({ combine: 'min' }),
 };
 
 /** A seasonal series with noise, 5-minute steps, plus a spike and a level shift. */
@@ -251,6 +253,26 @@ describe('streaming detectors: behaviour', () => {
     expect(peak(pointOnly)).toBeLessThan(earlier(pointOnly)); // the point scores alone do not
   });
 
+  it('StreamingDetector combination rules: max (Šidák), Fisher, min, against their formulas', () => {
+    const { v, t } = series(1500, 31);
+    v[1400] += 4; // moderate spike
+    const opts = { likelihoodWindows: [], rangeTolerance: Number.POSITIVE_INFINITY, cooldown: 0 };
+    const run = (combine: 'max' | 'fisher' | 'min') => {
+      const d = new StreamingDetector({ ...opts, combine });
+      const s = d.updateBatch(v.subarray(0, 1401), t.subarray(0, 1401));
+      return { s: s[1400], c: Array.from(d.contributions) };
+    };
+    const mx = run('max');
+    expect(mx.s).toBeCloseTo(Math.max(...mx.c) ** 2, 12);
+    const mn = run('min');
+    expect(mn.s).toBeCloseTo(Math.min(...mn.c), 12);
+    const fi = run('fisher');
+    // P(Gamma(2, 1) <= x) = 1 - e^-x (1 + x), x = sum of surprisals
+    const x = fi.c.reduce((a, p) => a - Math.log(1 - p), 0);
+    expect(fi.s).toBeCloseTo(1 - Math.exp(-x) * (1 + x), 12);
+    expect(() => new StreamingDetector({ combine: 'mean' as 'max' })).toThrowError(/combine/);
+  });
+
   it('StreamingDetector range novelty: a value beyond the range seen (+5%) scores 1', () => {
     const r = new Rng(22);
     const v = Float64Array.from({ length: 1000 }, () => r.next());
@@ -394,6 +416,25 @@ describe('NAB scorer', () => {
     const pr = zeros();
     pr[5] = 1;
     expect(nabScore([file(pr)], NAB_PROFILES.standard).fp).toBe(0);
+  });
+
+  it('follows NAB sweeper edge rules: windows inside probation, y = 3 after a window', () => {
+    // a window wholly inside the probationary period (records 0..14) is not scored
+    // (NAB's sweep only sees post-probation records) but counts in "perfect"
+    const early = { ...file(zeros()), windows: [[2_000, 5_000], ...win] as [number, number][] };
+    const r = nabScore([early], NAB_PROFILES.standard);
+    expect(r).toMatchObject({ raw: -1, fn: 1, tp: 0 });
+    expect(r.score).toBeCloseTo((100 * (-1 + 1)) / (2 + 1), 12);
+    const hit = zeros();
+    hit[60] = 1;
+    expect(
+      nabScore([{ ...early, scores: Float64Array.from(hit) }], NAB_PROFILES.standard).score,
+    ).toBeCloseTo((100 * 2) / 3, 12);
+    // an FP exactly 3 window-widths (minus one) after the window costs the full weight
+    const s = zeros();
+    s[60] = 1;
+    s[69 + 27] = 1; // y = 27 / 9 = 3
+    expect(nabScore([file(s)], NAB_PROFILES.standard).raw).toBeCloseTo(1 - 0.11, 12);
   });
 
   it('optimises one threshold over the corpus', () => {

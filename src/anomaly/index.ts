@@ -6,6 +6,7 @@
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { ARTimeDetector, type ARTimeOptions } from './artime';
+export { CadOseDetector, type CadOseOptions } from './cad-ose';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
   type Combination,
