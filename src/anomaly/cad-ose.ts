@@ -224,12 +224,22 @@ class Map64 {
 /**
  * The contexts of one left semi-context: right semi-context id -> context id,
  * iterated in the slot order of a CPython 2.7 dict with the same insertions
- * (the order decides the ids of the contexts created from overlaps).
+ * (the order decides the ids of the contexts created from overlaps). The
+ * entries are also kept densely in that order (all, and the zero-level ones),
+ * rebuilt after a change.
  */
 class IntDict {
   keys = new Int32Array(8).fill(-1);
   vals = new Int32Array(8);
   used = 0;
+  /** The dense lists below are stale. */
+  dirty = true;
+  /** Right semi-context and context ids in iteration order. */
+  dk = EMPTY;
+  dv = EMPTY;
+  /** The same for the zero-level contexts only. */
+  zk = EMPTY;
+  zv = EMPTY;
   #slot(key: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
@@ -250,6 +260,7 @@ class IntDict {
     this.keys[i] = key;
     this.vals[i] = v;
     this.used++;
+    this.dirty = true;
     if (this.used * 3 >= this.keys.length * 2) {
       const minUsed = (this.used > 50000 ? 2 : 4) * this.used;
       let size = 8;
@@ -266,6 +277,86 @@ class IntDict {
       }
     }
     return v;
+  }
+  /** Rebuilds the dense lists when stale. */
+  dense(zero: Uint8Array): void {
+    if (!this.dirty) return;
+    const { keys, vals } = this;
+    let nz = 0;
+    for (let j = 0; j < keys.length; j++) if (keys[j] !== -1 && zero[vals[j]] === 1) nz++;
+    const dk = new Int32Array(this.used);
+    const dv = new Int32Array(this.used);
+    const zk = new Int32Array(nz);
+    const zv = new Int32Array(nz);
+    let n = 0;
+    nz = 0;
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      if (k === -1) continue;
+      dk[n] = k;
+      dv[n++] = vals[j];
+      if (zero[vals[j]] === 1) {
+        zk[nz] = k;
+        zv[nz++] = vals[j];
+      }
+    }
+    this.dk = dk;
+    this.dv = dv;
+    this.zk = zk;
+    this.zv = zv;
+    this.dirty = false;
+  }
+}
+
+const EMPTY = new Int32Array(0);
+
+/** A set of 128-bit keys (two 64-bit hashes), cleared in O(1). */
+class Set128 {
+  #k = new Uint32Array(4 * 256);
+  #stamp = new Uint32Array(256);
+  #gen = 1;
+  size = 0;
+  clear(): void {
+    this.size = 0;
+    this.#gen++;
+    if (this.#gen === 0xffffffff) {
+      this.#stamp.fill(0);
+      this.#gen = 1;
+    }
+  }
+  add(a: number, b: number, c: number, d: number): void {
+    if ((this.size + 1) * 2 > this.#stamp.length) this.#grow();
+    const st = this.#stamp;
+    const k = this.#k;
+    const mask = st.length - 1;
+    let i =
+      (Math.imul(b ^ Math.imul(a, 0x9e3779b1) ^ Math.imul(d, 0x85ebca6b) ^ c, 0xc2b2ae35) >>> 9) &
+      mask;
+    const g = this.#gen;
+    while (st[i] === g) {
+      const o = 4 * i;
+      if (k[o] === a && k[o + 1] === b && k[o + 2] === c && k[o + 3] === d) return;
+      i = (i + 1) & mask;
+    }
+    st[i] = g;
+    const o = 4 * i;
+    k[o] = a;
+    k[o + 1] = b;
+    k[o + 2] = c;
+    k[o + 3] = d;
+    this.size++;
+  }
+  #grow(): void {
+    const old = this.#k;
+    const oldSt = this.#stamp;
+    const g = this.#gen;
+    this.#k = new Uint32Array(old.length * 2);
+    this.#stamp = new Uint32Array(oldSt.length * 2);
+    this.#gen = 1;
+    this.size = 0;
+    for (let i = 0; i < oldSt.length; i++) {
+      if (oldSt[i] === g) this.add(old[4 * i], old[4 * i + 1], old[4 * i + 2], old[4 * i + 3]);
+    }
   }
 }
 
@@ -390,8 +481,15 @@ export class CadOseDetector implements StreamingDetectorApi {
   // scratch
   #active = new Int32Array(64);
   #top: Int32Array;
-  #potL: number[][] = [];
-  #potR: number[] = [];
+  #potFacts: number[][] = [];
+  #potHash: number[] = [];
+  #potLeft = new Int32Array(64);
+  #potRight = new Int32Array(64);
+  #seen = new Set128();
+  /** Right tuples by sensor-fact mask: index, facts and hash. */
+  #rtIndex = new Map<number, number>();
+  #rtFacts: number[][] = [];
+  #rtHash: number[] = [];
   #newCtx = 0;
 
   constructor(options: CadOseOptions = {}) {
@@ -564,7 +662,10 @@ export class CadOseDetector implements StreamingDetectorApi {
         this.#addContext(s, r, 1);
         this.#newCtx = c;
         newFlag = true;
-      } else this.#ctxZero[c] = 1;
+      } else if (this.#ctxZero[c] === 0) {
+        this.#ctxZero[c] = 1;
+        this.#dicts[s].dirty = true;
+      }
     }
     R.cross(sens, sens.length, false);
 
@@ -578,78 +679,101 @@ export class CadOseDetector implements StreamingDetectorApi {
     let active = this.#active;
     let nActive = 0;
     let nSel = 0;
-    const potL = this.#potL;
-    const potR = this.#potR;
-    potL.length = 0;
-    potR.length = 0;
+    // potential new contexts: left tuple (index into potFacts/potHash) and right facts (mask)
+    const potFacts = this.#potFacts;
+    const potHash = this.#potHash;
+    potFacts.length = 0;
+    potHash.length = 0;
+    let potLeft = this.#potLeft;
+    let potRight = this.#potRight;
+    let nPot = 0;
+    const dicts = this.#dicts;
+    const rightMask = this.#rightMask;
     const crossedL = L.crossed;
     for (let i = 0; i < crossedL.length; i++) {
       const s = crossedL[i];
       const cnt = L.count[s];
       const full = cnt === L.len[s];
-      if (!full && (!newFlag || cnt > maxLeft)) continue;
-      const d = this.#dicts[s];
-      const keys = d.keys;
-      const vals = d.vals;
-      let leftFacts: number[] | undefined;
-      for (let j = 0; j < keys.length; j++) {
-        const r = keys[j];
-        if (r === -1) continue;
-        const c = vals[j];
-        if (c === skip) continue;
-        const rc = rCount[r];
-        let potential = false;
-        if (full) {
+      const grow = newFlag && cnt <= maxLeft; // may propose new contexts
+      if (!full && !grow) continue;
+      const d = dicts[s];
+      d.dense(ctxZero);
+      let lt = -1;
+      if (full) {
+        const dk = d.dk;
+        const dv = d.dv;
+        for (let j = 0; j < dk.length; j++) {
+          const c = dv[j];
+          if (c === skip) continue;
+          const r = dk[j];
+          const rc = rCount[r];
           nSel++;
-          if (rc > 0) {
-            if (rc === rLen[r]) {
-              ctxAct[c]++;
-              if (nActive === active.length) active = this.#active = growI32(active, nActive * 2);
-              active[nActive++] = c;
-            } else potential = ctxZero[c] === 1 && newFlag && cnt <= maxLeft;
+          if (rc === 0) continue;
+          if (rc === rLen[r]) {
+            ctxAct[c]++;
+            if (nActive === active.length) active = this.#active = growI32(active, nActive * 2);
+            active[nActive++] = c;
+          } else if (grow && ctxZero[c] === 1) {
+            if (lt < 0) lt = this.#leftTuple(s, prev);
+            if (nPot === potLeft.length) {
+              potLeft = this.#potLeft = growI32(potLeft, nPot * 2);
+              potRight = this.#potRight = growI32(potRight, nPot * 2);
+            }
+            potLeft[nPot] = lt;
+            potRight[nPot++] = rightMask[r] & sensMask;
           }
-        } else potential = ctxZero[c] === 1 && rc > 0;
-        if (potential) {
-          if (leftFacts === undefined) leftFacts = this.#intersect(s, prev);
-          potL.push(leftFacts);
-          potR.push(this.#rightMask[r] & sensMask);
+        }
+      } else {
+        const zk = d.zk;
+        const zv = d.zv;
+        for (let j = 0; j < zk.length; j++) {
+          const c = zv[j];
+          const r = zk[j];
+          if (c === skip || rCount[r] === 0) continue;
+          if (lt < 0) lt = this.#leftTuple(s, prev);
+          if (nPot === potLeft.length) {
+            potLeft = this.#potLeft = growI32(potLeft, nPot * 2);
+            potRight = this.#potRight = growI32(potRight, nPot * 2);
+          }
+          potLeft[nPot] = lt;
+          potRight[nPot++] = rightMask[r] & sensMask;
         }
       }
     }
     this.#newCtx = 0;
 
     let shareNew = 0;
-    let nUniq = 0;
     if (newFlag) {
       // distinct potential new contexts, the zero-level one included
-      const seen = new Set<string>();
-      seen.add(`${zlh},${zll},${zrh},${zrl}`);
-      const tmp: number[] = [];
-      const hashes: number[] = [];
-      for (let i = 0; i < potL.length; i++) {
-        const lf = potL[i];
-        tupleHash(lf, 0, lf.length);
-        const lh = hHi;
-        const ll = hLo;
-        this.#sensFacts(potR[i], tmp);
-        tupleHash(tmp, 0, tmp.length);
-        hashes.push(lh, ll, hHi, hLo);
-        seen.add(`${lh},${ll},${hHi},${hLo}`);
+      const seen = this.#seen;
+      seen.clear();
+      seen.add(zlh, zll, zrh, zrl);
+      for (let i = 0; i < nPot; i++) {
+        const lt = potLeft[i];
+        const rt = this.#rightTuple(potRight[i]);
+        seen.add(
+          potHash[2 * lt],
+          potHash[2 * lt + 1],
+          this.#rtHash[2 * rt],
+          this.#rtHash[2 * rt + 1],
+        );
       }
-      nUniq = seen.size;
+      const nUniq = seen.size;
       // create the potential new contexts, in order
       let added = 0;
-      for (let i = 0; i < potL.length; i++) {
-        const lf = potL[i];
-        const s = this.#leftSemi(lf, lf.length, hashes[4 * i], hashes[4 * i + 1]);
+      for (let i = 0; i < nPot; i++) {
+        const lt = potLeft[i];
+        const lf = potFacts[lt];
+        const sl = this.#leftSemi(lf, lf.length, potHash[2 * lt], potHash[2 * lt + 1]);
+        const rt = this.#rightTuple(potRight[i]);
         const r = this.#rightSemi(
-          this.#sensFacts(potR[i], tmp),
-          hashes[4 * i + 2],
-          hashes[4 * i + 3],
+          this.#rtFacts[rt],
+          this.#rtHash[2 * rt],
+          this.#rtHash[2 * rt + 1],
         );
         const next = this.#nCtx;
-        if (this.#dicts[s].setdefault(r, next) === next) {
-          this.#addContext(s, r, 0);
+        if (dicts[sl].setdefault(r, next) === next) {
+          this.#addContext(sl, r, 0);
           added++;
         }
       }
@@ -669,6 +793,29 @@ export class CadOseDetector implements StreamingDetectorApi {
     // cross the left semi-contexts with the new facts (the next step reviews them)
     L.cross(group, group.length, true);
     return [shareActive, shareNew];
+  }
+
+  /** Index (into #potFacts / #potHash) of the facts of left semi-context s found in `group`. */
+  #leftTuple(s: number, group: Uint32Array): number {
+    const f = this.#intersect(s, group);
+    tupleHash(f, 0, f.length);
+    this.#potFacts.push(f);
+    this.#potHash.push(hHi, hLo);
+    return this.#potFacts.length - 1;
+  }
+
+  /** Index (into #rtFacts / #rtHash) of the sensor facts of `mask`. */
+  #rightTuple(mask: number): number {
+    let t = this.#rtIndex.get(mask);
+    if (t === undefined) {
+      const f = this.#sensFacts(mask, []);
+      tupleHash(f, 0, f.length);
+      t = this.#rtFacts.length;
+      this.#rtFacts.push(f);
+      this.#rtHash.push(hHi, hLo);
+      this.#rtIndex.set(mask, t);
+    }
+    return t;
   }
 
   /** Facts of left semi-context s that are in the sorted list `group`. */
