@@ -392,8 +392,10 @@ class Side {
   count = new Int32Array(256);
   byHash = new Map64();
   byFact = new Map<number, number[]>();
+  /** Semi-contexts by their largest fact. */
+  byMax = new Map<number, number[]>();
   /** Semi-contexts with count > 0, ascending. */
-  crossed = new Int32Array(0);
+  crossed: Int32Array<ArrayBuffer> = new Int32Array(0);
   #touched = new Int32Array(256);
 
   /** Id of the semi-context with facts src[s .. s+len) (hash in hHi/hLo), created if absent. */
@@ -422,13 +424,22 @@ class Side {
       if (list === undefined) this.byFact.set(f, [id]);
       else list.push(id);
     }
+    if (len > 0) {
+      const f = src[s + len - 1];
+      const list = this.byMax.get(f);
+      if (list === undefined) this.byMax.set(f, [id]);
+      else list.push(id);
+    }
     this.hi[id] = h;
     this.lo[id] = l;
     this.byHash.set(h, l, id);
     return id;
   }
-  /** Counts, for every semi-context, its facts among `facts` (sorted, distinct). */
-  cross(facts: ArrayLike<number>, nFacts: number, sortCrossed: boolean): void {
+  /**
+   * Counts, for every semi-context with id < limit, its facts among `facts`
+   * (sorted, distinct); `crossed` lists those with a count > 0.
+   */
+  cross(facts: ArrayLike<number>, nFacts: number, sortCrossed: boolean, limit: number): void {
     const count = this.count;
     const prev = this.crossed;
     for (let i = 0; i < prev.length; i++) count[prev[i]] = 0;
@@ -439,14 +450,23 @@ class Side {
       if (list === undefined) continue;
       for (let j = 0; j < list.length; j++) {
         const s = list[j];
+        if (s >= limit) continue;
         if (count[s]++ === 0) {
           if (nt === touched.length) touched = this.#touched = growI32(touched, nt * 2);
           touched[nt++] = s;
         }
       }
     }
-    const out = touched.slice(0, nt);
-    if (sortCrossed) out.sort();
+    let out: Int32Array<ArrayBuffer>;
+    if (sortCrossed && nt * 8 > limit) {
+      // most are crossed: a scan is cheaper than a sort
+      out = new Int32Array(nt);
+      let k = 0;
+      for (let s = 0; s < limit; s++) if (count[s] > 0) out[k++] = s;
+    } else {
+      out = touched.slice(0, nt);
+      if (sortCrossed) out.sort();
+    }
     this.crossed = out;
   }
 }
@@ -468,6 +488,8 @@ export class CadOseDetector implements StreamingDetectorApi {
   #ctxLeft = new Int32Array(256);
   #ctxRight = new Int32Array(256);
   #ctxZero = new Uint8Array(256);
+  /** Left semi-contexts with at least one zero-level context. */
+  #hasZero = new Uint8Array(256);
   #ctxAct = new Float64Array(256); // times fully active
   /** Sensor facts of a right semi-context as a bit mask over 65536 + j. */
   #rightMask = new Int32Array(256);
@@ -486,6 +508,7 @@ export class CadOseDetector implements StreamingDetectorApi {
   #potLeft = new Int32Array(64);
   #potRight = new Int32Array(64);
   #seen = new Set128();
+  #contained = new Int32Array(64);
   /** Right tuples by sensor-fact mask: index, facts and hash. */
   #rtIndex = new Map<number, number>();
   #rtFacts: number[][] = [];
@@ -611,6 +634,17 @@ export class CadOseDetector implements StreamingDetectorApi {
     this.#ctxLeft[id] = l;
     this.#ctxRight[id] = r;
     this.#ctxZero[id] = zero;
+    if (zero === 1) this.#markZero(l);
+  }
+
+  /** Left semi-context s has a zero-level context. */
+  #markZero(s: number): void {
+    if (s >= this.#hasZero.length) {
+      const z = new Uint8Array(Math.max(s + 1, this.#hasZero.length * 2));
+      z.set(this.#hasZero);
+      this.#hasZero = z;
+    }
+    this.#hasZero[s] = 1;
   }
 
   #rightSemi(facts: number[], h: number, l: number): number {
@@ -641,6 +675,8 @@ export class CadOseDetector implements StreamingDetectorApi {
     const R = this.#right;
     const sens = this.#sensFacts(sensMask, []);
     const prev = this.#leftGroup;
+    // the left semi-contexts that existed when `prev` was formed (the reference crosses them then)
+    const limit = L.n;
     let newFlag = false;
     let zlh = 0;
     let zll = 0;
@@ -665,9 +701,10 @@ export class CadOseDetector implements StreamingDetectorApi {
       } else if (this.#ctxZero[c] === 0) {
         this.#ctxZero[c] = 1;
         this.#dicts[s].dirty = true;
+        this.#markZero(s);
       }
     }
-    R.cross(sens, sens.length, false);
+    R.cross(sens, sens.length, false, R.n);
 
     // review the left semi-contexts crossed at the previous step
     const skip = this.#newCtx; // 0 when no new context: the reference never reviews context 0 then
@@ -689,13 +726,21 @@ export class CadOseDetector implements StreamingDetectorApi {
     let nPot = 0;
     const dicts = this.#dicts;
     const rightMask = this.#rightMask;
-    const crossedL = L.crossed;
+    // Only steps that made a new zero-level context propose new contexts, and
+    // only those need the partial overlaps; other steps need the left
+    // semi-contexts contained in `prev`, found from their largest fact.
+    const hasZero = this.#hasZero;
+    let crossedL: Int32Array;
+    if (newFlag) {
+      L.cross(prev, prev.length, true, limit);
+      crossedL = L.crossed;
+    } else crossedL = this.#containedIn(prev, limit);
     for (let i = 0; i < crossedL.length; i++) {
       const s = crossedL[i];
-      const cnt = L.count[s];
+      const cnt = newFlag ? L.count[s] : L.len[s];
       const full = cnt === L.len[s];
       const grow = newFlag && cnt <= maxLeft; // may propose new contexts
-      if (!full && !grow) continue;
+      if (!full && !(grow && hasZero[s] === 1)) continue;
       const d = dicts[s];
       d.dense(ctxZero);
       let lt = -1;
@@ -790,9 +835,39 @@ export class CadOseDetector implements StreamingDetectorApi {
     for (let k = 0; k < nTop; k++) group[sens.length + k] = NEURON_BASE + top[k];
     this.#leftGroup = group;
 
-    // cross the left semi-contexts with the new facts (the next step reviews them)
-    L.cross(group, group.length, true);
     return [shareActive, shareNew];
+  }
+
+  /** Left semi-contexts with id < limit whose facts are all in `group` (sorted). */
+  #containedIn(group: Uint32Array, limit: number): Int32Array {
+    const L = this.#left;
+    let out = this.#contained;
+    let n = 0;
+    for (let k = 0; k < group.length; k++) {
+      const list = L.byMax.get(group[k]);
+      if (list === undefined) continue;
+      for (let j = 0; j < list.length; j++) {
+        const s = list[j];
+        if (s >= limit) continue;
+        // facts of s (sorted, the last one is group[k]) all in group[0..k]?
+        let a = L.start[s];
+        const end = a + L.len[s] - 1;
+        let b = 0;
+        while (a < end && b < k) {
+          const x = L.facts[a];
+          const y = group[b];
+          if (x === y) {
+            a++;
+            b++;
+          } else if (x > y) b++;
+          else break;
+        }
+        if (a < end) continue;
+        if (n === out.length) out = this.#contained = growI32(out, n * 2);
+        out[n++] = s;
+      }
+    }
+    return out.subarray(0, n);
   }
 
   /** Index (into #potFacts / #potHash) of the facts of left semi-context s found in `group`. */
@@ -1073,6 +1148,8 @@ export class CadOseDetector implements StreamingDetectorApi {
     this.#ctxLeft = i32(ctxLeft);
     this.#ctxRight = i32(ctxRight);
     this.#ctxZero = zero;
+    this.#hasZero = new Uint8Array(Math.max(256, leftLen.length));
+    for (let i = 0; i < nCtx; i++) if (ctxZero[i] === 1) this.#hasZero[ctxLeft[i]] = 1;
     this.#ctxAct = f64(ctxAct);
     this.#leftGroup = Uint32Array.from(leftGroup);
     this.#hist = new Float64Array(c.restPeriod);
@@ -1086,8 +1163,6 @@ export class CadOseDetector implements StreamingDetectorApi {
     this.#n = s.n;
     this.#rejected = s.rejected;
     this.#newCtx = 0;
-    // the left crossing of the last step (what the next step reviews)
-    left.cross(this.#leftGroup, this.#leftGroup.length, true);
     return this;
   }
 }
