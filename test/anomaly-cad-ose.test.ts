@@ -121,6 +121,26 @@ describe('CadOseDetector: streaming behaviour', () => {
     expect(d.contexts).toBeGreaterThan(10);
   });
 
+  it('maxContexts bounds the memory; above what is used it changes nothing', () => {
+    const v = noisySeries(1500, 21);
+    const free = new CadOseDetector({ restPeriod: 40 });
+    const sFree = free.updateBatch(v);
+    const used = free.contexts;
+    expect(used).toBeGreaterThan(100);
+    const roomy = new CadOseDetector({ restPeriod: 40, maxContexts: used });
+    expect(Array.from(roomy.updateBatch(v))).toEqual(Array.from(sFree));
+    const capped = new CadOseDetector({ restPeriod: 40, maxContexts: 60 });
+    const sCap = capped.updateBatch(v);
+    expect(capped.contexts).toBe(60);
+    for (const x of sCap) expect(x >= 0 && x <= 1).toBe(true);
+    expect(Array.from(sCap)).not.toEqual(Array.from(sFree));
+    // a capped detector snapshots and restores exactly as well
+    const a = new CadOseDetector({ restPeriod: 40, maxContexts: 60 });
+    a.updateBatch(v.subarray(0, 900));
+    const b = new CadOseDetector({ restPeriod: 40, maxContexts: 60 }).restore(a.snapshot());
+    expect(Array.from(b.updateBatch(v.subarray(900)))).toEqual(Array.from(sCap.subarray(900)));
+  });
+
   it('skips non-finite values (counted in rejected, state unchanged)', () => {
     const v = noisySeries(600, 7);
     const a = new CadOseDetector();
@@ -260,6 +280,7 @@ describe('CadOseDetector: options', () => {
       { valueBits: 16 },
       { maxActiveNeurons: 0 },
       { maxLeftSemiContexts: -1 },
+      { maxContexts: 0 },
       null,
     ];
     for (const o of bad)

@@ -49,6 +49,12 @@ export interface CadOseOptions {
   maxActiveNeurons?: number;
   /** Bits of the bucketed value: 2^bits levels (default 3, at most 15). */
   valueBits?: number;
+  /**
+   * Most contexts kept (default 200,000, roughly 20 MB): once reached, no new
+   * contexts are learned (known ones still count and activate), so memory
+   * stays bounded on endless noisy streams. NAB's files stay far below it.
+   */
+  maxContexts?: number;
 }
 
 interface Config {
@@ -59,6 +65,7 @@ interface Config {
   maxLeftSemiContexts: number;
   maxActiveNeurons: number;
   valueBits: number;
+  maxContexts: number;
 }
 
 const KIND = 'CadOseDetector';
@@ -132,6 +139,7 @@ function resolve(o: CadOseOptions): Config {
     maxLeftSemiContexts: checkInt(o.maxLeftSemiContexts ?? 7, 'maxLeftSemiContexts', 1, 1e6),
     maxActiveNeurons: checkInt(o.maxActiveNeurons ?? 15, 'maxActiveNeurons', 1, 1e4),
     valueBits: checkInt(o.valueBits ?? 3, 'valueBits', 1, 15),
+    maxContexts: checkInt(o.maxContexts ?? 200_000, 'maxContexts', 1, 1e8),
   };
 }
 
@@ -252,6 +260,11 @@ class IntDict {
       if (k === -1 || k === key) return i & mask;
       perturb >>>= 5;
     }
+  }
+  /** Value of `key`, or -1. */
+  get(key: number): number {
+    const i = this.#slot(key);
+    return this.keys[i] === key ? this.vals[i] : -1;
   }
   /** Value of `key`, inserting `v` when absent. */
   setdefault(key: number, v: number): number {
@@ -535,6 +548,7 @@ export class CadOseDetector implements StreamingDetectorApi {
       maxLeftSemiContexts: c.maxLeftSemiContexts,
       maxActiveNeurons: c.maxActiveNeurons,
       valueBits: c.valueBits,
+      maxContexts: c.maxContexts,
     };
   }
   get count(): number {
@@ -687,18 +701,29 @@ export class CadOseDetector implements StreamingDetectorApi {
       tupleHash(prev, 0, prev.length);
       zlh = hHi;
       zll = hLo;
-      const s = this.#leftSemi(prev, prev.length, zlh, zll);
       tupleHash(sens, 0, sens.length);
       zrh = hHi;
       zrl = hLo;
-      const r = this.#rightSemi(sens, zrh, zrl);
-      const next = this.#nCtx;
-      const c = this.#dicts[s].setdefault(r, next);
-      if (c === next) {
-        this.#addContext(s, r, 1);
-        this.#newCtx = c;
-        newFlag = true;
-      } else if (this.#ctxZero[c] === 0) {
+      let s: number;
+      let r: number;
+      let c: number;
+      if (this.#nCtx < cfg.maxContexts) {
+        s = this.#leftSemi(prev, prev.length, zlh, zll);
+        r = this.#rightSemi(sens, zrh, zrl);
+        const next = this.#nCtx;
+        c = this.#dicts[s].setdefault(r, next);
+        if (c === next) {
+          this.#addContext(s, r, 1);
+          this.#newCtx = c;
+          newFlag = true;
+        }
+      } else {
+        // memory is full: only existing contexts are recognised
+        s = L.byHash.get(zlh, zll);
+        r = R.byHash.get(zrh, zrl);
+        c = s >= 0 && r >= 0 ? this.#dicts[s].get(r) : -1;
+      }
+      if (c >= 0 && !newFlag && this.#ctxZero[c] === 0) {
         this.#ctxZero[c] = 1;
         this.#dicts[s].dirty = true;
         this.#markZero(s);
@@ -807,6 +832,7 @@ export class CadOseDetector implements StreamingDetectorApi {
       // create the potential new contexts, in order
       let added = 0;
       for (let i = 0; i < nPot; i++) {
+        if (this.#nCtx >= cfg.maxContexts) break; // memory is full
         const lt = potLeft[i];
         const lf = potFacts[lt];
         const sl = this.#leftSemi(lf, lf.length, potHash[2 * lt], potHash[2 * lt + 1]);
@@ -969,6 +995,7 @@ export class CadOseDetector implements StreamingDetectorApi {
       maxLeftSemiContexts: c.maxLeftSemiContexts,
       maxActiveNeurons: c.maxActiveNeurons,
       valueBits: c.valueBits,
+      maxContexts: c.maxContexts,
     };
   }
 
