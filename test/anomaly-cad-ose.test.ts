@@ -108,7 +108,26 @@ describe('CadOseDetector: streaming behaviour', () => {
     const fixed = new CadOseDetector({ min, max, restPeriod: 40 }).updateBatch(series);
     const running = new CadOseDetector({ restPeriod: 40 }).updateBatch(series);
     expect(Array.from(running)).toEqual(Array.from(fixed));
+    // a margin only applies when the range widens again, which never happens here
+    const margin = new CadOseDetector({ restPeriod: 40, rangeMargin: 1 }).updateBatch(series);
+    expect(Array.from(margin)).toEqual(Array.from(fixed));
     expect(fixed.some((x) => x > 0)).toBe(true);
+  });
+
+  it('rangeMargin widens the running range by a share of its width', () => {
+    const range = (d: CadOseDetector) => {
+      const st = d.snapshot().state as { lo: number; hi: number };
+      return [st.lo, st.hi];
+    };
+    const plain = new CadOseDetector();
+    const wide = new CadOseDetector({ rangeMargin: 1 });
+    for (const x of [0, 1, 2, 1.5, -1]) {
+      plain.update(x);
+      wide.update(x);
+    }
+    expect(range(plain)).toEqual([-1, 2]);
+    // [0, 0] -> [0, 1] -> [0, 3] (2 + width 1) -> [-1 - 3, 3]
+    expect(range(wide)).toEqual([-4, 3]);
   });
 
   it('scores the start of the series 0 (rest period) and a clear change high', () => {
@@ -281,6 +300,8 @@ describe('CadOseDetector: options', () => {
       { maxActiveNeurons: 0 },
       { maxLeftSemiContexts: -1 },
       { maxContexts: 0 },
+      { rangeMargin: -0.5 },
+      { min: 0, max: 1, rangeMargin: 1 },
       null,
     ];
     for (const o of bad)

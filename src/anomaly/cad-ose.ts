@@ -50,6 +50,13 @@ export interface CadOseOptions {
   /** Bits of the bucketed value: 2^bits levels (default 3, at most 15). */
   valueBits?: number;
   /**
+   * Streaming mode only: when a value leaves the running range, the range is
+   * widened to it plus this fraction of its previous width (default 0: the
+   * plain running minimum and maximum). A margin makes later widenings, which
+   * shift every bucket, rarer.
+   */
+  rangeMargin?: number;
+  /**
    * Most contexts kept (default 200,000, roughly 20 MB): once reached, no new
    * contexts are learned (known ones still count and activate), so memory
    * stays bounded on endless noisy streams. NAB's files stay far below it.
@@ -66,6 +73,7 @@ interface Config {
   maxActiveNeurons: number;
   valueBits: number;
   maxContexts: number;
+  rangeMargin: number;
 }
 
 const KIND = 'CadOseDetector';
@@ -131,6 +139,19 @@ function resolve(o: CadOseOptions): Config {
       `CadOseDetector: threshold must be a finite number > 0, got ${describeValue(threshold)}.`,
     );
   }
+  const margin = o.rangeMargin ?? 0;
+  if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0 || margin > 1e3) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      `CadOseDetector: rangeMargin must be a number in [0, 1000], got ${describeValue(margin)}.`,
+    );
+  }
+  if (hasMin && o.rangeMargin !== undefined) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      'CadOseDetector: rangeMargin is for the streaming mode; omit it when giving min and max.',
+    );
+  }
   return {
     min: hasMin ? (o.min as number) : Number.NaN,
     max: hasMin ? (o.max as number) : Number.NaN,
@@ -140,6 +161,7 @@ function resolve(o: CadOseOptions): Config {
     maxActiveNeurons: checkInt(o.maxActiveNeurons ?? 15, 'maxActiveNeurons', 1, 1e4),
     valueBits: checkInt(o.valueBits ?? 3, 'valueBits', 1, 15),
     maxContexts: checkInt(o.maxContexts ?? 200_000, 'maxContexts', 1, 1e8),
+    rangeMargin: margin,
   };
 }
 
@@ -549,6 +571,7 @@ export class CadOseDetector implements StreamingDetectorApi {
       maxActiveNeurons: c.maxActiveNeurons,
       valueBits: c.valueBits,
       maxContexts: c.maxContexts,
+      rangeMargin: c.rangeMargin,
     };
   }
   get count(): number {
@@ -584,8 +607,12 @@ export class CadOseDetector implements StreamingDetectorApi {
     let lo = c.min;
     let hi = c.max;
     if (Number.isNaN(lo)) {
-      if (x < this.#lo) this.#lo = x;
-      if (x > this.#hi) this.#hi = x;
+      if (x < this.#lo || x > this.#hi) {
+        // widen to x, plus a margin of the width so far
+        const pad = Number.isFinite(this.#lo) ? c.rangeMargin * (this.#hi - this.#lo) : 0;
+        if (x < this.#lo) this.#lo = x - pad;
+        if (x > this.#hi) this.#hi = x + pad;
+      }
       lo = this.#lo;
       hi = this.#hi;
     }
@@ -996,6 +1023,7 @@ export class CadOseDetector implements StreamingDetectorApi {
       maxActiveNeurons: c.maxActiveNeurons,
       valueBits: c.valueBits,
       maxContexts: c.maxContexts,
+      rangeMargin: c.rangeMargin,
     };
   }
 
