@@ -4,33 +4,43 @@ import { checkBatch, type DetectorSnapshot, type StreamingDetectorApi } from './
 
 /**
  * CAD OSE: Contextual Anomaly Detector, open source edition (M. Smirnov, 2016;
- * NAB's `context_ose` detector), written here from the published algorithm.
+ * NAB's `context_ose` detector, the version whose scores NAB's results hold),
+ * written here from the published algorithm.
  *
  * Each value is bucketed into `2^valueBits` levels and written as a set of
  * "facts" (one per bit: position and value). A context is a pair (left facts,
  * right facts): what was active at the previous step (the sensor facts and the
  * ids of the contexts active then, as "neuron" facts) and the sensor facts that
- * followed. Contexts are stored as pairs of shared semi-contexts; every step
- * counts how well each fully recognised left side predicted the right side,
- * activates the contexts that matched completely, creates new contexts from the
- * partial overlaps of the zero-level ones (only on steps that brought a new
- * zero-level context), and predicts the right facts of the best predicting
- * contexts. The score of a step whose value was not predicted is
- * `(1 - share of selected contexts that were active + share of potential new
- * contexts that really were new) / 2`, else 0. After a score of at least
- * `threshold`, scores are held at 0 for `restPeriod` steps (also at the start).
+ * followed. Contexts are stored as pairs of shared semi-contexts. Every step
+ * reviews the left semi-contexts recognised at the previous step: the contexts
+ * of a fully recognised one are "selected", those whose right side also
+ * matches completely are activated (their count grows), and on steps that
+ * brought a new zero-level context the partial overlaps of zero-level contexts
+ * become new contexts. The score is `(1 - active / selected + new / potential
+ * new) / 2`. The `maxActiveNeurons` most activated contexts (ties broken by
+ * the hashes of their fact tuples) become the neuron facts of the next step.
+ * After a score of at least `threshold`, scores are held at 0 for `restPeriod`
+ * steps (also at the start).
+ *
+ * Exactness: the reference orders contexts by CPython 2's 64-bit tuple hash and
+ * numbers new contexts in the slot order of CPython 2.7 dicts; both are
+ * reproduced (`tupleHash`, `IntDict`), as is its skipping of context 0 when no
+ * new context was made (`False == 0`).
  *
  * Two ways to give the value range:
  * - **NAB mode** (`min` and `max`): the fixed range of the series, as NAB's
  *   harness does (min and max over the whole file; `length` gives NAB's rest
- *   period of floor(min(floor(0.15 n), 750) / 5)). The scores then equal NAB's
- *   reference scores record by record.
+ *   period of floor(min(floor(0.15 n), 750) / 5)). Fed the values NAB fed it,
+ *   the scores equal NAB's reference scores record by record.
  * - **Streaming mode** (no `min`/`max`, the default): the range is the running
- *   minimum and maximum of the values seen so far (including the current one),
- *   so no knowledge of the future is needed. Buckets widen as the range grows.
+ *   minimum and maximum of the values seen so far (including the current one;
+ *   `rangeMargin` adds headroom when it widens), so no knowledge of the future
+ *   is needed. Every widening shifts the buckets.
  *
- * Values outside a given range are clamped to its end buckets. Deterministic;
- * state grows with the number of distinct contexts (a few per novel step).
+ * Values outside a given range are clamped to its end buckets. Deterministic.
+ * Memory grows with the number of contexts (a few per novel step; about
+ * 200-550 bytes each), up to `maxContexts`. Cost per record grows with the
+ * number of left semi-contexts that share facts with the current ones.
  */
 export interface CadOseOptions {
   /** Lower end of the value range (give with `max`; NAB mode). */
