@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CadOseDetector } from '../src/anomaly/cad-ose';
+import { pandasParse } from '../test/helpers/pandas-parse';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string): string | undefined => {
@@ -25,45 +26,6 @@ const only = arg('--only')?.split(',');
 if (!existsSync(join(dir, 'reference', 'contextOSE'))) {
   console.error(`No NAB data with reference/contextOSE at ${dir}; pass --data DIR.`);
   process.exit(2);
-}
-
-/**
- * The decimal -> double conversion of the pandas CSV reader that NAB's harness
- * used (pandas' legacy `xstrtod`: digits accumulated in a double, then divided
- * by powers of ten). It is not correctly rounded: "99.24799999999999" becomes
- * 99.248, one ulp away from Number("99.24799999999999"), and that changes a
- * bucket index in one file. Feeding the detector the values NAB fed it needs
- * the same conversion.
- */
-function pandasParse(s: string): number {
-  let i = 0;
-  let neg = false;
-  if (s[i] === '-' || s[i] === '+') neg = s[i++] === '-';
-  let num = 0;
-  let exp = 0;
-  const digit = () => i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57;
-  while (digit()) num = num * 10 + (s.charCodeAt(i++) - 48);
-  if (s[i] === '.') {
-    i++;
-    while (digit()) {
-      num = num * 10 + (s.charCodeAt(i++) - 48);
-      exp--;
-    }
-  }
-  if (s[i] === 'e' || s[i] === 'E') {
-    i++;
-    let eneg = false;
-    if (s[i] === '-' || s[i] === '+') eneg = s[i++] === '-';
-    let e = 0;
-    while (digit()) e = e * 10 + (s.charCodeAt(i++) - 48);
-    exp += eneg ? -e : e;
-  }
-  if (i !== s.length) return Number.NaN;
-  let p10 = 10;
-  for (let n = Math.abs(exp); n; n >>= 1, p10 *= p10) {
-    if (n & 1) num = exp < 0 ? num / p10 : num * p10;
-  }
-  return neg ? -num : num;
 }
 
 const parse = arg('--parse') === 'js' ? Number : pandasParse;

@@ -4,33 +4,43 @@ import { checkBatch, type DetectorSnapshot, type StreamingDetectorApi } from './
 
 /**
  * CAD OSE: Contextual Anomaly Detector, open source edition (M. Smirnov, 2016;
- * NAB's `context_ose` detector), written here from the published algorithm.
+ * NAB's `context_ose` detector, the version whose scores NAB's results hold),
+ * written here from the published algorithm.
  *
  * Each value is bucketed into `2^valueBits` levels and written as a set of
  * "facts" (one per bit: position and value). A context is a pair (left facts,
  * right facts): what was active at the previous step (the sensor facts and the
  * ids of the contexts active then, as "neuron" facts) and the sensor facts that
- * followed. Contexts are stored as pairs of shared semi-contexts; every step
- * counts how well each fully recognised left side predicted the right side,
- * activates the contexts that matched completely, creates new contexts from the
- * partial overlaps of the zero-level ones (only on steps that brought a new
- * zero-level context), and predicts the right facts of the best predicting
- * contexts. The score of a step whose value was not predicted is
- * `(1 - share of selected contexts that were active + share of potential new
- * contexts that really were new) / 2`, else 0. After a score of at least
- * `threshold`, scores are held at 0 for `restPeriod` steps (also at the start).
+ * followed. Contexts are stored as pairs of shared semi-contexts. Every step
+ * reviews the left semi-contexts recognised at the previous step: the contexts
+ * of a fully recognised one are "selected", those whose right side also
+ * matches completely are activated (their count grows), and on steps that
+ * brought a new zero-level context the partial overlaps of zero-level contexts
+ * become new contexts. The score is `(1 - active / selected + new / potential
+ * new) / 2`. The `maxActiveNeurons` most activated contexts (ties broken by
+ * the hashes of their fact tuples) become the neuron facts of the next step.
+ * After a score of at least `threshold`, scores are held at 0 for `restPeriod`
+ * steps (also at the start).
+ *
+ * Exactness: the reference orders contexts by CPython 2's 64-bit tuple hash and
+ * numbers new contexts in the slot order of CPython 2.7 dicts; both are
+ * reproduced (`tupleHash`, `IntDict`), as is its skipping of context 0 when no
+ * new context was made (`False == 0`).
  *
  * Two ways to give the value range:
  * - **NAB mode** (`min` and `max`): the fixed range of the series, as NAB's
  *   harness does (min and max over the whole file; `length` gives NAB's rest
- *   period of floor(min(floor(0.15 n), 750) / 5)). The scores then equal NAB's
- *   reference scores record by record.
+ *   period of floor(min(floor(0.15 n), 750) / 5)). Fed the values NAB fed it,
+ *   the scores equal NAB's reference scores record by record.
  * - **Streaming mode** (no `min`/`max`, the default): the range is the running
- *   minimum and maximum of the values seen so far (including the current one),
- *   so no knowledge of the future is needed. Buckets widen as the range grows.
+ *   minimum and maximum of the values seen so far (including the current one;
+ *   `rangeMargin` adds headroom when it widens), so no knowledge of the future
+ *   is needed. Every widening shifts the buckets.
  *
- * Values outside a given range are clamped to its end buckets. Deterministic;
- * state grows with the number of distinct contexts (a few per novel step).
+ * Values outside a given range are clamped to its end buckets. Deterministic.
+ * Memory grows with the number of contexts (a few per novel step; about
+ * 200-550 bytes each), up to `maxContexts`. Cost per record grows with the
+ * number of left semi-contexts that share facts with the current ones.
  */
 export interface CadOseOptions {
   /** Lower end of the value range (give with `max`; NAB mode). */
@@ -49,6 +59,19 @@ export interface CadOseOptions {
   maxActiveNeurons?: number;
   /** Bits of the bucketed value: 2^bits levels (default 3, at most 15). */
   valueBits?: number;
+  /**
+   * Streaming mode only: when a value leaves the running range, the range is
+   * widened to it plus this fraction of its previous width (default 0: the
+   * plain running minimum and maximum). A margin makes later widenings, which
+   * shift every bucket, rarer.
+   */
+  rangeMargin?: number;
+  /**
+   * Most contexts kept (default 200,000, roughly 20 MB): once reached, no new
+   * contexts are learned (known ones still count and activate), so memory
+   * stays bounded on endless noisy streams. NAB's files stay far below it.
+   */
+  maxContexts?: number;
 }
 
 interface Config {
@@ -59,6 +82,8 @@ interface Config {
   maxLeftSemiContexts: number;
   maxActiveNeurons: number;
   valueBits: number;
+  maxContexts: number;
+  rangeMargin: number;
 }
 
 const KIND = 'CadOseDetector';
@@ -124,6 +149,19 @@ function resolve(o: CadOseOptions): Config {
       `CadOseDetector: threshold must be a finite number > 0, got ${describeValue(threshold)}.`,
     );
   }
+  const margin = o.rangeMargin ?? 0;
+  if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0 || margin > 1e3) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      `CadOseDetector: rangeMargin must be a number in [0, 1000], got ${describeValue(margin)}.`,
+    );
+  }
+  if (hasMin && o.rangeMargin !== undefined) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      'CadOseDetector: rangeMargin is for the streaming mode; omit it when giving min and max.',
+    );
+  }
   return {
     min: hasMin ? (o.min as number) : Number.NaN,
     max: hasMin ? (o.max as number) : Number.NaN,
@@ -132,6 +170,8 @@ function resolve(o: CadOseOptions): Config {
     maxLeftSemiContexts: checkInt(o.maxLeftSemiContexts ?? 7, 'maxLeftSemiContexts', 1, 1e6),
     maxActiveNeurons: checkInt(o.maxActiveNeurons ?? 15, 'maxActiveNeurons', 1, 1e4),
     valueBits: checkInt(o.valueBits ?? 3, 'valueBits', 1, 15),
+    maxContexts: checkInt(o.maxContexts ?? 200_000, 'maxContexts', 1, 1e8),
+    rangeMargin: margin,
   };
 }
 
@@ -224,12 +264,22 @@ class Map64 {
 /**
  * The contexts of one left semi-context: right semi-context id -> context id,
  * iterated in the slot order of a CPython 2.7 dict with the same insertions
- * (the order decides the ids of the contexts created from overlaps).
+ * (the order decides the ids of the contexts created from overlaps). The
+ * entries are also kept densely in that order (all, and the zero-level ones),
+ * rebuilt after a change.
  */
 class IntDict {
   keys = new Int32Array(8).fill(-1);
   vals = new Int32Array(8);
   used = 0;
+  /** The dense lists below are stale. */
+  dirty = true;
+  /** Right semi-context and context ids in iteration order. */
+  dk = EMPTY;
+  dv = EMPTY;
+  /** The same for the zero-level contexts only. */
+  zk = EMPTY;
+  zv = EMPTY;
   #slot(key: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
@@ -243,6 +293,11 @@ class IntDict {
       perturb >>>= 5;
     }
   }
+  /** Value of `key`, or -1. */
+  get(key: number): number {
+    const i = this.#slot(key);
+    return this.keys[i] === key ? this.vals[i] : -1;
+  }
   /** Value of `key`, inserting `v` when absent. */
   setdefault(key: number, v: number): number {
     const i = this.#slot(key);
@@ -250,6 +305,7 @@ class IntDict {
     this.keys[i] = key;
     this.vals[i] = v;
     this.used++;
+    this.dirty = true;
     if (this.used * 3 >= this.keys.length * 2) {
       const minUsed = (this.used > 50000 ? 2 : 4) * this.used;
       let size = 8;
@@ -266,6 +322,86 @@ class IntDict {
       }
     }
     return v;
+  }
+  /** Rebuilds the dense lists when stale. */
+  dense(zero: Uint8Array): void {
+    if (!this.dirty) return;
+    const { keys, vals } = this;
+    let nz = 0;
+    for (let j = 0; j < keys.length; j++) if (keys[j] !== -1 && zero[vals[j]] === 1) nz++;
+    const dk = new Int32Array(this.used);
+    const dv = new Int32Array(this.used);
+    const zk = new Int32Array(nz);
+    const zv = new Int32Array(nz);
+    let n = 0;
+    nz = 0;
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      if (k === -1) continue;
+      dk[n] = k;
+      dv[n++] = vals[j];
+      if (zero[vals[j]] === 1) {
+        zk[nz] = k;
+        zv[nz++] = vals[j];
+      }
+    }
+    this.dk = dk;
+    this.dv = dv;
+    this.zk = zk;
+    this.zv = zv;
+    this.dirty = false;
+  }
+}
+
+const EMPTY = new Int32Array(0);
+
+/** A set of 128-bit keys (two 64-bit hashes), cleared in O(1). */
+class Set128 {
+  #k = new Uint32Array(4 * 256);
+  #stamp = new Uint32Array(256);
+  #gen = 1;
+  size = 0;
+  clear(): void {
+    this.size = 0;
+    this.#gen++;
+    if (this.#gen === 0xffffffff) {
+      this.#stamp.fill(0);
+      this.#gen = 1;
+    }
+  }
+  add(a: number, b: number, c: number, d: number): void {
+    if ((this.size + 1) * 2 > this.#stamp.length) this.#grow();
+    const st = this.#stamp;
+    const k = this.#k;
+    const mask = st.length - 1;
+    let i =
+      (Math.imul(b ^ Math.imul(a, 0x9e3779b1) ^ Math.imul(d, 0x85ebca6b) ^ c, 0xc2b2ae35) >>> 9) &
+      mask;
+    const g = this.#gen;
+    while (st[i] === g) {
+      const o = 4 * i;
+      if (k[o] === a && k[o + 1] === b && k[o + 2] === c && k[o + 3] === d) return;
+      i = (i + 1) & mask;
+    }
+    st[i] = g;
+    const o = 4 * i;
+    k[o] = a;
+    k[o + 1] = b;
+    k[o + 2] = c;
+    k[o + 3] = d;
+    this.size++;
+  }
+  #grow(): void {
+    const old = this.#k;
+    const oldSt = this.#stamp;
+    const g = this.#gen;
+    this.#k = new Uint32Array(old.length * 2);
+    this.#stamp = new Uint32Array(oldSt.length * 2);
+    this.#gen = 1;
+    this.size = 0;
+    for (let i = 0; i < oldSt.length; i++) {
+      if (oldSt[i] === g) this.add(old[4 * i], old[4 * i + 1], old[4 * i + 2], old[4 * i + 3]);
+    }
   }
 }
 
@@ -301,8 +437,10 @@ class Side {
   count = new Int32Array(256);
   byHash = new Map64();
   byFact = new Map<number, number[]>();
+  /** Semi-contexts by their largest fact. */
+  byMax = new Map<number, number[]>();
   /** Semi-contexts with count > 0, ascending. */
-  crossed = new Int32Array(0);
+  crossed: Int32Array<ArrayBuffer> = new Int32Array(0);
   #touched = new Int32Array(256);
 
   /** Id of the semi-context with facts src[s .. s+len) (hash in hHi/hLo), created if absent. */
@@ -331,13 +469,22 @@ class Side {
       if (list === undefined) this.byFact.set(f, [id]);
       else list.push(id);
     }
+    if (len > 0) {
+      const f = src[s + len - 1];
+      const list = this.byMax.get(f);
+      if (list === undefined) this.byMax.set(f, [id]);
+      else list.push(id);
+    }
     this.hi[id] = h;
     this.lo[id] = l;
     this.byHash.set(h, l, id);
     return id;
   }
-  /** Counts, for every semi-context, its facts among `facts` (sorted, distinct). */
-  cross(facts: ArrayLike<number>, nFacts: number, sortCrossed: boolean): void {
+  /**
+   * Counts, for every semi-context with id < limit, its facts among `facts`
+   * (sorted, distinct); `crossed` lists those with a count > 0.
+   */
+  cross(facts: ArrayLike<number>, nFacts: number, sortCrossed: boolean, limit: number): void {
     const count = this.count;
     const prev = this.crossed;
     for (let i = 0; i < prev.length; i++) count[prev[i]] = 0;
@@ -348,14 +495,23 @@ class Side {
       if (list === undefined) continue;
       for (let j = 0; j < list.length; j++) {
         const s = list[j];
+        if (s >= limit) continue;
         if (count[s]++ === 0) {
           if (nt === touched.length) touched = this.#touched = growI32(touched, nt * 2);
           touched[nt++] = s;
         }
       }
     }
-    const out = touched.slice(0, nt);
-    if (sortCrossed) out.sort();
+    let out: Int32Array<ArrayBuffer>;
+    if (sortCrossed && nt * 8 > limit) {
+      // most are crossed: a scan is cheaper than a sort
+      out = new Int32Array(nt);
+      let k = 0;
+      for (let s = 0; s < limit; s++) if (count[s] > 0) out[k++] = s;
+    } else {
+      out = touched.slice(0, nt);
+      if (sortCrossed) out.sort();
+    }
     this.crossed = out;
   }
 }
@@ -377,6 +533,8 @@ export class CadOseDetector implements StreamingDetectorApi {
   #ctxLeft = new Int32Array(256);
   #ctxRight = new Int32Array(256);
   #ctxZero = new Uint8Array(256);
+  /** Left semi-contexts with at least one zero-level context. */
+  #hasZero = new Uint8Array(256);
   #ctxAct = new Float64Array(256); // times fully active
   /** Sensor facts of a right semi-context as a bit mask over 65536 + j. */
   #rightMask = new Int32Array(256);
@@ -390,8 +548,16 @@ export class CadOseDetector implements StreamingDetectorApi {
   // scratch
   #active = new Int32Array(64);
   #top: Int32Array;
-  #potL: number[][] = [];
-  #potR: number[] = [];
+  #potFacts: number[][] = [];
+  #potHash: number[] = [];
+  #potLeft = new Int32Array(64);
+  #potRight = new Int32Array(64);
+  #seen = new Set128();
+  #contained = new Int32Array(64);
+  /** Right tuples by sensor-fact mask: index, facts and hash. */
+  #rtIndex = new Map<number, number>();
+  #rtFacts: number[][] = [];
+  #rtHash: number[] = [];
   #newCtx = 0;
 
   constructor(options: CadOseOptions = {}) {
@@ -414,6 +580,8 @@ export class CadOseDetector implements StreamingDetectorApi {
       maxLeftSemiContexts: c.maxLeftSemiContexts,
       maxActiveNeurons: c.maxActiveNeurons,
       valueBits: c.valueBits,
+      maxContexts: c.maxContexts,
+      rangeMargin: c.rangeMargin,
     };
   }
   get count(): number {
@@ -449,8 +617,12 @@ export class CadOseDetector implements StreamingDetectorApi {
     let lo = c.min;
     let hi = c.max;
     if (Number.isNaN(lo)) {
-      if (x < this.#lo) this.#lo = x;
-      if (x > this.#hi) this.#hi = x;
+      if (x < this.#lo || x > this.#hi) {
+        // widen to x, plus a margin of the width so far
+        const pad = Number.isFinite(this.#lo) ? c.rangeMargin * (this.#hi - this.#lo) : 0;
+        if (x < this.#lo) this.#lo = x - pad;
+        if (x > this.#hi) this.#hi = x + pad;
+      }
       lo = this.#lo;
       hi = this.#hi;
     }
@@ -513,6 +685,17 @@ export class CadOseDetector implements StreamingDetectorApi {
     this.#ctxLeft[id] = l;
     this.#ctxRight[id] = r;
     this.#ctxZero[id] = zero;
+    if (zero === 1) this.#markZero(l);
+  }
+
+  /** Left semi-context s has a zero-level context. */
+  #markZero(s: number): void {
+    if (s >= this.#hasZero.length) {
+      const z = new Uint8Array(Math.max(s + 1, this.#hasZero.length * 2));
+      z.set(this.#hasZero);
+      this.#hasZero = z;
+    }
+    this.#hasZero[s] = 1;
   }
 
   #rightSemi(facts: number[], h: number, l: number): number {
@@ -543,6 +726,8 @@ export class CadOseDetector implements StreamingDetectorApi {
     const R = this.#right;
     const sens = this.#sensFacts(sensMask, []);
     const prev = this.#leftGroup;
+    // the left semi-contexts that existed when `prev` was formed (the reference crosses them then)
+    const limit = L.n;
     let newFlag = false;
     let zlh = 0;
     let zll = 0;
@@ -553,20 +738,35 @@ export class CadOseDetector implements StreamingDetectorApi {
       tupleHash(prev, 0, prev.length);
       zlh = hHi;
       zll = hLo;
-      const s = this.#leftSemi(prev, prev.length, zlh, zll);
       tupleHash(sens, 0, sens.length);
       zrh = hHi;
       zrl = hLo;
-      const r = this.#rightSemi(sens, zrh, zrl);
-      const next = this.#nCtx;
-      const c = this.#dicts[s].setdefault(r, next);
-      if (c === next) {
-        this.#addContext(s, r, 1);
-        this.#newCtx = c;
-        newFlag = true;
-      } else this.#ctxZero[c] = 1;
+      let s: number;
+      let r: number;
+      let c: number;
+      if (this.#nCtx < cfg.maxContexts) {
+        s = this.#leftSemi(prev, prev.length, zlh, zll);
+        r = this.#rightSemi(sens, zrh, zrl);
+        const next = this.#nCtx;
+        c = this.#dicts[s].setdefault(r, next);
+        if (c === next) {
+          this.#addContext(s, r, 1);
+          this.#newCtx = c;
+          newFlag = true;
+        }
+      } else {
+        // memory is full: only existing contexts are recognised
+        s = L.byHash.get(zlh, zll);
+        r = R.byHash.get(zrh, zrl);
+        c = s >= 0 && r >= 0 ? this.#dicts[s].get(r) : -1;
+      }
+      if (c >= 0 && !newFlag && this.#ctxZero[c] === 0) {
+        this.#ctxZero[c] = 1;
+        this.#dicts[s].dirty = true;
+        this.#markZero(s);
+      }
     }
-    R.cross(sens, sens.length, false);
+    R.cross(sens, sens.length, false, R.n);
 
     // review the left semi-contexts crossed at the previous step
     const skip = this.#newCtx; // 0 when no new context: the reference never reviews context 0 then
@@ -578,78 +778,110 @@ export class CadOseDetector implements StreamingDetectorApi {
     let active = this.#active;
     let nActive = 0;
     let nSel = 0;
-    const potL = this.#potL;
-    const potR = this.#potR;
-    potL.length = 0;
-    potR.length = 0;
-    const crossedL = L.crossed;
+    // potential new contexts: left tuple (index into potFacts/potHash) and right facts (mask)
+    const potFacts = this.#potFacts;
+    const potHash = this.#potHash;
+    potFacts.length = 0;
+    potHash.length = 0;
+    let potLeft = this.#potLeft;
+    let potRight = this.#potRight;
+    let nPot = 0;
+    const dicts = this.#dicts;
+    const rightMask = this.#rightMask;
+    // Only steps that made a new zero-level context propose new contexts, and
+    // only those need the partial overlaps; other steps need the left
+    // semi-contexts contained in `prev`, found from their largest fact.
+    const hasZero = this.#hasZero;
+    let crossedL: Int32Array;
+    if (newFlag) {
+      L.cross(prev, prev.length, true, limit);
+      crossedL = L.crossed;
+    } else crossedL = this.#containedIn(prev, limit);
     for (let i = 0; i < crossedL.length; i++) {
       const s = crossedL[i];
-      const cnt = L.count[s];
+      const cnt = newFlag ? L.count[s] : L.len[s];
       const full = cnt === L.len[s];
-      if (!full && (!newFlag || cnt > maxLeft)) continue;
-      const d = this.#dicts[s];
-      const keys = d.keys;
-      const vals = d.vals;
-      let leftFacts: number[] | undefined;
-      for (let j = 0; j < keys.length; j++) {
-        const r = keys[j];
-        if (r === -1) continue;
-        const c = vals[j];
-        if (c === skip) continue;
-        const rc = rCount[r];
-        let potential = false;
-        if (full) {
+      const grow = newFlag && cnt <= maxLeft; // may propose new contexts
+      if (!full && !(grow && hasZero[s] === 1)) continue;
+      const d = dicts[s];
+      d.dense(ctxZero);
+      let lt = -1;
+      if (full) {
+        const dk = d.dk;
+        const dv = d.dv;
+        for (let j = 0; j < dk.length; j++) {
+          const c = dv[j];
+          if (c === skip) continue;
+          const r = dk[j];
+          const rc = rCount[r];
           nSel++;
-          if (rc > 0) {
-            if (rc === rLen[r]) {
-              ctxAct[c]++;
-              if (nActive === active.length) active = this.#active = growI32(active, nActive * 2);
-              active[nActive++] = c;
-            } else potential = ctxZero[c] === 1 && newFlag && cnt <= maxLeft;
+          if (rc === 0) continue;
+          if (rc === rLen[r]) {
+            ctxAct[c]++;
+            if (nActive === active.length) active = this.#active = growI32(active, nActive * 2);
+            active[nActive++] = c;
+          } else if (grow && ctxZero[c] === 1) {
+            if (lt < 0) lt = this.#leftTuple(s, prev);
+            if (nPot === potLeft.length) {
+              potLeft = this.#potLeft = growI32(potLeft, nPot * 2);
+              potRight = this.#potRight = growI32(potRight, nPot * 2);
+            }
+            potLeft[nPot] = lt;
+            potRight[nPot++] = rightMask[r] & sensMask;
           }
-        } else potential = ctxZero[c] === 1 && rc > 0;
-        if (potential) {
-          if (leftFacts === undefined) leftFacts = this.#intersect(s, prev);
-          potL.push(leftFacts);
-          potR.push(this.#rightMask[r] & sensMask);
+        }
+      } else {
+        const zk = d.zk;
+        const zv = d.zv;
+        for (let j = 0; j < zk.length; j++) {
+          const c = zv[j];
+          const r = zk[j];
+          if (c === skip || rCount[r] === 0) continue;
+          if (lt < 0) lt = this.#leftTuple(s, prev);
+          if (nPot === potLeft.length) {
+            potLeft = this.#potLeft = growI32(potLeft, nPot * 2);
+            potRight = this.#potRight = growI32(potRight, nPot * 2);
+          }
+          potLeft[nPot] = lt;
+          potRight[nPot++] = rightMask[r] & sensMask;
         }
       }
     }
     this.#newCtx = 0;
 
     let shareNew = 0;
-    let nUniq = 0;
     if (newFlag) {
       // distinct potential new contexts, the zero-level one included
-      const seen = new Set<string>();
-      seen.add(`${zlh},${zll},${zrh},${zrl}`);
-      const tmp: number[] = [];
-      const hashes: number[] = [];
-      for (let i = 0; i < potL.length; i++) {
-        const lf = potL[i];
-        tupleHash(lf, 0, lf.length);
-        const lh = hHi;
-        const ll = hLo;
-        this.#sensFacts(potR[i], tmp);
-        tupleHash(tmp, 0, tmp.length);
-        hashes.push(lh, ll, hHi, hLo);
-        seen.add(`${lh},${ll},${hHi},${hLo}`);
+      const seen = this.#seen;
+      seen.clear();
+      seen.add(zlh, zll, zrh, zrl);
+      for (let i = 0; i < nPot; i++) {
+        const lt = potLeft[i];
+        const rt = this.#rightTuple(potRight[i]);
+        seen.add(
+          potHash[2 * lt],
+          potHash[2 * lt + 1],
+          this.#rtHash[2 * rt],
+          this.#rtHash[2 * rt + 1],
+        );
       }
-      nUniq = seen.size;
+      const nUniq = seen.size;
       // create the potential new contexts, in order
       let added = 0;
-      for (let i = 0; i < potL.length; i++) {
-        const lf = potL[i];
-        const s = this.#leftSemi(lf, lf.length, hashes[4 * i], hashes[4 * i + 1]);
+      for (let i = 0; i < nPot; i++) {
+        if (this.#nCtx >= cfg.maxContexts) break; // memory is full
+        const lt = potLeft[i];
+        const lf = potFacts[lt];
+        const sl = this.#leftSemi(lf, lf.length, potHash[2 * lt], potHash[2 * lt + 1]);
+        const rt = this.#rightTuple(potRight[i]);
         const r = this.#rightSemi(
-          this.#sensFacts(potR[i], tmp),
-          hashes[4 * i + 2],
-          hashes[4 * i + 3],
+          this.#rtFacts[rt],
+          this.#rtHash[2 * rt],
+          this.#rtHash[2 * rt + 1],
         );
         const next = this.#nCtx;
-        if (this.#dicts[s].setdefault(r, next) === next) {
-          this.#addContext(s, r, 0);
+        if (dicts[sl].setdefault(r, next) === next) {
+          this.#addContext(sl, r, 0);
           added++;
         }
       }
@@ -666,9 +898,62 @@ export class CadOseDetector implements StreamingDetectorApi {
     for (let k = 0; k < nTop; k++) group[sens.length + k] = NEURON_BASE + top[k];
     this.#leftGroup = group;
 
-    // cross the left semi-contexts with the new facts (the next step reviews them)
-    L.cross(group, group.length, true);
     return [shareActive, shareNew];
+  }
+
+  /** Left semi-contexts with id < limit whose facts are all in `group` (sorted). */
+  #containedIn(group: Uint32Array, limit: number): Int32Array {
+    const L = this.#left;
+    let out = this.#contained;
+    let n = 0;
+    for (let k = 0; k < group.length; k++) {
+      const list = L.byMax.get(group[k]);
+      if (list === undefined) continue;
+      for (let j = 0; j < list.length; j++) {
+        const s = list[j];
+        if (s >= limit) continue;
+        // facts of s (sorted, the last one is group[k]) all in group[0..k]?
+        let a = L.start[s];
+        const end = a + L.len[s] - 1;
+        let b = 0;
+        while (a < end && b < k) {
+          const x = L.facts[a];
+          const y = group[b];
+          if (x === y) {
+            a++;
+            b++;
+          } else if (x > y) b++;
+          else break;
+        }
+        if (a < end) continue;
+        if (n === out.length) out = this.#contained = growI32(out, n * 2);
+        out[n++] = s;
+      }
+    }
+    return out.subarray(0, n);
+  }
+
+  /** Index (into #potFacts / #potHash) of the facts of left semi-context s found in `group`. */
+  #leftTuple(s: number, group: Uint32Array): number {
+    const f = this.#intersect(s, group);
+    tupleHash(f, 0, f.length);
+    this.#potFacts.push(f);
+    this.#potHash.push(hHi, hLo);
+    return this.#potFacts.length - 1;
+  }
+
+  /** Index (into #rtFacts / #rtHash) of the sensor facts of `mask`. */
+  #rightTuple(mask: number): number {
+    let t = this.#rtIndex.get(mask);
+    if (t === undefined) {
+      const f = this.#sensFacts(mask, []);
+      tupleHash(f, 0, f.length);
+      t = this.#rtFacts.length;
+      this.#rtFacts.push(f);
+      this.#rtHash.push(hHi, hLo);
+      this.#rtIndex.set(mask, t);
+    }
+    return t;
   }
 
   /** Facts of left semi-context s that are in the sorted list `group`. */
@@ -747,6 +1032,8 @@ export class CadOseDetector implements StreamingDetectorApi {
       maxLeftSemiContexts: c.maxLeftSemiContexts,
       maxActiveNeurons: c.maxActiveNeurons,
       valueBits: c.valueBits,
+      maxContexts: c.maxContexts,
+      rangeMargin: c.rangeMargin,
     };
   }
 
@@ -926,6 +1213,8 @@ export class CadOseDetector implements StreamingDetectorApi {
     this.#ctxLeft = i32(ctxLeft);
     this.#ctxRight = i32(ctxRight);
     this.#ctxZero = zero;
+    this.#hasZero = new Uint8Array(Math.max(256, leftLen.length));
+    for (let i = 0; i < nCtx; i++) if (ctxZero[i] === 1) this.#hasZero[ctxLeft[i]] = 1;
     this.#ctxAct = f64(ctxAct);
     this.#leftGroup = Uint32Array.from(leftGroup);
     this.#hist = new Float64Array(c.restPeriod);
@@ -939,8 +1228,6 @@ export class CadOseDetector implements StreamingDetectorApi {
     this.#n = s.n;
     this.#rejected = s.rejected;
     this.#newCtx = 0;
-    // the left crossing of the last step (what the next step reviews)
-    left.cross(this.#leftGroup, this.#leftGroup.length, true);
     return this;
   }
 }
