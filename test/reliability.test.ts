@@ -6,12 +6,14 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { EdgewiseError } from '../src/errors';
+import { EventBus } from '../src/events/index';
 import { createRuntime } from '../src/index';
 import { MetricsRegistry } from '../src/metrics/registry';
 import { TimeSeriesStore } from '../src/metrics/timeseries';
 import { ModelRegistry } from '../src/ml/registry';
 import { pearson, quantile } from '../src/stats/index';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
+import { StreamProcessor } from '../src/stream/index';
 import {
   IndexedDbOutbox,
   MemoryOutbox,
@@ -609,5 +611,31 @@ describe('values of the wrong type (#18.12)', () => {
       }),
     );
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+  });
+});
+
+describe('stream callbacks never break the stream (#18: no callback of ours throws into the host)', () => {
+  it('an onResult that throws is reported on the bus error topic; every window still fires', async () => {
+    const bus = new EventBus();
+    const errors: unknown[] = [];
+    bus.on('error', (e) => {
+      errors.push(e);
+    });
+    const seen: number[] = [];
+    const p = new StreamProcessor({
+      window: { type: 'tumbling', size: 10 },
+      bus,
+      onResult: (r) => {
+        seen.push(r.start);
+        if (r.start === 10) throw new Error('consumer bug');
+      },
+    });
+    for (const t of [1, 12, 25, 37]) p.push({ timestamp: t, value: t, key: 'k' });
+    p.flush();
+    await bus.flush();
+    expect(seen).toEqual([0, 10, 20, 30]);
+    expect(p.stats.callbackErrors).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as { source: string; error: Error }).error.message).toBe('consumer bug');
   });
 });

@@ -515,6 +515,11 @@ export class EventBus {
   }
 
   /** Counters (a snapshot). */
+  /** The topic handler errors are reported on (`EventBusOptions.errorTopic`, default 'error'). */
+  get errorTopic(): string {
+    return this.#errorTopic;
+  }
+
   get stats(): BusStats {
     return {
       emitted: this.#emitted,

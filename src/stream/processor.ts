@@ -153,6 +153,8 @@ export interface StreamStats {
   /** Panes, sessions or count buffers holding state. */
   openStates: number;
   sources: SourceStats[];
+  /** Results whose `onResult` callback threw (reported on the bus's `error` topic, or the console). */
+  callbackErrors: number;
 }
 
 /** `snapshot()` output: structured-clone safe (postMessage, IndexedDB). */
@@ -319,6 +321,7 @@ export class StreamProcessor<E = StreamEvent> {
   #late = 0;
   #results = 0;
   #updates = 0;
+  #callbackErrors = 0;
   #iterators = new Set<ResultQueue>();
   #closed = false;
   #idleTimer: ReturnType<typeof setInterval> | undefined;
@@ -716,6 +719,7 @@ export class StreamProcessor<E = StreamEvent> {
       watermark: this.#watermark,
       keys: this.#keys.size,
       openStates: open,
+      callbackErrors: this.#callbackErrors,
       sources: [...this.#sources.values()].map((s) => ({
         name: s.name,
         maxTimestamp: s.maxTs,
@@ -1226,9 +1230,29 @@ export class StreamProcessor<E = StreamEvent> {
   #emit(r: WindowResult): void {
     this.#results++;
     if (r.update) this.#updates++;
-    this.#onResult?.(r);
+    if (this.#onResult) {
+      // The caller's callback must not leave the processor half-updated (or,
+      // from startTimer's timer, throw into the host): its error is reported
+      // on the bus's error topic (or the console) and the stream goes on.
+      try {
+        this.#onResult(r);
+      } catch (error) {
+        this.#callbackErrors++;
+        this.#reportCallbackError(error, r);
+      }
+    }
     this.#bus?.emit(this.#topic, r);
     for (const q of this.#iterators) q.put(r);
+  }
+
+  #reportCallbackError(error: unknown, r: WindowResult): void {
+    const payload = { source: 'stream.onResult', key: r.key, start: r.start, error };
+    try {
+      if (this.#bus) this.#bus.emitSync(this.#bus.errorTopic, payload);
+      else console.error('edgewise: StreamProcessor onResult threw', error);
+    } catch {
+      // The error topic itself is backed up: counted in stats.callbackErrors.
+    }
   }
 
   #sourceWm(s: SourceState): number {
