@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CadOseDetector } from '../src/anomaly/cad-ose';
-import { pandasParse } from '../test/helpers/pandas-parse';
+import { pandasLegacyFloat as pandasParse } from '../test/helpers/pandas-float';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string): string | undefined => {

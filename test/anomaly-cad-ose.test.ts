@@ -4,7 +4,7 @@ import { CadOseDetector, type CadOseOptions } from '../src/anomaly';
 import { Rng } from '../src/anomaly/matrix';
 import type { DetectorSnapshot } from '../src/anomaly/streaming';
 import { isEdgewiseError } from '../src/errors';
-import { pandasParse } from './helpers/pandas-parse';
+import { pandasLegacyFloat as pandasParse } from './helpers/pandas-float';
 
 /**
  * Reference parity: NAB's stored contextOSE scores (test/fixtures/nab-ref/
