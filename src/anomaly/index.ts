@@ -16,6 +16,7 @@ export {
 } from './ensemble';
 export {
   allDetectors,
+  type CombineRule,
   defaultMembers,
   StreamingDetector,
   type StreamingDetectorOptions,
