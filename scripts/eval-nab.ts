@@ -16,6 +16,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ARTimeDetector } from '../src/anomaly/artime';
 import { CadOseDetector } from '../src/anomaly/cad-ose';
 import { ScoreCalibrator } from '../src/anomaly/calibration';
 import {
@@ -229,6 +230,23 @@ if (!argv.includes('--no-cv')) {
       },
     }),
   };
+  // ARTime in streaming mode (never given a file's min/max/length): its sparse
+  // score calibrated online like a member's, a few probation/rangeMargin values
+  const artimeGrid: [number, number][] = [
+    [750, 0.25],
+    [300, 0.25],
+    [750, 1],
+  ];
+  for (const [probation, rangeMargin] of artimeGrid)
+    pool[`artime${probation}m${rangeMargin}`] = () => ({
+      warmup: 0,
+      updateBatch: (v: ArrayLike<number>, t?: ArrayLike<number>) => {
+        const cal = new ScoreCalibrator();
+        return new ARTimeDetector({ probation, rangeMargin, maxCategories: 1024 })
+          .updateBatch(v, t)
+          .map((x) => cal.score(x));
+      },
+    });
   const t0 = performance.now();
   const cache = new Map<string, Float64Array[]>();
   const warmups: Record<string, number> = {};
@@ -299,6 +317,8 @@ if (!argv.includes('--no-cv')) {
     ['seasonal', 'ewma', 'cusum'],
   ];
   sets.push(['seasonal', 'ewma', 'cadOse']);
+  for (const [probation, rangeMargin] of artimeGrid)
+    sets.push(['seasonal', 'ewma', `artime${probation}m${rangeMargin}`]);
   for (const r of [...cache.keys()].filter((k) => k.startsWith('ref:'))) {
     sets.push(['seasonal', 'ewma', r], [r]);
   }
