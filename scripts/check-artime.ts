@@ -16,7 +16,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTimeDetector, type ARTimeOptions } from '../src/anomaly/artime';
 import { NAB_PROFILES, type NabFile, nabScore } from '../src/anomaly/nab';
-import { nabColumn, pandasLegacyFloat } from '../test/helpers/pandas-float';
+import {
+  nabColumn,
+  nabHarnessOptions,
+  nabTime,
+  pandasLegacyFloat,
+} from '../test/helpers/pandas-float';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--data');
@@ -33,13 +38,7 @@ if (!dataDir || !existsSync(join(dataDir, 'reference', 'ARTime'))) {
   process.exit(2);
 }
 
-const parseTs = (s: string): number =>
-  Date.parse(
-    `${s
-      .trim()
-      .replace(' ', 'T')
-      .replace(/\.\d+$/, '')}Z`,
-  );
+const parseTs = nabTime;
 const labels: Record<string, [string, string][]> = JSON.parse(
   readFileSync(join(dataDir, 'labels', 'combined_windows.json'), 'utf8'),
 );
@@ -78,15 +77,7 @@ for (const cat of readdirSync(join(dataDir, 'data')).sort()) {
 }
 
 /** NAB's harness: the file's min and max over the whole file, and its length. */
-function nabOptions(v: Float64Array): ARTimeOptions {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const x of v) {
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  return { min, max, length: v.length };
-}
+const nabOptions = (v: Float64Array): ARTimeOptions => nabHarnessOptions(v);
 
 interface Run {
   files: NabFile[];

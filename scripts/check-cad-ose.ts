@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CadOseDetector } from '../src/anomaly/cad-ose';
-import { pandasLegacyFloat as pandasParse } from '../test/helpers/pandas-float';
+import { nabHarnessOptions, pandasLegacyFloat as pandasParse } from '../test/helpers/pandas-float';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string): string | undefined => {
@@ -46,13 +46,7 @@ for (const cat of readdirSync(refDir).sort()) {
     if (only && !only.some((o) => f.includes(o))) continue;
     const values = column(join(dir, 'data', cat, f), parse);
     const ref = column(join(refDir, cat, f));
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const v of values) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const det = new CadOseDetector({ min, max, length: values.length });
+    const det = new CadOseDetector(nabHarnessOptions(values));
     const t0 = performance.now();
     const got = det.updateBatch(values);
     ms += performance.now() - t0;

@@ -36,6 +36,7 @@ import {
   nabScore,
 } from '../src/anomaly/nab';
 import type { StreamingDetectorApi } from '../src/anomaly/streaming';
+import { nabTime } from '../test/helpers/pandas-float';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -65,13 +66,7 @@ if (
   console.error(HOW_TO_GET_NAB);
   process.exit(2);
 }
-const parseTs = (s: string): number =>
-  Date.parse(
-    `${s
-      .trim()
-      .replace(' ', 'T')
-      .replace(/\.\d+$/, '')}Z`,
-  );
+const parseTs = nabTime;
 const labels: Record<string, [string, string][]> = JSON.parse(
   readFileSync(join(dataDir, 'labels', 'combined_windows.json'), 'utf8'),
 );

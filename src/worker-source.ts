@@ -115,7 +115,7 @@ export function workerHandle(w: WorkerLike): WorkerHandle {
   };
 }
 
-interface NodeWorker {
+export interface NodeWorker {
   on(event: 'error' | 'exit', cb: (v: unknown) => void): void;
   terminate(): Promise<number>;
 }
@@ -152,6 +152,30 @@ export function globalWorkerIsNodes(proc: NodeProcess): boolean {
 }
 
 /**
+ * In Node without Web Workers (see `globalWorkerIsNodes`): starts the
+ * package's `worker_threads` entry `name` (Node 20.16+). Elsewhere: undefined,
+ * the caller starts a Web Worker.
+ */
+export function startNodeWorker(
+  name: 'anomaly' | 'analytics' | 'ml' | 'onnx',
+  what: string,
+): NodeWorker | undefined {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  if (!proc?.versions?.node || !globalWorkerIsNodes(proc)) return undefined;
+  const wt = proc.getBuiltinModule?.('node:worker_threads') as
+    | { Worker: new (url: URL) => NodeWorker }
+    | undefined;
+  if (!wt) {
+    throw new EdgewiseError(
+      'WORKER_FAILED',
+      `${what}: starting the package's worker_threads entry needs Node 20.16+ ` +
+        '(process.getBuiltinModule); on older Node pass { worker } (a worker factory).',
+    );
+  }
+  return new wt.Worker(nodeWorkerUrl(name));
+}
+
+/**
  * Starts the package's worker: in browsers with `spawnBrowser` (its
  * `new Worker(new URL(...))`), in Node the `worker_threads` entry `nodeName`;
  * `source` overrides both.
@@ -162,21 +186,8 @@ export function startWorkerHandle(
   nodeName: 'anomaly' | 'analytics',
   what: string,
 ): WorkerHandle {
-  const proc = (globalThis as { process?: NodeProcess }).process;
-  if (source !== undefined || !proc?.versions?.node || !globalWorkerIsNodes(proc)) {
-    return workerHandle(startWorker(source, spawnBrowser, what));
-  }
-  const wt = proc.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (url: URL) => NodeWorker }
-    | undefined;
-  if (!wt) {
-    throw new EdgewiseError(
-      'WORKER_FAILED',
-      `${what}: starting the package's worker_threads entry needs Node 20.16+ ` +
-        '(process.getBuiltinModule); on older Node pass a worker factory.',
-    );
-  }
-  const w = new wt.Worker(nodeWorkerUrl(nodeName));
+  const w = source === undefined ? startNodeWorker(nodeName, what) : undefined;
+  if (!w) return workerHandle(startWorker(source, spawnBrowser, what));
   return {
     endpoint: nodeEndpoint(w),
     terminate: () => w.terminate(),

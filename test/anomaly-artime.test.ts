@@ -6,7 +6,7 @@ import { ARTimeDetector, type ARTimeOptions } from '../src/anomaly/artime';
 import { Rng } from '../src/anomaly/matrix';
 import type { DetectorSnapshot } from '../src/anomaly/streaming';
 import { isEdgewiseError } from '../src/errors';
-import { nabColumn, pandasLegacyFloat } from './helpers/pandas-float';
+import { nabColumn, nabHarnessOptions, pandasLegacyFloat } from './helpers/pandas-float';
 
 /**
  * Reference: NAB's stored ARTime results (ARTimeNAB.jl run by NAB's harness)
@@ -26,15 +26,7 @@ const text = (name: string) => readFileSync(join(dir, name), 'utf8');
 const data = (f: string, parse: (s: string) => number = pandasLegacyFloat) =>
   nabColumn(text(`artime-data-${f}.csv`), parse);
 const reference = (f: string) => nabColumn(text(`artime-ref-${f}.csv`));
-function nabOptions(v: Float64Array): ARTimeOptions {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const x of v) {
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  return { min, max, length: v.length };
-}
+const nabOptions = (v: Float64Array): ARTimeOptions => nabHarnessOptions(v);
 
 function expectCode(f: () => unknown, code: string): void {
   try {

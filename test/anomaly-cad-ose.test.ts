@@ -4,7 +4,7 @@ import { CadOseDetector, type CadOseOptions } from '../src/anomaly';
 import { Rng } from '../src/anomaly/matrix';
 import type { DetectorSnapshot } from '../src/anomaly/streaming';
 import { isEdgewiseError } from '../src/errors';
-import { pandasLegacyFloat as pandasParse } from './helpers/pandas-float';
+import { nabHarnessOptions, pandasLegacyFloat as pandasParse } from './helpers/pandas-float';
 
 /**
  * Reference parity: NAB's stored contextOSE scores (test/fixtures/nab-ref/
@@ -30,13 +30,7 @@ function column(name: string, conv: (s: string) => number): number[] {
 }
 
 function nabDetector(values: number[]): CadOseDetector {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-  }
-  return new CadOseDetector({ min, max, length: values.length });
+  return new CadOseDetector(nabHarnessOptions(values));
 }
 
 function noisySeries(n: number, seed: number): Float64Array {

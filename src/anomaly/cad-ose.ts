@@ -1022,19 +1022,10 @@ export class CadOseDetector implements StreamingDetectorApi {
     return k;
   }
 
+  /** The options as saved in snapshots (JSON has no NaN: an unset range is null). */
   #configJson() {
-    const c = this.#cfg;
-    return {
-      min: Number.isNaN(c.min) ? null : c.min,
-      max: Number.isNaN(c.max) ? null : c.max,
-      restPeriod: c.restPeriod,
-      threshold: c.threshold,
-      maxLeftSemiContexts: c.maxLeftSemiContexts,
-      maxActiveNeurons: c.maxActiveNeurons,
-      valueBits: c.valueBits,
-      maxContexts: c.maxContexts,
-      rangeMargin: c.rangeMargin,
-    };
+    const o = this.options;
+    return { ...o, min: o.min ?? null, max: o.max ?? null };
   }
 
   /**

@@ -6,36 +6,18 @@
  * (see src/worker-source.ts); keep it literal, on its own, in this module only.
  */
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { EdgewiseError } from '../errors';
 import {
-  globalWorkerIsNodes,
-  type NodeProcess,
-  nodeWorkerUrl,
+  startNodeWorker,
   startWorker,
   type WebWorker,
   type WorkerLike,
   type WorkerSourceOptions,
 } from '../worker-source';
 
-interface NodeWorker {
-  terminate(): Promise<number>;
-}
-
-/** Node (no global Worker): the package's worker_threads entry, as a WorkerLike. */
+/** Node (no Web Worker): the package's worker_threads entry, as a WorkerLike. */
 function startNodeOnnxWorker(): WebWorker | undefined {
-  const proc = (globalThis as { process?: NodeProcess }).process;
-  if (!proc?.versions?.node || !globalWorkerIsNodes(proc)) return undefined;
-  const wt = proc.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (url: URL) => NodeWorker }
-    | undefined;
-  if (!wt) {
-    throw new EdgewiseError(
-      'WORKER_FAILED',
-      "createOnnxWorker: starting the package's worker_threads entry needs Node 20.16+ " +
-        '(process.getBuiltinModule); on older Node pass { worker } (a function returning a worker).',
-    );
-  }
-  const w = new wt.Worker(nodeWorkerUrl('onnx'));
+  const w = startNodeWorker('onnx', 'createOnnxWorker');
+  if (!w) return undefined;
   const ep = nodeEndpoint(w as unknown as Parameters<typeof nodeEndpoint>[0]);
   const like: WorkerLike = {
     postMessage: (m) => ep.postMessage(m),

@@ -87,3 +87,28 @@ export function nabColumn(text: string, parse: (s: string) => number = Number): 
   for (let i = 0; i < lines.length; i++) out[i] = parse(lines[i].slice(lines[i].indexOf(',') + 1));
   return out;
 }
+
+/** A NAB timestamp (`2014-04-01 00:00:00`, UTC) in ms since the epoch. */
+export function nabTime(s: string): number {
+  return Date.parse(
+    `${s
+      .trim()
+      .replace(' ', 'T')
+      .replace(/\.\d+$/, '')}Z`,
+  );
+}
+
+/** NAB's harness options for a port in NAB mode: the whole file's min and max, and its length. */
+export function nabHarnessOptions(v: ArrayLike<number>): {
+  min: number;
+  max: number;
+  length: number;
+} {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] < min) min = v[i];
+    if (v[i] > max) max = v[i];
+  }
+  return { min, max, length: v.length };
+}
