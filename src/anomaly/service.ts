@@ -183,7 +183,7 @@ export function createAnomalyService(): AnomalyService {
     },
     async crashForTest() {
       setTimeout(() => {
-        throw new Error('crashForTest: simulated worker crash');
+        throw new EdgewiseError('WORKER_FAILED', 'crashForTest: simulated worker crash');
       }, 0);
     },
   };
