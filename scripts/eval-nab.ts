@@ -26,6 +26,8 @@ import {
   StreamingDetector,
   type StreamingDetectorOptions,
 } from '../src/anomaly/ensemble-stream';
+import type { StreamingDetectorApi } from '../src/anomaly/streaming';
+import { nabTime } from '../test/helpers/pandas-float';
 import {
   crossValidateByCategory,
   NAB_PROFILES,
@@ -34,9 +36,7 @@ import {
   NabSweep,
   nabCategory,
   nabScore,
-} from '../src/anomaly/nab';
-import type { StreamingDetectorApi } from '../src/anomaly/streaming';
-import { nabTime } from '../test/helpers/pandas-float';
+} from './nab/scorer';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {

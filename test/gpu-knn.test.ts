@@ -95,7 +95,7 @@ describe('WebGPU k-NN and LOF vs the float64 CPU twin', () => {
     const cpuLof = new LocalOutlierFactor({ k: 20 }).fit(Float64Array.from(X), { dims: d });
     const gpu = await knn(X, { k: 20, dims: d, backend: 'gpu' });
     const lg = lofFromKnn(gpu).lof;
-    const ref = cpuLof.factors;
+    const ref = cpuLof.scores;
     let agree = 0;
     for (let i = 0; i < n; i++) if (Math.abs(lg[i] - ref[i]) / ref[i] < 1e-5) agree++;
     // only points with an f32-ambiguous k-th neighbour may differ

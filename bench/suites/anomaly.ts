@@ -154,7 +154,7 @@ export default async function suite(): Promise<Workload[]> {
           name: 'edgewise LocalOutlierFactor (wasm simd)',
           run: () => {
             const l = new LocalOutlierFactor({ k: 20 }).fit(L, { dims: 8 });
-            consume(l.factors[0]);
+            consume(l.scores[0]);
             l.dispose();
           },
         },

@@ -32,14 +32,6 @@ export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
 export type { AnomalyEvent, BusLike, MonitorOptions } from './monitor';
-export {
-  NAB_PROFILES,
-  type NabFile,
-  type NabProfile,
-  type NabResult,
-  nabScore,
-  probationLength,
-} from './nab';
 export type {
   PoolCallOptions,
   PoolOptions,

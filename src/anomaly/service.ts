@@ -143,7 +143,7 @@ export function createAnomalyService(): AnomalyService {
     async fitLof(x, dims, options) {
       const m = await load();
       const l = new m.LocalOutlierFactor(options).fit(x, { dims });
-      const factors = l.factors.slice();
+      const factors = l.scores.slice();
       return transfer({ id: add(l), factors }, [factors.buffer]);
     },
     async scoreLof(id, x, dims) {
@@ -183,7 +183,7 @@ export function createAnomalyService(): AnomalyService {
     },
     async crashForTest() {
       setTimeout(() => {
-        throw new Error('crashForTest: simulated worker crash');
+        throw new EdgewiseError('WORKER_FAILED', 'crashForTest: simulated worker crash');
       }, 0);
     },
   };

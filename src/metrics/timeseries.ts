@@ -444,7 +444,7 @@ export class TimeSeriesStore {
     tr.persisted = true;
     if (!c) return;
     if (!Array.isArray(c.chunkStarts) || !Array.isArray(c.buckets)) {
-      throw new Error('damaged cursor');
+      throw new EdgewiseError('CORRUPT_STATE', 'TimeSeriesStore: damaged cursor');
     }
     tr.prev = c.prev;
     if (c.staged && this.sketches) {
@@ -458,7 +458,10 @@ export class TimeSeriesStore {
         ? await this.backend.readChunks(i, m.id, start, start + 1)
         : [];
       if (chunk && !isChunkIntact(chunk, i === 0 ? ['ts', 'v'] : Object.keys(tr.roll[i].cols))) {
-        throw new Error(`damaged chunk (tier ${i}, start ${start})`);
+        throw new EdgewiseError(
+          'CORRUPT_STATE',
+          `TimeSeriesStore: damaged chunk (tier ${i}, start ${start})`,
+        );
       }
       if (i === 0) {
         if (chunk?.start === start) {
@@ -481,7 +484,10 @@ export class TimeSeriesStore {
       }
       const b = c.buckets[i];
       if (b && !(Array.isArray(b) && b.length === 10 && b.every((x) => typeof x === 'number'))) {
-        throw new Error(`damaged cursor bucket (tier ${i})`);
+        throw new EdgewiseError(
+          'CORRUPT_STATE',
+          `TimeSeriesStore: damaged cursor bucket (tier ${i})`,
+        );
       }
       if (b) {
         r.bucketStart = b[0];

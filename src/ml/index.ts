@@ -41,12 +41,14 @@ export {
   type ModelKind,
 } from './models';
 export {
+  type AsyncScorer,
   type Pipeline,
   type PipelineMonitorOptions,
   type PipelineOptions,
   pipeline,
   type ScoreBatch,
   type Scorer,
+  type SyncScorer,
 } from './pipeline';
 export {
   type ModelRecord,

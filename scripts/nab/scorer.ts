@@ -1,4 +1,7 @@
 /**
+ * The NAB evaluation harness (scripts/eval-nab.ts, scripts/check-*.ts and the
+ * scorer's tests use it); it is not part of the published package.
+ *
  * NAB scoring (Lavin & Ahmad 2015), our own code following the rules of NAB's
  * scorer (`nab/sweeper.py`: `calcSweepScore`, `calcScoreByThreshold`; the
  * optimiser `nab/optimizer.py` takes the best row of that exact sweep over
