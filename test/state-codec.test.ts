@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkSnapshot,
   openState,
   pad8,
+  type SnapshotFormat,
   type StateFormat,
   StateReader,
   StateWriter,
+  snapshotHeader,
   writeF64State,
 } from '../src/core/state-codec';
 import { expectCode } from './helpers/errors';
@@ -120,5 +123,37 @@ describe('state codec: refusing bad input', () => {
     expectCode(() => new StateWriter(SHORT, 8).f64(1), 'INVALID_STATE', /overruns/);
     expectCode(() => new StateWriter(SHORT, 16).finish(), 'INVALID_STATE', /wrote 8 of 16/);
     expectCode(() => new StateWriter(SHORT, 4), 'INVALID_ARGUMENT');
+  });
+});
+
+describe('state codec: object snapshots', () => {
+  const F: SnapshotFormat = { kind: 'Thing', version: 3, reads: [1], where: 'Thing.restore' };
+
+  it('writes kind and version; accepts the current and the listed older versions', () => {
+    expect(snapshotHeader(F)).toEqual({ kind: 'Thing', version: 3 });
+    expect(snapshotHeader({ ...F, kindField: 'format' })).toEqual({ format: 'Thing', version: 3 });
+    for (const version of [3, 1]) {
+      const s: unknown = { kind: 'Thing', version, n: 2 };
+      checkSnapshot(s, F);
+      expect(s.version).toBe(version);
+    }
+    checkSnapshot({ format: 'Thing', version: 3 }, { ...F, kindField: 'format' });
+  });
+
+  it('refuses non-objects and other kinds (CORRUPT_STATE) and other versions (UNSUPPORTED_VERSION)', () => {
+    for (const s of [null, undefined, 5, 'Thing', { kind: 'Other', version: 3 }, { version: 3 }]) {
+      expectCode(() => checkSnapshot(s, F), 'CORRUPT_STATE', /Thing\.restore: pass a snapshot\(\)/);
+    }
+    expectCode(
+      () => checkSnapshot({ kind: 'Thing', version: 3 }, { ...F, kindField: 'format' }),
+      'CORRUPT_STATE',
+    );
+    for (const version of [2, '3', undefined, 4]) {
+      expectCode(
+        () => checkSnapshot({ kind: 'Thing', version }, F),
+        'UNSUPPORTED_VERSION',
+        /reads 1 or 3/,
+      );
+    }
   });
 });

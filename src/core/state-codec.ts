@@ -12,6 +12,9 @@
  * damaged fields throw `EdgewiseError('CORRUPT_STATE')`, an unknown version
  * `UNSUPPORTED_VERSION`, input that is not bytes `INVALID_ARGUMENT` (or the
  * format's `inputCode`).
+ *
+ * Object snapshots (`snapshot()` / `restore()`, plain objects with a kind and
+ * a version) share the same rules through `snapshotHeader` / `checkSnapshot`.
  */
 import { describeValue, EdgewiseError, type ErrorCode } from '../errors';
 
@@ -260,4 +263,54 @@ export function openState(input: unknown, format: StateFormat): OpenedState {
 /** A state that is the header and a list of f64 fields (most kernel states). */
 export function writeF64State(format: StateFormat, fields: ArrayLike<number>, tag = 0): Uint8Array {
   return new StateWriter(format, STATE_HEADER_BYTES + 8 * fields.length, tag).f64s(fields).finish();
+}
+
+/**
+ * The identity of an object snapshot (`snapshot()` / `restore()` of detectors
+ * and processors): a plain object whose `kindField` (default 'kind') names
+ * the type and whose `version` says the layout.
+ */
+export interface SnapshotFormat {
+  /** Value of the kind field ('StreamingDetector'). */
+  readonly kind: string;
+  /** The version this build writes. */
+  readonly version: number;
+  /** Older versions this build still reads (default none). */
+  readonly reads?: readonly number[];
+  /** Who reads it, the prefix of error messages ('StreamingDetector.restore'). */
+  readonly where: string;
+  /** Name of the field that holds `kind` (default 'kind'). */
+  readonly kindField?: string;
+}
+
+/** The header fields of a new snapshot of `format`: `{ [kindField]: kind, version }`. */
+export function snapshotHeader(format: SnapshotFormat): Record<string, string | number> {
+  return { [format.kindField ?? 'kind']: format.kind, version: format.version };
+}
+
+/**
+ * Checks an object snapshot's kind and version and returns the version (the
+ * current one or one of `reads`): not an object or another kind is
+ * `CORRUPT_STATE`, another version `UNSUPPORTED_VERSION`.
+ */
+export function checkSnapshot(
+  s: unknown,
+  format: SnapshotFormat,
+): asserts s is Record<string, unknown> & { version: number } {
+  const field = format.kindField ?? 'kind';
+  const kind = s !== null && typeof s === 'object' ? (s as Record<string, unknown>)[field] : s;
+  if (s === null || typeof s !== 'object' || kind !== format.kind) {
+    throw new EdgewiseError(
+      'CORRUPT_STATE',
+      `${format.where}: pass a snapshot() of a ${format.kind} (got ${field} ${describeValue(kind)}).`,
+    );
+  }
+  const version = (s as { version?: unknown }).version;
+  if (version !== format.version && !format.reads?.includes(version as number)) {
+    const all = [...(format.reads ?? []), format.version].join(' or ');
+    throw new EdgewiseError(
+      'UNSUPPORTED_VERSION',
+      `${format.where}: snapshot version ${describeValue(version)} is not supported (this build reads ${all}).`,
+    );
+  }
 }
