@@ -5,10 +5,8 @@
  */
 import type { BackendReport, BackendRequest } from '../gpu/backend';
 import { averagePathLength } from '../kernels/iforest';
-import type { IsolationForest } from './iforest';
+import { type IsolationForest, openForestState } from './iforest';
 import { asMatrix } from './matrix';
-
-const HEADER = 48;
 
 function flat(forest: IsolationForest): {
   trees: number;
@@ -16,14 +14,8 @@ function flat(forest: IsolationForest): {
   nodes: Uint8Array;
   sampleSize: number;
 } {
-  const bytes = forest.serialize();
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
-    trees: v.getUint32(8, true),
-    maxNodes: v.getUint32(12, true),
-    sampleSize: v.getUint32(20, true),
-    nodes: bytes.subarray(HEADER),
-  };
+  const { header, nodes } = openForestState(forest.serialize());
+  return { trees: header.trees, maxNodes: header.maxNodes, sampleSize: header.sampleSize, nodes };
 }
 
 /** Isolation Forest scores with the backend that computed them (`scoreIsolationForest`). */
