@@ -7,6 +7,7 @@
 import { describeValue, EdgewiseError } from '../errors';
 import { type ExponentialHistogramPoint, Histogram as KernelHistogram } from '../kernels/histogram';
 import { QuantileSketch } from '../kernels/quantile';
+import { Rollup } from '../storage/timeseries/rollup';
 import {
   checkLabelNames,
   checkMetricName,
@@ -16,7 +17,6 @@ import {
   OVERFLOW_LABEL,
   seriesKey,
 } from './names';
-import { Rollup } from './rollup';
 
 /** The kind of a metric. */
 export type MetricType = 'counter' | 'updowncounter' | 'gauge' | 'histogram' | 'summary';
