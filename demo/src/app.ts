@@ -11,12 +11,10 @@
  */
 
 import type { DetectorSnapshot } from '../../src/anomaly/streaming';
-import { proxy, wrap } from '../../src/comlink';
 import { createRuntime } from '../../src/index';
 import { compileFeatures, type FeatureSpec } from '../../src/ml/features';
 import { deserializeModel } from '../../src/ml/models';
 import { ModelRegistry } from '../../src/ml/registry';
-import { train } from '../../src/ml/train';
 import { describe, welchTTest } from '../../src/stats/index';
 import { openKvStore } from '../../src/storage/kv';
 import { parseSeriesCsv, parseTimestamp } from '../../src/stream/csv';
@@ -25,6 +23,8 @@ import {
   type StreamSnapshot,
   type WindowResult,
 } from '../../src/stream/processor';
+import { proxy, wrap } from '../../src/threads/comlink';
+import { train } from '../../src/threads/ml/client';
 import { SeriesChart } from './chart';
 import type { DemoService, Progress } from './worker/service';
 

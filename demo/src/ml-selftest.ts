@@ -5,10 +5,10 @@
 //   ?mode=sw                    registers the app's service worker (precaches onnxruntime's .wasm too)
 import { IsolationForest } from '../../src/anomaly/iforest';
 import { exportIsolationForestOnnx } from '../../src/ml/export-onnx';
-import { loadOnnxInWorker } from '../../src/ml/onnx-service';
 import { ModelRegistry } from '../../src/ml/registry';
 import { trainInline } from '../../src/ml/train';
 import type { IndexedDbModelStore } from '../../src/storage/models';
+import { loadOnnxInWorker } from '../../src/threads/onnx/client';
 import aeUrl from '../../test/fixtures/ml/autoencoder.onnx?url&no-inline';
 import treesUrl from '../../test/fixtures/ml/trees.onnx?url&no-inline';
 import fx from '../../test/fixtures/ml.json';

@@ -5,10 +5,10 @@
 // is served from the app's own origin and cached with it).
 
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { expose } from '../../src/comlink';
 import { importOrt } from '../../src/ml/onnx';
-import { createOnnxService } from '../../src/ml/onnx-service';
-import { createMlService } from '../../src/ml/service';
+import { expose } from '../../src/threads/comlink';
+import { createMlService } from '../../src/threads/ml/service';
+import { createOnnxService } from '../../src/threads/onnx/service';
 
 const service = { ...createMlService(), ...createOnnxService() };
 const ready = importOrt().then((ort) => {

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 // Demo worker entry: expose first, load the heavy modules lazily.
-import { expose } from '../../../src/comlink';
+import { expose } from '../../../src/threads/comlink';
 import { createDemoService } from './service';
 
 expose(createDemoService());
