@@ -94,8 +94,9 @@ export interface Detection {
   /**
    * Pushes a batch (`values[i]` at `timestamps[i]`, ms since the epoch);
    * resolves with the scores. Non-finite values score NaN and are skipped by
-   * the detector. A batch is checked before anything runs: a bad one rejects
-   * with `INVALID_ARGUMENT` and changes nothing.
+   * the detector. The batch is copied when called (reuse your arrays at
+   * once) and checked before anything runs: a bad one rejects with
+   * `INVALID_ARGUMENT` and changes nothing.
    */
   pushBatch(
     values: Float64Array | readonly number[],
@@ -222,8 +223,9 @@ async function workerScorer(
   };
 }
 
+/** A copy of a batch column (the batch may wait in the queue while the caller reuses its array). */
 function toFloat64(x: unknown, what: string): Float64Array {
-  if (x instanceof Float64Array) return x;
+  if (x instanceof Float64Array) return x.slice();
   if (!Array.isArray(x) && !ArrayBuffer.isView(x)) {
     bad(`${what} must be a Float64Array or an array of numbers, got ${describeValue(x)}.`);
   }
