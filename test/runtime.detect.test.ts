@@ -274,9 +274,14 @@ describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync'
     expect(await code(det.pushBatch(['1' as never], [T0]))).toBe('INVALID_ARGUMENT');
     expect(await code(det.pushBatch([1], [Number.NaN]))).toBe('INVALID_ARGUMENT');
     expect(det.count).toBe(10);
-    // nothing of the refused batches was learnt
-    const rest = await det.pushBatch(values.subarray(10), timestamps.subarray(10));
-    expect(rest).toEqual(ref.scores.subarray(10));
+    // nothing of the refused batches was learnt; a batch is copied when pushed,
+    // so the caller may reuse its arrays while the batch waits in the queue
+    const buf = values.slice(10, 500);
+    const pending = det.pushBatch(buf, timestamps.subarray(10, 500));
+    buf.fill(1e6);
+    expect(await pending).toEqual(ref.scores.subarray(10, 500));
+    const rest = await det.pushBatch(values.subarray(500), timestamps.subarray(500));
+    expect(rest).toEqual(ref.scores.subarray(500));
     await det.close();
     expect(await code(det.pushBatch([1], [T0]))).toBe('DISPOSED');
     await det.close(); // idempotent
