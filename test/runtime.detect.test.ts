@@ -325,4 +325,35 @@ describe.runIf(workerBuilt)('rt.detect({ worker: true }) (needs npm run build:li
     expect(Object.keys(seen[0].contributions)).toEqual(['seasonal', 'ewma']);
     await rt.dispose();
   });
+
+  it('keeps the detectors of several series apart in the shared worker', async () => {
+    const { values, timestamps } = data();
+    const other = values.map((v, i) => 40 - v + (i === 700 ? -15 : 0));
+    const rt = await createRuntime({ gpu: 'off', metrics });
+    const [a, b] = await Promise.all([
+      rt.detect('a', { worker: true }),
+      rt.detect('b', { worker: true }),
+    ]);
+    const chunks = [0, 400, 1100, N];
+    const sa: number[] = [];
+    const sb: number[] = [];
+    for (let j = 1; j < chunks.length; j++) {
+      const [x, y] = await Promise.all([
+        a.pushBatch(
+          values.subarray(chunks[j - 1], chunks[j]),
+          timestamps.subarray(chunks[j - 1], chunks[j]),
+        ),
+        b.pushBatch(
+          other.subarray(chunks[j - 1], chunks[j]),
+          timestamps.subarray(chunks[j - 1], chunks[j]),
+        ),
+      ]);
+      sa.push(...x);
+      sb.push(...y);
+    }
+    expect(sa).toEqual([...new StreamingDetector().updateBatch(values, timestamps)]);
+    expect(sb).toEqual([...new StreamingDetector().updateBatch(other, timestamps)]);
+    await rt.dispose();
+    expect(await code(a.push(1, T0))).toBe('DISPOSED');
+  });
 });

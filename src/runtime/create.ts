@@ -9,7 +9,7 @@ import type { GpuStatus } from '../gpu/device';
 import { KERNEL_BACKEND } from '../kernels/runtime';
 import { Metrics, type MetricsOptions } from '../metrics/metrics';
 import type { Sync, SyncOptions } from '../sync/sync';
-import type { Detection, DetectOptions } from './detect';
+import type { Detection, DetectOptions, SharedAnomalyWorker } from './detect';
 
 export type { Detection, DetectionSnapshot, DetectOptions } from './detect';
 
@@ -127,6 +127,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         }, every)
       : undefined;
   const detections = new Set<Detection>();
+  let anomalyWorker: SharedAnomalyWorker | undefined;
   let disposed = false;
   const rt: Runtime = {
     backends: { kernels: KERNEL_BACKEND, gpu: { ...gpuStatus, mode } },
@@ -138,9 +139,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         throw new EdgewiseError('DISPOSED', 'Runtime.detect: the runtime was disposed.');
       }
       // Detection (stream processor, detectors) loads on first use: not in the core bundle.
-      const { attachDetection } = await import('./detect');
-      const d: Detection = await attachDetection(rt, series, detectOptions, () =>
-        detections.delete(d),
+      const { attachDetection, SharedAnomalyWorker } = await import('./detect');
+      anomalyWorker ??= new SharedAnomalyWorker();
+      const d: Detection = await attachDetection(
+        rt,
+        series,
+        detectOptions,
+        () => detections.delete(d),
+        anomalyWorker,
       );
       detections.add(d);
       return d;
@@ -148,6 +154,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     async dispose() {
       disposed = true;
       await Promise.all([...detections].map((d) => d.close()));
+      anomalyWorker?.close();
       if (syncTimer) clearInterval(syncTimer);
       await sync?.close();
       bus.dispose();

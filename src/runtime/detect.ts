@@ -23,6 +23,7 @@ import { StreamingDetector, type StreamingDetectorOptions } from '../anomaly/ens
 import type { AnomalyEvent } from '../anomaly/monitor';
 import type { AnomalyService } from '../anomaly/service';
 import type { DetectorSnapshot, StreamingDetectorApi } from '../anomaly/streaming';
+import type { Remote } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
 import { StreamProcessor, type StreamSnapshot, type WindowSpec } from '../stream/processor';
 import type { EventRecord } from '../sync/types';
@@ -41,10 +42,11 @@ export interface DetectOptions {
   /** Score at or above which an anomaly event is emitted (default 0.99). */
   threshold?: number;
   /**
-   * Score in the package's anomaly worker instead of this thread (default
-   * false); a `WorkerSource` (script URL, or a function returning a started
-   * `Worker`) overrides the worker script. Not with a detector instance or
-   * with `members` (they do not cross to a worker).
+   * Score in a worker instead of this thread (default false): `true` uses the
+   * runtime's anomaly worker (the package's; one for all its `worker: true`
+   * detections, a detector each), a `WorkerSource` (script URL, or a function
+   * returning a started `Worker`) starts one for this detection alone. Not
+   * with a detector instance or with `members` (they do not cross to a worker).
    */
   worker?: boolean | WorkerSource;
   /**
@@ -172,11 +174,15 @@ function localScorer(d: StreamingDetectorApi): Scorer {
   };
 }
 
-async function workerScorer(
-  source: WorkerSource | undefined,
-  options: Omit<StreamingDetectorOptions, 'members'>,
-  restore: DetectorSnapshot | undefined,
-): Promise<Scorer> {
+/** A started anomaly worker: once it has failed, every call rejects with `WORKER_FAILED`. */
+interface AnomalyWorkerLink {
+  readonly svc: Remote<AnomalyService>;
+  readonly failed: boolean;
+  call<T>(p: Promise<T>): Promise<T>;
+  terminate(): void;
+}
+
+async function startLink(source: WorkerSource | undefined): Promise<AnomalyWorkerLink> {
   // Comlink and the worker start load only when a detection asks for a worker.
   const [comlink, { startAnomalyWorker }] = await Promise.all([
     import('../comlink'),
@@ -190,36 +196,90 @@ async function workerScorer(
     onFail = reject;
   });
   failure.catch(() => {}); // observed by the calls that race it
-  handle.onFailure((cause) => {
+  const fail = (cause: unknown): void => {
     failed ??= new EdgewiseError('WORKER_FAILED', 'Runtime.detect: the anomaly worker failed.', {
       cause,
     });
     onFail(failed);
-  });
-  const call = <T>(p: Promise<T>): Promise<T> => {
-    if (failed) return Promise.reject(failed);
-    return Promise.race([p, failure]);
   };
-  const stop = () => {
-    try {
-      svc[comlink.releaseProxy]();
-    } catch {
-      // the endpoint may already be gone
-    }
-    void handle.terminate();
+  handle.onFailure(fail);
+  return {
+    svc,
+    get failed() {
+      return failed !== undefined;
+    },
+    call: (p) => (failed ? Promise.reject(failed) : Promise.race([p, failure])),
+    terminate() {
+      fail(new Error('terminated'));
+      try {
+        svc[comlink.releaseProxy]();
+      } catch {
+        // the endpoint may already be gone
+      }
+      void handle.terminate();
+    },
   };
+}
+
+/**
+ * The anomaly worker that a runtime's `worker: true` detections share: one
+ * detector per detection in one worker, started on first use and again after
+ * a failure. (A detection with its own `worker` source gets its own worker.)
+ */
+export class SharedAnomalyWorker {
+  #link: Promise<AnomalyWorkerLink> | undefined;
+  #live: AnomalyWorkerLink | undefined;
+
+  acquire(): Promise<AnomalyWorkerLink> {
+    if (this.#link && !this.#live?.failed) return this.#link;
+    const p = startLink(undefined);
+    this.#live = undefined;
+    this.#link = p;
+    p.then(
+      (l) => {
+        if (this.#link === p) this.#live = l;
+      },
+      () => {
+        if (this.#link === p) this.#link = undefined; // the next detection tries again
+      },
+    );
+    return p;
+  }
+
+  /** Terminates the worker (its detections' calls reject with `WORKER_FAILED`). */
+  close(): void {
+    const p = this.#link;
+    this.#link = undefined;
+    this.#live = undefined;
+    p?.then(
+      (l) => l.terminate(),
+      () => {},
+    );
+  }
+}
+
+async function workerScorer(
+  link: AnomalyWorkerLink,
+  own: boolean,
+  options: Omit<StreamingDetectorOptions, 'members'>,
+  restore: DetectorSnapshot | undefined,
+): Promise<Scorer> {
+  const { svc, call } = link;
   let id: number;
   try {
     id = await call(svc.createDetector(options, restore));
   } catch (e) {
-    stop();
+    if (own) link.terminate();
     throw e;
   }
   return {
     where: 'worker',
     score: (values, timestamps) => call(svc.update(id, values, timestamps)),
     snapshot: () => call(svc.snapshot(id)),
-    close: stop,
+    close() {
+      if (own) link.terminate();
+      else call(svc.dispose(id)).catch(() => {}); // a failed worker holds nothing
+    },
   };
 }
 
@@ -240,13 +300,15 @@ function toFloat64(x: unknown, what: string): Float64Array {
 
 /**
  * Attaches detection on `series` to a runtime (what `rt.detect` runs).
- * `onClose` runs once when the detection closes.
+ * `onClose` runs once when the detection closes; `worker: true` detections
+ * use `shared`'s worker when given.
  */
 export async function attachDetection(
   rt: Pick<Runtime, 'bus' | 'metrics' | 'sync'>,
   series: string,
   options: DetectOptions = {},
   onClose: () => void = () => {},
+  shared?: SharedAnomalyWorker,
 ): Promise<Detection> {
   if (typeof series !== 'string' || series.length === 0) {
     bad(`series must be a non-empty string, got ${describeValue(series)}.`);
@@ -314,11 +376,11 @@ export async function attachDetection(
   let scorer: Scorer;
   try {
     if (worker !== false) {
-      scorer = await workerScorer(
-        worker === true ? undefined : worker,
-        detectorOptions,
-        restore?.detector,
-      );
+      const own = worker !== true || !shared;
+      const link = own
+        ? await startLink(worker === true ? undefined : worker)
+        : await shared!.acquire();
+      scorer = await workerScorer(link, own, detectorOptions, restore?.detector);
     } else {
       const d = instance ?? new StreamingDetector(detectorOptions);
       if (restore) d.restore(restore.detector);
