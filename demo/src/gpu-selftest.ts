@@ -1,7 +1,7 @@
 // GPU self-test page: the browser tests load it (Chromium with
 // --enable-unsafe-webgpu, SwiftShader adapter) and read window.__gpuSelftest.
 
-import { IsolationForest } from '../../src/anomaly/iforest';
+import { IsolationForest } from 'edgewise/anomaly';
 import {
   batchStats,
   batchStatsCpu,
@@ -14,10 +14,12 @@ import {
   knn,
   knnCpu,
   lofFromKnn,
-} from '../../src/gpu/index';
-import { averagePathLength } from '../../src/kernels/iforest';
-import type { AnomalyService } from '../../src/threads/anomaly/service';
-import { wrap } from '../../src/threads/comlink';
+} from 'edgewise/gpu';
+import { type AnomalyService, wrap } from 'edgewise/threads';
+
+/** c(n) of Liu et al. (2008), the mean path length that normalises forest scores. */
+const averagePathLength = (n: number): number =>
+  n <= 1 ? 0 : n <= 2 ? 1 : 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
 
 interface Report {
   where: string;

@@ -4,11 +4,10 @@
 // Vite (a `?url` import emits it as a hashed asset next to the bundle, so it
 // is served from the app's own origin and cached with it).
 
+import { createMlService } from 'edgewise/ml';
+import { createOnnxService, importOrt } from 'edgewise/onnx';
+import { expose } from 'edgewise/threads';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { importOrt } from '../../src/ml/onnx';
-import { expose } from '../../src/threads/comlink';
-import { createMlService } from '../../src/threads/ml/service';
-import { createOnnxService } from '../../src/threads/onnx/service';
 
 const service = { ...createMlService(), ...createOnnxService() };
 const ready = importOrt().then((ort) => {

@@ -2,8 +2,8 @@
 // a Web Worker through a bridged EventBus, and runs the same stream locally;
 // test/browser/stream.browser.test.ts compares the two, and the anomaly events
 // the worker's window detection sends back with the same detection run here.
-import { type AnomalyEvent, detectOnWindows } from '../../src/anomaly/index';
-import { bridgeBus, EventBus } from '../../src/events/index';
+import { type AnomalyEvent, detectOnWindows } from 'edgewise/anomaly';
+import { bridgeBus, EventBus } from 'edgewise/events';
 import {
   type HostAck,
   type HostedStreamOptions,
@@ -11,7 +11,7 @@ import {
   type StreamEvent,
   StreamProcessor,
   type WindowResult,
-} from '../../src/stream/index';
+} from 'edgewise/stream';
 
 declare global {
   interface Window {
