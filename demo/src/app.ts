@@ -248,7 +248,13 @@ async function tick(): Promise<void> {
           run.anomalies.unshift(an);
           if (run.anomalies.length > 200) run.anomalies.length = 200;
           anomaliesTotal.inc({ series: ds.id });
-          rt.bus.emit(`anomaly.${topicOf(ds.id)}`, { key: ds.id, ...an, contributions });
+          rt.bus.emit(`anomaly.${topicOf(ds.id)}`, {
+            series: ds.id,
+            timestamp: an.timestamp,
+            value: an.value,
+            score: an.score,
+            contributions,
+          });
         }
       }
     }

@@ -13,20 +13,14 @@
  */
 import { installErrorTransfer, type Remote, releaseProxy, wrap } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
+import type { AnomalyEvent } from '../events/topic-map';
 import type { WorkerHandle, WorkerSourceOptions } from '../worker-source';
 import type { AnomalyService } from './service';
 import type { DetectorSnapshot } from './streaming';
 import { startAnomalyWorker } from './worker';
 
-/** The payload of the `anomaly.<series>` events `WorkerAnomalyMonitor` emits. */
-export interface AnomalyEvent {
-  series: string;
-  timestamp: number;
-  value: number;
-  score: number;
-  /** Each member detector's calibrated score for this record. */
-  contributions: Record<string, number>;
-}
+/** The payload of the `anomaly.<series>` events `WorkerAnomalyMonitor` emits (defined in `edgewise/events`). */
+export type { AnomalyEvent };
 
 /** Anything with an `emit(topic, payload)`, e.g. an `EventBus`. */
 export interface BusLike {
