@@ -1,6 +1,11 @@
 /**
- * `edgewise`: the public entry. `createRuntime()` gathers the parts that are
- * built so far and reports which backends run; sub-paths export each family.
+ * `edgewise`: the public entry. `createRuntime()` wires the bus, metrics and
+ * sync and reports which backends run; this entry exports it with the core
+ * types (runtime, errors, bus and its topics, metrics, sync, inputs). Each
+ * family comes through its subpath: `edgewise/kernels`, `edgewise/events`,
+ * `edgewise/stream`, `edgewise/metrics`, `edgewise/stats`, `edgewise/anomaly`,
+ * `edgewise/threads`, `edgewise/gpu`, `edgewise/ml`, `edgewise/onnx`,
+ * `edgewise/storage`, `edgewise/sync`, `edgewise/widgets`.
  *
  * @module edgewise
  */
@@ -11,17 +16,29 @@ import { KERNEL_BACKEND } from './kernels/runtime';
 import { Metrics, type MetricsOptions } from './metrics/metrics';
 import type { Sync, SyncOptions } from './sync/sync';
 
-export * from './anomaly/index';
-export * from './events/index';
-// Likewise EwmaOptions: the root re-exports the kernel's (`Ewma`); the
-// detector's is `edgewise/anomaly`'s EwmaOptions.
-export type { EwmaOptions } from './kernels/index';
-export * from './kernels/index';
-export * from './metrics/index';
-// Statistics (hypothesis tests, distributions, regression) are `edgewise/stats`
-// only: the root stays within its size budget, and the detectors' MadOptions is
-// the only MadOptions here.
-export * from './stream/index';
+export type { MatrixOptions } from './anomaly/matrix';
+export { EdgewiseError, type ErrorCode, isEdgewiseError } from './errors';
+export type {
+  AnomalyEvent,
+  BusStats,
+  EdgewiseTopics,
+  EmitOptions,
+  EventBus,
+  EventBusOptions,
+  Handler,
+  HandlerErrorEvent,
+  Priority,
+  RuntimeErrorEvent,
+  SubscribeOptions,
+  Subscription,
+} from './events/index';
+export type { GpuStatus } from './gpu/device';
+export type { NumericInput } from './kernels/runtime';
+export type { Counter, Gauge, HistogramMetric } from './metrics/instruments';
+export type { Metrics, MetricsOptions } from './metrics/metrics';
+export type { Labels } from './metrics/names';
+export type { ExpositionFormat } from './metrics/registry';
+export type { Sync, SyncOptions } from './sync/sync';
 
 /** Options of `createRuntime`; every field has a default. */
 export interface RuntimeOptions {
