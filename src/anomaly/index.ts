@@ -34,7 +34,7 @@ export {
   StreamingDetector,
   type StreamingDetectorOptions,
 } from './ensemble-stream';
-export type { AnomalyEvent } from './event';
+export type { AnomalyEvent } from '../events/topic-map';
 export {
   HalfSpaceTreesDetector,
   type HalfSpaceTreesOptions,

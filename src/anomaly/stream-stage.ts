@@ -11,7 +11,7 @@ import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
 import type { WindowResult } from '../stream/processor';
 import { StreamingDetector, type StreamingDetectorOptions } from './ensemble-stream';
-import type { AnomalyEvent } from './event';
+import type { AnomalyEvent } from '../events/topic-map';
 import type { DetectorSnapshot } from './streaming';
 
 /** Options of `detectOnWindows`. */

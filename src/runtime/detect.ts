@@ -20,7 +20,7 @@
  * five steps are done for the batch (the outbox append included).
  */
 import { StreamingDetector, type StreamingDetectorOptions } from '../anomaly/ensemble-stream';
-import type { AnomalyEvent } from '../anomaly/event';
+import type { AnomalyEvent } from '../events/topic-map';
 import type { DetectorSnapshot, StreamingDetectorApi } from '../anomaly/streaming';
 import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';

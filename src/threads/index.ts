@@ -27,7 +27,7 @@
  * @module edgewise/threads
  */
 
-export type { AnomalyEvent } from '../anomaly/event';
+export type { AnomalyEvent } from '../events/topic-map';
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { type BusLike, type MonitorOptions, WorkerAnomalyMonitor } from './anomaly/monitor';
 export {

@@ -11,15 +11,17 @@
  * WorkerAnomalyMonitor(service, bus, options)` uses a service you already
  * have, e.g. `pool.remote(0)` of an `AnomalyWorkerPool`.
  */
-import type { AnomalyEvent } from '../../anomaly/event';
+
 import type { DetectorSnapshot } from '../../anomaly/streaming';
 import { describeValue, EdgewiseError } from '../../errors';
+import type { AnomalyEvent } from '../../events/topic-map';
 import { installErrorTransfer, type Remote, releaseProxy, wrap } from '../comlink';
 import type { WorkerHandle, WorkerSourceOptions } from '../worker-source';
 import type { AnomalyService } from './service';
 import { startAnomalyWorker } from './start';
 
-export type { AnomalyEvent } from '../../anomaly/event';
+/** The payload of the `anomaly.<series>` events `WorkerAnomalyMonitor` emits (defined in `edgewise/events`). */
+export type { AnomalyEvent };
 
 /** Anything with an `emit(topic, payload)`, e.g. an `EventBus`. */
 export interface BusLike {
