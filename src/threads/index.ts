@@ -42,7 +42,6 @@ export {
   type AnomalyService,
   type AnomalyServiceInfo,
   createAnomalyService,
-  type RowOptions,
   type StreamUpdateResult,
 } from './anomaly/service';
 export { expose, wrap } from './comlink';
