@@ -28,6 +28,7 @@ import {
 } from 'edgewise/anomaly';
 // The combination stage alone and the NAB harness are evaluation internals, not public API.
 import { EnsembleCombiner } from '../src/anomaly/ensemble-stream';
+import { nabTime } from '../test/helpers/pandas-float';
 import {
   crossValidateByCategory,
   NAB_PROFILES,
@@ -36,8 +37,7 @@ import {
   NabSweep,
   nabCategory,
   nabScore,
-} from '../src/anomaly/nab';
-import { nabTime } from '../test/helpers/pandas-float';
+} from './nab/scorer';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EdgewiseError, Moments } from '../src/kernels/index';
 import { heapF64 } from '../src/kernels/runtime';
 import fixture from './fixtures/moments.json';
+import { expectCode } from './helpers/errors';
 import { decodeF64, type MomentsCase, relErr } from './helpers/fixtures';
 import { fsum, normals } from './helpers/fsum';
 
@@ -124,15 +125,7 @@ describe('Moments non-finite values and bad input', () => {
     const before = m.serialize();
     const bad: unknown[] = ['1', { a: 1 }, null, undefined, [1, '2', 3], new BigInt64Array(2)];
     for (const b of bad) {
-      let err: unknown;
-      try {
-        m.push(b as never);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(EdgewiseError);
-      expect((err as EdgewiseError).code).toBe('INVALID_ARGUMENT');
-      expect((err as EdgewiseError).message).toMatch(/Float64Array|numbers/);
+      expectCode(() => m.push(b as never), 'INVALID_ARGUMENT', /Float64Array|numbers/);
     }
     // Even a long array with one bad element at the very end changes nothing.
     const long: unknown[] = Array.from({ length: 20_000 }, (_, i) => i);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EwmaDetector, StreamingDetector } from '../src/anomaly/index';
 import { isEdgewiseError } from '../src/errors';
-import { type AnomalyEvent, createRuntime, type Runtime, type WindowResult } from '../src/index';
+import { type AnomalyEvent, createRuntime, type Runtime } from '../src/index';
+import type { WindowResult } from '../src/stream/index';
 import { normals } from './helpers/random';
 
 const N = 2000;

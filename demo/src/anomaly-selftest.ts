@@ -28,7 +28,7 @@ declare global {
 }
 
 const factory = (): PoolWorkerHandle => {
-  const w = new Worker(new URL('../../workers/anomaly.worker.ts', import.meta.url), {
+  const w = new Worker(new URL('../../src/threads/anomaly/worker.ts', import.meta.url), {
     type: 'module',
   });
   return {

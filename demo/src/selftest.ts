@@ -15,7 +15,7 @@ declare global {
 }
 
 async function run(): Promise<void> {
-  const worker = new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../../src/threads/kernels/worker.ts', import.meta.url), {
     type: 'module',
   });
   const client = new KernelWorkerClient(worker);

@@ -46,7 +46,7 @@ function events(n: number): Array<[string, StreamEvent]> {
 }
 
 async function run(): Promise<void> {
-  const worker = new Worker(new URL('../../workers/stream.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../../src/threads/stream/worker.ts', import.meta.url), {
     type: 'module',
   });
   const bus = new EventBus();

@@ -1,3 +1,5 @@
+import { toFloat64 } from '../core/arrays';
+import { openState, pad8, type StateFormat, StateWriter } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { QuantileSketch, type QuantileSketchOptions } from './quantile';
 import {
@@ -95,8 +97,14 @@ export interface WindowOutput {
   quantiles?: Float64Array[];
 }
 
-const WMAGIC = 0x49575745; // 'EWWI' little-endian
-const WVERSION = 1;
+const FORMAT: StateFormat = {
+  name: 'SlidingWindow',
+  where: 'SlidingWindow.deserialize',
+  magic: 0x49575745, // 'EWWI' little-endian
+  version: 1,
+  versionWidth: 2,
+  minLength: 12,
+};
 let outPtr = 0;
 let tsPtr = 0;
 const OUT_CAP = STAGING_VALUES + 1;
@@ -111,27 +119,6 @@ function tsArea(): number {
 
 function bad(message: string): EdgewiseError {
   return new EdgewiseError('INVALID_ARGUMENT', message);
-}
-
-function toF64(v: unknown, where: string): Float64Array {
-  if (v instanceof Float64Array) return v;
-  if (
-    ArrayBuffer.isView(v) &&
-    !(v instanceof DataView) &&
-    !(v instanceof BigInt64Array) &&
-    !(v instanceof BigUint64Array)
-  ) {
-    return Float64Array.from(v as unknown as ArrayLike<number>);
-  }
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] !== 'number') {
-        throw bad(`${where}: element ${i} is ${describeValue(v[i])}; pass numbers only.`);
-      }
-    }
-    return Float64Array.from(v as number[]);
-  }
-  throw bad(`${where}: expected a Float64Array or an array of numbers, got ${describeValue(v)}.`);
 }
 
 interface Parsed {
@@ -433,18 +420,20 @@ export class SlidingWindow extends WasmObject {
       if (out.quantiles) this.#countQuantiles(typeof values === 'number' ? [values] : values, out);
       return this.#trim(out, rows);
     }
-    const v = toF64(
+    const v = toFloat64(
       typeof values === 'number' ? [values] : values,
       `${this.constructor.name}.push`,
+      'values',
     );
     if (timestamps === undefined) {
       throw bad(
         `${this.constructor.name}.push: time windows need timestamps: push(values, timestamps).`,
       );
     }
-    const t = toF64(
+    const t = toFloat64(
       typeof timestamps === 'number' ? [timestamps] : timestamps,
       `${this.constructor.name}.push`,
+      'timestamps',
     );
     if (t.length !== v.length) {
       throw bad(
@@ -662,117 +651,68 @@ export class SlidingWindow extends WasmObject {
       sketch: this.#sketchOptions,
     };
     const json = new TextEncoder().encode(JSON.stringify(options));
-    const head = 12 + json.length;
-    const pad = (n: number): number => (n + 7) & ~7;
     const slots = this.time ? k.tw_slots(this.#k) : k.cw_slots(this.size);
     const sketches = [...this.#panes.entries()].map(([id, sk]) => ({
       id,
       n: this.#paneCounts.get(id) ?? 0,
       bytes: sk.serialize(),
     }));
-    let total = pad(head) + 8 * (1 + slots + 4);
-    for (const p of sketches) total += 24 + pad(p.bytes.length);
-    const out = new Uint8Array(total);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, WMAGIC, true);
-    dv.setUint16(4, WVERSION, true);
-    dv.setUint16(6, this instanceof TumblingWindow ? 1 : 0, true);
-    dv.setUint32(8, json.length, true);
-    out.set(json, 12);
-    let at = pad(head);
-    const f64 = (v: number): void => {
-      dv.setFloat64(at, v, true);
-      at += 8;
-    };
-    f64(slots);
+    let total = pad8(12 + json.length) + 8 * (1 + slots + 4);
+    for (const p of sketches) total += 24 + pad8(p.bytes.length);
+    const w = new StateWriter(FORMAT, total, this instanceof TumblingWindow ? 1 : 0);
+    w.u32(json.length).raw(json).align8();
     const h = heapF64();
     const b = this.ptr >>> 3;
-    for (let i = 0; i < slots; i++) f64(h[b + i]);
-    f64(this.#cur);
-    f64(this.#curCount);
-    f64(this.#lastTs);
-    f64(sketches.length);
-    for (const p of sketches) {
-      f64(p.id);
-      f64(p.n);
-      f64(p.bytes.length);
-      out.set(p.bytes, at);
-      at += pad(p.bytes.length);
-    }
-    return out;
+    w.f64(slots).f64s(h.subarray(b, b + slots));
+    w.f64(this.#cur).f64(this.#curCount).f64(this.#lastTs).f64(sketches.length);
+    for (const p of sketches) w.f64(p.id).f64(p.n).f64(p.bytes.length).raw(p.bytes).align8();
+    return w.finish();
   }
 
   /** Restores a state written by `serialize()` (as a SlidingWindow or TumblingWindow). */
   static deserialize(bytes: Uint8Array | ArrayBuffer): SlidingWindow {
-    const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-    if (!(u8 instanceof Uint8Array)) {
-      throw bad('SlidingWindow.deserialize: pass the Uint8Array returned by serialize().');
-    }
-    const corrupt = (why: string, cause?: unknown): EdgewiseError =>
-      new EdgewiseError(
-        'CORRUPT_STATE',
-        `SlidingWindow.deserialize: ${why}; the bytes were damaged.`,
-        cause === undefined ? undefined : { cause },
-      );
-    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    if (u8.byteLength < 12 || dv.getUint32(0, true) !== WMAGIC) throw corrupt('bad magic');
-    const version = dv.getUint16(4, true);
-    if (version !== WVERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `SlidingWindow.deserialize: state version ${version} is not supported (this build reads ${WVERSION}).`,
-      );
-    }
-    const flags = dv.getUint16(6, true);
-    const jl = dv.getUint32(8, true);
-    if (flags > 1 || 12 + jl > u8.byteLength) throw corrupt('bad header');
+    const { bytes: u8, tag: flags, reader: r } = openState(bytes, FORMAT);
+    const jl = r.u32();
+    if (flags > 1 || 12 + jl > u8.byteLength) throw r.corrupt('bad header');
     let options: WindowOptions;
     let w: SlidingWindow;
     try {
-      options = JSON.parse(new TextDecoder().decode(u8.subarray(12, 12 + jl)));
+      options = JSON.parse(new TextDecoder().decode(r.raw(jl)));
       w = flags === 1 ? new TumblingWindow(options) : new SlidingWindow(options);
     } catch (cause) {
-      throw corrupt('invalid options', cause);
+      throw r.corrupt('invalid options', cause);
     }
     try {
-      let at = (12 + jl + 7) & ~7;
-      const f64 = (): number => {
-        if (at + 8 > u8.byteLength) throw corrupt('truncated');
-        const v = dv.getFloat64(at, true);
-        at += 8;
-        return v;
-      };
+      r.align8();
       const slots = w.time ? k.tw_slots(w.#k) : k.cw_slots(w.size);
-      if (f64() !== slots) throw corrupt('state block size');
-      const block = new Float64Array(slots);
-      for (let i = 0; i < slots; i++) block[i] = f64();
+      if (r.f64() !== slots) throw r.corrupt('state block size');
+      const block = r.f64s(slots);
       const same = w.time
         ? block[0] === w.slide && block[1] === w.#k && block[2] === w.origin
         : block[0] === w.size && block[1] === w.slide && block[2] >= 0 && block[2] <= w.size;
-      if (!same) throw corrupt('state block does not match the options');
+      if (!same) throw r.corrupt('state block does not match the options');
       const why = w.time ? checkTimeBlock(block, w.#k) : checkCountBlock(block, w.size);
-      if (why) throw corrupt(why);
+      if (why) throw r.corrupt(why);
       heapF64().set(block, w.ptr >>> 3);
-      w.#cur = f64();
-      w.#curCount = f64();
-      w.#lastTs = f64();
-      const np = f64();
-      if (!Number.isInteger(np) || np < 0 || np > 1 << 20) throw corrupt('pane count');
+      w.#cur = r.f64();
+      w.#curCount = r.f64();
+      w.#lastTs = r.f64();
+      const np = r.f64();
+      if (!Number.isInteger(np) || np < 0 || np > 1 << 20) throw r.corrupt('pane count');
       for (let i = 0; i < np; i++) {
-        const id = f64();
-        const n = f64();
-        const len = f64();
-        if (!Number.isInteger(len) || len < 0 || at + len > u8.byteLength)
-          throw corrupt('pane sketch');
-        const sk = QuantileSketch.deserialize(u8.slice(at, at + len));
+        const id = r.f64();
+        const n = r.f64();
+        const len = r.f64();
+        if (!Number.isInteger(len) || len < 0 || len > r.remaining) throw r.corrupt('pane sketch');
+        const sk = QuantileSketch.deserialize(r.raw(len).slice());
         w.#panes.set(id, sk);
         w.#paneCounts.set(id, n);
-        at += (len + 7) & ~7;
+        r.align8();
       }
-      if (at !== u8.byteLength) throw corrupt('trailing bytes');
+      r.end();
     } catch (e) {
       w.dispose();
-      throw e instanceof EdgewiseError ? e : corrupt('unreadable', e);
+      throw e instanceof EdgewiseError ? e : r.corrupt('unreadable', e);
     }
     return ensureRoundTrip(w, u8, 'SlidingWindow.deserialize');
   }

@@ -20,15 +20,17 @@
  * five steps are done for the batch (the outbox append included).
  */
 import { StreamingDetector, type StreamingDetectorOptions } from '../anomaly/ensemble-stream';
-import type { AnomalyEvent } from '../anomaly/monitor';
-import type { AnomalyService } from '../anomaly/service';
+import type { AnomalyEvent } from '../events/topic-map';
 import type { DetectorSnapshot, StreamingDetectorApi } from '../anomaly/streaming';
-import type { Remote } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
+import type { EventBus } from '../events/bus';
+import type { Metrics } from '../metrics/metrics';
 import { StreamProcessor, type StreamSnapshot, type WindowSpec } from '../stream/processor';
+import type { Sync } from '../sync/sync';
 import type { EventRecord } from '../sync/types';
-import type { WorkerSource } from '../worker-source';
-import type { Runtime } from './create';
+import type { AnomalyService } from '../threads/anomaly/service';
+import type { Remote } from '../threads/comlink';
+import type { WorkerSource } from '../threads/worker-source';
 
 /** Options of `rt.detect`; every field has a default. */
 export interface DetectOptions {
@@ -185,8 +187,8 @@ interface AnomalyWorkerLink {
 async function startLink(source: WorkerSource | undefined): Promise<AnomalyWorkerLink> {
   // Comlink and the worker start load only when a detection asks for a worker.
   const [comlink, { startAnomalyWorker }] = await Promise.all([
-    import('../comlink'),
-    import('../anomaly/worker'),
+    import('../threads/comlink'),
+    import('../threads/anomaly/start'),
   ]);
   const handle = startAnomalyWorker(source);
   const svc = comlink.wrap<AnomalyService>(handle.endpoint);
@@ -304,7 +306,7 @@ function toFloat64(x: unknown, what: string): Float64Array {
  * use `shared`'s worker when given.
  */
 export async function attachDetection(
-  rt: Pick<Runtime, 'bus' | 'metrics' | 'sync'>,
+  rt: { readonly bus: EventBus; readonly metrics: Metrics; readonly sync: Sync | undefined },
   series: string,
   options: DetectOptions = {},
   onClose: () => void = () => {},
