@@ -20,10 +20,10 @@
  * five steps are done for the batch (the outbox append included).
  */
 import { StreamingDetector, type StreamingDetectorOptions } from '../anomaly/ensemble-stream';
-import type { AnomalyEvent } from '../events/topic-map';
 import type { DetectorSnapshot, StreamingDetectorApi } from '../anomaly/streaming';
 import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
+import type { AnomalyEvent } from '../events/topic-map';
 import type { Metrics } from '../metrics/metrics';
 import { StreamProcessor, type StreamSnapshot, type WindowSpec } from '../stream/processor';
 import type { Sync } from '../sync/sync';
