@@ -34,6 +34,10 @@ export class EdgewiseError extends Error {
   }
 }
 
+/**
+ * True when `e` is an `EdgewiseError` (`instanceof`), with the given `code`
+ * when one is passed.
+ */
 export function isEdgewiseError(e: unknown, code?: ErrorCode): e is EdgewiseError {
   return e instanceof EdgewiseError && (code === undefined || e.code === code);
 }

@@ -9,6 +9,11 @@
 
 import { EdgewiseError } from '../errors';
 
+/**
+ * How `runAsLeader` elects one tab: `'web-locks'` (the Web Locks API),
+ * `'broadcast'` (a BroadcastChannel election), `'none'` (every caller leads) or
+ * `'auto'` (Web Locks where available, else BroadcastChannel, else `'none'`).
+ */
 export type LockMode = 'auto' | 'web-locks' | 'broadcast' | 'none';
 
 interface LockManagerLike {
