@@ -16,5 +16,5 @@ export {
   type IndexedDbOutboxOptions,
   SYNC_SCHEMA_VERSION,
 } from './outbox/indexeddb';
-export { MemoryOutbox } from './outbox/memory';
 export type { AppendResult, DropEvent, Outbox, OutboxOptions } from './outbox/interface';
+export { MemoryOutbox } from './outbox/memory';
