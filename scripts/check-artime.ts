@@ -14,7 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTimeDetector, type ARTimeOptions } from '../src/anomaly/artime';
+import { ARTimeDetector, type ARTimeOptions } from 'edgewise/anomaly';
 import {
   nabColumn,
   nabHarnessOptions,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { IsolationForest } from '../src/anomaly/iforest';
 import { LocalOutlierFactor } from '../src/anomaly/lof';
-import { isEdgewiseError } from '../src/errors';
 import fixture from './fixtures/anomaly.json';
 import { rocAuc, synthetic } from './helpers/anomaly-data';
+import { expectCode } from './helpers/errors';
 
 interface Task {
   name: string;
@@ -154,13 +154,7 @@ describe('IsolationForest vs scikit-learn', () => {
     const { X } = synthetic(500, 2, 1);
     f.fit(X, { dims: 2 });
     const before = f.score(X, { dims: 2 });
-    try {
-      f.fit([1, 2, 3], { dims: 2 });
-      expect.unreachable();
-    } catch (e) {
-      expect(isEdgewiseError(e, 'INVALID_ARGUMENT')).toBe(true);
-      expect((e as Error).message).toMatch(/multiple of dims/);
-    }
+    expectCode(() => f.fit([1, 2, 3], { dims: 2 }), 'INVALID_ARGUMENT', /multiple of dims/);
     expect(() => f.fit([1, Number.NaN, 3, 4], { dims: 2 })).toThrowError(/finite/);
     expect(() => f.score([1, 2, 3], { dims: 3 })).toThrowError(/dims = 2/);
     expect(f.score(X, { dims: 2 })).toEqual(before);

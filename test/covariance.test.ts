@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Covariance, EdgewiseError, Ewma } from '../src/kernels/index';
+import { Covariance, Ewma } from '../src/kernels/index';
 import fixture from './fixtures/kernels.json';
+import { expectCode } from './helpers/errors';
 import { decodeF64 } from './helpers/fixtures';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EdgewiseError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 /** |a_ij - b_ij| <= tol * sqrt(b_ii b_jj): relative to the scale of the entry's row/column. */
 function expectMatrix(a: Float64Array, b: number[], d: number, tol: number, diag = b): void {
@@ -87,20 +78,20 @@ describe('Covariance against numpy', () => {
   });
 
   it('rejects misuse', () => {
-    expect(code(() => new Covariance({ dims: 0 }))).toBe('INVALID_ARGUMENT');
+    expectCode(() => new Covariance({ dims: 0 }), 'INVALID_ARGUMENT');
     const c = new Covariance({ dims: 2 });
-    expect(code(() => c.push([1, 2, 3]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => c.push([1, 'a' as unknown as number]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => c.merge(new Covariance({ dims: 3 })))).toBe('INVALID_ARGUMENT');
+    expectCode(() => c.push([1, 2, 3]), 'INVALID_ARGUMENT');
+    expectCode(() => c.push([1, 'a' as unknown as number]), 'INVALID_ARGUMENT');
+    expectCode(() => c.merge(new Covariance({ dims: 3 })), 'INVALID_ARGUMENT');
     expect(c.count).toBe(0);
     expect(Number.isNaN(c.mean[0])).toBe(true);
     const bytes = c.push([1, 2, 3, 5]).serialize();
     const bad = bytes.slice();
     bad[6] = 3;
-    expect(code(() => Covariance.deserialize(bad))).toBe('CORRUPT_STATE');
+    expectCode(() => Covariance.deserialize(bad), 'CORRUPT_STATE');
     bad[6] = 2;
     bad[4] = 7;
-    expect(code(() => Covariance.deserialize(bad))).toBe('UNSUPPORTED_VERSION');
+    expectCode(() => Covariance.deserialize(bad), 'UNSUPPORTED_VERSION');
     c.merge(c);
     expect(c.count).toBe(4);
     c.dispose();
@@ -142,11 +133,11 @@ describe('Ewma against an explicit weighted reference', () => {
     const w = 1 - e.alpha;
     expect(s.mean[1]).toBeCloseTo((5 * w + 7) / (w + 1), 14);
     expect(e.rejected).toBe(1);
-    expect(code(() => new Ewma({}))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new Ewma({ alpha: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new Ewma({ alpha: 0.5, halfLife: 2 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => e.push(['x'] as unknown as number[]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => Ewma.deserialize(new Uint8Array(64)))).toBe('CORRUPT_STATE');
+    expectCode(() => new Ewma({}), 'INVALID_ARGUMENT');
+    expectCode(() => new Ewma({ alpha: 0 }), 'INVALID_ARGUMENT');
+    expectCode(() => new Ewma({ alpha: 0.5, halfLife: 2 }), 'INVALID_ARGUMENT');
+    expectCode(() => e.push(['x'] as unknown as number[]), 'INVALID_ARGUMENT');
+    expectCode(() => Ewma.deserialize(new Uint8Array(64)), 'CORRUPT_STATE');
     e.reset();
     expect(e.count).toBe(0);
     expect(e.mean).toBeNaN();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalOutlierFactor } from '../src/anomaly/lof';
 import { setGpuProvider } from '../src/gpu/device';
-import { knn, knnCpu, lofFromKnn } from '../src/gpu/knn';
+import { knn, knnCpu, lofFromKnn } from '../src/gpu/knn-wgsl';
 import { rng } from './helpers/fsum';
 import { nodeGpu, testSeed } from './helpers/node-gpu';
 

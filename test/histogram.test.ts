@@ -1,19 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EdgewiseError, Histogram } from '../src/kernels/index';
+import { Histogram } from '../src/kernels/index';
 import fixture from './fixtures/kernels.json';
+import { expectCode } from './helpers/errors';
 import { decodeF64 } from './helpers/fixtures';
 import { sample } from './helpers/random';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EdgewiseError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 /** Expected exponential buckets at `scale`, from the (fixture-checked) index mapping. */
 function expectedBuckets(x: ArrayLike<number>, scale: number, sign: 1 | -1): Map<number, number> {
@@ -161,27 +152,22 @@ describe('Histogram (exponential, OpenTelemetry)', () => {
     expect(r.serialize()).toEqual(bytes);
     const c = h.clone();
     expect(c.serialize()).toEqual(bytes);
-    expect(code(() => new Histogram({ bounds: [1, 1] }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new Histogram({ bounds: [1, Number.NaN] }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new Histogram({ kind: 'exponential', maxScale: 21 }))).toBe(
+    expectCode(() => new Histogram({ bounds: [1, 1] }), 'INVALID_ARGUMENT');
+    expectCode(() => new Histogram({ bounds: [1, Number.NaN] }), 'INVALID_ARGUMENT');
+    expectCode(() => new Histogram({ kind: 'exponential', maxScale: 21 }), 'INVALID_ARGUMENT');
+    expectCode(() => new Histogram({ kind: 'exponential', maxBuckets: 1 }), 'INVALID_ARGUMENT');
+    expectCode(() => h.merge(new Histogram({ bounds: [1] })), 'INVALID_ARGUMENT');
+    expectCode(
+      () => new Histogram({ bounds: [1] }).merge(new Histogram({ bounds: [2] })),
       'INVALID_ARGUMENT',
     );
-    expect(code(() => new Histogram({ kind: 'exponential', maxBuckets: 1 }))).toBe(
-      'INVALID_ARGUMENT',
-    );
-    expect(code(() => h.merge(new Histogram({ bounds: [1] })))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new Histogram({ bounds: [1] }).merge(new Histogram({ bounds: [2] })))).toBe(
-      'INVALID_ARGUMENT',
-    );
-    expect(code(() => h.cumulativeCounts())).toBe('INVALID_STATE');
-    expect(code(() => h.push([1, {} as number]))).toBe('INVALID_ARGUMENT');
+    expectCode(() => h.cumulativeCounts(), 'INVALID_STATE');
+    expectCode(() => h.push([1, {} as number]), 'INVALID_ARGUMENT');
     expect(h.serialize()).toEqual(bytes);
-    expect(code(() => Histogram.deserialize(bytes.subarray(0, bytes.length - 8)))).toBe(
-      'CORRUPT_STATE',
-    );
+    expectCode(() => Histogram.deserialize(bytes.subarray(0, bytes.length - 8)), 'CORRUPT_STATE');
     const bad = bytes.slice();
     new DataView(bad.buffer).setFloat64(8, 5, true);
-    expect(code(() => Histogram.deserialize(bad))).toBe('CORRUPT_STATE');
+    expectCode(() => Histogram.deserialize(bad), 'CORRUPT_STATE');
     h.merge(h);
     expect(h.count).toBe(2000);
     h.reset();

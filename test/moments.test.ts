@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EdgewiseError, Moments } from '../src/kernels/index';
+import { EdgewiseError, Moments, SlidingWindow } from '../src/kernels/index';
 import { heapF64 } from '../src/kernels/runtime';
 import fixture from './fixtures/moments.json';
+import { expectCode } from './helpers/errors';
 import { decodeF64, type MomentsCase, relErr } from './helpers/fixtures';
 import { fsum, normals } from './helpers/fsum';
 
@@ -124,15 +125,7 @@ describe('Moments non-finite values and bad input', () => {
     const before = m.serialize();
     const bad: unknown[] = ['1', { a: 1 }, null, undefined, [1, '2', 3], new BigInt64Array(2)];
     for (const b of bad) {
-      let err: unknown;
-      try {
-        m.push(b as never);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(EdgewiseError);
-      expect((err as EdgewiseError).code).toBe('INVALID_ARGUMENT');
-      expect((err as EdgewiseError).message).toMatch(/Float64Array|numbers/);
+      expectCode(() => m.push(b as never), 'INVALID_ARGUMENT', /Float64Array|numbers/);
     }
     // Even a long array with one bad element at the very end changes nothing.
     const long: unknown[] = Array.from({ length: 20_000 }, (_, i) => i);
@@ -240,5 +233,25 @@ describe('kernel runtime memory', () => {
     keep.push(new Float64Array([5]));
     expect(keep.mean).toBe(3);
     for (const m of many) m.dispose();
+  });
+});
+
+describe('input already in WebAssembly memory', () => {
+  it('a view of kernel memory (SlidingWindow.pushEach rows) is read in place, with the same result as a copy', () => {
+    const x = normals(50_000, 3).map((v) => 1e6 + v);
+    const w = new SlidingWindow({ size: 64, stats: ['mean', 'max'] });
+    const inPlace = new Moments();
+    const copied = new Moments();
+    let views = 0;
+    w.pushEach(x, (rows) => {
+      const col = rows.mean!;
+      if (col.buffer === heapF64().buffer) views++;
+      inPlace.push(col);
+      copied.push(col.slice());
+    });
+    expect(views).toBeGreaterThan(0);
+    expect(inPlace.count).toBe(50_000);
+    expect(inPlace.serialize()).toEqual(copied.serialize());
+    for (const o of [w, inPlace, copied]) o.dispose();
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EdgewiseError, QuantileSketch } from '../src/kernels/index';
+import { QuantileSketch } from '../src/kernels/index';
 import fixture from './fixtures/kernels.json';
+import { expectCode } from './helpers/errors';
 import { decodeF64 } from './helpers/fixtures';
 import { type Distribution, sample } from './helpers/random';
 
@@ -11,16 +12,6 @@ const QS = [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
 function rel(est: number, exact: number): number {
   if (exact === 0) return Math.abs(est);
   return Math.abs(est - exact) / Math.abs(exact);
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EdgewiseError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('QuantileSketch against numpy (fixtures)', () => {
@@ -201,39 +192,40 @@ describe('QuantileSketch behaviour', () => {
   });
 
   it('rejects misuse with typed errors and leaves state unchanged', () => {
-    expect(code(() => new QuantileSketch({ relativeAccuracy: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new QuantileSketch({ relativeAccuracy: 0.9 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new QuantileSketch({ maxBuckets: 1.5 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new QuantileSketch({ exactLimit: -1 }))).toBe('INVALID_ARGUMENT');
+    expectCode(() => new QuantileSketch({ relativeAccuracy: 0 }), 'INVALID_ARGUMENT');
+    expectCode(() => new QuantileSketch({ relativeAccuracy: 0.9 }), 'INVALID_ARGUMENT');
+    expectCode(() => new QuantileSketch({ maxBuckets: 1.5 }), 'INVALID_ARGUMENT');
+    expectCode(() => new QuantileSketch({ exactLimit: -1 }), 'INVALID_ARGUMENT');
     const q = QuantileSketch.of([1, 2, 3]);
     const before = q.serialize();
-    expect(code(() => q.push(['a'] as unknown as number[]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => q.push([1, 2, '3'] as unknown as number[]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => q.quantile(1.5))).toBe('INVALID_ARGUMENT');
-    expect(code(() => q.quantile(Number.NaN))).toBe('INVALID_ARGUMENT');
-    expect(code(() => q.quantiles([0.5, -1]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => q.cdf(Number.NaN))).toBe('INVALID_ARGUMENT');
+    expectCode(() => q.push(['a'] as unknown as number[]), 'INVALID_ARGUMENT');
+    expectCode(() => q.push([1, 2, '3'] as unknown as number[]), 'INVALID_ARGUMENT');
+    expectCode(() => q.quantile(1.5), 'INVALID_ARGUMENT');
+    expectCode(() => q.quantile(Number.NaN), 'INVALID_ARGUMENT');
+    expectCode(() => q.quantiles([0.5, -1]), 'INVALID_ARGUMENT');
+    expectCode(() => q.cdf(Number.NaN), 'INVALID_ARGUMENT');
     const other = new QuantileSketch({ relativeAccuracy: 0.02 });
-    expect(code(() => q.merge(other))).toBe('INVALID_ARGUMENT');
-    expect(code(() => q.merge({} as QuantileSketch))).toBe('INVALID_ARGUMENT');
+    expectCode(() => q.merge(other), 'INVALID_ARGUMENT');
+    expectCode(() => q.merge({} as QuantileSketch), 'INVALID_ARGUMENT');
     expect(q.serialize()).toEqual(before);
     // Corrupt states.
-    expect(code(() => QuantileSketch.deserialize(new Uint8Array(16)))).toBe('CORRUPT_STATE');
+    expectCode(() => QuantileSketch.deserialize(new Uint8Array(16)), 'CORRUPT_STATE');
     const bad = before.slice();
     bad[4] = 9;
-    expect(code(() => QuantileSketch.deserialize(bad))).toBe('UNSUPPORTED_VERSION');
+    expectCode(() => QuantileSketch.deserialize(bad), 'UNSUPPORTED_VERSION');
     const trunc = QuantileSketch.of([1, 2, 3], { exactLimit: 0 }).serialize();
-    expect(code(() => QuantileSketch.deserialize(trunc.subarray(0, trunc.length - 8)))).toBe(
+    expectCode(
+      () => QuantileSketch.deserialize(trunc.subarray(0, trunc.length - 8)),
       'CORRUPT_STATE',
     );
     const wrongCount = trunc.slice();
     new DataView(wrongCount.buffer).setFloat64(8 + 3 * 8, 4, true);
-    expect(code(() => QuantileSketch.deserialize(wrongCount))).toBe('CORRUPT_STATE');
+    expectCode(() => QuantileSketch.deserialize(wrongCount), 'CORRUPT_STATE');
     // Self-merge doubles.
     q.merge(q);
     expect(q.count).toBe(6);
     q.dispose();
-    expect(code(() => q.count)).toBe('DISPOSED');
+    expectCode(() => q.count, 'DISPOSED');
     q.dispose();
     other.dispose();
   });

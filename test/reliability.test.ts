@@ -9,10 +9,10 @@ import { EdgewiseError } from '../src/errors';
 import { EventBus } from '../src/events/index';
 import { createRuntime } from '../src/index';
 import { MetricsRegistry } from '../src/metrics/registry';
-import { TimeSeriesStore } from '../src/metrics/timeseries';
 import { ModelRegistry } from '../src/ml/registry';
 import { pearson, quantile } from '../src/stats/index';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
+import { TimeSeriesStore } from '../src/storage/timeseries/store';
 import { StreamProcessor } from '../src/stream/index';
 import {
   IndexedDbOutbox,
@@ -22,6 +22,7 @@ import {
   type SyncRecord,
   snapshotRegistry,
 } from '../src/sync/index';
+import { expectCodeAsync } from './helpers/errors';
 
 const series = (name: string, labels: Record<string, unknown> = {}): SeriesRecord =>
   ({
@@ -144,15 +145,11 @@ describe('outbox validation (#18.3)', () => {
       await ob.append([series('good')]);
       const before = await ob.stats();
       expect(Number.isFinite(before.bytes)).toBe(true);
-      let err: unknown;
-      try {
-        await ob.append([series('bad', { i: 5 })]);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(EdgewiseError);
-      expect((err as EdgewiseError).code).toBe('INVALID_ARGUMENT');
-      expect((err as Error).message).toMatch(/label 'i'.*String\(value\)/);
+      await expectCodeAsync(
+        ob.append([series('bad', { i: 5 })]),
+        'INVALID_ARGUMENT',
+        /label 'i'.*String\(value\)/,
+      );
       expect(await ob.stats()).toEqual(before);
       await ob.append([series('later')]);
       const after = await ob.stats();

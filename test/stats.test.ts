@@ -2,6 +2,7 @@ import { expect, it, describe as suite } from 'vitest';
 import { EdgewiseError } from '../src/errors';
 import * as S from '../src/stats/index';
 import fixture from './fixtures/stats.json';
+import { expectCode } from './helpers/errors';
 
 /** Fixture numbers: NaN / ±Infinity are stored as strings. */
 type J = number | string | null;
@@ -620,12 +621,7 @@ suite('bad inputs say what to pass', () => {
     Xn[3] = Number.POSITIVE_INFINITY;
     expect(() => S.ols(Xn, y, { dims: 1, nan: 'omit' })).toThrow(/finite/);
     expect(() => S.ols([1, 2], [1, 2], { dims: 1 })).toThrow(/more rows/);
-    try {
-      S.ols(X, y, { dims: 3 });
-    } catch (e) {
-      expect(e).toBeInstanceOf(EdgewiseError);
-      expect((e as EdgewiseError).code).toBe('INVALID_ARGUMENT');
-    }
+    expectCode(() => S.ols(X, y, { dims: 3 }), 'INVALID_ARGUMENT');
   });
   it('tests and descriptive', () => {
     expect(() => S.tTest([1, 2, 3], { confidenceLevel: 1.5 })).toThrow(/confidenceLevel/);

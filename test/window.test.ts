@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EdgewiseError, QuantileSketch, SlidingWindow, TumblingWindow } from '../src/kernels/index';
+import { QuantileSketch, SlidingWindow, TumblingWindow } from '../src/kernels/index';
+import { expectCode } from './helpers/errors';
 import { mulberry32, normals } from './helpers/random';
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof EdgewiseError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 /**
  * 10^7 adversarial values: segments of huge offsets (1e9 + noise), alternating
@@ -181,6 +172,49 @@ describe('SlidingWindow (count) against naive recompute', () => {
   });
 });
 
+describe('SlidingWindow block-sum kernel (mean/min/max, four rows per step)', () => {
+  it('window sizes 1..8, 100, 1000: min/max exact and means to 1e-9 in random batches, ±0 and ties included', () => {
+    const n = 200_000;
+    const x = adversarial(n, 5);
+    // Runs of equal values and signed zeros: ties must not change min/max.
+    for (let i = 0; i < n; i += 997)
+      for (let j = 0; j < 13 && i + j < n; j++) x[i + j] = j & 1 ? -0 : 0;
+    const r = mulberry32(9);
+    for (const w of [1, 2, 3, 4, 5, 6, 7, 8, 100, 1000]) {
+      const win = new SlidingWindow({ size: w, stats: ['mean', 'min', 'max'] });
+      const mean = new Float64Array(n);
+      const min = new Float64Array(n);
+      const max = new Float64Array(n);
+      let at = 0;
+      while (at < n) {
+        const len = Math.min(n - at, 1 + Math.floor(r() * 3 * w + r() * 9000));
+        const o = win.push(x.subarray(at, at + len));
+        expect(o.length).toBe(len);
+        mean.set(o.mean!, at);
+        min.set(o.min!, at);
+        max.set(o.max!, at);
+        at += len;
+      }
+      win.dispose();
+      const ref = dequeMinMax(x, w);
+      for (let i = 0; i < n; i++) {
+        if (min[i] !== ref.min[i] || max[i] !== ref.max[i]) {
+          throw new Error(
+            `w=${w} step ${i}: min ${min[i]}/${ref.min[i]} max ${max[i]}/${ref.max[i]}`,
+          );
+        }
+      }
+      for (let i = 0; i < n; i += i < 5000 ? 1 : 97) {
+        checkMeanVar(
+          { mean: mean[i] },
+          naive(x, Math.max(0, i + 1 - w), i + 1),
+          `w=${w} step ${i}`,
+        );
+      }
+    }
+  });
+});
+
 describe('SlidingWindow / TumblingWindow behaviour', () => {
   it('slide, partial windows, tumbling, NaN skipping, zero-copy pushEach', () => {
     const x = Float64Array.from({ length: 103 }, (_, i) => (i * 7919) % 101);
@@ -328,40 +362,38 @@ describe('SlidingWindow / TumblingWindow behaviour', () => {
       r.dispose();
     }
     const good = new SlidingWindow({ size: 5 }).serialize();
-    expect(code(() => SlidingWindow.deserialize(good.subarray(0, good.length - 8)))).toBe(
-      'CORRUPT_STATE',
-    );
+    expectCode(() => SlidingWindow.deserialize(good.subarray(0, good.length - 8)), 'CORRUPT_STATE');
     const bad = good.slice();
     bad[4] = 2;
-    expect(code(() => SlidingWindow.deserialize(bad))).toBe('UNSUPPORTED_VERSION');
+    expectCode(() => SlidingWindow.deserialize(bad), 'UNSUPPORTED_VERSION');
   });
 
   it('rejects misuse with typed errors', () => {
-    expect(code(() => new SlidingWindow({ size: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new SlidingWindow({ size: 10, slide: 11 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new SlidingWindow({ size: 10.5 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new SlidingWindow({ time: true, size: 10 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new SlidingWindow({ time: true, size: 10, slide: 3 }))).toBe(
+    expectCode(() => new SlidingWindow({ size: 0 }), 'INVALID_ARGUMENT');
+    expectCode(() => new SlidingWindow({ size: 10, slide: 11 }), 'INVALID_ARGUMENT');
+    expectCode(() => new SlidingWindow({ size: 10.5 }), 'INVALID_ARGUMENT');
+    expectCode(() => new SlidingWindow({ time: true, size: 10 }), 'INVALID_ARGUMENT');
+    expectCode(() => new SlidingWindow({ time: true, size: 10, slide: 3 }), 'INVALID_ARGUMENT');
+    expectCode(
+      () => new SlidingWindow({ size: 10, stats: ['median' as 'mean'] }),
       'INVALID_ARGUMENT',
     );
-    expect(code(() => new SlidingWindow({ size: 10, stats: ['median' as 'mean'] }))).toBe(
-      'INVALID_ARGUMENT',
-    );
-    expect(code(() => new SlidingWindow({ size: 10, slide: 3, quantiles: [0.5] }))).toBe(
+    expectCode(
+      () => new SlidingWindow({ size: 10, slide: 3, quantiles: [0.5] }),
       'INVALID_ARGUMENT',
     );
     const w = new SlidingWindow({ size: 3 });
-    expect(code(() => w.push([1, 'x' as unknown as number]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => w.push([1], [1]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => w.flush())).toBe('INVALID_STATE');
+    expectCode(() => w.push([1, 'x' as unknown as number]), 'INVALID_ARGUMENT');
+    expectCode(() => w.push([1], [1]), 'INVALID_ARGUMENT');
+    expectCode(() => w.flush(), 'INVALID_STATE');
     expect(w.push([1, 2, 3, 4]).mean).toEqual(new Float64Array([1, 1.5, 2, 3]));
     const t = new TumblingWindow({ time: true, size: 10 });
-    expect(code(() => t.push([1, 2], [1]))).toBe('INVALID_ARGUMENT');
-    expect(code(() => t.push([1, 2]))).toBe('INVALID_ARGUMENT');
+    expectCode(() => t.push([1, 2], [1]), 'INVALID_ARGUMENT');
+    expectCode(() => t.push([1, 2]), 'INVALID_ARGUMENT');
     w.reset();
     expect(w.push([5]).mean).toEqual(new Float64Array([5]));
     w.dispose();
     t.dispose();
-    expect(code(() => w.push([1]))).toBe('DISPOSED');
+    expectCode(() => w.push([1]), 'DISPOSED');
   });
 });

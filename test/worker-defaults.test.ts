@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { IsolationForest } from '../src/anomaly/iforest';
-import { type AnomalyEvent, WorkerAnomalyMonitor } from '../src/anomaly/monitor';
-import { AnomalyWorkerPool } from '../src/anomaly/pool';
-import { globalScopeName, isEdgewiseError } from '../src/errors';
+import { globalScopeName } from '../src/errors';
 import { EventBus } from '../src/events/bus';
-import { KernelWorkerClient } from '../src/kernels/client';
 import { Moments } from '../src/kernels/moments';
+import { type AnomalyEvent, WorkerAnomalyMonitor } from '../src/threads/anomaly/monitor';
+import { AnomalyWorkerPool } from '../src/threads/anomaly/pool';
+import { KernelWorkerClient } from '../src/threads/kernels/client';
 import { synthetic } from './helpers/anomaly-data';
+import { expectCode } from './helpers/errors';
 
 const dist = join(import.meta.dirname, '..', 'dist', 'workers');
 if (!existsSync(join(dist, 'anomaly.node-worker.js'))) {
@@ -78,28 +79,17 @@ describe('workers the package starts itself (Node worker_threads)', () => {
   });
 
   it('refuses bad worker arguments with INVALID_ARGUMENT / WORKER_FAILED, starting nothing', () => {
-    const code = (f: () => unknown): string | undefined => {
-      try {
-        f();
-      } catch (e) {
-        return isEdgewiseError(e) ? e.code : String(e);
-      }
-      return undefined;
-    };
-    expect(code(() => new AnomalyWorkerPool('anomaly.worker.js' as never))).toBe(
-      'INVALID_ARGUMENT',
-    );
-    expect(code(() => new AnomalyWorkerPool({ size: 2, worker: 42 as never }))).toBe(
-      'INVALID_ARGUMENT',
-    );
-    expect(code(() => new KernelWorkerClient(42 as never))).toBe('INVALID_ARGUMENT');
+    expectCode(() => new AnomalyWorkerPool('anomaly.worker.js' as never), 'INVALID_ARGUMENT');
+    expectCode(() => new AnomalyWorkerPool({ size: 2, worker: 42 as never }), 'INVALID_ARGUMENT');
+    expectCode(() => new KernelWorkerClient(42 as never), 'INVALID_ARGUMENT');
     // A worker URL needs Web Workers, which Node lacks: said plainly.
-    expect(code(() => new KernelWorkerClient({ worker: 'https://cdn.example/x.js' }))).toBe(
+    expectCode(
+      () => new KernelWorkerClient({ worker: 'https://cdn.example/x.js' }),
       'WORKER_FAILED',
     );
     const bus = new EventBus();
-    expect(code(() => new WorkerAnomalyMonitor(bus, { threshold: 2 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => new WorkerAnomalyMonitor({} as never))).toBe('INVALID_ARGUMENT');
+    expectCode(() => new WorkerAnomalyMonitor(bus, { threshold: 2 }), 'INVALID_ARGUMENT');
+    expectCode(() => new WorkerAnomalyMonitor({} as never), 'INVALID_ARGUMENT');
     bus.dispose();
   });
 });

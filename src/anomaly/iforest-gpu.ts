@@ -1,14 +1,12 @@
 /**
  * Isolation Forest scoring with a backend choice: 'wasm' (the WASM scorer),
- * 'gpu' (WebGPU, src/gpu/iforest.ts) or 'auto' (the GPU above the batch size
+ * 'gpu' (WebGPU, src/gpu/forest-wgsl.ts) or 'auto' (the GPU above the batch size
  * where it pays on this adapter). Every result says which backend ran.
  */
 import type { BackendReport, BackendRequest } from '../gpu/backend';
 import { averagePathLength } from '../kernels/iforest';
-import type { IsolationForest } from './iforest';
+import { type IsolationForest, openForestState } from './iforest';
 import { asMatrix } from './matrix';
-
-const HEADER = 48;
 
 function flat(forest: IsolationForest): {
   trees: number;
@@ -16,14 +14,8 @@ function flat(forest: IsolationForest): {
   nodes: Uint8Array;
   sampleSize: number;
 } {
-  const bytes = forest.serialize();
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return {
-    trees: v.getUint32(8, true),
-    maxNodes: v.getUint32(12, true),
-    sampleSize: v.getUint32(20, true),
-    nodes: bytes.subarray(HEADER),
-  };
+  const { header, nodes } = openForestState(forest.serialize());
+  return { trees: header.trees, maxNodes: header.maxNodes, sampleSize: header.sampleSize, nodes };
 }
 
 /** Isolation Forest scores with the backend that computed them (`scoreIsolationForest`). */
@@ -43,9 +35,9 @@ export async function scoreIsolationForest(
     return { scores: forest.score(data, options), backend: 'wasm', reason: 'requested wasm' };
   }
   // The WebGPU path loads on demand, keeping it out of the core bundle.
-  const [{ chooseBackend }, { scoreForestGpu }] = await Promise.all([
+  const [{ chooseBackend }, { forestPathSums }] = await Promise.all([
     import('../gpu/backend'),
-    import('../gpu/iforest'),
+    import('../gpu/forest-wgsl'),
   ]);
   const f = flat(forest);
   const calibrate = async (_ctx: unknown, m: number): Promise<{ gpuMs: number; cpuMs: number }> => {
@@ -54,7 +46,7 @@ export async function scoreIsolationForest(
     for (let i = 0; i < sample.length; i++)
       sample[i] = data.length ? data[i % data.length] : Math.sin(i);
     let t = performance.now();
-    await scoreForestGpu(f, sample, { dims: options.dims });
+    await forestPathSums(f, sample, { dims: options.dims });
     const gpuMs = performance.now() - t;
     t = performance.now();
     forest.score(sample, { dims: options.dims });
@@ -62,7 +54,7 @@ export async function scoreIsolationForest(
   };
   const { ctx, report } = await chooseBackend('iforest', n, options.backend ?? 'auto', calibrate);
   if (!ctx) return { scores: forest.score(data, options), ...report };
-  const r = await scoreForestGpu(f, data, options);
+  const r = await forestPathSums(f, data, options);
   const denom = f.trees * averagePathLength(f.sampleSize);
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) scores[i] = 2 ** (-r.pathSums[i] / denom);

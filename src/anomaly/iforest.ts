@@ -1,3 +1,4 @@
+import { openState, type StateFormat, StateWriter } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { averagePathLength, ForestKernel } from '../kernels/iforest';
 import { asMatrix, checkPositiveInt, type MatrixOptions, Rng } from './matrix';
@@ -20,11 +21,56 @@ export interface IsolationForestOptions {
   contamination?: number | 'auto';
 }
 
-const MAGIC = 0x46495745; // 'EWIF'
-const VERSION = 1;
 const HEADER = 48;
+const FORMAT: StateFormat = {
+  name: 'IsolationForest',
+  where: 'IsolationForest.deserialize',
+  magic: 0x46495745, // 'EWIF'
+  version: 1,
+  versionWidth: 4,
+  minLength: HEADER,
+  inputCode: 'CORRUPT_STATE',
+};
 /** The widest rows a saved forest may declare (features are i32 indices; real data is far narrower). */
 const MAX_DIMS = 1 << 20;
+
+/** @internal The header fields of a saved IsolationForest (after magic and version). */
+export interface ForestStateHeader {
+  trees: number;
+  maxNodes: number;
+  dims: number;
+  sampleSize: number;
+  threshold: number;
+  seed: number;
+  /** Always 0 in a valid state. */
+  pad: number;
+  /** -1 for 'auto'. */
+  contamination: number;
+}
+
+/**
+ * @internal Checks a saved IsolationForest's magic and version and reads its
+ * header; `nodes` are the bytes after it (the flat trees). Does not validate
+ * the fields: `IsolationForest.deserialize` does.
+ */
+export function openForestState(input: unknown): {
+  bytes: Uint8Array;
+  header: ForestStateHeader;
+  nodes: Uint8Array;
+} {
+  const { bytes, reader: r } = openState(input, FORMAT);
+  const header: ForestStateHeader = {
+    trees: r.u32(),
+    maxNodes: r.u32(),
+    dims: r.u32(),
+    sampleSize: r.u32(),
+    threshold: r.f64(),
+    seed: r.i32(),
+    pad: r.u32(),
+    contamination: r.f64(),
+  };
+  return { bytes, header, nodes: bytes.subarray(HEADER) };
+}
 
 /**
  * Isolation Forest (Liu, Ting & Zhou 2008) on WebAssembly. Trees are flat
@@ -201,47 +247,22 @@ export class IsolationForest {
   serialize(): Uint8Array {
     const kernel = this.#need();
     const nodes = kernel.nodeBytes();
-    const out = new Uint8Array(HEADER + nodes.length);
-    const v = new DataView(out.buffer);
-    v.setUint32(0, MAGIC, true);
-    v.setUint32(4, VERSION, true);
-    v.setUint32(8, kernel.trees, true);
-    v.setUint32(12, kernel.maxNodes, true);
-    v.setUint32(16, this.#dims, true);
-    v.setUint32(20, this.#sampleSize, true);
-    v.setFloat64(24, this.#threshold, true);
-    v.setInt32(32, this.options.seed | 0, true);
-    v.setFloat64(40, this.options.contamination === 'auto' ? -1 : this.options.contamination, true);
-    out.set(nodes, HEADER);
-    return out;
+    return new StateWriter(FORMAT, HEADER + nodes.length)
+      .u32(kernel.trees)
+      .u32(kernel.maxNodes)
+      .u32(this.#dims)
+      .u32(this.#sampleSize)
+      .f64(this.#threshold)
+      .i32(this.options.seed | 0)
+      .u32(0)
+      .f64(this.options.contamination === 'auto' ? -1 : this.options.contamination)
+      .raw(nodes)
+      .finish();
   }
 
-  static deserialize(bytes: Uint8Array): IsolationForest {
-    if (!(bytes instanceof Uint8Array) || bytes.length < HEADER) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'IsolationForest.deserialize: pass the Uint8Array from serialize().',
-      );
-    }
-    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (v.getUint32(0, true) !== MAGIC) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'IsolationForest.deserialize: not an IsolationForest state (bad magic).',
-      );
-    }
-    if (v.getUint32(4, true) !== VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `IsolationForest.deserialize: version ${v.getUint32(4, true)} is not supported (expected ${VERSION}).`,
-      );
-    }
-    const trees = v.getUint32(8, true);
-    const maxNodes = v.getUint32(12, true);
-    const dims = v.getUint32(16, true);
-    const sampleSize = v.getUint32(20, true);
-    const threshold = v.getFloat64(24, true);
-    const contamination = v.getFloat64(40, true);
+  static deserialize(input: Uint8Array): IsolationForest {
+    const { bytes, header, nodes } = openForestState(input);
+    const { trees, maxNodes, dims, sampleSize, threshold, seed, pad, contamination } = header;
     if (
       trees < 1 ||
       dims < 1 ||
@@ -249,7 +270,7 @@ export class IsolationForest {
       sampleSize < 1 ||
       !Number.isFinite(threshold) ||
       !(contamination === -1 || (contamination > 0 && contamination <= 0.5)) ||
-      v.getUint32(36, true) !== 0 ||
+      pad !== 0 ||
       maxNodes !== 2 * sampleSize - 1 ||
       bytes.length !== HEADER + trees * maxNodes * 24
     ) {
@@ -258,7 +279,6 @@ export class IsolationForest {
         'IsolationForest.deserialize: inconsistent sizes (truncated or corrupt state).',
       );
     }
-    const nodes = bytes.subarray(HEADER);
     const nv = new DataView(nodes.buffer, nodes.byteOffset, nodes.byteLength);
     for (let t = 0; t < trees; t++) {
       // validate the reachable structure: features < dims, children forward and in range
@@ -290,19 +310,18 @@ export class IsolationForest {
         if (!leaf) stack.push(i + 1, r);
       }
     }
-    const c = v.getFloat64(40, true);
     const f = new IsolationForest({
       trees,
       sampleSize,
-      seed: v.getInt32(32, true),
-      contamination: c < 0 ? 'auto' : c,
+      seed,
+      contamination: contamination < 0 ? 'auto' : contamination,
     });
     const kernel = new ForestKernel(trees, maxNodes, Math.ceil(Math.log2(Math.max(sampleSize, 2))));
     kernel.setNodeBytes(nodes);
     f.#kernel = kernel;
     f.#dims = dims;
     f.#sampleSize = sampleSize;
-    f.#threshold = v.getFloat64(24, true);
+    f.#threshold = threshold;
     return f;
   }
 

@@ -1,4 +1,5 @@
 import { toFloat64 } from '../core/arrays';
+import { openState, type StateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, STAGING_VALUES, WasmObject } from './runtime';
 import { wasm } from './wasm';
@@ -11,8 +12,15 @@ interface CovExports {
 }
 const k = wasm as unknown as CovExports;
 
-const MAGIC = 0x56435745; // 'EWCV' little-endian
-const VERSION = 1;
+const FORMAT: StateFormat = {
+  name: 'Covariance',
+  where: 'Covariance.deserialize',
+  magic: 0x56435745, // 'EWCV' little-endian
+  version: 1,
+  versionWidth: 2,
+  // shorter than the header is a wrong argument, not a damaged state (as before the codec)
+  inputCode: 'INVALID_ARGUMENT',
+};
 
 /** Options of `Covariance`. */
 export interface CovarianceOptions {
@@ -163,40 +171,11 @@ export class Covariance extends WasmObject {
     const h = heapF64();
     const b = this.ptr >>> 3;
     const f = [h[b + 1], h[b + 2], h[b + 3], ...h.subarray(b + 8, b + 8 + 2 * d + d * d)];
-    const out = new Uint8Array(8 + f.length * 8);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, MAGIC, true);
-    dv.setUint16(4, VERSION, true);
-    dv.setUint16(6, d, true);
-    f.forEach((v, i) => {
-      dv.setFloat64(8 + i * 8, v, true);
-    });
-    return out;
+    return writeF64State(FORMAT, f, d);
   }
 
   static deserialize(bytes: Uint8Array | ArrayBuffer): Covariance {
-    const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-    if (!(u8 instanceof Uint8Array) || u8.byteLength < 8) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        'Covariance.deserialize: pass the Uint8Array returned by serialize().',
-      );
-    }
-    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    if (dv.getUint32(0, true) !== MAGIC) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'Covariance.deserialize: bad magic; not a Covariance state.',
-      );
-    }
-    const version = dv.getUint16(4, true);
-    if (version !== VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `Covariance.deserialize: state version ${version} is not supported (this build reads ${VERSION}).`,
-      );
-    }
-    const d = dv.getUint16(6, true);
+    const { bytes: u8, tag: d, reader } = openState(bytes, FORMAT);
     const nf = 3 + 2 * d + d * d;
     if (d < 1 || d > 512 || u8.byteLength !== 8 + nf * 8) {
       throw new EdgewiseError(
@@ -204,8 +183,7 @@ export class Covariance extends WasmObject {
         'Covariance.deserialize: wrong length for its dims.',
       );
     }
-    const f = new Float64Array(nf);
-    for (let i = 0; i < nf; i++) f[i] = dv.getFloat64(8 + i * 8, true);
+    const f = reader.f64s(nf);
     const [n, rej, flag] = f;
     let ok =
       Number.isInteger(n) &&

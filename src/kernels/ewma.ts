@@ -1,3 +1,4 @@
+import { openState, type StateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import {
   allocBytes,
@@ -16,8 +17,13 @@ interface EwExports {
 }
 const k = wasm as unknown as EwExports;
 
-const MAGIC = 0x4d455745; // 'EWEM' little-endian
-const VERSION = 1;
+const FORMAT: StateFormat = {
+  name: 'Ewma',
+  where: 'Ewma.deserialize',
+  magic: 0x4d455745, // 'EWEM' little-endian
+  version: 1,
+  versionWidth: 2,
+};
 
 /** Options of `Ewma`: `alpha` or `halfLife`. */
 export interface EwmaOptions {
@@ -140,37 +146,16 @@ export class Ewma extends WasmObject {
 
   /** Versioned little-endian state: 'EWEM', u16 version, then alpha, W, mean, S, K, n, rejected. */
   serialize(): Uint8Array {
-    const out = new Uint8Array(8 + 7 * 8);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, MAGIC, true);
-    dv.setUint16(4, VERSION, true);
-    for (let i = 0; i < 7; i++) dv.setFloat64(8 + i * 8, this.slot(i), true);
-    return out;
+    const f: number[] = [];
+    for (let i = 0; i < 7; i++) f.push(this.slot(i));
+    return writeF64State(FORMAT, f);
   }
 
   static deserialize(bytes: Uint8Array | ArrayBuffer): Ewma {
-    const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-    if (!(u8 instanceof Uint8Array)) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        'Ewma.deserialize: pass the Uint8Array returned by serialize().',
-      );
-    }
-    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    if (u8.byteLength < 8 || dv.getUint32(0, true) !== MAGIC) {
-      throw new EdgewiseError('CORRUPT_STATE', 'Ewma.deserialize: bad magic; not an Ewma state.');
-    }
-    const version = dv.getUint16(4, true);
-    if (version !== VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `Ewma.deserialize: state version ${version} is not supported (this build reads ${VERSION}).`,
-      );
-    }
+    const { bytes: u8, reader } = openState(bytes, FORMAT);
     if (u8.byteLength !== 64)
       throw new EdgewiseError('CORRUPT_STATE', 'Ewma.deserialize: expected 64 bytes.');
-    const f: number[] = [];
-    for (let i = 0; i < 7; i++) f.push(dv.getFloat64(8 + i * 8, true));
+    const f = reader.f64s(7);
     const [alpha, W, m, S, K, n, rej] = f;
     const ok =
       allFinite(alpha, W, m, S, K) &&

@@ -1,3 +1,4 @@
+import { openState, type StateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
 import { allFinite, ensureRoundTrip } from './state';
@@ -56,8 +57,13 @@ export interface ExponentialHistogramPoint {
   negative: ExponentialBuckets;
 }
 
-const MAGIC = 0x49485745; // 'EWHI' little-endian
-const VERSION = 1;
+const FORMAT: StateFormat = {
+  name: 'Histogram',
+  where: 'Histogram.deserialize',
+  magic: 0x49485745, // 'EWHI' little-endian
+  version: 1,
+  versionWidth: 2,
+};
 const HDR = 16;
 
 function nextPow2(n: number): number {
@@ -324,42 +330,14 @@ export class Histogram extends SummaryWasmObject {
       f.push(n.offset, n.offset + n.bucketCounts.length - 1);
       f.push(...p.bucketCounts, ...n.bucketCounts);
     }
-    const out = new Uint8Array(8 + f.length * 8);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, MAGIC, true);
-    dv.setUint16(4, VERSION, true);
-    dv.setUint16(6, this.kind === 'explicit' ? 0 : 1, true);
-    f.forEach((v, i) => {
-      dv.setFloat64(8 + i * 8, v, true);
-    });
-    return out;
+    return writeF64State(FORMAT, f, this.kind === 'explicit' ? 0 : 1);
   }
 
   static deserialize(bytes: Uint8Array | ArrayBuffer): Histogram {
-    const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-    if (!(u8 instanceof Uint8Array)) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        'Histogram.deserialize: pass the Uint8Array returned by serialize().',
-      );
-    }
-    const corrupt = (why: string): EdgewiseError =>
-      new EdgewiseError('CORRUPT_STATE', `Histogram.deserialize: ${why}; the bytes were damaged.`);
-    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    if (u8.byteLength < 8 || dv.getUint32(0, true) !== MAGIC) {
-      throw corrupt('not a serialized Histogram (bad magic)');
-    }
-    const version = dv.getUint16(4, true);
-    if (version !== VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `Histogram.deserialize: state version ${version} is not supported (this build reads ${VERSION}).`,
-      );
-    }
-    const kind = dv.getUint16(6, true);
-    if (kind > 1 || (u8.byteLength - 8) % 8 !== 0) throw corrupt('bad kind or length');
-    const f = new Float64Array((u8.byteLength - 8) / 8);
-    for (let i = 0; i < f.length; i++) f[i] = dv.getFloat64(8 + i * 8, true);
+    const { bytes: u8, tag: kind, reader } = openState(bytes, FORMAT);
+    const corrupt = (why: string): EdgewiseError => reader.corrupt(why);
+    if (kind > 1) throw corrupt('bad kind or length');
+    const f = reader.f64Rest('bad kind or length');
     const isCount = (v: number): boolean => Number.isInteger(v) && v >= 0;
     if (f.length < 6 || !isCount(f[0]) || !isCount(f[4])) throw corrupt('bad counts');
     const [n, sum, mn, mx, rej] = f;

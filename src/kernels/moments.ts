@@ -1,3 +1,4 @@
+import { openState, type StateFormat, writeF64State } from '../core/state-codec';
 import { EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, WasmObject } from './runtime';
 import { allFinite, ensureRoundTrip } from './state';
@@ -25,8 +26,13 @@ export interface MomentsSummary {
 }
 
 const SLOTS = 10;
-const MAGIC = 0x4f4d5745; // 'EWMO' little-endian
-const VERSION = 1;
+const FORMAT: StateFormat = {
+  name: 'Moments',
+  where: 'Moments.deserialize',
+  magic: 0x4f4d5745, // 'EWMO' little-endian
+  version: 1,
+  versionWidth: 2,
+};
 const SERIALIZED_BYTES = 8 + 9 * 8;
 
 /**
@@ -55,12 +61,21 @@ export class Moments extends WasmObject {
     return new Moments().push(values);
   }
 
-  /** Adds a batch (or one number). Throws `INVALID_ARGUMENT`, changing nothing, on bad input. */
+  /**
+   * Adds a batch (or one number). Throws `INVALID_ARGUMENT`, changing nothing, on bad input.
+   * A Float64Array that is a view of the kernels' WebAssembly memory (e.g. rows from
+   * `SlidingWindow.pushEach`) is read where it is, without a staging copy.
+   */
   push(values: NumericInput | number): this {
     const s = this.ptr;
-    forEachChunk(values, 'Moments.push', (ptr, len) => {
-      wasm.moments_push(s, ptr, len);
-    });
+    forEachChunk(
+      values,
+      'Moments.push',
+      (ptr, len) => {
+        wasm.moments_push(s, ptr, len);
+      },
+      true,
+    );
     return this;
   }
 
@@ -173,47 +188,20 @@ export class Moments extends WasmObject {
 
   /** Versioned little-endian binary state ('EWMO', version, 9 x f64). */
   serialize(): Uint8Array {
-    const out = new Uint8Array(SERIALIZED_BYTES);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, MAGIC, true);
-    dv.setUint16(4, VERSION, true);
-    const h = heapF64();
     const base = this.ptr >>> 3;
-    for (let i = 0; i < 9; i++) dv.setFloat64(8 + i * 8, h[base + i], true);
-    return out;
+    return writeF64State(FORMAT, heapF64().subarray(base, base + 9));
   }
 
   /** Restores a state written by `serialize()`. Throws `CORRUPT_STATE` on damaged bytes. */
   static deserialize(bytes: Uint8Array | ArrayBuffer): Moments {
-    const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-    if (!(u8 instanceof Uint8Array)) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        'Moments.deserialize: pass the Uint8Array returned by serialize().',
-      );
-    }
-    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    if (u8.byteLength < 8 || dv.getUint32(0, true) !== MAGIC) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'Moments.deserialize: these bytes are not a serialized Moments (bad magic).',
-      );
-    }
-    const version = dv.getUint16(4, true);
-    if (version !== VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `Moments.deserialize: state version ${version} is not supported (this build reads ${VERSION}).`,
-      );
-    }
+    const { bytes: u8, reader } = openState(bytes, FORMAT);
     if (u8.byteLength !== SERIALIZED_BYTES) {
       throw new EdgewiseError(
         'CORRUPT_STATE',
         `Moments.deserialize: expected ${SERIALIZED_BYTES} bytes, got ${u8.byteLength}.`,
       );
     }
-    const v: number[] = [];
-    for (let i = 0; i < 9; i++) v.push(dv.getFloat64(8 + i * 8, true));
+    const v = reader.f64s(9);
     const [n, shift, meanD, m2, m3, m4, mn, mx, rejected] = v;
     const ok =
       Number.isInteger(n) &&

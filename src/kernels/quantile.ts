@@ -1,3 +1,4 @@
+import { openState, type StateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
 import { ensureRoundTrip } from './state';
@@ -48,8 +49,13 @@ const SLOTS = 24;
 const POS = 11;
 const NEG = 17;
 const NO_FLOOR = -2147483648;
-const MAGIC = 0x53515745; // 'EWQS' little-endian
-const VERSION = 1;
+const FORMAT: StateFormat = {
+  name: 'QuantileSketch',
+  where: 'QuantileSketch.deserialize',
+  magic: 0x53515745, // 'EWQS' little-endian
+  version: 1,
+  versionWidth: 2,
+};
 const CA = 6 / 35;
 const CB = -3 / 5;
 const CC = 10 / 7;
@@ -391,49 +397,15 @@ export class QuantileSketch extends SummaryWasmObject {
         for (let key = mn; key <= mx; key++) fields.push(h[p0 + key]);
       }
     }
-    const out = new Uint8Array(8 + fields.length * 8);
-    const dv = new DataView(out.buffer);
-    dv.setUint32(0, MAGIC, true);
-    dv.setUint16(4, VERSION, true);
-    dv.setUint16(6, exact ? 1 : 0, true);
-    for (let i = 0; i < fields.length; i++) dv.setFloat64(8 + i * 8, fields[i], true);
-    return out;
+    return writeF64State(FORMAT, fields, exact ? 1 : 0);
   }
 
   /** Restores a state written by `serialize()`. Throws `CORRUPT_STATE` on damaged bytes. */
   static deserialize(bytes: Uint8Array | ArrayBuffer): QuantileSketch {
-    const u8 = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-    if (!(u8 instanceof Uint8Array)) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        'QuantileSketch.deserialize: pass the Uint8Array returned by serialize().',
-      );
-    }
-    const corrupt = (why: string): EdgewiseError =>
-      new EdgewiseError(
-        'CORRUPT_STATE',
-        `QuantileSketch.deserialize: ${why}; the bytes were damaged.`,
-      );
-    const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    if (u8.byteLength < 8 || dv.getUint32(0, true) !== MAGIC) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'QuantileSketch.deserialize: these bytes are not a serialized QuantileSketch (bad magic).',
-      );
-    }
-    const version = dv.getUint16(4, true);
-    if (version !== VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `QuantileSketch.deserialize: state version ${version} is not supported (this build reads ${VERSION}).`,
-      );
-    }
-    const flags = dv.getUint16(6, true);
-    if ((u8.byteLength - 8) % 8 !== 0 || u8.byteLength < 8 + 9 * 8 || flags > 1) {
-      throw corrupt('bad length or flags');
-    }
-    const f = new Float64Array((u8.byteLength - 8) / 8);
-    for (let i = 0; i < f.length; i++) f[i] = dv.getFloat64(8 + i * 8, true);
+    const { bytes: u8, tag: flags, reader } = openState(bytes, FORMAT);
+    const corrupt = (why: string): EdgewiseError => reader.corrupt(why);
+    if (u8.byteLength < 8 + 9 * 8 || flags > 1) throw corrupt('bad length or flags');
+    const f = reader.f64Rest('bad length or flags');
     const [a, maxBuckets, exactLimit, n, sum, mn, mx, rejected, zeros] = f;
     const isCount = (v: number): boolean => Number.isInteger(v) && v >= 0;
     if (

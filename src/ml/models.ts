@@ -6,7 +6,8 @@
  */
 import { IsolationForest } from '../anomaly/iforest';
 import { LocalOutlierFactor } from '../anomaly/lof';
-import { describeValue, EdgewiseError } from '../errors';
+import { openState, type StateFormat, StateWriter } from '../core/state-codec';
+import { EdgewiseError } from '../errors';
 
 /** A model `train` can fit. */
 export type ModelKind = 'isolation-forest' | 'lof' | 'robust-gaussian' | 'ols' | 'logistic';
@@ -36,19 +37,23 @@ export interface Model {
   dispose(): void;
 }
 
-const MAGIC = 0x4c4d5745; // 'EWML'
-const VERSION = 1;
+const FORMAT: StateFormat = {
+  name: 'Edgewise model',
+  where: 'deserializeModel',
+  magic: 0x4c4d5745, // 'EWML'
+  version: 1,
+  versionWidth: 4,
+  minLength: 12,
+  inputCode: 'CORRUPT_STATE',
+};
 
 function encode(header: ModelHeader, payload: Uint8Array): Uint8Array {
   const h = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(12 + h.length + payload.length);
-  const v = new DataView(out.buffer);
-  v.setUint32(0, MAGIC, true);
-  v.setUint32(4, VERSION, true);
-  v.setUint32(8, h.length, true);
-  out.set(h, 12);
-  out.set(payload, 12 + h.length);
-  return out;
+  return new StateWriter(FORMAT, 12 + h.length + payload.length)
+    .u32(h.length)
+    .raw(h)
+    .raw(payload)
+    .finish();
 }
 
 function f64Bytes(a: Float64Array): Uint8Array {
@@ -207,32 +212,20 @@ export function makeModel(
 
 /** Reads a model back from `Model.serialize()` bytes. */
 export function deserializeModel(bytes: Uint8Array): Model {
-  const where = 'deserializeModel';
-  if (!(bytes instanceof Uint8Array) || bytes.length < 12)
-    throw new EdgewiseError(
-      'CORRUPT_STATE',
-      `${where}: pass the Uint8Array from Model.serialize(), got ${describeValue(bytes)}.`,
-    );
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (v.getUint32(0, true) !== MAGIC)
-    throw new EdgewiseError('CORRUPT_STATE', `${where}: not an Edgewise model (bad magic).`);
-  if (v.getUint32(4, true) !== VERSION)
-    throw new EdgewiseError(
-      'UNSUPPORTED_VERSION',
-      `${where}: model format version ${v.getUint32(4, true)} is not supported (expected ${VERSION}).`,
-    );
-  const hl = v.getUint32(8, true);
-  if (12 + hl > bytes.length)
+  const where = FORMAT.where;
+  const { reader } = openState(bytes, FORMAT);
+  const hl = reader.u32();
+  if (hl > reader.remaining)
     throw new EdgewiseError('CORRUPT_STATE', `${where}: truncated header.`);
   let header: ModelHeader;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hl))) as ModelHeader;
+    header = JSON.parse(new TextDecoder().decode(reader.raw(hl))) as ModelHeader;
   } catch (cause) {
     throw new EdgewiseError('CORRUPT_STATE', `${where}: the header is not valid JSON.`, { cause });
   }
   if (!MODEL_KINDS.includes(header.kind) || !Number.isInteger(header.dims) || header.dims < 1)
     throw new EdgewiseError('CORRUPT_STATE', `${where}: unknown model kind or dims in the header.`);
-  const payload = bytes.subarray(12 + hl);
+  const payload = reader.raw(reader.remaining);
   const d = header.dims;
   switch (header.kind) {
     case 'isolation-forest':
