@@ -27,8 +27,8 @@
  * @module edgewise/threads
  */
 
-export type { AnomalyEvent } from '../events/topic-map';
 export { EdgewiseError, type ErrorCode } from '../errors';
+export type { AnomalyEvent } from '../events/topic-map';
 export { type BusLike, type MonitorOptions, WorkerAnomalyMonitor } from './anomaly/monitor';
 export {
   AnomalyWorkerPool,
