@@ -12,7 +12,7 @@ export type {
   RuntimeErrorEvent,
   TopicHandler,
   TopicOf,
-  Untyped,
+  UntypedTopic,
 } from './topic-map';
 export {
   type BusStats,

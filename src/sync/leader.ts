@@ -1,3 +1,5 @@
+import { EdgewiseError } from '../errors';
+
 /**
  * One syncing tab per origin. With the Web Locks API the sender runs while it
  * holds an exclusive lock (released by the browser when the tab closes or
@@ -7,13 +9,7 @@
  * fallback is best effort (a paused leader can overlap a new one briefly).
  */
 
-import { EdgewiseError } from '../errors';
-
-/**
- * How `runAsLeader` elects one tab: `'web-locks'` (the Web Locks API),
- * `'broadcast'` (a BroadcastChannel election), `'none'` (every caller leads) or
- * `'auto'` (Web Locks where available, else BroadcastChannel, else `'none'`).
- */
+/** How tabs elect the one that syncs: 'auto' (Web Locks where available, else 'broadcast'), 'web-locks', 'broadcast' or 'none'. */
 export type LockMode = 'auto' | 'web-locks' | 'broadcast' | 'none';
 
 interface LockManagerLike {
