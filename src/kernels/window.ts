@@ -1,4 +1,4 @@
-import { openState, pad8, type StateFormat, StateWriter } from '../core/state-codec';
+import { openState, pad8, StateWriter, stateFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { QuantileSketch, type QuantileSketchOptions } from './quantile';
 import {
@@ -96,14 +96,7 @@ export interface WindowOutput {
   quantiles?: Float64Array[];
 }
 
-const FORMAT: StateFormat = {
-  name: 'SlidingWindow',
-  where: 'SlidingWindow.deserialize',
-  magic: 0x49575745, // 'EWWI' little-endian
-  version: 1,
-  versionWidth: 2,
-  minLength: 12,
-};
+const FORMAT = stateFormat('SlidingWindow', 'EWWI', 1, { minLength: 12 });
 let outPtr = 0;
 let tsPtr = 0;
 const OUT_CAP = STAGING_VALUES + 1;

@@ -6,7 +6,7 @@
  */
 import { IsolationForest } from '../anomaly/iforest';
 import { LocalOutlierFactor } from '../anomaly/lof';
-import { openState, type StateFormat, StateWriter } from '../core/state-codec';
+import { openState, StateWriter, stateFormat } from '../core/state-codec';
 import { EdgewiseError } from '../errors';
 
 /** A model `train` can fit. */
@@ -37,15 +37,12 @@ export interface Model {
   dispose(): void;
 }
 
-const FORMAT: StateFormat = {
-  name: 'Edgewise model',
+const FORMAT = stateFormat('Edgewise model', 'EWML', 1, {
   where: 'deserializeModel',
-  magic: 0x4c4d5745, // 'EWML'
-  version: 1,
   versionWidth: 4,
   minLength: 12,
   inputCode: 'CORRUPT_STATE',
-};
+});
 
 function encode(header: ModelHeader, payload: Uint8Array): Uint8Array {
   const h = new TextEncoder().encode(JSON.stringify(header));

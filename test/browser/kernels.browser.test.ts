@@ -1,9 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fixture from '../fixtures/moments.json';
 import type { MomentsCase } from '../helpers/fixtures';
 import { relErr } from '../helpers/fixtures';
-import { type DemoServer, launchChromium, serveDemo } from './chromium';
+import { demoSuite, runSelftest, watchPage } from './suite';
 
 interface Summary {
   count: number;
@@ -16,17 +15,7 @@ interface Summary {
   rejected: number;
 }
 
-let server: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = demoSuite();
 
 function check(s: Summary, c: MomentsCase): void {
   expect(s.count).toBe(c.count);
@@ -49,19 +38,14 @@ function check(s: Summary, c: MomentsCase): void {
 
 describe('Moments in real Chromium (built demo, strict CSP)', () => {
   it('main thread and Web Worker match the numpy/scipy fixtures', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    await page.goto(`${server.url}selftest.html`);
-    await page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
-    const result = (await page.evaluate(() => window.__selftest)) as
-      | { main: Summary[]; worker: Summary[]; merged: Summary[] }
-      | { error: string };
+    const { page, problems } = await watchPage(suite.browser, { console: true });
+    const result = await runSelftest<{ main: Summary[]; worker: Summary[]; merged: Summary[] }>(
+      page,
+      suite.url('selftest.html'),
+      '__selftest',
+      { name: 'self-test page' },
+    );
     expect(problems).toEqual([]);
-    if ('error' in result) throw new Error(`self-test page failed: ${result.error}`);
     const cases = fixture.cases as MomentsCase[];
     expect(result.main).toHaveLength(cases.length);
     cases.forEach((c, i) => {
