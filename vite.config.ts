@@ -9,6 +9,18 @@ import { noTopLevelAwait } from './scripts/asset-urls.mjs';
 export default defineConfig({
   root: 'demo',
   base: './',
+  // The demo is the first user of the public API: it imports `edgewise` and
+  // `edgewise/<family>` only, resolved here to the sources of those entries
+  // (tsconfig.json's `paths` says the same to the type checker).
+  resolve: {
+    alias: [
+      { find: /^edgewise$/, replacement: resolve(import.meta.dirname, 'src/index.ts') },
+      {
+        find: /^edgewise\/([a-z]+)$/,
+        replacement: resolve(import.meta.dirname, 'src/$1/index.ts'),
+      },
+    ],
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 // @ts-expect-error plain ESM script without types
-import { assetUrls } from './scripts/asset-urls.mjs';
+import { assetUrls, WORKERS } from './scripts/asset-urls.mjs';
 
 // Library build: one ESM file per public entry point plus the Node worker
 // entries (the browser workers are self-contained bundles built by
@@ -33,12 +33,17 @@ export default defineConfig({
         stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',
         sync: 'src/sync/index.ts',
-        'workers/analytics.node-worker': 'workers/analytics.node-worker.ts',
-        'workers/anomaly.node-worker': 'workers/anomaly.node-worker.ts',
         ml: 'src/ml/index.ts',
-        'workers/ml.node-worker': 'workers/ml.node-worker.ts',
         onnx: 'src/onnx/index.ts',
-        'workers/onnx.node-worker': 'workers/onnx.node-worker.ts',
+        // dist/workers/<name>.node-worker.js from src/threads/<folder>/node-worker.ts
+        ...Object.fromEntries(
+          (WORKERS as { name: string; folder: string; node: boolean }[])
+            .filter((w) => w.node)
+            .map((w) => [
+              `workers/${w.name}.node-worker`,
+              `src/threads/${w.folder}/node-worker.ts`,
+            ]),
+        ),
       },
       formats: ['es'],
     },

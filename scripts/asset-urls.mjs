@@ -2,23 +2,39 @@
 // build (scripts/build-workers.mjs). Source code locates the WebAssembly module
 // and the worker entries the way an app does, relative to the source file:
 //   new URL('./edgewise.wasm', import.meta.url)                  (src/kernels)
-//   new Worker(new URL('../../workers/x.worker.ts', import.meta.url), ...)
+//   new Worker(new URL('./worker.ts', import.meta.url), ...)     (src/threads/<kind>/start.ts)
 // The library must ship those expressions untouched, pointing at the built
-// files (dist/edgewise.wasm, dist/workers/x.worker.js), so that the app's
+// files (dist/edgewise.wasm, dist/workers/<name>.worker.js), so that the app's
 // bundler (Vite, webpack 5, Rollup...) or the browser resolves them. Left to
 // Vite's library mode, they would be bundled or inlined as data: URLs instead.
 // So: `transform` (before Vite's own plugins) swaps each for a placeholder,
 // and `renderChunk` (after every transform) writes the expression back with the
 // path relative to the output chunk.
 import { readFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * The workers the package ships: dist/workers/<name>.worker.js (browsers) is
+ * built from src/threads/<folder>/worker.ts, and for those with `node`,
+ * dist/workers/<name>.node-worker.js (Node worker_threads) from
+ * src/threads/<folder>/node-worker.ts. The dist names are public
+ * (`edgewise/workers/<name>.worker.js`): keep them.
+ */
+export const WORKERS = [
+  { name: 'analytics', folder: 'kernels', node: true },
+  { name: 'anomaly', folder: 'anomaly', node: true },
+  { name: 'stream', folder: 'stream', node: false },
+  { name: 'ml', folder: 'ml', node: true },
+  { name: 'onnx', folder: 'onnx', node: true },
+  { name: 'gpu', folder: 'gpu', node: false },
+];
+const threads = join(root, 'src', 'threads');
+
 const WASM_RE = /new URL\(\s*'\.\/edgewise\.wasm'\s*,\s*import\.meta\.url\s*\)/g;
-const WORKER_RE =
-  /new URL\(\s*'(?:\.\.\/)+workers\/([a-z-]+)\.worker\.ts'\s*,\s*import\.meta\.url\s*\)/g;
+const WORKER_RE = /new URL\(\s*'\.\/worker\.ts'\s*,\s*import\.meta\.url\s*\)/g;
 const PLACEHOLDER_RE = /__EDGEWISE_ASSET_URL__\(\s*"([^"]+)"\s*\)/g;
 
 /**
@@ -41,9 +57,12 @@ export function assetUrls({ emitWasm = false } = {}) {
     transform(code, id) {
       if (!id.startsWith(root) || id.includes('node_modules')) return null;
       if (!code.includes('import.meta.url')) return null;
-      const out = code
-        .replace(WASM_RE, '__EDGEWISE_ASSET_URL__("edgewise.wasm")')
-        .replace(WORKER_RE, (_, name) => `__EDGEWISE_ASSET_URL__("workers/${name}.worker.js")`);
+      const folder = dirname(id) === threads ? undefined : basename(dirname(id));
+      const worker = dirname(dirname(id)) === threads && WORKERS.find((w) => w.folder === folder);
+      let out = code.replace(WASM_RE, '__EDGEWISE_ASSET_URL__("edgewise.wasm")');
+      if (worker) {
+        out = out.replace(WORKER_RE, `__EDGEWISE_ASSET_URL__("workers/${worker.name}.worker.js")`);
+      }
       return out === code ? null : { code: out, map: null };
     },
     renderChunk(code, chunk) {
@@ -61,8 +80,8 @@ export function assetUrls({ emitWasm = false } = {}) {
 
 /**
  * For worker bundles: resolves src/kernels' `./wasm` (the module with the
- * top-level await that loads the kernels on import) to `./wasm.worker.ts`
- * (the same binding, no await). A worker must not wait at the top level:
+ * top-level await that loads the kernels on import) to
+ * src/threads/kernels/wasm-binding.ts (the same binding, no await). A worker must not wait at the top level:
  * bundlers build workers as classic scripts by default, which cannot, and a
  * module worker that waits loses the messages that arrive meanwhile. The
  * worker services `await loadKernels()` before their first kernel call.
@@ -74,7 +93,7 @@ export function noTopLevelAwait() {
     enforce: 'pre',
     resolveId(source, importer) {
       if (source === './wasm' && importer && dirname(importer) === kernels) {
-        return join(kernels, 'wasm.worker.ts');
+        return join(threads, 'kernels', 'wasm-binding.ts');
       }
       return null;
     },

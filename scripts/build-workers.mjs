@@ -1,10 +1,11 @@
-// Builds the browser worker entries (workers/*.worker.ts) into
+// Builds the browser worker entries (src/threads/<folder>/worker.ts, see
+// WORKERS in scripts/asset-urls.mjs) into
 // dist/workers/<name>.worker.js: one self-contained ES module each, with
 // Comlink and every dynamic import inlined, so that
 // - an app's bundler can rebuild it in any worker format (Vite builds workers
 //   as classic `iife` scripts by default, which allows no top-level await and
 //   no code splitting): src/kernels/wasm.ts, the one module with a top-level
-//   await, is replaced by src/kernels/wasm.worker.ts, and the services await
+//   await, is replaced by src/threads/kernels/wasm-binding.ts, and the services await
 //   loadKernels() before their first kernel call;
 // - a page with no bundler can start it straight from dist: a module worker
 //   does not see the page's import map, so no bare specifier may remain (only
@@ -16,16 +17,16 @@ import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
-import { assetUrls, noTopLevelAwait } from './asset-urls.mjs';
+import { assetUrls, noTopLevelAwait, WORKERS } from './asset-urls.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const BROWSER_WORKERS = ['analytics', 'anomaly', 'stream', 'ml', 'onnx', 'gpu'];
+export const BROWSER_WORKERS = WORKERS.map((w) => w.name);
 
 export async function buildWorkers({ outDir = join(root, 'dist') } = {}) {
-  for (const name of BROWSER_WORKERS) {
+  for (const { name, folder } of WORKERS) {
     rmSync(join(outDir, 'workers', `${name}.worker.js`), { force: true });
     const bundle = await rolldown({
-      input: { [`${name}.worker`]: join(root, 'workers', `${name}.worker.ts`) },
+      input: { [`${name}.worker`]: join(root, 'src', 'threads', folder, 'worker.ts') },
       cwd: root,
       platform: 'browser',
       external: [/^node:/, 'onnxruntime-web'],

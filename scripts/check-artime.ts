@@ -14,14 +14,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTimeDetector, type ARTimeOptions } from '../src/anomaly/artime';
-import { NAB_PROFILES, type NabFile, nabScore } from '../src/anomaly/nab';
+import { ARTimeDetector, type ARTimeOptions } from 'edgewise/anomaly';
 import {
   nabColumn,
   nabHarnessOptions,
   nabTime,
   pandasLegacyFloat,
 } from '../test/helpers/pandas-float';
+import { NAB_PROFILES, type NabFile, nabScore } from './nab/scorer';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--data');

@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CadOseDetector } from '../src/anomaly/cad-ose';
+import { CadOseDetector } from 'edgewise/anomaly';
 import { nabHarnessOptions, pandasLegacyFloat as pandasParse } from '../test/helpers/pandas-float';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -16,16 +16,19 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ARTimeDetector } from '../src/anomaly/artime';
-import { CadOseDetector } from '../src/anomaly/cad-ose';
-import { ScoreCalibrator } from '../src/anomaly/calibration';
 import {
+  ARTimeDetector,
   allDetectors,
+  CadOseDetector,
   defaultMembers,
-  EnsembleCombiner,
+  ScoreCalibrator,
   StreamingDetector,
+  type StreamingDetectorApi,
   type StreamingDetectorOptions,
-} from '../src/anomaly/ensemble-stream';
+} from 'edgewise/anomaly';
+// The combination stage alone and the NAB harness are evaluation internals, not public API.
+import { EnsembleCombiner } from '../src/anomaly/ensemble-stream';
+import { nabTime } from '../test/helpers/pandas-float';
 import {
   crossValidateByCategory,
   NAB_PROFILES,
@@ -34,9 +37,7 @@ import {
   NabSweep,
   nabCategory,
   nabScore,
-} from '../src/anomaly/nab';
-import type { StreamingDetectorApi } from '../src/anomaly/streaming';
-import { nabTime } from '../test/helpers/pandas-float';
+} from './nab/scorer';
 
 const argv = process.argv.slice(2);
 const arg = (name: string): string | undefined => {

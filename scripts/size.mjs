@@ -3,8 +3,8 @@
 // build/size/<entry>/ and prints the gzip size of the entry with everything it
 // imports statically. Chunks loaded with import() (WebGPU, sync, storage,
 // onnxruntime-web) are listed apart: they are not downloaded until used. Exits
-// 1 when the core (the `edgewise` entry, which re-exports kernels + WASM,
-// events, stream, metrics, stats and the anomaly CPU paths) is over the 80 KB
+// 1 when the core (the `edgewise` entry: createRuntime with the bus, metrics
+// and the kernel module; the families are their own entries) is over the 80 KB
 // gzip budget. The kernel module is a separate file (dist/edgewise.wasm, one
 // download shared by the page and its workers); an entry whose static closure
 // loads it is charged its gzip size too (the `wasm` column), so the figures

@@ -137,7 +137,7 @@ run('npm', ['run', 'build'], join(examples, 'webpack-app'));
 // ---------------------------------------------------------------- reference in Node
 const installed = join(examples, 'vite-app', 'node_modules', 'edgewise', 'dist');
 const ew = {};
-for (const entry of ['index', 'threads', 'ml', 'gpu']) {
+for (const entry of ['index', 'kernels', 'events', 'stream', 'anomaly', 'threads', 'ml', 'gpu']) {
   Object.assign(ew, await import(pathToFileURL(join(installed, `${entry}.js`)).href));
 }
 const { runScenario, makeData } = await import(

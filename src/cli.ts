@@ -22,15 +22,24 @@ import { allDetectors, StreamingDetector } from './anomaly/ensemble-stream';
 import type { StreamingDetectorApi } from './anomaly/streaming';
 import { Moments } from './kernels/moments';
 import { QuantileSketch } from './kernels/quantile';
-import type { CsvRowError } from './stream/csv';
-import { CsvReader, type CsvRecord, parseStrictTimestamp } from './stream/csv-reader';
+import { type CsvRowError, CSV_NUMBER as NUMBER } from './stream/csv';
+import { CsvReader, type CsvRecord } from './stream/csv-reader';
+import { type TimestampParser, timestampParser } from './stream/time-format';
 
 const USAGE = `usage:
-  edgewise score <file.csv> [--detector default|${Object.keys(allDetectors()).join('|')}] [--threshold 0.996] [--out scores.csv]
-  edgewise describe <file.csv>
+  edgewise score <file.csv> [--detector default|${Object.keys(allDetectors()).join('|')}] [--threshold 0.996] [--out scores.csv] [--time-format iso]
+  edgewise describe <file.csv> [--time-format iso]
 
 CSV (RFC 4180): timestamp,value[,series], header row optional; timestamps are
-ISO-8601 (YYYY-MM-DD hh:mm:ss, UTC unless a zone is given) or epoch milliseconds.`;
+ISO-8601 (YYYY-MM-DD hh:mm:ss, UTC unless a zone is given) or epoch milliseconds,
+or as --time-format says: epoch-ms, epoch-s, or a pattern of %Y %m %b %d %H %M %S
+%f %z (e.g. --time-format '%d/%m/%Y %H:%M'). Rows are scored in file order, per
+series; rows out of time order are counted in a warning.`;
+
+const OPTIONS: Record<string, string[]> = {
+  score: ['detector', 'threshold', 'out', 'time-format'],
+  describe: ['time-format'],
+};
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -41,7 +50,6 @@ interface Io {
 class CliError extends Error {}
 
 const BATCH_ROWS = 8192;
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 interface Batch {
   timestamps: Float64Array;
@@ -79,8 +87,8 @@ function columnsFromHeader(fields: string[]): Columns {
 }
 
 /** A header: no field of the first record is a number or a timestamp. */
-function isHeader(fields: string[]): boolean {
-  return fields.every((f) => !NUMBER.test(f.trim()) && typeof parseStrictTimestamp(f) !== 'number');
+function isHeader(fields: string[], parseTime: TimestampParser): boolean {
+  return fields.every((f) => !NUMBER.test(f.trim()) && typeof parseTime(f) !== 'number');
 }
 
 /** Reads `path` as CSV in batches of rows; returns the row errors. */
@@ -88,6 +96,7 @@ async function forEachBatch(
   path: string,
   size: number,
   io: Io,
+  parseTime: TimestampParser,
   fn: (b: Batch) => void | Promise<void>,
 ): Promise<ReadResult> {
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
@@ -142,7 +151,7 @@ async function forEachBatch(
       errorsBefore(r.line);
       const f = r.fields;
       if (!cols) {
-        if (isHeader(f)) {
+        if (isHeader(f, parseTime)) {
           cols = columnsFromHeader(f);
           continue;
         }
@@ -157,7 +166,7 @@ async function forEachBatch(
         );
         continue;
       }
-      const t = parseStrictTimestamp(f[cols.timestamp]);
+      const t = parseTime(f[cols.timestamp]);
       if (typeof t !== 'number') {
         fail(r.line, t.reason);
         continue;
@@ -291,6 +300,7 @@ async function score(
   path: string,
   inputStat: Stats,
   opts: Record<string, string>,
+  parseTime: TimestampParser,
   io: Io,
 ): Promise<number> {
   const name = opts.detector ?? 'default';
@@ -324,11 +334,24 @@ async function score(
   };
   let flagged = 0;
   let headerWritten = false;
+  // Rows earlier than the one before them in their series (scores assume time order).
+  const last = new Map<string, number>();
+  let unordered = 0;
+  let firstUnordered = 0;
   const r = await forEachBatch(
     path,
     inputStat.size,
     io,
+    parseTime,
     async ({ timestamps: t, values: v, keys }) => {
+      for (let i = 0; i < t.length; i++) {
+        const key = keys ? keys[i] : '';
+        const prev = last.get(key);
+        if (prev !== undefined && t[i] < prev) {
+          if (unordered++ === 0) firstUnordered = t[i];
+        }
+        last.set(key, t[i]);
+      }
       if (!headerWritten) {
         headerWritten = true;
         await out.write(`timestamp,value,score,anomaly${keys ? ',series' : ''}\n`);
@@ -369,17 +392,27 @@ async function score(
   io.stderr.write(
     `${r.rows} rows scored${per}, ${flagged} at score >= ${threshold}${opts.out ? ` -> ${opts.out}` : ''}\n`,
   );
+  if (unordered) {
+    io.stderr.write(
+      `${path}: warning: ${unordered} rows are earlier than the row before them in their series (first at ${new Date(firstUnordered).toISOString()}); rows are scored in file order, so sort the file by time\n`,
+    );
+  }
   reportErrors(path, r, io);
   return r.errorCount > 0 ? 1 : 0;
 }
 
-async function describeFile(path: string, size: number, io: Io): Promise<number> {
+async function describeFile(
+  path: string,
+  size: number,
+  parseTime: TimestampParser,
+  io: Io,
+): Promise<number> {
   const m = new Moments();
   const q = new QuantileSketch({ relativeAccuracy: 0.001 });
   let t0 = Number.POSITIVE_INFINITY;
   let t1 = Number.NEGATIVE_INFINITY;
   try {
-    const r = await forEachBatch(path, size, io, ({ timestamps: t, values: v }) => {
+    const r = await forEachBatch(path, size, io, parseTime, ({ timestamps: t, values: v }) => {
       m.push(v);
       q.push(v);
       for (let i = 0; i < t.length; i++) {
@@ -438,6 +471,18 @@ export async function main(
     return cmd === '--help' || cmd === 'help' ? 0 : 2;
   }
   const file = files[0];
+  const unknown = Object.keys(opts).filter((k) => !OPTIONS[cmd].includes(k));
+  if (unknown.length) {
+    io.stderr.write(`unknown option --${unknown[0]} for ${cmd}\n${USAGE}\n`);
+    return 2;
+  }
+  let parseTime: TimestampParser;
+  try {
+    parseTime = timestampParser(opts['time-format'] ?? 'iso');
+  } catch (e) {
+    io.stderr.write(`edgewise: --time-format: ${(e as Error).message}\n`);
+    return 2;
+  }
   try {
     let st: Stats;
     try {
@@ -451,8 +496,8 @@ export async function main(
     if (st.isDirectory())
       throw new CliError(`cannot read ${file}: it is a directory, not a CSV file`);
     return cmd === 'score'
-      ? await score(file, st, opts, io)
-      : await describeFile(file, st.size, io);
+      ? await score(file, st, opts, parseTime, io)
+      : await describeFile(file, st.size, parseTime, io);
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
     io.stderr.write(`edgewise: ${e.message}\n`);

@@ -20,7 +20,6 @@ export type ErrorCode =
   | 'ALREADY_REGISTERED'
   | 'LABEL_MISMATCH'
   | 'QUOTA_EXCEEDED'
-  | 'ABORTED'
   | 'SYNC_REJECTED'
   | 'INTEGRITY'
   | 'MISSING_DEPENDENCY';

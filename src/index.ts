@@ -1,132 +1,42 @@
 /**
- * `edgewise`: the public entry. `createRuntime()` gathers the parts that are
- * built so far and reports which backends run; sub-paths export each family.
+ * `edgewise`: the public entry. `createRuntime()` wires the bus, metrics,
+ * storage, sync and detection (`rt.detect`) and reports which backends run; this entry exports it with the core
+ * types (runtime, errors, bus and its topics, metrics, sync, inputs). Each
+ * family comes through its subpath: `edgewise/kernels`, `edgewise/events`,
+ * `edgewise/stream`, `edgewise/metrics`, `edgewise/stats`, `edgewise/anomaly`,
+ * `edgewise/threads`, `edgewise/gpu`, `edgewise/ml`, `edgewise/onnx`,
+ * `edgewise/storage`, `edgewise/sync`, `edgewise/widgets`.
  *
  * @module edgewise
  */
-import { EdgewiseError } from './errors';
-import { EventBus, type EventBusOptions } from './events/bus';
-import type { GpuStatus } from './gpu/device';
-import { KERNEL_BACKEND } from './kernels/runtime';
-import { Metrics, type MetricsOptions } from './metrics/metrics';
-import type { Sync, SyncOptions } from './sync/sync';
-
-export * from './anomaly/index';
-export * from './events/index';
-// Likewise EwmaOptions: the root re-exports the kernel's (`Ewma`); the
-// detector's is `edgewise/anomaly`'s EwmaOptions.
-export type { EwmaOptions } from './kernels/index';
-export * from './kernels/index';
-export * from './metrics/index';
-// Statistics (hypothesis tests, distributions, regression) are `edgewise/stats`
-// only: the root stays within its size budget, and the detectors' MadOptions is
-// the only MadOptions here.
-export * from './stream/index';
-
-/** Options of `createRuntime`; every field has a default. */
-export interface RuntimeOptions {
-  /** Where state persists: 'memory' (default) or 'indexeddb' (browsers). */
-  storage?: 'memory' | 'indexeddb';
-  /** Options of the metrics registry and its time-series store (`rt.metrics`). */
-  metrics?: Omit<MetricsOptions, 'storage'>;
-  /** Options of the runtime's event bus (`rt.bus`). */
-  bus?: EventBusOptions;
-  /**
-   * WebGPU: 'auto' (default) uses it where it pays and falls back to WASM;
-   * 'off' never touches it; 'require' rejects when no adapter is available.
-   */
-  gpu?: 'auto' | 'off' | 'require';
-  /**
-   * Offline-first sync (`rt.sync`). Without `endpoint` nothing leaves the device.
-   * `metricsEveryMs` (default 10 s; 0 = never) appends a snapshot of `rt.metrics`
-   * to the outbox at that interval; `events` (e.g. `['anomaly.*']`) forwards
-   * those bus topics to the outbox as event records.
-   */
-  sync?: SyncOptions & { metricsEveryMs?: number; events?: readonly string[] };
-}
-
-/** What `createRuntime` returns: the bus, metrics, optional sync, and which backends run. */
-export interface Runtime {
-  /** Which implementation runs each part, e.g. `{ kernels: 'wasm-simd' }`. */
-  readonly backends: {
-    readonly kernels: typeof KERNEL_BACKEND;
-    /** WebGPU adapter and limits, or why it is not used. */
-    readonly gpu: GpuStatus & { mode: 'auto' | 'off' | 'require' };
-  };
-  /** The runtime's event bus. */
-  readonly bus: EventBus;
-  /** Metrics registry, time-series retention and exposition. */
-  readonly metrics: Metrics;
-  /** The sync outbox and sender, when `sync` was configured. */
-  readonly sync: Sync | undefined;
-  dispose(): Promise<void>;
-}
-
-/**
- * Creates a runtime: an event bus, a metrics registry with its time-series store, optional sync,
- * and the WebGPU status.
- *
- * @example
- * ```ts
- * const rt = await createRuntime({ storage: 'indexeddb' }); // 'memory' (default) in Node
- * rt.metrics.counter('events_total').inc();
- * await rt.dispose();
- * ```
- */
-export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const mode = options.gpu ?? 'auto';
-  if (mode !== 'auto' && mode !== 'off' && mode !== 'require') {
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `createRuntime: gpu must be 'auto', 'off' or 'require', got ${String(mode)}.`,
-    );
-  }
-  const gpuStatus: GpuStatus =
-    mode === 'off'
-      ? { available: false, reason: "gpu: 'off'" }
-      : // WebGPU code loads only when asked for: it is not part of the core bundle.
-        await (await import('./gpu/device')).getGpuStatus();
-  if (mode === 'require' && !gpuStatus.available) {
-    throw new EdgewiseError(
-      'GPU_UNAVAILABLE',
-      `createRuntime: gpu 'require' but WebGPU is unavailable: ${gpuStatus.reason}`,
-    );
-  }
-  const bus = new EventBus(options.bus);
-  const metrics = await Metrics.create({
-    ...options.metrics,
-    storage: options.storage ?? 'memory',
-  });
-  // Sync loads only when configured (`edgewise/sync` exports its API): not in the core bundle.
-  const sync = options.sync
-    ? await (await import('./sync/sync')).Sync.create(options.sync)
-    : undefined;
-  if (sync && options.sync?.events?.length) sync.forwardEvents(bus, options.sync.events);
-  const every = options.sync?.metricsEveryMs ?? 10_000;
-  const syncTimer =
-    sync && every > 0
-      ? setInterval(() => {
-          // Never throws into the host: a failed snapshot is reported on the bus's
-          // error topic and the next tick tries again.
-          sync.appendMetrics(metrics).catch((error: unknown) => {
-            try {
-              bus.emitSync(options.bus?.errorTopic ?? 'error', { source: 'sync', error });
-            } catch {
-              // The error topic is backed up (a full 'block' subscriber): the next tick reports again.
-            }
-          });
-        }, every)
-      : undefined;
-  return {
-    backends: { kernels: KERNEL_BACKEND, gpu: { ...gpuStatus, mode } },
-    bus,
-    metrics,
-    sync,
-    async dispose() {
-      if (syncTimer) clearInterval(syncTimer);
-      await sync?.close();
-      bus.dispose();
-      await metrics.close();
-    },
-  };
-}
+export type { MatrixOptions } from './anomaly/matrix';
+export { EdgewiseError, type ErrorCode, isEdgewiseError } from './errors';
+export type {
+  AnomalyEvent,
+  BusStats,
+  EdgewiseTopics,
+  EmitOptions,
+  EventBus,
+  EventBusOptions,
+  Handler,
+  HandlerErrorEvent,
+  Priority,
+  RuntimeErrorEvent,
+  SubscribeOptions,
+  Subscription,
+} from './events/index';
+export type { GpuStatus } from './gpu/device';
+export type { NumericInput } from './kernels/runtime';
+export type { Counter, Gauge, HistogramMetric } from './metrics/instruments';
+export type { Metrics, MetricsOptions } from './metrics/metrics';
+export type { Labels } from './metrics/names';
+export type { ExpositionFormat } from './metrics/registry';
+export {
+  createRuntime,
+  type Detection,
+  type DetectionSnapshot,
+  type DetectOptions,
+  type Runtime,
+  type RuntimeOptions,
+} from './runtime/create';
+export type { Sync, SyncOptions } from './sync/sync';

@@ -70,13 +70,13 @@ describe('Ensemble', () => {
   const forest = new IsolationForest({ seed: 1 }).fit(X, { dims: 4 });
   const lof = new LocalOutlierFactor({ k: 20 }).fit(X, { dims: 4 });
   const mah = new RobustMahalanobis().fit(X, { dims: 4 });
-  const ref = [forest.score(X, { dims: 4 }), lof.factors, mah.score(X, { dims: 4 })];
+  const ref = [forest.score(X, { dims: 4 }), lof.scores, mah.score(X, { dims: 4 })];
 
   for (const normalize of ['rank', 'robust-z', 'min-max'] as const) {
     for (const combine of ['mean', 'max', 'weighted', 'average-of-maximum'] as const) {
       it(`${normalize} + ${combine}: scores in [0, 1], detects the planted outliers`, () => {
         const e = new Ensemble({ normalize, combine, weights: [2, 1, 1] }).fit(ref);
-        const c = e.combine(ref);
+        const c = e.score(ref);
         for (const v of c) expect(v >= 0 && v <= 1).toBe(true);
         expect(rocAuc(c, y)).toBeGreaterThan(0.95);
       });
@@ -90,7 +90,7 @@ describe('Ensemble', () => {
     ]);
     expect(
       Array.from(
-        e.combine([
+        e.score([
           [2.5, 0],
           [0, 40],
         ]),
@@ -112,7 +112,7 @@ describe('Ensemble', () => {
 
   it('errors: mismatched lengths, weights, unfitted, NaN', () => {
     expect(() => new Ensemble({ combine: 'weighted' })).toThrowError(/weights/);
-    expect(() => new Ensemble().combine([[1]])).toThrowError(/fit\(\)/);
+    expect(() => new Ensemble().score([[1]])).toThrowError(/fit\(\)/);
     expect(() => new Ensemble().fit([[1, 2], [1]])).toThrowError(/equally long/);
     expect(() => new Ensemble().fit([[1, Number.NaN]])).toThrowError(/NaN/);
     expect(() => new Ensemble({ normalize: 'x' as 'rank' })).toThrowError(/normalize/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
-import type { AnomalyEvent } from '../src/anomaly/monitor';
+import type { AnomalyEvent } from '../src/events/topic-map';
 import { detectOnWindows } from '../src/anomaly/stream-stage';
 import { EventBus } from '../src/events/bus';
 import { StreamProcessor } from '../src/stream/processor';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NAB_PROFILES, nabScore, probationLength } from '../scripts/nab/scorer';
 import { ScoreCalibrator } from '../src/anomaly/calibration';
 import { allDetectors, StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { Rng } from '../src/anomaly/matrix';
-import { NAB_PROFILES, nabScore, probationLength } from '../src/anomaly/nab';
 import {
   type BaseDetector,
   type DetectorSnapshot,

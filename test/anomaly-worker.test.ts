@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { IsolationForest } from '../src/anomaly/iforest';
 import { LocalOutlierFactor } from '../src/anomaly/lof';
-import { type AnomalyEvent, WorkerAnomalyMonitor } from '../src/anomaly/monitor';
-import { AnomalyWorkerPool, type PoolWorkerHandle } from '../src/anomaly/pool';
 import { isEdgewiseError } from '../src/errors';
 import { EventBus } from '../src/events/bus';
+import { type AnomalyEvent, WorkerAnomalyMonitor } from '../src/threads/anomaly/monitor';
+import { AnomalyWorkerPool, type PoolWorkerHandle } from '../src/threads/anomaly/pool';
 import { synthetic } from './helpers/anomaly-data';
 
 // The built worker (npm run build:lib) under Node worker_threads via Comlink's adapter.
@@ -51,15 +51,15 @@ describe('anomaly workers (Node worker_threads, Comlink)', () => {
 
   it('fit and LOF in a worker match the in-thread results', async () => {
     const s = pool.remote(1);
-    const { state } = await s.fitForest(X.slice(0, 4000), 4, { seed: 9 });
+    const { state } = await s.fitForest(X.slice(0, 4000), { dims: 4 }, { seed: 9 });
     const local = new IsolationForest({ seed: 9 }).fit(X.slice(0, 4000), { dims: 4 });
     expect(IsolationForest.deserialize(state).score(X.slice(0, 400), { dims: 4 })).toEqual(
       local.score(X.slice(0, 400), { dims: 4 }),
     );
-    const { id, factors } = await s.fitLof(X.slice(0, 2000), 4, { k: 10, novelty: true });
+    const { id, scores } = await s.fitLof(X.slice(0, 2000), { dims: 4 }, { k: 10, novelty: true });
     const l = new LocalOutlierFactor({ k: 10, novelty: true }).fit(X.slice(0, 2000), { dims: 4 });
-    expect(factors).toEqual(l.factors);
-    expect(await s.scoreLof(id, X.slice(4000, 4400), 4)).toEqual(
+    expect(scores).toEqual(l.scores);
+    expect(await s.scoreLof(id, X.slice(4000, 4400), { dims: 4 })).toEqual(
       l.score(X.slice(4000, 4400), { dims: 4 }),
     );
   });

@@ -228,4 +228,50 @@ describe('edgewise CLI (built dist/cli.js)', () => {
       expect(readFileSync(f, 'utf8')).toBe(text);
     }
   });
+
+  it('--time-format: a pattern reads day-first dates; an unknown directive or option is a usage error', async () => {
+    const f = join(tmp, 'dayfirst.csv');
+    writeFileSync(f, 'when,value\n31/12/2024 23:59,1\n01/01/2025 00:00,2\n30/02/2025 10:00,3\n');
+    const r = await cli(['score', f, '--time-format', '%d/%m/%Y %H:%M']);
+    expect(r.code).toBe(1);
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',')[0]),
+    ).toEqual(['timestamp', '2024-12-31T23:59:00.000Z', '2025-01-01T00:00:00.000Z']);
+    expect(r.stderr).toContain(`${f}:4: timestamp "30/02/2025 10:00" is not a calendar date`);
+    // The same file without the format: every row is refused, nothing is guessed.
+    const iso = await cli(['score', f]);
+    expect(iso.stdout.trim()).toBe('timestamp,value,score,anomaly');
+    const secs = join(tmp, 'secs.csv');
+    writeFileSync(secs, '1700000000,1\n1700000060.5,2\n');
+    const e = await cli(['describe', secs, '--time-format=epoch-s']);
+    expect(e.code).toBe(0);
+    expect(e.stdout).toMatch(/^from\s+2023-11-14T22:13:20\.000Z$/m);
+    expect(e.stdout).toMatch(/^to\s+2023-11-14T22:14:20\.500Z$/m);
+    const bad = await cli(['score', f, '--time-format', '%d/%q/%Y']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^edgewise: --time-format: .*unknown directive %q/);
+    const opt = await cli(['score', f, '--treshold', '0.9']);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toMatch(/^unknown option --treshold for score/);
+  });
+
+  it('rows out of time order are scored in file order with a warning that counts them', async () => {
+    const f = join(tmp, 'shuffled.csv');
+    // Series a is in order; series b has two rows earlier than the row before them.
+    writeFileSync(
+      f,
+      'timestamp,value,series\n1000,1,a\n5000,1,b\n2000,2,a\n3000,2,b\n4000,3,b\n3500,3,a\n1000,4,b\n',
+    );
+    const r = await cli(['score', f]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `${f}: warning: 2 rows are earlier than the row before them in their series (first at 1970-01-01T00:00:03.000Z)`,
+    );
+    const sorted = join(tmp, 'sorted.csv');
+    writeFileSync(sorted, 'timestamp,value,series\n1000,1,a\n2000,2,a\n1000,1,b\n3000,2,b\n');
+    expect((await cli(['score', sorted])).stderr).not.toContain('warning');
+  });
 });

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { isEdgewiseError } from '../src/errors';
-import { bridgeBus, type DropEvent, EventBus, type HandlerErrorEvent } from '../src/events/index';
+import {
+  type AnomalyEvent,
+  bridgeBus,
+  type DropEvent,
+  type EdgewiseTopics,
+  EventBus,
+  type HandlerErrorEvent,
+} from '../src/events/index';
 import { expectCode } from './helpers/errors';
 
 /** Reference matcher: plain backtracking over segment arrays (independent of the trie). */
@@ -226,6 +233,48 @@ describe('EventBus dispatch', () => {
     bus.emitSync('a');
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
+  });
+});
+
+describe('EventBus typed topics', () => {
+  // The type assertions below are checked by `tsc --noEmit` (test/ is in the
+  // project): each @ts-expect-error line must be a type error, or tsc fails.
+  it('types the payloads of the topic map; other topics stay open', async () => {
+    interface AppTopics extends EdgewiseTopics {
+      'sensor.temp': { ts: number; value: number };
+    }
+    const bus = new EventBus<AppTopics>();
+    const seen: string[] = [];
+    bus.on('anomaly.*', (e) => {
+      const a: AnomalyEvent = e; // the handler gets an AnomalyEvent
+      seen.push(`${a.series}:${a.score}`);
+    });
+    bus.on('sensor.temp', (e) => seen.push(`temp ${e.value.toFixed(1)}`));
+    bus.on('free.*', (e) => seen.push(`free ${String(e)}`)); // untyped topic: unknown
+    const ev: AnomalyEvent = {
+      series: 'cpu',
+      timestamp: 1,
+      value: 9,
+      score: 0.999,
+      contributions: {},
+    };
+    bus.emit('anomaly.cpu', ev);
+    bus.emit('sensor.temp', { ts: 1, value: 21.54 });
+    bus.emit('free.x', 42);
+    // Never called: tsc checks that each of these is a type error.
+    const refused = (): void => {
+      // @ts-expect-error: anomaly.* carries an AnomalyEvent
+      bus.emit('anomaly.cpu', { i: 1, score: 0.9 });
+      // @ts-expect-error: sensor.temp needs { ts, value }
+      bus.emitSync('sensor.temp', { value: 'hot' });
+      // @ts-expect-error: a typed topic needs its payload
+      bus.emit('sensor.temp');
+      // @ts-expect-error: a handler annotated with another payload type is refused
+      bus.on('anomaly.#', (e: { i: number }) => e.i);
+    };
+    expect(typeof refused).toBe('function');
+    await bus.flush();
+    expect(seen).toEqual(['cpu:0.999', 'temp 21.5', 'free 42']);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsolationForest } from '../src/anomaly/iforest';
 import { scoreIsolationForest } from '../src/anomaly/iforest-gpu';
 import { setGpuProvider } from '../src/gpu/device';
-import { orderKeys, scoreForestGpu } from '../src/gpu/iforest';
+import { forestPathSums, orderKeys } from '../src/gpu/forest-wgsl';
 import { rng } from './helpers/fsum';
 import { nodeGpu, testSeed } from './helpers/node-gpu';
 
@@ -90,7 +90,7 @@ describe('WebGPU Isolation Forest scoring vs the WASM scorer', () => {
       }
       const bytes = forest.serialize();
       const v = new DataView(bytes.buffer);
-      const raw = await scoreForestGpu(
+      const raw = await forestPathSums(
         { trees: v.getUint32(8, true), maxNodes: v.getUint32(12, true), nodes: bytes.subarray(48) },
         x,
         { dims: d, maxChunkBytes: 8 * d * 333 },
@@ -121,7 +121,7 @@ describe('WebGPU Isolation Forest scoring vs the WASM scorer', () => {
       }
     }
     const x = Float64Array.from(probes);
-    const raw = await scoreForestGpu(
+    const raw = await forestPathSums(
       { trees: v.getUint32(8, true), maxNodes, nodes: bytes.subarray(48) },
       x,
       { dims: d },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalOutlierFactor } from '../src/anomaly/lof';
 import { setGpuProvider } from '../src/gpu/device';
-import { knn, knnCpu, lofFromKnn } from '../src/gpu/knn';
+import { knn, knnCpu, lofFromKnn } from '../src/gpu/knn-wgsl';
 import { rng } from './helpers/fsum';
 import { nodeGpu, testSeed } from './helpers/node-gpu';
 
@@ -95,7 +95,7 @@ describe('WebGPU k-NN and LOF vs the float64 CPU twin', () => {
     const cpuLof = new LocalOutlierFactor({ k: 20 }).fit(Float64Array.from(X), { dims: d });
     const gpu = await knn(X, { k: 20, dims: d, backend: 'gpu' });
     const lg = lofFromKnn(gpu).lof;
-    const ref = cpuLof.factors;
+    const ref = cpuLof.scores;
     let agree = 0;
     for (let i = 0; i < n; i++) if (Math.abs(lg[i] - ref[i]) / ref[i] < 1e-5) agree++;
     // only points with an f32-ambiguous k-th neighbour may differ

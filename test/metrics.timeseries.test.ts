@@ -8,9 +8,10 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { isEdgewiseError } from '../src/errors';
 import { MetricsRegistry } from '../src/metrics/index';
-import { type StoreEvent, type TierSpec, TimeSeriesStore } from '../src/metrics/timeseries';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
 import { MemoryBackend } from '../src/storage/memory';
+import { type StoreEvent, TimeSeriesStore } from '../src/storage/timeseries/store';
+import type { TierSpec } from '../src/storage/timeseries/tiers';
 
 const S = 1000;
 const MIN = 60 * S;

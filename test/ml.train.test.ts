@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsolationForest } from '../src/anomaly/iforest';
 import { compileFeatures, type FeatureSpec } from '../src/ml/features';
 import { deserializeModel } from '../src/ml/models';
-import { loadOnnxInWorker } from '../src/ml/onnx-service';
-import { mlRemote } from '../src/ml/service';
-import { auc, type TrainProgress, train, trainInline } from '../src/ml/train';
+import { auc, type TrainProgress, trainInline } from '../src/ml/train';
 import { ols } from '../src/stats/regression';
+import { mlRemote, train } from '../src/threads/ml/client';
+import { loadOnnxInWorker } from '../src/threads/onnx/client';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

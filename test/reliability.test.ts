@@ -9,10 +9,10 @@ import { EdgewiseError } from '../src/errors';
 import { EventBus } from '../src/events/index';
 import { createRuntime } from '../src/index';
 import { MetricsRegistry } from '../src/metrics/registry';
-import { TimeSeriesStore } from '../src/metrics/timeseries';
 import { ModelRegistry } from '../src/ml/registry';
 import { pearson, quantile } from '../src/stats/index';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
+import { TimeSeriesStore } from '../src/storage/timeseries/store';
 import { StreamProcessor } from '../src/stream/index';
 import {
   IndexedDbOutbox,

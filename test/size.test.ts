@@ -18,9 +18,13 @@ describe('bundle size (npm run size)', () => {
       `core: ${(core / 1024).toFixed(1)} KB gzip (budget ${(BUDGET / 1024).toFixed(0)} KB)`,
     );
     // The measurement sees the real bundle: the core loads the kernel module
-    // (edgewise.wasm, > 10 KB gzip alone), and its size is counted.
-    expect(rows.find((r) => r.entry === 'index')!.wasm).toBeGreaterThan(10 * 1024);
-    expect(core).toBeGreaterThan(40 * 1024);
+    // (edgewise.wasm, > 10 KB gzip alone), and its size is counted, and the
+    // JavaScript of the runtime (bus, metrics, store) beside it: over 10 KB more.
+    // (The root entry is createRuntime and the core types since 0.2.0: the
+    // core was 75.8 KB while the root re-exported six families, 30.3 KB now.)
+    const wasm = rows.find((r) => r.entry === 'index')!.wasm;
+    expect(wasm).toBeGreaterThan(10 * 1024);
+    expect(core).toBeGreaterThan(wasm + 10 * 1024);
     // The budget of the issue: the core at or under 80 KB gzip.
     expect(core).toBeLessThanOrEqual(BUDGET);
     // WebGPU, ONNX / ML, sync and IndexedDB code load with import(), and Comlink

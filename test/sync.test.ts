@@ -619,9 +619,9 @@ describe('createRuntime({ sync })', () => {
     const rt = await createRuntime({
       gpu: 'off',
       metrics: { autoStart: false },
-      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['anomaly.*'] },
+      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['alert.*'] },
     });
-    rt.bus.emitSync('anomaly.cpu', { ts: 5000, score: 4.5, labels: { detector: 'ewma', n: 3 } });
+    rt.bus.emitSync('alert.cpu', { ts: 5000, score: 4.5, labels: { detector: 'ewma', n: 3 } });
     rt.bus.emitSync('sensor.temp', { ts: 5000, value: 20 });
     await new Promise((r) => setTimeout(r, 20));
     const entries = await rt.sync!.outbox.peek(1e9, 10);
@@ -631,7 +631,7 @@ describe('createRuntime({ sync })', () => {
         {
           type: 'event',
           name: 'edgewise_event',
-          labels: { topic: 'anomaly.cpu', detector: 'ewma' },
+          labels: { topic: 'alert.cpu', detector: 'ewma' },
           ts: 5000,
           value: 4.5,
         },

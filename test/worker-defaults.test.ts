@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { IsolationForest } from '../src/anomaly/iforest';
-import { type AnomalyEvent, WorkerAnomalyMonitor } from '../src/anomaly/monitor';
-import { AnomalyWorkerPool } from '../src/anomaly/pool';
 import { globalScopeName } from '../src/errors';
 import { EventBus } from '../src/events/bus';
-import { KernelWorkerClient } from '../src/kernels/client';
 import { Moments } from '../src/kernels/moments';
+import { type AnomalyEvent, WorkerAnomalyMonitor } from '../src/threads/anomaly/monitor';
+import { AnomalyWorkerPool } from '../src/threads/anomaly/pool';
+import { KernelWorkerClient } from '../src/threads/kernels/client';
 import { synthetic } from './helpers/anomaly-data';
 import { expectCode } from './helpers/errors';
 

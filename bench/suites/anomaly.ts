@@ -15,7 +15,7 @@ import { IsolationForest as MlIsolationForest } from 'ml-isolation-forest';
 import { StreamingDetector } from '../../src/anomaly/ensemble-stream';
 import { IsolationForest } from '../../src/anomaly/iforest';
 import { LocalOutlierFactor } from '../../src/anomaly/lof';
-import { AnomalyWorkerPool } from '../../src/anomaly/pool';
+import { AnomalyWorkerPool } from '../../src/threads/anomaly/pool';
 import { synthetic } from '../../test/helpers/anomaly-data';
 import { consume, type Workload } from '../harness';
 
@@ -154,7 +154,7 @@ export default async function suite(): Promise<Workload[]> {
           name: 'edgewise LocalOutlierFactor (wasm simd)',
           run: () => {
             const l = new LocalOutlierFactor({ k: 20 }).fit(L, { dims: 8 });
-            consume(l.factors[0]);
+            consume(l.scores[0]);
             l.dispose();
           },
         },

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { batchStats, batchStatsCpu } from '../../src/gpu/batch-stats';
 import { type DenseLayer, denseForward, denseForwardCpu } from '../../src/gpu/dense';
 import { getGpuStatus, setGpuProvider } from '../../src/gpu/device';
-import { knn, knnCpu } from '../../src/gpu/knn';
+import { knn, knnCpu } from '../../src/gpu/knn-wgsl';
 import { mulberry32 } from '../data';
 import { consume, type Workload } from '../harness';
 

@@ -1,13 +1,13 @@
 // Anomaly self-test page: test/browser/anomaly.browser.test.ts loads it from
 // the built demo and checks that worker results equal main-thread results.
-import { IsolationForest, StreamingDetector } from '../../src/anomaly/index';
-import { isEdgewiseError } from '../../src/errors';
+import { IsolationForest, StreamingDetector } from 'edgewise/anomaly';
 import {
   type AnomalyEvent,
   AnomalyWorkerPool,
+  EdgewiseError,
   type PoolWorkerHandle,
   WorkerAnomalyMonitor,
-} from '../../src/threads/index';
+} from 'edgewise/threads';
 
 export interface AnomalySelftest {
   poolEqual: boolean;
@@ -28,7 +28,7 @@ declare global {
 }
 
 const factory = (): PoolWorkerHandle => {
-  const w = new Worker(new URL('../../workers/anomaly.worker.ts', import.meta.url), {
+  const w = new Worker(new URL('../../src/threads/anomaly/worker.ts', import.meta.url), {
     type: 'module',
   });
   return {
@@ -83,7 +83,7 @@ async function run(): Promise<AnomalySelftest> {
     try {
       await pool.call(1, (svc) => svc.crashForTest().then(() => new Promise<never>(() => {})));
     } catch (e) {
-      crashCode = isEdgewiseError(e) ? e.code : String(e);
+      crashCode = e instanceof EdgewiseError ? e.code : String(e);
     }
     const again = await pool.scoreForest(forest, X, { dims: 8 });
     const afterCrashEqual = again.every((x, i) => x === local[i]);
@@ -94,7 +94,7 @@ async function run(): Promise<AnomalySelftest> {
     try {
       await p;
     } catch (e) {
-      abortCode = isEdgewiseError(e) ? e.code : String(e);
+      abortCode = e instanceof EdgewiseError ? e.code : String(e);
     }
     return {
       poolEqual,

@@ -1,5 +1,5 @@
 // The one module script a host page adds to embed an Edgewise widget.
-import { defineSparkline, type EdgewiseSparkline } from '../../src/widgets/index';
+import { defineSparkline, type EdgewiseSparkline } from 'edgewise/widgets';
 
 defineSparkline();
 const el = document.querySelector<EdgewiseSparkline>('#latency')!;

@@ -1,23 +1,25 @@
 // GPU self-test page: the browser tests load it (Chromium with
 // --enable-unsafe-webgpu, SwiftShader adapter) and read window.__gpuSelftest.
 
-import { IsolationForest } from '../../src/anomaly/iforest';
-import type { AnomalyService } from '../../src/anomaly/service';
-import { wrap } from '../../src/comlink';
+import { IsolationForest } from 'edgewise/anomaly';
 import {
   batchStats,
   batchStatsCpu,
   type DenseLayer,
   denseForward,
   denseForwardCpu,
+  forestPathSums,
   type GpuService,
   getGpuStatus,
   knn,
   knnCpu,
   lofFromKnn,
-  scoreForestGpu,
-} from '../../src/gpu/index';
-import { averagePathLength } from '../../src/kernels/iforest';
+} from 'edgewise/gpu';
+import { type AnomalyService, wrap } from 'edgewise/threads';
+
+/** c(n) of Liu et al. (2008), the mean path length that normalises forest scores. */
+const averagePathLength = (n: number): number =>
+  n <= 1 ? 0 : n <= 2 ? 1 : 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
 
 interface Report {
   where: string;
@@ -136,23 +138,27 @@ async function run(): Promise<void> {
     batchStats,
     dense: denseForward,
     knn,
-    forestPathSums: scoreForestGpu,
+    forestPathSums,
   });
-  const worker = new Worker(new URL('../../workers/gpu.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../../src/threads/gpu/worker.ts', import.meta.url), {
     type: 'module',
   });
   const svc = wrap<GpuService>(worker);
   const inWorker = await check('worker', svc);
   worker.terminate();
   // GPU scoring inside the anomaly worker: a forest fitted there, scored on the GPU there.
-  const aw = new Worker(new URL('../../workers/anomaly.worker.ts', import.meta.url), {
+  const aw = new Worker(new URL('../../src/threads/anomaly/worker.ts', import.meta.url), {
     type: 'module',
   });
   const anomaly = wrap<AnomalyService>(aw);
   const X64 = Float64Array.from(X);
-  const { id } = await anomaly.fitForest(X64.slice(), d, { trees: 50, sampleSize: 128, seed: 7 });
-  const wasm = await anomaly.scoreForest(id, X64.slice(), d);
-  const onGpu = await anomaly.scoreForestOn(id, X64.slice(), d, 'gpu');
+  const { id } = await anomaly.fitForest(
+    X64.slice(),
+    { dims: d },
+    { trees: 50, sampleSize: 128, seed: 7 },
+  );
+  const wasm = await anomaly.scoreForest(id, X64.slice(), { dims: d });
+  const onGpu = await anomaly.scoreIsolationForest(id, X64.slice(), { dims: d, backend: 'gpu' });
   aw.terminate();
   const anomalyWorker = {
     backend: onGpu.backend,

@@ -1,9 +1,9 @@
 // Metrics storage self-test page: the browser tests (test/browser) drive it to
 // check that data written to real IndexedDB survives a reload and a browser
 // restart. Everything runs on a fixed fake clock so results are exact.
-import { Metrics } from '../../src/metrics/index';
-import { ModelRegistry } from '../../src/ml/registry';
-import { IndexedDbBackend } from '../../src/storage/indexeddb';
+import { Metrics } from 'edgewise/metrics';
+import { ModelRegistry } from 'edgewise/ml';
+import { IndexedDbBackend } from 'edgewise/storage';
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -3,12 +3,10 @@
 //   ?mode=registry&step=write   registers and promotes models in IndexedDB
 //   ?mode=registry&step=read    (after a reload) reads them back, checks hashes, rolls back, tampers
 //   ?mode=sw                    registers the app's service worker (precaches onnxruntime's .wasm too)
-import { IsolationForest } from '../../src/anomaly/iforest';
-import { exportIsolationForestOnnx } from '../../src/ml/export-onnx';
-import { loadOnnxInWorker } from '../../src/ml/onnx-service';
-import { ModelRegistry } from '../../src/ml/registry';
-import { trainInline } from '../../src/ml/train';
-import type { IndexedDbModelStore } from '../../src/storage/models';
+import { IsolationForest } from 'edgewise/anomaly';
+import { exportIsolationForestOnnx, ModelRegistry, trainInline } from 'edgewise/ml';
+import { loadOnnxInWorker } from 'edgewise/onnx';
+import type { IndexedDbModelStore } from 'edgewise/storage';
 import aeUrl from '../../test/fixtures/ml/autoencoder.onnx?url&no-inline';
 import treesUrl from '../../test/fixtures/ml/trees.onnx?url&no-inline';
 import fx from '../../test/fixtures/ml.json';

@@ -4,11 +4,10 @@
 // Vite (a `?url` import emits it as a hashed asset next to the bundle, so it
 // is served from the app's own origin and cached with it).
 
+import { createMlService } from 'edgewise/ml';
+import { createOnnxService, importOrt } from 'edgewise/onnx';
+import { expose } from 'edgewise/threads';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { expose } from '../../src/comlink';
-import { importOrt } from '../../src/ml/onnx';
-import { createOnnxService } from '../../src/ml/onnx-service';
-import { createMlService } from '../../src/ml/service';
 
 const service = { ...createMlService(), ...createOnnxService() };
 const ready = importOrt().then((ort) => {

@@ -1,8 +1,8 @@
 // Self-test page: the browser tests (test/browser) load it from the built demo
 // and compare what it computes, on the main thread and in a Web Worker, with
 // the numpy/scipy fixtures.
-import { Moments, type MomentsSummary } from '../../src/kernels/index';
-import { KernelWorkerClient } from '../../src/threads/index';
+import { Moments, type MomentsSummary } from 'edgewise/kernels';
+import { KernelWorkerClient } from 'edgewise/threads';
 import fixture from '../../test/fixtures/moments.json';
 import { decodeF64 } from '../../test/helpers/fixtures';
 
@@ -15,7 +15,7 @@ declare global {
 }
 
 async function run(): Promise<void> {
-  const worker = new Worker(new URL('../../workers/analytics.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../../src/threads/kernels/worker.ts', import.meta.url), {
     type: 'module',
   });
   const client = new KernelWorkerClient(worker);

@@ -2,8 +2,8 @@
 // a Web Worker through a bridged EventBus, and runs the same stream locally;
 // test/browser/stream.browser.test.ts compares the two, and the anomaly events
 // the worker's window detection sends back with the same detection run here.
-import { type AnomalyEvent, detectOnWindows } from '../../src/anomaly/index';
-import { bridgeBus, EventBus } from '../../src/events/index';
+import { type AnomalyEvent, detectOnWindows } from 'edgewise/anomaly';
+import { bridgeBus, EventBus } from 'edgewise/events';
 import {
   type HostAck,
   type HostedStreamOptions,
@@ -11,7 +11,7 @@ import {
   type StreamEvent,
   StreamProcessor,
   type WindowResult,
-} from '../../src/stream/index';
+} from 'edgewise/stream';
 
 declare global {
   interface Window {
@@ -46,7 +46,7 @@ function events(n: number): Array<[string, StreamEvent]> {
 }
 
 async function run(): Promise<void> {
-  const worker = new Worker(new URL('../../workers/stream.worker.ts', import.meta.url), {
+  const worker = new Worker(new URL('../../src/threads/stream/worker.ts', import.meta.url), {
     type: 'module',
   });
   const bus = new EventBus();

@@ -1,8 +1,7 @@
 // Sync self-test page: the browser tests (test/browser/sync.browser.test.ts)
 // open it in several tabs of one origin, append samples to the shared
 // IndexedDB outbox and let the one tab holding the Web Lock send them.
-import { type SenderStats, Sync } from '../../src/sync/index';
-import type { OutboxStats, SeriesRecord } from '../../src/sync/types';
+import { type OutboxStats, type SenderStats, type SeriesRecord, Sync } from 'edgewise/sync';
 
 interface Api {
   open(o: { endpoint: string; maxBatchBytes?: number }): Promise<string>;

@@ -1,13 +1,9 @@
 // Edgewise straight from the package's dist, through the page's import map.
-import {
-  bridgeBus,
-  createRuntime,
-  EventBus,
-  IsolationForest,
-  Moments,
-  StreamingDetector,
-} from 'edgewise';
+import { createRuntime } from 'edgewise';
+import { IsolationForest, StreamingDetector } from 'edgewise/anomaly';
+import { bridgeBus, EventBus } from 'edgewise/events';
 import { GpuWorkerClient } from 'edgewise/gpu';
+import { Moments } from 'edgewise/kernels';
 import { createMlWorker, train } from 'edgewise/ml';
 import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';
 import { runScenario } from './scenario.js';

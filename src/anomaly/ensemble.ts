@@ -75,13 +75,13 @@ interface Norm {
 /**
  * Combines the scores of any detectors (batch or streaming) into one score in
  * [0, 1]. `fit(reference)` learns each detector's normalisation from its
- * scores on a reference set and the flagging threshold; `combine(scores)`
+ * scores on a reference set and the flagging threshold; `score(scores)`
  * normalises and combines new scores; `predict` flags them.
  *
  * ```ts
  * const e = new Ensemble({ normalize: 'rank', combine: 'average-of-maximum' });
- * e.fit([forest.score(X, o), lof.factors, mahal.score(X, o)]);
- * const s = e.combine([forest.score(Y, o), lofNovelty.score(Y, o), mahal.score(Y, o)]);
+ * e.fit([forest.score(X, o), lof.scores, mahal.score(X, o)]);
+ * const s = e.score([forest.score(Y, o), lofNovelty.score(Y, o), mahal.score(Y, o)]);
  * ```
  */
 export class Ensemble {
@@ -271,14 +271,14 @@ export class Ensemble {
   }
 
   /** Combined scores in [0, 1] for new scores (one array per detector, same order as fit). */
-  combine(scores: readonly ArrayLike<number>[]): Float64Array {
+  score(scores: readonly ArrayLike<number>[]): Float64Array {
     if (this.#norms.length === 0)
       throw new EdgewiseError('INVALID_STATE', 'Ensemble: call fit() with reference scores first.');
-    const n = this.#check(scores, 'Ensemble.combine');
+    const n = this.#check(scores, 'Ensemble.score');
     if (scores.length !== this.#norms.length) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
-        `Ensemble.combine: fitted with ${this.#norms.length} detectors, got ${scores.length}.`,
+        `Ensemble.score: fitted with ${this.#norms.length} detectors, got ${scores.length}.`,
       );
     }
     return this.#combine(scores, n);
@@ -300,7 +300,7 @@ export class Ensemble {
 
   /** 1 where the combined score is flagged by the threshold rule, else 0. */
   predict(scores: readonly ArrayLike<number>[]): Uint8Array {
-    const c = this.combine(scores);
+    const c = this.score(scores);
     const out = new Uint8Array(c.length);
     const th = this.options.threshold;
     if ('fraction' in th) {

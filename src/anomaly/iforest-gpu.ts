@@ -1,6 +1,6 @@
 /**
  * Isolation Forest scoring with a backend choice: 'wasm' (the WASM scorer),
- * 'gpu' (WebGPU, src/gpu/iforest.ts) or 'auto' (the GPU above the batch size
+ * 'gpu' (WebGPU, src/gpu/forest-wgsl.ts) or 'auto' (the GPU above the batch size
  * where it pays on this adapter). Every result says which backend ran.
  */
 import type { BackendReport, BackendRequest } from '../gpu/backend';
@@ -35,9 +35,9 @@ export async function scoreIsolationForest(
     return { scores: forest.score(data, options), backend: 'wasm', reason: 'requested wasm' };
   }
   // The WebGPU path loads on demand, keeping it out of the core bundle.
-  const [{ chooseBackend }, { scoreForestGpu }] = await Promise.all([
+  const [{ chooseBackend }, { forestPathSums }] = await Promise.all([
     import('../gpu/backend'),
-    import('../gpu/iforest'),
+    import('../gpu/forest-wgsl'),
   ]);
   const f = flat(forest);
   const calibrate = async (_ctx: unknown, m: number): Promise<{ gpuMs: number; cpuMs: number }> => {
@@ -46,7 +46,7 @@ export async function scoreIsolationForest(
     for (let i = 0; i < sample.length; i++)
       sample[i] = data.length ? data[i % data.length] : Math.sin(i);
     let t = performance.now();
-    await scoreForestGpu(f, sample, { dims: options.dims });
+    await forestPathSums(f, sample, { dims: options.dims });
     const gpuMs = performance.now() - t;
     t = performance.now();
     forest.score(sample, { dims: options.dims });
@@ -54,7 +54,7 @@ export async function scoreIsolationForest(
   };
   const { ctx, report } = await chooseBackend('iforest', n, options.backend ?? 'auto', calibrate);
   if (!ctx) return { scores: forest.score(data, options), ...report };
-  const r = await scoreForestGpu(f, data, options);
+  const r = await forestPathSums(f, data, options);
   const denom = f.trees * averagePathLength(f.sampleSize);
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) scores[i] = 2 ** (-r.pathSums[i] / denom);

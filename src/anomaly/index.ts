@@ -5,6 +5,19 @@
  * @module edgewise/anomaly
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export type { BusLike, MonitorOptions } from '../threads/anomaly/monitor';
+export type {
+  PoolCallOptions,
+  PoolOptions,
+  PoolWorkerFactory,
+  PoolWorkerHandle,
+} from '../threads/anomaly/pool';
+export type {
+  AnomalyService,
+  AnomalyServiceInfo,
+  StreamUpdateResult,
+} from '../threads/anomaly/service';
+export { serveWindowDetection } from '../threads/stream/service';
 export { ARTimeDetector, type ARTimeOptions } from './artime';
 export { CadOseDetector, type CadOseOptions } from './cad-ose';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
@@ -21,6 +34,7 @@ export {
   StreamingDetector,
   type StreamingDetectorOptions,
 } from './ensemble-stream';
+export type { AnomalyEvent } from '../events/topic-map';
 export {
   HalfSpaceTreesDetector,
   type HalfSpaceTreesOptions,
@@ -31,21 +45,6 @@ export { IsolationForest, type IsolationForestOptions } from './iforest';
 export { type ForestScoreResult, scoreIsolationForest } from './iforest-gpu';
 export { LocalOutlierFactor, type LocalOutlierFactorOptions } from './lof';
 export type { MatrixOptions } from './matrix';
-export type { AnomalyEvent, BusLike, MonitorOptions } from './monitor';
-export {
-  NAB_PROFILES,
-  type NabFile,
-  type NabProfile,
-  type NabResult,
-  nabScore,
-  probationLength,
-} from './nab';
-export type {
-  PoolCallOptions,
-  PoolOptions,
-  PoolWorkerFactory,
-  PoolWorkerHandle,
-} from './pool';
 export {
   chi2Quantile,
   type RobustCovarianceOptions,
@@ -53,10 +52,8 @@ export {
   robustLocationScale,
   robustZScores,
 } from './robust';
-export type { AnomalyService, AnomalyServiceInfo, StreamUpdateResult } from './service';
 export {
   detectOnWindows,
-  serveWindowDetection,
   type WindowDetection,
   type WindowDetectionOptions,
 } from './stream-stage';

@@ -8,7 +8,7 @@ export interface LocalOutlierFactorOptions {
   k?: number;
   /**
    * false (default): `fit` computes the LOF of the training rows
-   * (`factors`); true: `score` may be called on new rows (novelty detection).
+   * (`scores`); true: `score` may be called on new rows (novelty detection).
    */
   novelty?: boolean;
 }
@@ -24,7 +24,7 @@ export interface LocalOutlierFactorOptions {
  *
  * ```ts
  * const lof = new LocalOutlierFactor({ k: 20 }).fit(X, { dims: 8 });
- * lof.factors; // LOF of each training row (> ~1.5: outlying)
+ * lof.scores; // LOF of each training row (> ~1.5: outlying)
  * const nov = new LocalOutlierFactor({ k: 20, novelty: true }).fit(X, { dims: 8 });
  * nov.score(Y, { dims: 8 }); // LOF of new rows
  * ```
@@ -35,7 +35,7 @@ export class LocalOutlierFactor {
   #k = 0;
   #kdist = new Float64Array(0);
   #lrd = new Float64Array(0);
-  #factors = new Float64Array(0);
+  #scores = new Float64Array(0);
 
   constructor(options: LocalOutlierFactorOptions = {}) {
     const k = options.k ?? 20;
@@ -53,10 +53,13 @@ export class LocalOutlierFactor {
     return this.#k;
   }
 
-  /** LOF of each training row (scikit-learn's -negative_outlier_factor_). */
-  get factors(): Float64Array {
+  /**
+   * LOF of each training row (scikit-learn's -negative_outlier_factor_): the
+   * training rows' scores, as `score` gives them for new rows.
+   */
+  get scores(): Float64Array {
     this.#need();
-    return this.#factors;
+    return this.#scores;
   }
 
   #need(): KnnKernel {
@@ -91,18 +94,18 @@ export class LocalOutlierFactor {
       }
       lrd[i] = 1 / (s / k + 1e-10);
     }
-    const factors = new Float64Array(n);
+    const scores = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let s = 0;
       for (let t = 0; t < k; t++) s += lrd[idx[i * k + t]] / lrd[i];
-      factors[i] = s / k;
+      scores[i] = s / k;
     }
     this.#kernel?.dispose();
     this.#kernel = kernel;
     this.#k = k;
     this.#kdist = kdist;
     this.#lrd = lrd;
-    this.#factors = factors;
+    this.#scores = scores;
     return this;
   }
 
@@ -112,7 +115,7 @@ export class LocalOutlierFactor {
     if (!this.options.novelty) {
       throw new EdgewiseError(
         'INVALID_STATE',
-        'LocalOutlierFactor.score: construct with { novelty: true } to score new rows; the LOF of the training rows is in `factors`.',
+        'LocalOutlierFactor.score: construct with { novelty: true } to score new rows; the LOF of the training rows is in `scores`.',
       );
     }
     const { data, n } = asMatrix(x, options, 'LocalOutlierFactor.score', kernel.d);

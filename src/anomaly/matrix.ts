@@ -1,4 +1,5 @@
 /** Shared helpers of the anomaly family: matrix validation, seeded RNG. */
+import { toFloat64 } from '../core/arrays';
 import { describeValue, EdgewiseError } from '../errors';
 
 /** A row-major `n x dims` matrix. */
@@ -31,21 +32,7 @@ export function asMatrix(
       `${where}: the model was fitted with dims = ${expectDims}; got dims = ${d}.`,
     );
   }
-  let data: Float64Array;
-  if (x instanceof Float64Array) data = x;
-  else if (
-    ArrayBuffer.isView(x) &&
-    !(x instanceof DataView) &&
-    !(x instanceof BigInt64Array) &&
-    !(x instanceof BigUint64Array)
-  )
-    data = Float64Array.from(x as unknown as ArrayLike<number>);
-  else if (Array.isArray(x)) data = Float64Array.from(x as number[]);
-  else
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `${where}: expected a row-major Float64Array (n x dims), got ${describeValue(x)}.`,
-    );
+  const data = toFloat64(x, where, 'x');
   if (data.length % d !== 0) {
     throw new EdgewiseError(
       'INVALID_ARGUMENT',

@@ -1,14 +1,21 @@
 /**
- * `edgewise/events`: the event bus (priorities, wildcards, backpressure, bridges).
+ * `edgewise/events`: the event bus (priorities, wildcards, backpressure, bridges, typed topics).
  *
  * @module edgewise/events
  */
 export { type BridgeOptions, bridgeBus, type MessageEndpoint } from './bridge';
+export { EventBus } from './bus';
+export type {
+  AnomalyEvent,
+  EdgewiseTopics,
+  RuntimeErrorEvent,
+  TopicHandler,
+  TopicOf,
+} from './topic-map';
 export {
   type BusStats,
   type DropEvent,
   type EmitOptions,
-  EventBus,
   type EventBusOptions,
   type Handler,
   type HandlerErrorEvent,
@@ -19,4 +26,4 @@ export {
   type Subscription,
   type SubscriptionOverflowPolicy,
   type SubscriptionStats,
-} from './bus';
+} from './types';

@@ -3,6 +3,9 @@
  *
  * @module edgewise/gpu
  */
+
+export { GpuWorkerClient } from '../threads/gpu/client';
+export { createGpuService, type GpuService } from '../threads/gpu/service';
 export {
   type BackendRan,
   type BackendReport,
@@ -39,10 +42,8 @@ export {
 export {
   type FlatForest,
   type ForestGpuResult,
+  forestPathSums,
   IFOREST_WGSL,
   orderKeys,
-  scoreForestGpu,
-} from './iforest';
-export { KNN_WGSL, type KnnOptions, type KnnResult, knn, knnCpu, lofFromKnn } from './knn';
-export { createGpuService, type GpuService } from './service';
-export { GpuWorkerClient } from './worker';
+} from './forest-wgsl';
+export { KNN_WGSL, type KnnOptions, type KnnResult, knn, knnCpu, lofFromKnn } from './knn-wgsl';

@@ -1,3 +1,4 @@
+import { toFloat64 } from '../core/arrays';
 import { describeValue, EdgewiseError } from '../errors';
 import { allocBytes, freeBytes, heapF64, STAGING_VALUES, WasmObject } from './runtime';
 import { wasm } from './wasm';
@@ -14,28 +15,6 @@ const k = wasm as unknown as BivariateExports;
 
 let stagingX = 0;
 let stagingY = 0;
-
-function toTyped(v: unknown, where: string, name: string): Float64Array | Float32Array | number[] {
-  if (v instanceof Float64Array || v instanceof Float32Array) return v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] !== 'number') {
-        throw new EdgewiseError(
-          'INVALID_ARGUMENT',
-          `${where}: ${name}[${i}] is ${describeValue(v[i])}; pass numbers only.`,
-        );
-      }
-    }
-    return v as number[];
-  }
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-    return Float64Array.from(v as unknown as ArrayLike<number>);
-  }
-  throw new EdgewiseError(
-    'INVALID_ARGUMENT',
-    `${where}: ${name} must be a Float64Array or an array of numbers, got ${describeValue(v)}.`,
-  );
-}
 
 /**
  * Streaming co-moments of paired values (count, means, variances, covariance)
@@ -61,8 +40,9 @@ export class CoMoments extends WasmObject {
 
   /** Adds paired batches (same length). Throws `INVALID_ARGUMENT`, changing nothing, on bad input. */
   push(x: ArrayLike<number>, y: ArrayLike<number>): this {
-    const xs = toTyped(x, 'CoMoments.push', 'x');
-    const ys = toTyped(y, 'CoMoments.push', 'y');
+    // Float32Array is staged as it is (the copy into WASM memory widens it).
+    const xs = x instanceof Float32Array ? x : toFloat64(x, 'CoMoments.push', 'x');
+    const ys = y instanceof Float32Array ? y : toFloat64(y, 'CoMoments.push', 'y');
     if (xs.length !== ys.length) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
@@ -75,23 +55,11 @@ export class CoMoments extends WasmObject {
     }
     const s = this.ptr;
     const n = xs.length;
-    const typed = !Array.isArray(xs) && !Array.isArray(ys);
     for (let off = 0; off < n; off += STAGING_VALUES) {
       const len = Math.min(STAGING_VALUES, n - off);
       const h = heapF64();
-      if (typed) {
-        const tx = xs as Float64Array;
-        const ty = ys as Float64Array;
-        h.set(len === n ? tx : tx.subarray(off, off + len), stagingX >>> 3);
-        h.set(len === n ? ty : ty.subarray(off, off + len), stagingY >>> 3);
-      } else {
-        const bx = stagingX >>> 3;
-        const by = stagingY >>> 3;
-        for (let i = 0; i < len; i++) {
-          h[bx + i] = xs[off + i];
-          h[by + i] = ys[off + i];
-        }
-      }
+      h.set(len === n ? xs : xs.subarray(off, off + len), stagingX >>> 3);
+      h.set(len === n ? ys : ys.subarray(off, off + len), stagingY >>> 3);
       k.bivar_push(s, stagingX, stagingY, len);
     }
     return this;

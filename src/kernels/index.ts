@@ -4,6 +4,7 @@
  * @module edgewise/kernels
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export type { KernelService, KernelServiceInfo } from '../threads/kernels/service';
 export { argsortF64, CoMoments, type MeanM2, meanAndM2 } from './bivariate';
 export { Covariance, type CovarianceOptions } from './covariance';
 export { Ewma, type EwmaOptions, type EwmaSeries } from './ewma';
@@ -26,7 +27,6 @@ export {
   type NumericInput,
   type WasmExports,
 } from './runtime';
-export type { KernelService, KernelServiceInfo } from './service';
 export {
   SlidingWindow,
   TumblingWindow,

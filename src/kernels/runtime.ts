@@ -64,7 +64,10 @@ async function readFileUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
 
 async function compileResponse(res: Response, where: string): Promise<WebAssembly.Module> {
   if (!res.ok) {
-    throw new Error(`${where} answered HTTP ${res.status}`);
+    throw new EdgewiseError(
+      'WASM_UNAVAILABLE',
+      `${where} answered HTTP ${res.status}; serve edgewise.wasm there or pass loadKernels({ url }) / ({ module }).`,
+    );
   }
   if (typeof WebAssembly.compileStreaming === 'function') {
     try {

@@ -1,3 +1,4 @@
+import { toFloat64 } from '../core/arrays';
 import { openState, pad8, StateWriter, stateFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { QuantileSketch, type QuantileSketchOptions } from './quantile';
@@ -111,27 +112,6 @@ function tsArea(): number {
 
 function bad(message: string): EdgewiseError {
   return new EdgewiseError('INVALID_ARGUMENT', message);
-}
-
-function toF64(v: unknown, where: string): Float64Array {
-  if (v instanceof Float64Array) return v;
-  if (
-    ArrayBuffer.isView(v) &&
-    !(v instanceof DataView) &&
-    !(v instanceof BigInt64Array) &&
-    !(v instanceof BigUint64Array)
-  ) {
-    return Float64Array.from(v as unknown as ArrayLike<number>);
-  }
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] !== 'number') {
-        throw bad(`${where}: element ${i} is ${describeValue(v[i])}; pass numbers only.`);
-      }
-    }
-    return Float64Array.from(v as number[]);
-  }
-  throw bad(`${where}: expected a Float64Array or an array of numbers, got ${describeValue(v)}.`);
 }
 
 interface Parsed {
@@ -433,18 +413,20 @@ export class SlidingWindow extends WasmObject {
       if (out.quantiles) this.#countQuantiles(typeof values === 'number' ? [values] : values, out);
       return this.#trim(out, rows);
     }
-    const v = toF64(
+    const v = toFloat64(
       typeof values === 'number' ? [values] : values,
       `${this.constructor.name}.push`,
+      'values',
     );
     if (timestamps === undefined) {
       throw bad(
         `${this.constructor.name}.push: time windows need timestamps: push(values, timestamps).`,
       );
     }
-    const t = toF64(
+    const t = toFloat64(
       typeof timestamps === 'number' ? [timestamps] : timestamps,
       `${this.constructor.name}.push`,
+      'timestamps',
     );
     if (t.length !== v.length) {
       throw bad(

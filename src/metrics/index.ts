@@ -6,6 +6,14 @@
  * @module edgewise/metrics
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export type { QueryOptions, QueryResult } from '../storage/timeseries/query';
+export type { Aggregation } from '../storage/timeseries/rollup';
+export type {
+  StoreEvent,
+  TimeSeriesStore,
+  TimeSeriesStoreOptions,
+} from '../storage/timeseries/store';
+export type { TierSpec } from '../storage/timeseries/tiers';
 export type * from '../storage/types';
 export {
   escapeHelpOpenMetrics,
@@ -24,12 +32,3 @@ export * from './instruments';
 export { Metrics, type MetricsOptions } from './metrics';
 export * from './names';
 export * from './registry';
-export type { Aggregation } from './rollup';
-export type {
-  QueryOptions,
-  QueryResult,
-  StoreEvent,
-  TierSpec,
-  TimeSeriesStore,
-  TimeSeriesStoreOptions,
-} from './timeseries';

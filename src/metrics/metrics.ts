@@ -7,15 +7,11 @@
  * registry and exposition does not download them.
  */
 import { EdgewiseError } from '../errors';
+import type { QueryOptions, QueryResult } from '../storage/timeseries/query';
+import type { StoreEvent, TimeSeriesStore } from '../storage/timeseries/store';
+import type { TierSpec } from '../storage/timeseries/tiers';
 import type { TimeSeriesBackend } from '../storage/types';
 import { MetricsRegistry, type RegistryOptions } from './registry';
-import type {
-  QueryOptions,
-  QueryResult,
-  StoreEvent,
-  TierSpec,
-  TimeSeriesStore,
-} from './timeseries';
 
 /** Options of `Metrics.create`: the registry's options plus its time-series store. */
 export interface MetricsOptions extends RegistryOptions {

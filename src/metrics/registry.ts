@@ -3,6 +3,7 @@
  * rejects conflicting registrations, and renders the exposition formats.
  */
 import { EdgewiseError } from '../errors';
+import type { SampleSink } from '../storage/timeseries/source';
 import { renderOpenMetrics, renderPrometheus } from './exposition';
 import {
   type AnyMetric,
@@ -21,6 +22,7 @@ import {
   type SummaryOptions,
   UpDownCounter,
 } from './instruments';
+import { sampleMetrics } from './sampling';
 
 /** Text exposition formats: Prometheus 0.0.4 or OpenMetrics 1.0. */
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
@@ -242,6 +244,18 @@ export class MetricsRegistry {
     const out = [...this.metrics.values()];
     for (const m of out) m._collect();
     return out;
+  }
+
+  /**
+   * Writes the current value of every series (gauge callbacks run first) into
+   * a time-series store: what `TimeSeriesStore.sample` calls.
+   */
+  sampleInto(
+    sink: SampleSink,
+    t: number,
+    include: (metricName: string) => boolean = () => true,
+  ): void {
+    sampleMetrics(this.collect(), sink, t, include);
   }
 
   /** Renders every metric (Prometheus text 0.0.4 or OpenMetrics 1.0). */

@@ -4,6 +4,7 @@
  * column names. The table path is the stream path run over one batch, so both
  * give the same rows; the spec's SHA-256 (`specHash`) travels with models.
  */
+import { toFloat64 } from '../core/arrays';
 import { describeValue, EdgewiseError } from '../errors';
 import { fftMagnitudes, isPowerOfTwo } from '../kernels/fft';
 import { SlidingWindow } from '../kernels/window';
@@ -179,15 +180,6 @@ function compile(spec: FeatureSpec): Compiled {
 export function specHash(spec: FeatureSpec): Promise<string> {
   compile(spec);
   return sha256Hex(canonicalJson(spec));
-}
-
-function toF64(v: Float64Array | readonly number[], what: string): Float64Array {
-  if (v instanceof Float64Array) return v;
-  if (Array.isArray(v)) return Float64Array.from(v);
-  throw new EdgewiseError(
-    'INVALID_ARGUMENT',
-    `FeatureExtractor: ${what} must be a Float64Array or number[], got ${describeValue(v)}.`,
-  );
 }
 
 /** A compiled spec: `transform` a whole table, or `stream()` batches through it. */
@@ -430,7 +422,7 @@ export class FeatureStream {
           'INVALID_ARGUMENT',
           `FeatureExtractor: input column '${name}' is missing; the spec reads ${ex.inputs.join(', ')}.`,
         );
-      const v = toF64(raw, `column '${name}'`);
+      const v = toFloat64(raw, 'FeatureExtractor', `column '${name}'`);
       if (len >= 0 && v.length !== len)
         throw new EdgewiseError(
           'INVALID_ARGUMENT',
@@ -446,7 +438,7 @@ export class FeatureStream {
           'INVALID_ARGUMENT',
           "FeatureExtractor: 'time' features need `ts` (ms since epoch) in the batch.",
         );
-      ts = toF64(batch.ts, 'ts');
+      ts = toFloat64(batch.ts, 'FeatureExtractor', 'ts');
       if (len >= 0 && ts.length !== len)
         throw new EdgewiseError(
           'INVALID_ARGUMENT',

@@ -7,6 +7,9 @@
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
 export { fft, fftMagnitudes } from '../kernels/fft';
+export { mlRemote, train } from '../threads/ml/client';
+export { createMlService, type MlService } from '../threads/ml/service';
+export { createMlWorker } from '../threads/ml/start';
 export {
   Adwin,
   type AdwinOptions,
@@ -41,12 +44,14 @@ export {
   type ModelKind,
 } from './models';
 export {
+  type AsyncScorer,
   type Pipeline,
   type PipelineMonitorOptions,
   type PipelineOptions,
   pipeline,
   type ScoreBatch,
   type Scorer,
+  type SyncScorer,
 } from './pipeline';
 export {
   type ModelRecord,
@@ -57,7 +62,6 @@ export {
   type RegistryOptions,
   type ShadowReport,
 } from './registry';
-export { createMlService, type MlService, mlRemote } from './service';
 export {
   auc,
   type Evaluation,
@@ -67,7 +71,5 @@ export {
   type TrainProgress,
   type TrainResult,
   type TrainRunOptions,
-  train,
   trainInline,
 } from './train';
-export { createMlWorker } from './worker';

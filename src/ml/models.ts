@@ -112,7 +112,7 @@ export class LofModel implements Model {
   }
   /** LOF of the training rows themselves (each excluded from its own neighbours). */
   trainingScores(): Float64Array {
-    return this.#lof.factors.slice();
+    return this.#lof.scores.slice();
   }
   serialize(): Uint8Array {
     return encode(this.header, f64Bytes(this.train));

@@ -216,9 +216,9 @@ export class OnnxModel {
     for (const ep of eps) {
       try {
         if (ep === 'webgpu' && typeof navigator !== 'undefined' && !('gpu' in navigator))
-          throw new Error('navigator.gpu is not available');
+          throw new EdgewiseError('GPU_UNAVAILABLE', 'navigator.gpu is not available');
         if (ep === 'webgpu' && typeof navigator === 'undefined')
-          throw new Error('WebGPU is not available in this runtime');
+          throw new EdgewiseError('GPU_UNAVAILABLE', 'WebGPU is not available in this runtime');
         session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
         provider = ep;
         break;

@@ -28,14 +28,24 @@ import { deserializeModel } from './models';
 import type { LoadOnnxOptions } from './onnx';
 import type { ModelRecord, ModelRegistry } from './registry';
 
-/** Anything that scores row-major batches: Model, OnnxModel, RemoteOnnxModel. */
-export interface Scorer {
-  score(x: Float64Array, options: { dims: number }): Float64Array | Promise<Float64Array>;
+/** A scorer that answers synchronously, e.g. a trained `Model`. */
+export interface SyncScorer {
+  score(x: Float64Array, options: { dims: number }): Float64Array;
 }
 
-interface OwnedScorer extends Scorer {
-  dispose(): void | Promise<void>;
+/** A scorer that answers with a promise, e.g. `OnnxModel` or `RemoteOnnxModel`. */
+export interface AsyncScorer {
+  score(x: Float64Array, options: { dims: number }): Promise<Float64Array>;
 }
+
+/**
+ * Anything that scores row-major batches: a `SyncScorer` (`Model`) or an
+ * `AsyncScorer` (`OnnxModel`, `RemoteOnnxModel`). Each implementation is one
+ * or the other: a sync `score` never returns a promise, an async one always does.
+ */
+export type Scorer = SyncScorer | AsyncScorer;
+
+type OwnedScorer = Scorer & { dispose(): void | Promise<void> };
 
 /** Drift monitoring of a `pipeline`: reference rows and scores, and thresholds. */
 export interface PipelineMonitorOptions extends DriftMonitorOptions {

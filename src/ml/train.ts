@@ -1,18 +1,17 @@
 /**
  * Training: features from a FeatureSpec, then one of the model kinds, then an
- * evaluation on the training rows. `train()` runs in a worker when given one
- * (`{ worker }`: a Web Worker or a Node worker endpoint running the ML
- * service, see workers/ml.worker.ts) and inline otherwise; both report
- * progress ({ fraction, phase }) and honour an AbortSignal.
+ * evaluation on the training rows, in this thread (`trainInline`). `train()`
+ * (src/threads/ml/client.ts) runs it in a worker when given one (`{ worker }`:
+ * a Web Worker or a Node worker endpoint running the ML service) and inline
+ * otherwise; both report progress ({ fraction, phase }) and honour an AbortSignal.
  */
 
 import { IsolationForest } from '../anomaly/iforest';
-import { type Endpoint, proxy } from '../comlink';
 import { describeValue, EdgewiseError } from '../errors';
 import { logisticRegression, ols } from '../stats/regression';
+import type { Endpoint } from '../threads/comlink';
 import { compileFeatures, type FeatureSpec, type FeatureTable, specHash } from './features';
 import {
-  deserializeModel,
   LofModel,
   MODEL_KINDS,
   type Model,
@@ -21,7 +20,6 @@ import {
   makeModel,
   median,
 } from './models';
-import { mlRemote } from './service';
 
 /** A phase of a training job. */
 export type TrainPhase = 'features' | 'fit' | 'evaluate' | 'done';
@@ -87,7 +85,8 @@ export interface TrainRunOptions extends TrainOptions {
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-function aborted(signal?: AbortSignal): void {
+/** Throws the cancellation error of `train` when `signal` has fired. */
+export function aborted(signal?: AbortSignal): void {
   if (signal?.aborted) {
     throw new EdgewiseError(
       'INVALID_STATE',
@@ -255,51 +254,4 @@ export async function trainInline(
   if (rSquared !== undefined) evaluation.rSquared = rSquared;
   report(1, 'done');
   return { model, bytes: model.serialize(), specHash: hash, evaluation };
-}
-
-let nextJob = 1;
-
-/**
- * Trains a model on the features of `data`.
- *
- * ```ts
- * const w = createMlWorker(); // the package's ML worker
- * const { model, bytes, evaluation } = await train(spec, { columns: { cpu } }, {
- *   model: 'isolation-forest', params: { trees: 100, seed: 1 }, worker: w,
- *   onProgress: (p) => console.log(p.phase, p.fraction), signal: ac.signal,
- * });
- * ```
- */
-export async function train(
-  spec: FeatureSpec,
-  data: TrainData,
-  options: TrainRunOptions,
-): Promise<TrainResult> {
-  if (!options.worker) return trainInline(spec, data, options);
-  aborted(options.signal);
-  const remote = mlRemote(options.worker);
-  const job = nextJob++;
-  const onAbort = () => void remote.cancel(job);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const { model, params } = options;
-    const r = await remote.train(
-      job,
-      spec,
-      data,
-      { model, params },
-      options.onProgress ? proxy(options.onProgress) : undefined,
-    );
-    return {
-      model: deserializeModel(r.bytes),
-      bytes: r.bytes,
-      specHash: r.specHash,
-      evaluation: r.evaluation,
-    };
-  } catch (e) {
-    if (options.signal?.aborted) aborted(options.signal);
-    throw e;
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-  }
 }

@@ -22,10 +22,6 @@ export {
   type OrtSession,
   type OrtTensor,
 } from '../ml/onnx';
-export {
-  createOnnxService,
-  loadOnnxInWorker,
-  type OnnxService,
-  RemoteOnnxModel,
-} from '../ml/onnx-service';
-export { createOnnxWorker } from '../ml/onnx-worker';
+export { loadOnnxInWorker, RemoteOnnxModel } from '../threads/onnx/client';
+export { createOnnxService, type OnnxService } from '../threads/onnx/service';
+export { createOnnxWorker } from '../threads/onnx/start';

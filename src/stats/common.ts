@@ -1,4 +1,5 @@
 /** Shared input handling and result types for `edgewise/stats`. */
+import { toFloat64 } from '../core/arrays';
 import { describeValue, EdgewiseError } from '../errors';
 
 /** Numeric input: a `Float64Array`, any typed array or a number array. */
@@ -38,7 +39,7 @@ export function toF64(
   nan: NanPolicy = 'raise',
   name = 'x',
 ): Float64Array | null {
-  const a = convert(x, where, name);
+  const a = toFloat64(x, where, name);
   checkNanPolicy(where, nan);
   let nans = 0;
   for (let i = 0; i < a.length; i++) {
@@ -71,8 +72,8 @@ export function toPairs(
   where: string,
   nan: NanPolicy = 'raise',
 ): [Float64Array, Float64Array] | null {
-  const fx = convert(x, where, 'x');
-  const fy = convert(y, where, 'y');
+  const fx = toFloat64(x, where, 'x');
+  const fy = toFloat64(y, where, 'y');
   if (fx.length !== fy.length) {
     fail(where, `x and y must have the same length (got ${fx.length} and ${fy.length}).`);
   }
@@ -116,31 +117,6 @@ function checkNanPolicy(where: string, nan: unknown): void {
   if (nan !== 'raise' && nan !== 'omit' && nan !== 'propagate') {
     fail(where, `nan must be 'omit', 'propagate' or 'raise', got ${describeValue(nan)}.`);
   }
-}
-
-/** Converts to a Float64Array (no copy for Float64Array), validating element types. */
-export function convert(x: unknown, where: string, name = 'x'): Float64Array {
-  if (x instanceof Float64Array) return x;
-  if (
-    ArrayBuffer.isView(x) &&
-    !(x instanceof DataView) &&
-    !(x instanceof BigInt64Array) &&
-    !(x instanceof BigUint64Array)
-  ) {
-    return Float64Array.from(x as unknown as ArrayLike<number>);
-  }
-  if (Array.isArray(x)) {
-    for (let i = 0; i < x.length; i++) {
-      if (typeof x[i] !== 'number') {
-        fail(where, `${name}[${i}] is ${describeValue(x[i])}; pass numbers only.`);
-      }
-    }
-    return Float64Array.from(x as number[]);
-  }
-  return fail(
-    where,
-    `${name} must be a Float64Array or an array of numbers, got ${describeValue(x)}.`,
-  );
 }
 
 export function checkAlternative(where: string, alt: unknown): Alternative {
@@ -256,7 +232,7 @@ export function withNanPolicy<T extends { rejected: number }>(
 
 /** Converts and requires every value to be finite (for inputs with no NaN policy). */
 export function finiteF64(x: unknown, where: string, name = 'x'): Float64Array {
-  const a = convert(x, where, name);
+  const a = toFloat64(x, where, name);
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i])) fail(where, `${name}[${i}] is ${a[i]}; pass finite values.`);
   }

@@ -3,12 +3,13 @@
  * Spearman, Kendall tau-b (O(n log n)), with p-values as scipy.stats 1.10
  * computes them, and correlation matrices for row-major n x d data.
  */
+
+import { toFloat64 } from '../core/arrays';
 import { CoMoments } from '../kernels/bivariate';
 import {
   type Alternative,
   checkAlternative,
   checkLevel,
-  convert,
   fail,
   finiteF64,
   type NanOptions,
@@ -81,8 +82,8 @@ function pearsonP(r: number, n: number, alt: Alternative): number {
 export function pearson(x: NumArray, y: NumArray, options: CorrelationOptions = {}): TestResult {
   const alt = checkAlternative('pearson', options.alternative);
   const level = checkLevel('pearson', options.confidenceLevel);
-  const xs = convert(x, 'pearson', 'x');
-  const ys = convert(y, 'pearson', 'y');
+  const xs = toFloat64(x, 'pearson', 'x');
+  const ys = toFloat64(y, 'pearson', 'y');
   if (xs.length !== ys.length) {
     fail('pearson', `x and y must have the same length (got ${xs.length} and ${ys.length}).`);
   }

@@ -4,9 +4,11 @@
  * IRLS. Designs are row-major n x dims Float64Arrays; an intercept column is
  * added first unless `intercept: false`.
  */
+
+import { toFloat64 } from '../core/arrays';
 import { EdgewiseError } from '../errors';
 import { CoMoments, residualSumOfSquares } from '../kernels/bivariate';
-import { convert, fail, finiteF64, type NumArray, withNanPolicy } from './common';
+import { fail, finiteF64, type NumArray, withNanPolicy } from './common';
 import { fisherF, standardNormal, studentT } from './distributions';
 
 /** Options of `ols`, `wls`, `ridge` and `logisticRegression`. */
@@ -202,7 +204,7 @@ function design(where: string, X: NumArray, y0: Float64Array, options: Regressio
   const nan = options.nan ?? 'raise';
   if (nan !== 'raise' && nan !== 'omit')
     fail(where, `nan must be 'raise' or 'omit', got ${String(nan)}.`);
-  const x0 = convert(X, where, 'X');
+  const x0 = toFloat64(X, where, 'X');
   const intercept = options.intercept ?? true;
   if (dims === 0 ? x0.length !== 0 : x0.length % dims !== 0) {
     fail(where, `X has ${x0.length} values, not a multiple of dims = ${dims}.`);
@@ -260,7 +262,7 @@ function linearFit(
   options: RegressionOptions,
   weights?: Float64Array,
 ): LinearReport {
-  const d = design(where, X, convert(yIn, where, 'y'), options);
+  const d = design(where, X, toFloat64(yIn, where, 'y'), options);
   const y = d.y;
   const level = options.confidenceLevel ?? 0.95;
   if (!(level > 0 && level < 1)) fail(where, `confidenceLevel must be in (0, 1), got ${level}.`);
@@ -458,7 +460,7 @@ export function ridge(
   if (typeof lambda !== 'number' || !(lambda >= 0) || !Number.isFinite(lambda)) {
     fail(where, `lambda must be a non-negative number, got ${String(lambda)}.`);
   }
-  const d = design(where, X, convert(yIn, where, 'y'), { ...options, intercept: false });
+  const d = design(where, X, toFloat64(yIn, where, 'y'), { ...options, intercept: false });
   const y = d.y;
   const intercept = options.intercept ?? true;
   const { n, p } = d;
@@ -527,7 +529,7 @@ export function logisticRegression(
   options: RegressionOptions & { maxIterations?: number; tolerance?: number },
 ): LogisticReport {
   const where = 'logisticRegression';
-  const y0 = convert(yIn, where, 'y');
+  const y0 = toFloat64(yIn, where, 'y');
   for (let i = 0; i < y0.length; i++) {
     if (y0[i] !== 0 && y0[i] !== 1 && !Number.isNaN(y0[i])) {
       fail(where, `y[${i}] = ${y0[i]}; y must contain only 0 and 1.`);
@@ -688,8 +690,8 @@ export interface SimpleRegressionReport {
  */
 export function simpleRegression(x: NumArray, y: NumArray): SimpleRegressionReport {
   const where = 'simpleRegression';
-  const xs = convert(x, where, 'x');
-  const ys = convert(y, where, 'y');
+  const xs = toFloat64(x, where, 'x');
+  const ys = toFloat64(y, where, 'y');
   if (xs.length !== ys.length)
     fail(where, `x and y must have the same length (got ${xs.length} and ${ys.length}).`);
   const k = withNanPolicy([xs, ys], ['x', 'y'], where, 'raise', () => {

@@ -2,12 +2,13 @@
  * Hypothesis tests matching scipy.stats (1.10) conventions. Every test returns
  * `{ statistic, pValue, df?, confidenceInterval?, effectSize?, alternative }`.
  */
+
+import { toFloat64 } from '../core/arrays';
 import { type MeanM2, meanAndM2 } from '../kernels/bivariate';
 import {
   type Alternative,
   checkAlternative,
   checkLevel,
-  convert,
   fail,
   finiteF64,
   fsum,
@@ -53,7 +54,7 @@ function kernelSample(
   nan: NanOptions['nan'],
   name: string,
 ): MeanM2 | null {
-  const a = convert(x, where, name);
+  const a = toFloat64(x, where, name);
   return withNanPolicy([a], [name], where, nan, () => meanAndM2(a));
 }
 

@@ -8,16 +8,6 @@
  * @module edgewise/storage
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
-export { AGGREGATIONS, type Aggregation, Rollup } from '../metrics/rollup';
-export {
-  DEFAULT_TIERS,
-  type QueryOptions,
-  type QueryResult,
-  type StoreEvent,
-  type TierSpec,
-  TimeSeriesStore,
-  type TimeSeriesStoreOptions,
-} from '../metrics/timeseries';
 export {
   type EdgewiseTimeSeriesDB,
   IndexedDbBackend,
@@ -42,4 +32,18 @@ export {
   type ModelWrite,
   type ShadowState,
 } from './models';
+export type { QueryOptions, QueryResult } from './timeseries/query';
+export { AGGREGATIONS, type Aggregation, Rollup } from './timeseries/rollup';
+export type {
+  SampledSeries,
+  SampleSink,
+  SampleSlot,
+  SampleSource,
+} from './timeseries/source';
+export {
+  type StoreEvent,
+  TimeSeriesStore,
+  type TimeSeriesStoreOptions,
+} from './timeseries/store';
+export { DEFAULT_TIERS, type TierSpec } from './timeseries/tiers';
 export * from './types';

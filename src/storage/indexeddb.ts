@@ -3,9 +3,9 @@
  * migrations, one readwrite transaction per `write()` (a flush), and
  * QuotaExceededError mapped to `EdgewiseError('QUOTA_EXCEEDED')`.
  */
-import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
 import { EdgewiseError } from '../errors';
-import { openIdb } from './open';
+import { type IdbMigration, type IdbUpgradeTx, openIdb } from './open';
 import {
   type ChunkRecord,
   chunkBytes,
@@ -29,13 +29,9 @@ export interface EdgewiseTimeSeriesDB extends DBSchema {
 }
 
 /** The version-change transaction a `Migration` runs in. */
-export type UpgradeTx = IDBPTransaction<
-  EdgewiseTimeSeriesDB,
-  StoreNames<EdgewiseTimeSeriesDB>[],
-  'versionchange'
->;
+export type UpgradeTx = IdbUpgradeTx<EdgewiseTimeSeriesDB>;
 /** One schema migration step of the time-series database. */
-export type Migration = (db: IDBPDatabase<EdgewiseTimeSeriesDB>, tx: UpgradeTx) => void;
+export type Migration = IdbMigration<EdgewiseTimeSeriesDB>;
 
 /**
  * Schema migrations: entry i upgrades version i to i + 1. Append only; never
@@ -76,23 +72,14 @@ export class IndexedDbBackend implements TimeSeriesBackend {
   private constructor(private readonly db: IDBPDatabase<EdgewiseTimeSeriesDB>) {}
 
   static async open(options: IndexedDbBackendOptions = {}): Promise<IndexedDbBackend> {
-    const version = options.version ?? SCHEMA_VERSION;
-    if (!Number.isInteger(version) || version < 1 || version > SCHEMA_VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `IndexedDbBackend: schema version ${version} is unknown; pass 1..${SCHEMA_VERSION}.`,
-      );
-    }
     const db = await openIdb<EdgewiseTimeSeriesDB>({
       factory: options.factory,
       name: options.name ?? 'edgewise-metrics',
-      version,
+      migrations: MIGRATIONS,
+      version: options.version,
       where: 'IndexedDbBackend',
       fallback: 'use the memory backend',
       blockedTimeoutMs: options.blockedTimeoutMs,
-      upgrade: (d, tx, from, to) => {
-        for (let v = from; v < to; v++) MIGRATIONS[v](d, tx);
-      },
     });
     return new IndexedDbBackend(db);
   }

@@ -5,12 +5,20 @@
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
 import { EdgewiseError } from '../errors';
-import { openIdb } from './open';
+import { type IdbMigration, openIdb } from './open';
 import { isQuotaError } from './types';
 
 interface KvSchema extends DBSchema {
   kv: { key: string; value: unknown };
 }
+
+/** Schema of a key-value database: entry i upgrades version i to i + 1 (append only). */
+const KV_MIGRATIONS: readonly IdbMigration<KvSchema>[] = [
+  // v1: one store, out-of-line string keys.
+  (db) => {
+    db.createObjectStore('kv');
+  },
+];
 
 /**
  * A small key-value store (IndexedDB, or memory where there is none); values are structured
@@ -114,12 +122,9 @@ export async function openKvStore(
   const db = await openIdb<KvSchema>({
     factory,
     name,
-    version: 1,
+    migrations: KV_MIGRATIONS,
     where: 'openKvStore',
     fallback: 'pass { memory: true }',
-    upgrade: (d, _tx, from) => {
-      if (from < 1) d.createObjectStore('kv');
-    },
   });
   return new IdbKv(db);
 }

@@ -11,7 +11,7 @@
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
 import { EdgewiseError } from '../errors';
-import { openIdb } from './open';
+import { type IdbMigration, openIdb } from './open';
 import { isQuotaError } from './types';
 
 /** The stage of a model version in the registry. */
@@ -94,7 +94,7 @@ export interface ModelsDB extends DBSchema {
 }
 
 /** Schema migrations of the models database: entry i upgrades version i to i + 1 (append only). */
-export const MODEL_MIGRATIONS: readonly ((db: IDBPDatabase<ModelsDB>) => void)[] = [
+export const MODEL_MIGRATIONS: readonly IdbMigration<ModelsDB>[] = [
   (db) => {
     db.createObjectStore('records', { keyPath: ['name', 'version'] });
     db.createObjectStore('blobs', { keyPath: ['name', 'version'] });
@@ -158,12 +158,9 @@ export class IndexedDbModelStore implements ModelStoreBackend {
     const db = await openIdb<ModelsDB>({
       factory: options.factory,
       name: options.name ?? 'edgewise-models',
-      version: MODEL_SCHEMA_VERSION,
+      migrations: MODEL_MIGRATIONS,
       where: 'IndexedDbModelStore',
       fallback: "use { storage: 'memory' }",
-      upgrade: (d, _tx, from, to) => {
-        for (let v = from; v < to; v++) MODEL_MIGRATIONS[v](d);
-      },
     });
     return new IndexedDbModelStore(db);
   }

@@ -1,4 +1,8 @@
 import { EdgewiseError } from '../errors';
+import { type TimestampParser, timestampParser } from './time-format';
+
+/** A decimal number as written in CSV: no hex, no `Infinity`, no blanks. */
+export const CSV_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** A row that could not be read, with its 1-based line number. */
 export interface CsvRowError {
@@ -18,14 +22,14 @@ export interface ParsedSeries {
   errors: CsvRowError[];
 }
 
-/** Parses a timestamp: ISO-8601 / 'YYYY-MM-DD hh:mm:ss' (UTC) or epoch milliseconds. */
+/**
+ * Parses a timestamp strictly: ISO-8601 (`YYYY-MM-DD[ hh:mm[:ss[.fff]]]`, UTC
+ * unless a zone is given, a real calendar date) or epoch milliseconds; NaN for
+ * anything else (`March 7`, `2020-02-30`, `0x10`).
+ */
 export function parseTimestamp(s: string): number {
-  const t = s.trim();
-  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
-  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)
-    ? `${t.replace(' ', 'T')}Z`
-    : t;
-  return Date.parse(iso);
+  const t = timestampParser('iso')(s);
+  return typeof t === 'number' ? t : Number.NaN;
 }
 
 /**
@@ -37,6 +41,11 @@ export interface ParseCsvOptions {
   maxErrors?: number;
   /** Line number of the text's first line, when parsing a file in chunks (default 1). */
   firstLine?: number;
+  /**
+   * How timestamps are written: `'iso'` (default: ISO-8601 or epoch milliseconds),
+   * `'epoch-ms'`, `'epoch-s'`, or a pattern such as `'%d/%m/%Y %H:%M'` (see `timestampParser`).
+   */
+  timeFormat?: string;
 }
 
 /**
@@ -51,6 +60,7 @@ export function parseSeriesCsv(text: string, options: ParseCsvOptions = {}): Par
     );
   }
   const maxErrors = options.maxErrors ?? 1000;
+  const parseTime: TimestampParser = timestampParser(options.timeFormat);
   const ts: number[] = [];
   const vs: number[] = [];
   const keys: string[] = [];
@@ -79,12 +89,12 @@ export function parseSeriesCsv(text: string, options: ParseCsvOptions = {}): Par
       fail(`expected 2 or 3 columns (timestamp,value[,series]), found ${cols.length}`);
       continue;
     }
-    const t = parseTimestamp(cols[0]);
+    const t = parseTime(cols[0]);
     const rawValue = cols[1].trim();
-    const v = rawValue === '' ? Number.NaN : Number(rawValue);
-    if (lineNo === 1 && Number.isNaN(t) && Number.isNaN(v)) continue; // header row (file line 1 only)
-    if (Number.isNaN(t)) {
-      fail(`timestamp ${JSON.stringify(cols[0].slice(0, 40))} is not a date or epoch milliseconds`);
+    const v = CSV_NUMBER.test(rawValue) ? Number(rawValue) : Number.NaN;
+    if (lineNo === 1 && typeof t !== 'number' && Number.isNaN(v)) continue; // header row (file line 1 only)
+    if (typeof t !== 'number') {
+      fail(t.reason);
       continue;
     }
     if (!Number.isFinite(v)) {

@@ -27,6 +27,9 @@ export class TimerHeap<K extends { seq: number }> {
   get size(): number {
     return this.items.length;
   }
+  clear(): void {
+    this.items = [];
+  }
   peek(): Timer<K> | undefined {
     return this.items[0];
   }

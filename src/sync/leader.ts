@@ -7,6 +7,8 @@
  * fallback is best effort (a paused leader can overlap a new one briefly).
  */
 
+import { EdgewiseError } from '../errors';
+
 export type LockMode = 'auto' | 'web-locks' | 'broadcast' | 'none';
 
 interface LockManagerLike {
@@ -47,7 +49,11 @@ export async function runAsLeader(
   }
   if (mode === 'web-locks') {
     const locks = webLocks();
-    if (!locks) throw new Error('Web Locks API unavailable');
+    if (!locks)
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        "runAsLeader: lock 'web-locks' but the Web Locks API is unavailable here; pass lock 'auto', 'broadcast' or 'none'.",
+      );
     try {
       await locks.request(name, { signal: stop, mode: 'exclusive' }, () => lead(stop));
     } catch (e) {

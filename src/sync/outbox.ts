@@ -11,7 +11,7 @@
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction } from 'idb';
 import { describeValue, EdgewiseError } from '../errors';
-import { openIdb } from '../storage/open';
+import { type IdbMigration, openIdb } from '../storage/open';
 import { isQuotaError } from '../storage/types';
 import {
   type DropCounts,
@@ -405,8 +405,18 @@ export interface EdgewiseSyncDB extends DBSchema {
 
 type Tx = IDBPTransaction<EdgewiseSyncDB, ('outbox' | 'parked' | 'meta')[], 'readwrite'>;
 
+/** Schema of the sync database: entry i upgrades version i to i + 1 (append only). */
+const SYNC_MIGRATIONS: readonly IdbMigration<EdgewiseSyncDB>[] = [
+  // v1: the queue (seq auto-increment, by-kind index for the size cap), parked batches, meta.
+  (db) => {
+    const o = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+    o.createIndex('by-kind', 'kind');
+    db.createObjectStore('parked', { keyPath: 'key' });
+    db.createObjectStore('meta', { keyPath: 'key' });
+  },
+];
 /** The sync database's schema version. */
-export const SYNC_SCHEMA_VERSION = 1;
+export const SYNC_SCHEMA_VERSION = SYNC_MIGRATIONS.length;
 
 /** Options of `IndexedDbOutbox.open`. */
 export interface IndexedDbOutboxOptions extends OutboxOptions {
@@ -431,17 +441,9 @@ export class IndexedDbOutbox implements Outbox {
     const db = await openIdb<EdgewiseSyncDB>({
       factory: options.factory,
       name: options.name ?? 'edgewise-sync',
-      version: SYNC_SCHEMA_VERSION,
+      migrations: SYNC_MIGRATIONS,
       where: 'IndexedDbOutbox',
       fallback: 'use MemoryOutbox',
-      upgrade: (d, _tx, from) => {
-        if (from < 1) {
-          const o = d.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
-          o.createIndex('by-kind', 'kind');
-          d.createObjectStore('parked', { keyPath: 'key' });
-          d.createObjectStore('meta', { keyPath: 'key' });
-        }
-      },
     });
     return new IndexedDbOutbox(db, opts);
   }

@@ -9,6 +9,7 @@
  * Sizes are computed first, then the bytes are written in one pass into one
  * buffer (no intermediate sub-message buffers).
  */
+import { EdgewiseError } from '../errors';
 
 const te = new TextEncoder();
 
@@ -139,7 +140,8 @@ export function decodeWriteRequest(buf: Uint8Array): PromSeries[] {
     let mul = 1;
     for (;;) {
       const b = buf[pos++];
-      if (b === undefined) throw new Error('truncated varint');
+      if (b === undefined)
+        throw new EdgewiseError('CORRUPT_STATE', 'decodeWriteRequest: truncated varint');
       n += (b & 127) * mul;
       if (b < 128) return n;
       mul *= 128;
@@ -150,7 +152,8 @@ export function decodeWriteRequest(buf: Uint8Array): PromSeries[] {
     let shift = 0n;
     for (;;) {
       const b = buf[pos++];
-      if (b === undefined) throw new Error('truncated varint');
+      if (b === undefined)
+        throw new EdgewiseError('CORRUPT_STATE', 'decodeWriteRequest: truncated varint');
       big |= BigInt(b & 127) << shift;
       if (b < 128) break;
       shift += 7n;
@@ -162,7 +165,7 @@ export function decodeWriteRequest(buf: Uint8Array): PromSeries[] {
     else if (wire === 1) pos += 8;
     else if (wire === 2) pos += varint();
     else if (wire === 5) pos += 4;
-    else throw new Error(`bad wire type ${wire}`);
+    else throw new EdgewiseError('CORRUPT_STATE', `decodeWriteRequest: bad wire type ${wire}`);
   };
   const out: PromSeries[] = [];
   while (pos < buf.length) {

@@ -4,7 +4,10 @@
  * anomaly workers, a monitor that feeds a streaming detector in a worker and
  * emits `anomaly.*` events, a client mirroring `Moments` in a worker, the
  * stream worker) and the services the worker entry points
- * (`edgewise/workers/*`) expose. Apart from the core so that pages using no
+ * (`edgewise/workers/*`) expose. Source layout: one folder per worker kind
+ * (src/threads/<kind>/: `service.ts` runs in the worker, `worker.ts` and
+ * `node-worker.ts` are its entry points, `start.ts` starts it, `client.ts`
+ * and the like are the main-thread side). Apart from the core so that pages using no
  * worker do not download Comlink.
  *
  * The classes start the workers the package ships (browsers: Web Workers an
@@ -24,12 +27,9 @@
  * @module edgewise/threads
  */
 
-export {
-  type AnomalyEvent,
-  type BusLike,
-  type MonitorOptions,
-  WorkerAnomalyMonitor,
-} from '../anomaly/monitor';
+export type { AnomalyEvent } from '../events/topic-map';
+export { EdgewiseError, type ErrorCode } from '../errors';
+export { type BusLike, type MonitorOptions, WorkerAnomalyMonitor } from './anomaly/monitor';
 export {
   AnomalyWorkerPool,
   browserWorkerFactory,
@@ -37,25 +37,26 @@ export {
   type PoolOptions,
   type PoolWorkerFactory,
   type PoolWorkerHandle,
-} from '../anomaly/pool';
+} from './anomaly/pool';
 export {
   type AnomalyService,
   type AnomalyServiceInfo,
   createAnomalyService,
+  type RowOptions,
   type StreamUpdateResult,
-} from '../anomaly/service';
-export { expose, wrap } from '../comlink';
-export { EdgewiseError, type ErrorCode } from '../errors';
-export { KernelWorkerClient, RemoteMoments } from '../kernels/client';
+} from './anomaly/service';
+export { expose, wrap } from './comlink';
+export { KernelWorkerClient, RemoteMoments } from './kernels/client';
 export {
   createKernelService,
   type KernelService,
   type KernelServiceInfo,
-} from '../kernels/service';
-export { createStreamWorker } from '../stream/worker';
+} from './kernels/service';
+export { serveWindowDetection } from './stream/service';
+export { createStreamWorker } from './stream/start';
 export type {
   WebWorker,
   WorkerLike,
   WorkerSource,
   WorkerSourceOptions,
-} from '../worker-source';
+} from './worker-source';

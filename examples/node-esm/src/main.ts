@@ -1,7 +1,9 @@
 // Edgewise from plain Node ESM + TypeScript (module: nodenext, skipLibCheck: false).
 // Every result is checked against an independent computation in this file;
 // the process exits 1 on the first mismatch.
-import { createRuntime, IsolationForest, Moments, StreamingDetector } from 'edgewise';
+import { createRuntime } from 'edgewise';
+import { IsolationForest, StreamingDetector } from 'edgewise/anomaly';
+import { Moments } from 'edgewise/kernels';
 import { exportIsolationForestOnnx } from 'edgewise/ml';
 import { createOnnxWorker, loadOnnx, loadOnnxInWorker } from 'edgewise/onnx';
 import { AnomalyWorkerPool } from 'edgewise/threads';

@@ -1,7 +1,9 @@
 // Edgewise in a Vite app, default configuration: no plugin, no worker or
 // WebAssembly setup. The pool and the kernel client start the workers the
 // package ships; Vite bundles them and copies edgewise.wasm.
-import { createRuntime, IsolationForest, Moments, StreamingDetector } from 'edgewise';
+import { createRuntime } from 'edgewise';
+import { IsolationForest, StreamingDetector } from 'edgewise/anomaly';
+import { Moments } from 'edgewise/kernels';
 import { AnomalyWorkerPool, KernelWorkerClient } from 'edgewise/threads';
 import { runScenario } from './scenario.js';
 

@@ -1,14 +1,10 @@
 // Edgewise in a webpack 5 app: the pool and the kernel client start the
 // workers the package ships; webpack bundles them and emits edgewise.wasm.
-import {
-  bridgeBus,
-  createRuntime,
-  EventBus,
-  IsolationForest,
-  Moments,
-  StreamingDetector,
-} from 'edgewise';
+import { createRuntime } from 'edgewise';
+import { IsolationForest, StreamingDetector } from 'edgewise/anomaly';
+import { bridgeBus, EventBus } from 'edgewise/events';
 import { GpuWorkerClient } from 'edgewise/gpu';
+import { Moments } from 'edgewise/kernels';
 import { createMlWorker, exportIsolationForestOnnx, train } from 'edgewise/ml';
 import { createOnnxWorker, loadOnnxInWorker } from 'edgewise/onnx';
 import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';

@@ -1,6 +1,0 @@
-/// <reference lib="webworker" />
-// Demo worker entry: expose first, load the heavy modules lazily.
-import { expose } from '../../../src/comlink';
-import { createDemoService } from './service';
-
-expose(createDemoService());

@@ -1,0 +1,406 @@
+/**
+ * Time-series retention for a sample source (a MetricsRegistry): every
+ * `intervalMs` each series is sampled into a raw tier; roll-up tiers (default
+ * 1 min for 7 days, 1 h for 90 days) keep mergeable per-bucket state (see
+ * Rollup), each fed by the closed buckets of the tier below, so a roll-up of
+ * roll-ups equals a roll-up of the raw data. Chunks are written through a
+ * TimeSeriesBackend (IndexedDB or memory) in one transaction per flush; expired
+ * chunks are deleted on open and after every flush. Memory holds one open
+ * chunk per series per tier, so it stays bounded however long the store runs.
+ *
+ * The parts: tiers.ts (tier layout), buckets.ts (series state and chunk
+ * encoding), ingest.ts (the roll-up cascade), query.ts (range queries).
+ */
+import { MemoryBackend } from '../memory';
+import {
+  type ChunkRecord,
+  isQuotaError,
+  type SeriesCursor,
+  type SeriesMeta,
+  type TimeSeriesBackend,
+} from '../types';
+import {
+  applyCursor,
+  cursorOf,
+  isSeriesMeta,
+  keyOf,
+  newSeries,
+  rawChunk,
+  rollChunk,
+  type Series,
+} from './buckets';
+import { drainStage, record, recordDistribution } from './ingest';
+import { type QueryOptions, type QueryResult, type QueryState, query, tierFor } from './query';
+import type { SampleSink, SampleSlot, SampleSource } from './source';
+import { bad, DEFAULT_TIERS, planTiers, type TierPlan, type TierSpec } from './tiers';
+
+/** Options of `TimeSeriesStore.open`. */
+export interface TimeSeriesStoreOptions {
+  backend?: TimeSeriesBackend;
+  /** Sampling interval (default 10 s). */
+  intervalMs?: number;
+  /** How often buffered points are written (default 10 s). */
+  flushIntervalMs?: number;
+  tiers?: readonly TierSpec[];
+  /** Clock (default: the registry's). */
+  now?: () => number;
+  /** Which metrics to sample (default: all). */
+  include?: (metricName: string) => boolean;
+  /** Set false to keep no quantile sketches at all (default: per tier, see TierSpec.sketch). */
+  sketches?: boolean;
+  /** Relative accuracy of the roll-up sketches (default 0.01). */
+  sketchAccuracy?: number;
+}
+
+/**
+ * Events of a `TimeSeriesStore` (`on`): eviction under quota pressure, expiry, background errors.
+ */
+export type StoreEvent =
+  | { type: 'evicted'; tier: string; chunks: number; upTo: number }
+  | { type: 'expired'; tier: string; chunks: number }
+  | { type: 'error'; error: unknown };
+
+/**
+ * Samples a registry's series into retention tiers (raw, then exact roll-ups), persists them in a
+ * backend and answers range queries.
+ *
+ * @example
+ * ```ts
+ * const store = await TimeSeriesStore.open(registry, { backend: new MemoryBackend() });
+ * store.sample(); // or store.start(): a timer samples every intervalMs
+ * const r = await store.query('temperature_celsius', { from: Date.now() - 60_000 });
+ * await store.close();
+ * ```
+ */
+export class TimeSeriesStore {
+  readonly backend: TimeSeriesBackend;
+  readonly tiers: readonly Required<TierSpec>[];
+  readonly intervalMs: number;
+  readonly flushIntervalMs: number;
+  /** Whether any tier keeps quantile sketches. */
+  readonly sketches: boolean;
+  readonly sketchAccuracy: number;
+  /**
+   * Series whose stored open chunk or cursor could not be read at open: each
+   * started a fresh open chunk (their closed chunks stay queryable).
+   */
+  readonly damaged: { series: string; reason: string }[] = [];
+  /** Stored chunks left out of query answers because they could not be read. */
+  damagedReads = 0;
+  private readonly plan: TierPlan;
+  private readonly source: SampleSource;
+  private readonly now: () => number;
+  private readonly include: (name: string) => boolean;
+  private readonly byKey = new Map<string, Series>();
+  /** Per sampling slot: the source's series object -> its store series. */
+  private readonly byHandle: Record<SampleSlot, Map<object, Series>> = {
+    value: new Map(),
+    count: new Map(),
+    dist: new Map(),
+  };
+  private pending: ChunkRecord[] = [];
+  /**
+   * Provisional ids of series not yet stored count down from -1, so they never
+   * equal a stored id (the backend allocates positive ids when it first writes one).
+   */
+  private nextProvisional = -1;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private readonly sink: SampleSink;
+  private readonly queries: QueryState;
+
+  private constructor(source: SampleSource, options: TimeSeriesStoreOptions) {
+    this.source = source;
+    this.backend = options.backend ?? new MemoryBackend();
+    this.intervalMs = options.intervalMs ?? 10_000;
+    this.flushIntervalMs = options.flushIntervalMs ?? 10_000;
+    if (!(this.intervalMs > 0)) bad('TimeSeriesStore: intervalMs must be > 0.');
+    if (!(this.flushIntervalMs > 0)) bad('TimeSeriesStore: flushIntervalMs must be > 0.');
+    this.plan = planTiers(
+      options.tiers ?? DEFAULT_TIERS,
+      this.intervalMs,
+      options.sketches,
+      options.sketchAccuracy,
+    );
+    this.tiers = this.plan.tiers;
+    this.sketches = this.plan.sketches;
+    this.sketchAccuracy = this.plan.sketchAccuracy;
+    this.now = options.now ?? source.now;
+    this.include = options.include ?? (() => true);
+    const store = this;
+    this.sink = {
+      find: (handle, slot) => this.byHandle[slot].get(handle),
+      open: (handle, slot, name, kind, labels) => {
+        const tr = this.track(name, kind, labels);
+        this.byHandle[slot].set(handle, tr);
+        return tr;
+      },
+      value: (s, t, v) => record(this.plan, this.pending, s as Series, t, v),
+      observations: (s, t, m, sk) =>
+        recordDistribution(this.plan, this.pending, s as Series, t, m, sk),
+    };
+    this.queries = {
+      plan: this.plan,
+      backend: this.backend,
+      get pending() {
+        return store.pending;
+      },
+      get series() {
+        return store.byKey.values();
+      },
+      now: () => this.now(),
+      damagedRead: () => {
+        this.damagedReads++;
+      },
+    };
+  }
+
+  /** Opens a store: restores series and open buckets from the backend, deletes expired data. */
+  static async open(
+    source: SampleSource,
+    options: TimeSeriesStoreOptions = {},
+  ): Promise<TimeSeriesStore> {
+    const s = new TimeSeriesStore(source, options);
+    await s.restore();
+    await s.expire();
+    return s;
+  }
+
+  on(fn: (e: StoreEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: StoreEvent): void {
+    for (const f of this.listeners) {
+      try {
+        f(e);
+      } catch {
+        // A listener's failure must not stop the store's timers or the other listeners.
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ series
+
+  private makeSeries(meta: SeriesMeta): Series {
+    const tr = newSeries(this.plan, meta);
+    this.byKey.set(meta.key, tr);
+    return tr;
+  }
+
+  private track(name: string, kind: SeriesMeta['kind'], labels: Record<string, string>): Series {
+    const key = keyOf(name, labels);
+    const t = this.byKey.get(key);
+    if (t) return t;
+    return this.makeSeries({ id: this.nextProvisional--, key, name, kind, labels });
+  }
+
+  private async restore(): Promise<void> {
+    const metas = await this.backend.listSeries();
+    const cursors = new Map((await this.backend.listCursors()).map((c) => [c.id, c]));
+    for (const m of metas) {
+      if (!isSeriesMeta(m)) {
+        this.damaged.push({
+          series: String((m as { key?: unknown })?.key),
+          reason: 'series record',
+        });
+        continue;
+      }
+      try {
+        const tr = this.makeSeries(m);
+        tr.persisted = true;
+        const c = cursors.get(m.id);
+        if (c) await applyCursor(this.plan, tr, c, this.backend);
+      } catch (error) {
+        // A damaged cursor or open chunk costs that series its open chunk, never
+        // the store: it starts a fresh one (closed chunks stay queryable).
+        const tr = this.byKey.get(m.key);
+        for (const r of tr?.roll ?? []) r?.sk?.dispose();
+        this.makeSeries(m).persisted = true;
+        this.damaged.push({
+          series: m.key,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ ingestion
+
+  /** Samples every registered metric at time `t` (default: now). */
+  sample(t: number = this.now()): void {
+    this.source.sampleInto(this.sink, t, this.include);
+  }
+
+  /** Records a value for a series outside the registry (e.g. replayed data). */
+  recordValue(
+    name: string,
+    labels: Record<string, string>,
+    t: number,
+    v: number,
+    kind: 'counter' | 'gauge' = 'gauge',
+  ): void {
+    record(this.plan, this.pending, this.track(name, kind, labels), t, v);
+  }
+
+  // ------------------------------------------------------------ flush, expiry, eviction
+
+  /** Writes everything buffered in one transaction; on a full disk evicts the oldest raw data first. */
+  flush(): Promise<void> {
+    const run = async () => {
+      if (this.flushing) await this.flushing.catch(() => {});
+      await this.flushOnce();
+      await this.expire();
+    };
+    const p = run();
+    this.flushing = p;
+    return p.finally(() => {
+      if (this.flushing === p) this.flushing = undefined;
+    });
+  }
+
+  private async flushOnce(): Promise<void> {
+    const plan = this.plan;
+    const chunks = this.pending;
+    this.pending = [];
+    const series: SeriesMeta[] = [];
+    const cursors: SeriesCursor[] = [];
+    const undo: Series[] = [];
+    for (const tr of this.byKey.values()) {
+      if (!tr.touched) continue;
+      tr.touched = false;
+      undo.push(tr);
+      if (!tr.persisted) series.push(tr.meta);
+      if (tr.raw.dirty) chunks.push(rawChunk(plan, tr));
+      if (plan.rowSk[1]) drainStage(plan, tr, 1);
+      for (let i = 1; i < plan.tiers.length; i++) {
+        if (tr.roll[i].dirty) chunks.push(rollChunk(plan, tr, i));
+      }
+      cursors.push(cursorOf(plan, tr));
+    }
+    if (chunks.length === 0 && series.length === 0 && cursors.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const remap = await this.backend.write({ series, chunks, cursors });
+        for (const tr of undo) tr.persisted = true;
+        if (remap) this.applyRemap(remap);
+        return;
+      } catch (e) {
+        if (!isQuotaError(e) || attempt > 10_000 || !(await this.evictOne())) {
+          // Keep what we could not write; it is retried on the next flush.
+          for (const c of chunks) {
+            const open = c.tier === 0 ? undo.find((t) => t.meta.id === c.series)?.raw : undefined;
+            if (!open || open.start !== c.start) this.pending.push(c);
+            else open.dirty = true;
+          }
+          for (const tr of undo) tr.touched = true;
+          this.emit({ type: 'error', error: e });
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * The backend stored some new series under other ids (another writer on the
+   * same database got there first): adopt them, including in chunks closed while
+   * the write was in flight.
+   */
+  private applyRemap(remap: ReadonlyMap<number, number>): void {
+    for (const tr of this.byKey.values()) {
+      const id = remap.get(tr.meta.id);
+      if (id !== undefined) tr.meta = { ...tr.meta, id };
+    }
+    for (const c of this.pending) {
+      const id = remap.get(c.series);
+      if (id !== undefined) c.series = id;
+    }
+  }
+
+  /** Evicts the oldest stored chunks of the lowest tier that has any. */
+  private async evictOne(): Promise<boolean> {
+    const perStep = Math.max(1, this.byKey.size);
+    for (let i = 0; i < this.tiers.length; i++) {
+      const r = await this.backend.evictOldest(i, perStep);
+      if (r.deleted > 0) {
+        this.emit({ type: 'evicted', tier: this.tiers[i].name, chunks: r.deleted, upTo: r.upTo });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Deletes chunks past each tier's retention (runs on open and after every flush). */
+  async expire(now: number = this.now()): Promise<void> {
+    for (let i = 0; i < this.tiers.length; i++) {
+      const n = await this.backend.deleteBefore(i, now - this.tiers[i].retentionMs);
+      if (n > 0) this.emit({ type: 'expired', tier: this.tiers[i].name, chunks: n });
+    }
+  }
+
+  /** Starts sampling every `intervalMs` and flushing every `flushIntervalMs`. */
+  start(): void {
+    if (this.timers.length) return;
+    const a = setInterval(() => {
+      // A timer of ours must never throw into the host: report and keep sampling.
+      try {
+        this.sample();
+      } catch (error) {
+        this.emit({ type: 'error', error });
+      }
+    }, this.intervalMs);
+    const b = setInterval(() => {
+      this.flush().catch((error) => this.emit({ type: 'error', error }));
+    }, this.flushIntervalMs);
+    for (const t of [a, b]) (t as { unref?: () => void }).unref?.();
+    this.timers = [a, b];
+  }
+
+  /** Stops the timers and flushes. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.backend.close();
+    for (const tr of this.byKey.values()) {
+      for (let i = 1; i < this.tiers.length; i++) {
+        tr.roll[i].sk?.dispose();
+        tr.roll[i].sk = null;
+      }
+    }
+  }
+
+  /** Series tracked and bytes of point buffers held in memory (bounded: one open chunk per series per tier). */
+  memoryStats(): { series: number; bufferedBytes: number; pendingChunks: number } {
+    let bytes = 0;
+    for (const tr of this.byKey.values()) {
+      bytes += tr.raw.ts.byteLength + tr.raw.v.byteLength + tr.stage.byteLength;
+      for (let i = 1; i < this.tiers.length; i++) {
+        const r = tr.roll[i];
+        for (const k in r.cols) bytes += r.cols[k].byteLength;
+        for (let j = 0; j < r.n; j++) bytes += r.skRows[j]?.byteLength ?? 0;
+        bytes += r.sk?.byteSize ?? 0;
+      }
+    }
+    for (const c of this.pending) for (const k in c.cols) bytes += c.cols[k].byteLength;
+    return { series: this.byKey.size, bufferedBytes: bytes, pendingChunks: this.pending.length };
+  }
+
+  // ------------------------------------------------------------ queries
+
+  /** The tier a query over [from, now] reads: the finest whose retention covers `from`. */
+  tierFor(from: number, now: number = this.now()): number {
+    return tierFor(this.plan, from, now);
+  }
+
+  /** Columnar time series of metric `name` from the finest tier covering the range. */
+  query(name: string, options: QueryOptions = {}): Promise<QueryResult> {
+    return query(this.queries, name, options);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * The kernel worker the package ships (./worker.ts, built to
+ * dist/workers/analytics.worker.js). The `new Worker(new URL(...))` spelling
+ * below is the one app bundlers recognise (see ../worker-source.ts); keep it
+ * literal, on its own, in this module only.
+ */
+import { startWorkerHandle, type WorkerHandle, type WorkerSource } from '../worker-source';
+
+/**
+ * Starts the package's kernel worker (a Web Worker; in Node its
+ * worker_threads entry), or the one `source` names.
+ */
+export function startKernelWorker(source?: WorkerSource): WorkerHandle {
+  return startWorkerHandle(
+    source,
+    () =>
+      new Worker(new URL('./worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'edgewise-kernels',
+      }),
+    'analytics',
+    'kernel worker',
+  );
+}

@@ -1,8 +1,0 @@
-// Node worker_threads entry: the same kernel service through Comlink's node adapter.
-import { parentPort } from 'node:worker_threads';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { expose } from '../src/comlink';
-import { createKernelService } from '../src/kernels/service';
-
-if (!parentPort) throw new Error('analytics.node-worker must run inside worker_threads');
-expose(createKernelService(), nodeEndpoint(parentPort));
