@@ -4,15 +4,7 @@
  * (run against an old build) and test/state-compat.test.ts (the current build).
  */
 import { IsolationForest } from '../../src/anomaly/iforest';
-import {
-  Covariance,
-  Ewma,
-  Histogram,
-  Moments,
-  QuantileSketch,
-  SlidingWindow,
-  TumblingWindow,
-} from '../../src/kernels/index';
+import * as K from '../../src/kernels/index';
 import { deserializeModel, type Model } from '../../src/ml/models';
 
 /** Numbers as JSON: non-finite ones as strings ('NaN', 'Infinity', '-Infinity'). */
@@ -40,38 +32,49 @@ const model = kind<Model>({
   observe: (m) => ({ header: m.header, scores: nums(m.score(PROBE, { dims: 2 })) }),
 });
 
+/** A QuantileSketch read back: mode, count, extremes and the quantiles `qs`. */
+const sketch = (qs: number[]): StateKind =>
+  kind<K.QuantileSketch>({
+    load: K.QuantileSketch.deserialize,
+    observe: (r) => ({
+      exact: r.exact,
+      count: r.count,
+      min: r.min,
+      max: r.max,
+      quantiles: nums(r.quantiles(qs)),
+    }),
+  });
+
+/** A window read back: its class and the windows that `push` emits next (`fields` of them). */
+const window = (
+  push: (w: K.SlidingWindow) => K.WindowOutput,
+  fields: (o: K.WindowOutput) => Record<string, unknown>,
+): StateKind =>
+  kind<K.SlidingWindow>({
+    load: K.SlidingWindow.deserialize,
+    observe: (w) => {
+      const next = push(w);
+      return {
+        tumbling: w instanceof K.TumblingWindow,
+        next: { length: next.length, ...fields(next) },
+      };
+    },
+  });
+
 /** Every format in the fixture, by name. */
 export const STATE_KINDS: Record<string, StateKind> = {
-  Moments: kind<Moments>({
-    load: Moments.deserialize,
+  Moments: kind<K.Moments>({
+    load: K.Moments.deserialize,
     observe: (r) => ({ ...r.summary(), mean: num(r.mean), variance: num(r.variance) }),
   }),
-  'Moments (empty)': kind<Moments>({
-    load: Moments.deserialize,
+  'Moments (empty)': kind<K.Moments>({
+    load: K.Moments.deserialize,
     observe: (r) => ({ count: r.count }),
   }),
-  QuantileSketch: kind<QuantileSketch>({
-    load: QuantileSketch.deserialize,
-    observe: (r) => ({
-      exact: r.exact,
-      count: r.count,
-      min: r.min,
-      max: r.max,
-      quantiles: nums(r.quantiles([0.01, 0.25, 0.5, 0.9, 0.99])),
-    }),
-  }),
-  'QuantileSketch (exact)': kind<QuantileSketch>({
-    load: QuantileSketch.deserialize,
-    observe: (r) => ({
-      exact: r.exact,
-      count: r.count,
-      min: r.min,
-      max: r.max,
-      quantiles: nums(r.quantiles([0.1, 0.5, 0.9])),
-    }),
-  }),
-  'Histogram (exponential)': kind<Histogram>({
-    load: Histogram.deserialize,
+  QuantileSketch: sketch([0.01, 0.25, 0.5, 0.9, 0.99]),
+  'QuantileSketch (exact)': sketch([0.1, 0.5, 0.9]),
+  'Histogram (exponential)': kind<K.Histogram>({
+    load: K.Histogram.deserialize,
     observe: (r) => ({
       count: r.count,
       sum: r.sum,
@@ -83,8 +86,8 @@ export const STATE_KINDS: Record<string, StateKind> = {
       negative: { offset: r.negative.offset, counts: nums(r.negative.bucketCounts) },
     }),
   }),
-  'Histogram (explicit)': kind<Histogram>({
-    load: Histogram.deserialize,
+  'Histogram (explicit)': kind<K.Histogram>({
+    load: K.Histogram.deserialize,
     observe: (r) => ({
       count: r.count,
       sum: r.sum,
@@ -94,12 +97,12 @@ export const STATE_KINDS: Record<string, StateKind> = {
       counts: nums(r.bucketCounts),
     }),
   }),
-  Ewma: kind<Ewma>({
-    load: Ewma.deserialize,
+  Ewma: kind<K.Ewma>({
+    load: K.Ewma.deserialize,
     observe: (r) => ({ count: r.count, rejected: r.rejected, mean: r.mean, variance: r.variance }),
   }),
-  Covariance: kind<Covariance>({
-    load: Covariance.deserialize,
+  Covariance: kind<K.Covariance>({
+    load: K.Covariance.deserialize,
     observe: (r) => ({
       dims: r.dims,
       count: r.count,
@@ -107,39 +110,24 @@ export const STATE_KINDS: Record<string, StateKind> = {
       covariance: nums(r.covariance),
     }),
   }),
-  SlidingWindow: kind<SlidingWindow>({
-    load: SlidingWindow.deserialize,
-    observe: (w) => {
-      const next = w.push([1, 2, 3]);
-      return {
-        tumbling: w instanceof TumblingWindow,
-        next: {
-          length: next.length,
-          mean: nums(next.mean ?? []),
-          min: nums(next.min ?? []),
-          max: nums(next.max ?? []),
-          p50: nums(next.quantiles?.[0] ?? []),
-        },
-      };
-    },
-  }),
-  'TumblingWindow (time)': kind<SlidingWindow>({
-    load: SlidingWindow.deserialize,
-    observe: (w) => {
-      const last = T0 + 29 * 170;
-      const next = w.push([5, 6], [last + 900, last + 1900]);
-      return {
-        tumbling: w instanceof TumblingWindow,
-        next: {
-          length: next.length,
-          start: nums(next.start ?? []),
-          count: nums(next.count ?? []),
-          sum: nums(next.sum ?? []),
-          p90: nums(next.quantiles?.[0] ?? []),
-        },
-      };
-    },
-  }),
+  SlidingWindow: window(
+    (w) => w.push([1, 2, 3]),
+    (o) => ({
+      mean: nums(o.mean ?? []),
+      min: nums(o.min ?? []),
+      max: nums(o.max ?? []),
+      p50: nums(o.quantiles?.[0] ?? []),
+    }),
+  ),
+  'TumblingWindow (time)': window(
+    (w) => w.push([5, 6], [T0 + 29 * 170 + 900, T0 + 29 * 170 + 1900]),
+    (o) => ({
+      start: nums(o.start ?? []),
+      count: nums(o.count ?? []),
+      sum: nums(o.sum ?? []),
+      p90: nums(o.quantiles?.[0] ?? []),
+    }),
+  ),
   IsolationForest: kind<IsolationForest>({
     load: IsolationForest.deserialize,
     observe: (r) => ({
