@@ -76,6 +76,19 @@ function checkRows(x: Float64Array, d: number, model: number, where: string): nu
   return x.length / d;
 }
 
+/** One score per row of `x` (checked against the model's `d`): `f(offset of the row)`. */
+function scoreRows(
+  x: Float64Array,
+  o: { dims: number },
+  d: number,
+  f: (at: number) => number,
+): Float64Array {
+  const n = checkRows(x, o.dims, d, 'Model.score');
+  const s = new Float64Array(n);
+  for (let i = 0; i < n; i++) s[i] = f(i * d);
+  return s;
+}
+
 class ForestModel implements Model {
   constructor(
     readonly header: ModelHeader,
@@ -129,17 +142,14 @@ class RobustGaussianModel implements Model {
   ) {}
   score(x: Float64Array, o: { dims: number }): Float64Array {
     const d = this.header.dims;
-    const n = checkRows(x, o.dims, d, 'Model.score');
-    const s = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    return scoreRows(x, o, d, (at) => {
       let acc = 0;
       for (let j = 0; j < d; j++) {
-        const z = (x[i * d + j] - this.center[j]) / this.scale[j];
+        const z = (x[at + j] - this.center[j]) / this.scale[j];
         acc += z * z;
       }
-      s[i] = Math.sqrt(acc / d);
-    }
-    return s;
+      return Math.sqrt(acc / d);
+    });
   }
   serialize(): Uint8Array {
     const p = new Float64Array(2 * this.header.dims);
@@ -158,15 +168,12 @@ class LinearModel implements Model {
   ) {}
   score(x: Float64Array, o: { dims: number }): Float64Array {
     const d = this.header.dims;
-    const n = checkRows(x, o.dims, d, 'Model.score');
-    const s = new Float64Array(n);
     const logistic = this.header.kind === 'logistic';
-    for (let i = 0; i < n; i++) {
+    return scoreRows(x, o, d, (at) => {
       let eta = this.coef[0];
-      for (let j = 0; j < d; j++) eta += this.coef[j + 1] * x[i * d + j];
-      s[i] = logistic ? 1 / (1 + Math.exp(-eta)) : eta;
-    }
-    return s;
+      for (let j = 0; j < d; j++) eta += this.coef[j + 1] * x[at + j];
+      return logistic ? 1 / (1 + Math.exp(-eta)) : eta;
+    });
   }
   serialize(): Uint8Array {
     return encode(this.header, f64Bytes(this.coef));
