@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { batchStats, batchStatsCpu } from '../src/gpu/batch-stats';
 import { getGpu, getGpuStatus, setGpuProvider } from '../src/gpu/device';
 import { pipeline } from '../src/gpu/resources';
 import { rng } from './helpers/fsum';
-import { nodeGpu, testSeed } from './helpers/node-gpu';
+import { nodeGpu, testSeed, useNodeGpu } from './helpers/node-gpu';
 
-beforeAll(async () => {
-  setGpuProvider(await nodeGpu());
-});
-afterAll(() => setGpuProvider(null));
+useNodeGpu();
 
 function data(series: number, length: number, seed: number): Float32Array {
   const r = rng(seed);

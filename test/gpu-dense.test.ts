@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DenseLayer, denseForward, denseForwardCpu } from '../src/gpu/dense';
-import { setGpuProvider } from '../src/gpu/device';
 import { rng } from './helpers/fsum';
-import { nodeGpu, testSeed } from './helpers/node-gpu';
+import { testSeed, useNodeGpu } from './helpers/node-gpu';
 
-beforeAll(async () => {
-  setGpuProvider(await nodeGpu());
-});
-afterAll(() => setGpuProvider(null));
+useNodeGpu();
 
 function layer(
   inputs: number,

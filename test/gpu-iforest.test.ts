@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IsolationForest } from '../src/anomaly/iforest';
 import { scoreIsolationForest } from '../src/anomaly/iforest-gpu';
-import { setGpuProvider } from '../src/gpu/device';
 import { forestPathSums, orderKeys } from '../src/gpu/forest-wgsl';
 import { rng } from './helpers/fsum';
-import { nodeGpu, testSeed } from './helpers/node-gpu';
+import { testSeed, useNodeGpu } from './helpers/node-gpu';
 
-beforeAll(async () => {
-  setGpuProvider(await nodeGpu());
-});
-afterAll(() => setGpuProvider(null));
+useNodeGpu();
 
 function data(n: number, d: number, seed: number): Float64Array {
   const r = rng(seed);

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalOutlierFactor } from '../src/anomaly/lof';
-import { setGpuProvider } from '../src/gpu/device';
 import { knn, knnCpu, lofFromKnn } from '../src/gpu/knn-wgsl';
 import { rng } from './helpers/fsum';
-import { nodeGpu, testSeed } from './helpers/node-gpu';
+import { testSeed, useNodeGpu } from './helpers/node-gpu';
 
-beforeAll(async () => {
-  setGpuProvider(await nodeGpu());
-});
-afterAll(() => setGpuProvider(null));
+useNodeGpu();
 
 function points(n: number, d: number, seed: number): Float32Array {
   const r = rng(seed);

@@ -4,7 +4,7 @@ import { Histogram } from '../src/kernels/index';
 import fixture from './fixtures/kernels.json';
 import { expectCode } from './helpers/errors';
 import { decodeF64 } from './helpers/fixtures';
-import { sample } from './helpers/random';
+import { permute, sample } from './helpers/random';
 
 /** Expected exponential buckets at `scale`, from the (fixture-checked) index mapping. */
 function expectedBuckets(x: ArrayLike<number>, scale: number, sign: 1 | -1): Map<number, number> {
@@ -126,10 +126,7 @@ describe('Histogram (exponential, OpenTelemetry)', () => {
           const opts = { kind: 'exponential' as const, maxBuckets };
           const whole = new Histogram(opts).push(parts.flat());
           const hs = parts.map((p) => new Histogram(opts).push(p));
-          const perm = hs
-            .map((s, i) => ({ s, key: order(i) }))
-            .sort((a, b) => a.key - b.key)
-            .map((e) => e.s);
+          const perm = permute(hs, order);
           const merged = new Histogram(opts);
           for (const s of perm) merged.merge(s);
           expect(merged.scale).toBe(whole.scale);

@@ -5,33 +5,20 @@ import fixture from './fixtures/moments.json';
 import { expectCode } from './helpers/errors';
 import { decodeF64, type MomentsCase, relErr } from './helpers/fixtures';
 import { fsum, normals } from './helpers/fsum';
+import { expectMomentsCase } from './helpers/moments-case';
 
 const cases = fixture.cases as MomentsCase[];
 
 function expectCase(m: Moments, c: MomentsCase): void {
-  expect(m.count).toBe(c.count);
-  expect(m.rejected).toBe(c.rejected);
-  if (c.count === 0) {
+  if (!expectMomentsCase(m, c)) {
     expect(m.mean).toBeNaN();
     expect(m.variance).toBeNaN();
     return;
   }
-  expect(relErr(m.mean, c.mean!)).toBeLessThanOrEqual(1e-12);
-  if (c.variance === 0) expect(m.variance).toBe(0);
-  else expect(relErr(m.variance, c.variance!)).toBeLessThanOrEqual(1e-12);
   if (c.sampleVariance != null) {
     expect(relErr(m.sampleVariance, c.sampleVariance)).toBeLessThanOrEqual(1e-12);
   }
-  expect(m.min).toBe(c.min);
-  expect(m.max).toBe(c.max);
-  if (c.skewness !== undefined) {
-    expect(Math.abs(m.skewness - c.skewness)).toBeLessThanOrEqual(
-      1e-9 * Math.max(1, Math.abs(c.skewness)),
-    );
-    expect(Math.abs(m.kurtosis - c.kurtosis!)).toBeLessThanOrEqual(
-      1e-9 * Math.max(1, Math.abs(c.kurtosis!)),
-    );
-  } else {
+  if (c.skewness === undefined) {
     expect(m.skewness).toBeNaN();
     expect(m.kurtosis).toBeNaN();
   }

@@ -4,7 +4,7 @@ import { QuantileSketch } from '../src/kernels/index';
 import fixture from './fixtures/kernels.json';
 import { expectCode } from './helpers/errors';
 import { decodeF64 } from './helpers/fixtures';
-import { type Distribution, sample } from './helpers/random';
+import { type Distribution, permute, sample } from './helpers/random';
 
 const QS = [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
 
@@ -94,10 +94,7 @@ describe('QuantileSketch merge (property)', () => {
           const opts = { exactLimit, maxBuckets };
           const whole = new QuantileSketch(opts).push(parts.flat());
           const sketches = parts.map((p) => QuantileSketch.of(p, opts));
-          const perm = sketches
-            .map((s, i) => ({ s, key: order(i) }))
-            .sort((a, b) => a.key - b.key)
-            .map((e) => e.s);
+          const perm = permute(sketches, order);
           const merged = new QuantileSketch(opts);
           for (const s of perm) merged.merge(s);
           const qs = [0, 0.01, 0.1, 0.3, 0.5, 0.77, 0.9, 0.99, 1];

@@ -8,6 +8,7 @@ import {
   StateReader,
   StateWriter,
   snapshotHeader,
+  stateFormat,
   writeF64State,
 } from '../src/core/state-codec';
 import { expectCode } from './helpers/errors';
@@ -63,6 +64,21 @@ describe('state codec: header layout', () => {
     expect([...reader.f64s(2)]).toEqual([Math.PI, -1e300]);
     expect(reader.remaining).toBe(0);
     reader.end();
+  });
+
+  it('stateFormat: the magic is the four letters as a little-endian u32', () => {
+    // the magic constants the formats had before the codec
+    expect(stateFormat('Ewma', 'EWEM', 1).magic).toBe(0x4d455745);
+    expect(stateFormat('IsolationForest', 'EWIF', 1).magic).toBe(0x46495745);
+    expect(stateFormat('X', 'EWML', 1).magic).toBe(0x4c4d5745);
+    const f = stateFormat('Thing', 'EWTH', 3, { minLength: 12 });
+    expect(f).toEqual({ ...SHORT, minLength: 12 });
+    expect(stateFormat('M', 'EWML', 1, { where: 'load', versionWidth: 4 })).toMatchObject({
+      where: 'load',
+      versionWidth: 4,
+    });
+    expectCode(() => stateFormat('X', 'EWE', 1), 'INVALID_ARGUMENT', /four ASCII letters/);
+    expectCode(() => stateFormat('X', 'EWÉM', 1), 'INVALID_ARGUMENT');
   });
 
   it('pad8 rounds up to a multiple of 8', () => {

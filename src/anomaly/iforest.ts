@@ -1,4 +1,4 @@
-import { openState, type StateFormat, StateWriter } from '../core/state-codec';
+import { openState, StateWriter, stateFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { averagePathLength, ForestKernel } from '../kernels/iforest';
 import { asMatrix, checkPositiveInt, type MatrixOptions, Rng } from './matrix';
@@ -22,15 +22,11 @@ export interface IsolationForestOptions {
 }
 
 const HEADER = 48;
-const FORMAT: StateFormat = {
-  name: 'IsolationForest',
-  where: 'IsolationForest.deserialize',
-  magic: 0x46495745, // 'EWIF'
-  version: 1,
+const FORMAT = stateFormat('IsolationForest', 'EWIF', 1, {
   versionWidth: 4,
   minLength: HEADER,
   inputCode: 'CORRUPT_STATE',
-};
+});
 /** The widest rows a saved forest may declare (features are i32 indices; real data is far narrower). */
 const MAX_DIMS = 1 << 20;
 

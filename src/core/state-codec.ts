@@ -40,6 +40,28 @@ export interface StateFormat {
   readonly inputCode?: ErrorCode;
 }
 
+/**
+ * A format whose magic is the four ASCII letters `letters` read as a
+ * little-endian u32 ('EWEM' -> 0x4d455745), read by `${name}.deserialize`,
+ * with a u16 version and tag unless `options` say otherwise.
+ */
+export function stateFormat(
+  name: string,
+  letters: string,
+  version: number,
+  options: Partial<Omit<StateFormat, 'name' | 'magic' | 'version'>> = {},
+): StateFormat {
+  if (!/^[\x20-\x7e]{4}$/.test(letters)) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      `stateFormat: the magic must be four ASCII letters, got ${describeValue(letters)}.`,
+    );
+  }
+  let magic = 0;
+  for (let i = 3; i >= 0; i--) magic = magic * 256 + letters.charCodeAt(i);
+  return { name, where: `${name}.deserialize`, magic, version, versionWidth: 2, ...options };
+}
+
 /** Bytes in the state header. */
 export const STATE_HEADER_BYTES = 8;
 
@@ -98,20 +120,13 @@ export class StateWriter {
     return at;
   }
 
-  u16(v: number): this {
-    this.#dv.setUint16(this.#take(2), v, true);
-    return this;
-  }
-  u32(v: number): this {
-    this.#dv.setUint32(this.#take(4), v, true);
-    return this;
-  }
-  i32(v: number): this {
-    this.#dv.setInt32(this.#take(4), v, true);
-    return this;
-  }
-  f64(v: number): this {
-    this.#dv.setFloat64(this.#take(8), v, true);
+  u16 = (v: number): StateWriter => this.#put(2, (at) => this.#dv.setUint16(at, v, true));
+  u32 = (v: number): StateWriter => this.#put(4, (at) => this.#dv.setUint32(at, v, true));
+  i32 = (v: number): StateWriter => this.#put(4, (at) => this.#dv.setInt32(at, v, true));
+  f64 = (v: number): StateWriter => this.#put(8, (at) => this.#dv.setFloat64(at, v, true));
+
+  #put(n: number, write: (at: number) => void): this {
+    write(this.#take(n));
     return this;
   }
   /** Each value as an f64, in order. */
@@ -177,18 +192,11 @@ export class StateReader {
     return at;
   }
 
-  u16(): number {
-    return this.#dv.getUint16(this.#take(2), true);
-  }
-  u32(): number {
-    return this.#dv.getUint32(this.#take(4), true);
-  }
-  i32(): number {
-    return this.#dv.getInt32(this.#take(4), true);
-  }
-  f64(): number {
-    return this.#dv.getFloat64(this.#take(8), true);
-  }
+  u16 = (): number => this.#dv.getUint16(this.#take(2), true);
+  u32 = (): number => this.#dv.getUint32(this.#take(4), true);
+  i32 = (): number => this.#dv.getInt32(this.#take(4), true);
+  f64 = (): number => this.#dv.getFloat64(this.#take(8), true);
+
   /** `count` f64 fields. */
   f64s(count: number): Float64Array {
     const at = this.#take(8 * count);

@@ -1,5 +1,5 @@
 import { toFloat64 } from '../core/arrays';
-import { openState, type StateFormat, writeF64State } from '../core/state-codec';
+import { openState, stateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, STAGING_VALUES, WasmObject } from './runtime';
 import { wasm } from './wasm';
@@ -12,15 +12,8 @@ interface CovExports {
 }
 const k = wasm as unknown as CovExports;
 
-const FORMAT: StateFormat = {
-  name: 'Covariance',
-  where: 'Covariance.deserialize',
-  magic: 0x56435745, // 'EWCV' little-endian
-  version: 1,
-  versionWidth: 2,
-  // shorter than the header is a wrong argument, not a damaged state (as before the codec)
-  inputCode: 'INVALID_ARGUMENT',
-};
+// shorter than the header is a wrong argument, not a damaged state (as before the codec)
+const FORMAT = stateFormat('Covariance', 'EWCV', 1, { inputCode: 'INVALID_ARGUMENT' });
 
 /** Options of `Covariance`. */
 export interface CovarianceOptions {

@@ -1,4 +1,4 @@
-import { openState, type StateFormat, writeF64State } from '../core/state-codec';
+import { openState, stateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import {
   allocBytes,
@@ -17,13 +17,7 @@ interface EwExports {
 }
 const k = wasm as unknown as EwExports;
 
-const FORMAT: StateFormat = {
-  name: 'Ewma',
-  where: 'Ewma.deserialize',
-  magic: 0x4d455745, // 'EWEM' little-endian
-  version: 1,
-  versionWidth: 2,
-};
+const FORMAT = stateFormat('Ewma', 'EWEM', 1);
 
 /** Options of `Ewma`: `alpha` or `halfLife`. */
 export interface EwmaOptions {

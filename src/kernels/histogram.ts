@@ -1,7 +1,7 @@
-import { openState, type StateFormat, writeF64State } from '../core/state-codec';
+import { openState, stateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
-import { allFinite, ensureRoundTrip } from './state';
+import { allFinite, ensureRoundTrip, setSummarySlots } from './state';
 import { wasm } from './wasm';
 
 interface HistExports {
@@ -57,13 +57,7 @@ export interface ExponentialHistogramPoint {
   negative: ExponentialBuckets;
 }
 
-const FORMAT: StateFormat = {
-  name: 'Histogram',
-  where: 'Histogram.deserialize',
-  magic: 0x49485745, // 'EWHI' little-endian
-  version: 1,
-  versionWidth: 2,
-};
+const FORMAT = stateFormat('Histogram', 'EWHI', 1);
 const HDR = 16;
 
 function nextPow2(n: number): number {
@@ -413,13 +407,7 @@ export class Histogram extends SummaryWasmObject {
       hist.dispose();
       throw corrupt('bucket counts do not add up to count');
     }
-    const h = heapF64();
-    const b = hist.ptr >>> 3;
-    h[b] = n;
-    h[b + 1] = sum;
-    h[b + 2] = n > 0 ? mn : Number.POSITIVE_INFINITY;
-    h[b + 3] = n > 0 ? mx : Number.NEGATIVE_INFINITY;
-    h[b + 4] = rej;
+    setSummarySlots(hist.ptr, n, sum, mn, mx, rej);
     return ensureRoundTrip(hist, u8, 'Histogram.deserialize');
   }
 }

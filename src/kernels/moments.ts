@@ -1,4 +1,4 @@
-import { openState, type StateFormat, writeF64State } from '../core/state-codec';
+import { openState, stateFormat, writeF64State } from '../core/state-codec';
 import { EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, WasmObject } from './runtime';
 import { allFinite, ensureRoundTrip } from './state';
@@ -26,13 +26,7 @@ export interface MomentsSummary {
 }
 
 const SLOTS = 10;
-const FORMAT: StateFormat = {
-  name: 'Moments',
-  where: 'Moments.deserialize',
-  magic: 0x4f4d5745, // 'EWMO' little-endian
-  version: 1,
-  versionWidth: 2,
-};
+const FORMAT = stateFormat('Moments', 'EWMO', 1);
 const SERIALIZED_BYTES = 8 + 9 * 8;
 
 /**

@@ -1,7 +1,7 @@
-import { openState, type StateFormat, writeF64State } from '../core/state-codec';
+import { openState, stateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
-import { ensureRoundTrip } from './state';
+import { ensureRoundTrip, setSummarySlots } from './state';
 import { wasm } from './wasm';
 
 interface QsExports {
@@ -49,13 +49,7 @@ const SLOTS = 24;
 const POS = 11;
 const NEG = 17;
 const NO_FLOOR = -2147483648;
-const FORMAT: StateFormat = {
-  name: 'QuantileSketch',
-  where: 'QuantileSketch.deserialize',
-  magic: 0x53515745, // 'EWQS' little-endian
-  version: 1,
-  versionWidth: 2,
-};
+const FORMAT = stateFormat('QuantileSketch', 'EWQS', 1);
 const CA = 6 / 35;
 const CB = -3 / 5;
 const CC = 10 / 7;
@@ -466,14 +460,8 @@ export class QuantileSketch extends SummaryWasmObject {
         at += hi - lo + 1;
       }
       if (at !== f.length || total !== n) throw corrupt('bucket counts do not add up to count');
-      const h = heapF64();
-      const base = sk.ptr >>> 3;
-      h[base] = n;
-      h[base + 1] = sum;
-      h[base + 2] = n > 0 ? mn : Number.POSITIVE_INFINITY;
-      h[base + 3] = n > 0 ? mx : Number.NEGATIVE_INFINITY;
-      h[base + 4] = rejected;
-      h[base + 5] = zeros;
+      setSummarySlots(sk.ptr, n, sum, mn, mx, rejected);
+      heapF64()[(sk.ptr >>> 3) + 5] = zeros;
     } catch (e) {
       sk.dispose();
       throw e;

@@ -4,6 +4,7 @@
  * repaired or left over), and only finite numbers where the data can only be finite.
  */
 import { EdgewiseError } from '../errors';
+import { heapF64 } from './runtime';
 
 /** Returns `obj` if `obj.serialize()` equals `bytes`; otherwise disposes it and throws CORRUPT_STATE. */
 export function ensureRoundTrip<T extends { serialize(): Uint8Array; dispose(): void }>(
@@ -29,4 +30,25 @@ export function ensureRoundTrip<T extends { serialize(): Uint8Array; dispose(): 
 export function allFinite(...values: number[]): boolean {
   for (const v of values) if (!Number.isFinite(v)) return false;
   return true;
+}
+
+/**
+ * Restores the summary slots a SummaryWasmObject keeps first: count, sum,
+ * min, max, rejected (min and max are +-Infinity while the count is 0).
+ */
+export function setSummarySlots(
+  ptr: number,
+  n: number,
+  sum: number,
+  min: number,
+  max: number,
+  rejected: number,
+): void {
+  const h = heapF64();
+  const b = ptr >>> 3;
+  h[b] = n;
+  h[b + 1] = sum;
+  h[b + 2] = n > 0 ? min : Number.POSITIVE_INFINITY;
+  h[b + 3] = n > 0 ? max : Number.NEGATIVE_INFINITY;
+  h[b + 4] = rejected;
 }

@@ -1,5 +1,5 @@
 import { toFloat64 } from '../core/arrays';
-import { openState, pad8, type StateFormat, StateWriter } from '../core/state-codec';
+import { openState, pad8, StateWriter, stateFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import type { QuantileSketchOptions } from './quantile';
 import {
@@ -55,14 +55,7 @@ interface WinExports {
 }
 const k = wasm as unknown as WinExports;
 
-const FORMAT: StateFormat = {
-  name: 'SlidingWindow',
-  where: 'SlidingWindow.deserialize',
-  magic: 0x49575745, // 'EWWI' little-endian
-  version: 1,
-  versionWidth: 2,
-  minLength: 12,
-};
+const FORMAT = stateFormat('SlidingWindow', 'EWWI', 1, { minLength: 12 });
 let outPtr = 0;
 let tsPtr = 0;
 const OUT_CAP = STAGING_VALUES + 1;

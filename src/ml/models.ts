@@ -6,7 +6,7 @@
  */
 import { IsolationForest } from '../anomaly/iforest';
 import { LocalOutlierFactor } from '../anomaly/lof';
-import { openState, type StateFormat, StateWriter } from '../core/state-codec';
+import { openState, StateWriter, stateFormat } from '../core/state-codec';
 import { EdgewiseError } from '../errors';
 
 /** A model `train` can fit. */
@@ -37,15 +37,12 @@ export interface Model {
   dispose(): void;
 }
 
-const FORMAT: StateFormat = {
-  name: 'Edgewise model',
+const FORMAT = stateFormat('Edgewise model', 'EWML', 1, {
   where: 'deserializeModel',
-  magic: 0x4c4d5745, // 'EWML'
-  version: 1,
   versionWidth: 4,
   minLength: 12,
   inputCode: 'CORRUPT_STATE',
-};
+});
 
 function encode(header: ModelHeader, payload: Uint8Array): Uint8Array {
   const h = new TextEncoder().encode(JSON.stringify(header));
@@ -77,6 +74,19 @@ function checkRows(x: Float64Array, d: number, model: number, where: string): nu
       `${where}: pass a row-major Float64Array whose length is a multiple of dims = ${d}.`,
     );
   return x.length / d;
+}
+
+/** One score per row of `x` (checked against the model's `d`): `f(offset of the row)`. */
+function scoreRows(
+  x: Float64Array,
+  o: { dims: number },
+  d: number,
+  f: (at: number) => number,
+): Float64Array {
+  const n = checkRows(x, o.dims, d, 'Model.score');
+  const s = new Float64Array(n);
+  for (let i = 0; i < n; i++) s[i] = f(i * d);
+  return s;
 }
 
 class ForestModel implements Model {
@@ -132,17 +142,14 @@ class RobustGaussianModel implements Model {
   ) {}
   score(x: Float64Array, o: { dims: number }): Float64Array {
     const d = this.header.dims;
-    const n = checkRows(x, o.dims, d, 'Model.score');
-    const s = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
+    return scoreRows(x, o, d, (at) => {
       let acc = 0;
       for (let j = 0; j < d; j++) {
-        const z = (x[i * d + j] - this.center[j]) / this.scale[j];
+        const z = (x[at + j] - this.center[j]) / this.scale[j];
         acc += z * z;
       }
-      s[i] = Math.sqrt(acc / d);
-    }
-    return s;
+      return Math.sqrt(acc / d);
+    });
   }
   serialize(): Uint8Array {
     const p = new Float64Array(2 * this.header.dims);
@@ -161,15 +168,12 @@ class LinearModel implements Model {
   ) {}
   score(x: Float64Array, o: { dims: number }): Float64Array {
     const d = this.header.dims;
-    const n = checkRows(x, o.dims, d, 'Model.score');
-    const s = new Float64Array(n);
     const logistic = this.header.kind === 'logistic';
-    for (let i = 0; i < n; i++) {
+    return scoreRows(x, o, d, (at) => {
       let eta = this.coef[0];
-      for (let j = 0; j < d; j++) eta += this.coef[j + 1] * x[i * d + j];
-      s[i] = logistic ? 1 / (1 + Math.exp(-eta)) : eta;
-    }
-    return s;
+      for (let j = 0; j < d; j++) eta += this.coef[j + 1] * x[at + j];
+      return logistic ? 1 / (1 + Math.exp(-eta)) : eta;
+    });
   }
   serialize(): Uint8Array {
     return encode(this.header, f64Bytes(this.coef));

@@ -1,31 +1,18 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnomalySelftest } from '../../demo/src/anomaly-selftest';
-import { type DemoServer, launchChromium, serveDemo } from './chromium';
+import { demoSuite, runSelftest, watchPage } from './suite';
 
-let server: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = demoSuite();
 
 describe('anomaly detection in real Chromium (built demo, strict CSP)', () => {
   it('worker pool scoring, a hosted streaming detector, crash replacement and abort', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => {
-      if (!e.message.includes('crashForTest')) problems.push(e.message);
+    const { page, problems } = await watchPage(suite.browser, {
+      ignore: (m) => m.includes('crashForTest'),
     });
-    await page.goto(`${server.url}anomaly.html`);
-    await page.waitForSelector('body[data-done="1"]', { timeout: 90_000 });
-    const r = (await page.evaluate(() => window.__anomaly)) as AnomalySelftest | { error: string };
-    if ('error' in r) throw new Error(`anomaly self-test failed: ${r.error}`);
+    const r = await runSelftest<AnomalySelftest>(page, suite.url('anomaly.html'), '__anomaly', {
+      timeout: 90_000,
+      name: 'anomaly self-test',
+    });
     expect(problems).toEqual([]);
     expect(r.poolSize).toBe(2);
     expect(r.poolEqual).toBe(true);

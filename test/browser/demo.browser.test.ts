@@ -1,46 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../src/stream/csv';
-import { type DemoServer, launchChromium, serveDemo } from './chromium';
+import { launchChromium, serveDemo } from './chromium';
+import { demoSuite, watchPage } from './suite';
 
-let server: DemoServer;
-let browser: Browser;
+const suite = demoSuite();
 const shots = join(import.meta.dirname, '..', '..', 'test-results');
 
-beforeAll(async () => {
+beforeAll(() => {
   mkdirSync(shots, { recursive: true });
-  server = await serveDemo();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** A page that records page errors and CSP violations. */
 async function open(ctx: BrowserContext, query = ''): Promise<{ page: Page; problems: string[] }> {
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (
-      m.type() === 'error' &&
-      !/Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(m.text())
-    ) {
-      problems.push(`console: ${m.text()}`);
-    }
+  const { page, problems } = await watchPage(ctx, {
+    console: true,
+    label: true,
+    csp: 'uri',
+    ignore: (m, kind) =>
+      kind === 'console' && /Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(m),
   });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __csp: string[] }).__csp ??= [];
-      (window as unknown as { __csp: string[] }).__csp.push(
-        `${e.violatedDirective} ${e.blockedURI}`,
-      );
-    });
-  });
-  await page.goto(`${server.url}${query}`);
+  await page.goto(suite.url(query));
   await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
   return { page, problems };
 }
@@ -50,7 +32,7 @@ const cspViolations = (page: Page): Promise<string[]> =>
 
 describe('demo dashboard in Chromium', () => {
   it('replays the machine-temperature series, charts it, and flags the labelled failure', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const ctx = await suite.browser.newContext({ viewport: { width: 1280, height: 720 } });
     const { page, problems } = await open(ctx, '?autoplay=1&speed=max');
     await page.waitForFunction(() => document.body.dataset.position === '22695', undefined, {
       timeout: 90_000,
@@ -80,7 +62,7 @@ describe('demo dashboard in Chromium', () => {
   });
 
   it('compares two windows with a Welch test', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     const { page } = await open(ctx);
     await page.click('#stats-form button[type=submit]');
     const p = Number(await page.getAttribute('#stats-test', 'data-pvalue'));
@@ -91,7 +73,7 @@ describe('demo dashboard in Chromium', () => {
   });
 
   it('loads a CSV with bad rows: line-numbered errors, valid rows replayed', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     const { page, problems } = await open(ctx);
     const rows = [
       'timestamp,value',
@@ -128,7 +110,7 @@ describe('demo dashboard in Chromium', () => {
   });
 
   it('trains in the ML worker with progress, registers, promotes, shadows, rolls back, and cancels', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     const { page, problems } = await open(ctx);
     const trainOnce = async (): Promise<void> => {
       await page.evaluate(() => {
@@ -201,7 +183,7 @@ describe('demo dashboard in Chromium', () => {
   });
 
   it('works offline after the first visit, with its state restored from IndexedDB', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     const { page } = await open(ctx, '?autoplay=1&speed=2000');
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.waitForFunction(() => Number(document.body.dataset.position) > 3000, undefined, {
@@ -212,11 +194,11 @@ describe('demo dashboard in Chromium', () => {
     const before = Number(await page.getAttribute('body', 'data-position'));
     await page.evaluate(() => new Promise((r) => setTimeout(r, 2500))); // periodic save
     // load once more online (no autoplay) so the service worker controls the page
-    await page.goto(server.url);
+    await page.goto(suite.url());
     await page.waitForSelector('body[data-ready="1"]');
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
     await ctx.setOffline(true);
-    await page.goto(server.url);
+    await page.goto(suite.url());
     await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
     const after = Number(await page.getAttribute('body', 'data-position'));
     expect(after).toBeGreaterThan(0);
@@ -231,7 +213,7 @@ describe('demo dashboard in Chromium', () => {
   });
 
   it('kiosk mode autoplays, and resumes where it was after a reload', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const ctx = await suite.browser.newContext({ viewport: { width: 390, height: 844 } });
     const { page, problems } = await open(ctx, '?kiosk=1&speed=2000');
     expect(await page.evaluate(() => document.body.classList.contains('kiosk'))).toBe(true);
     await page.waitForFunction(() => Number(document.body.dataset.position) > 4000, undefined, {
@@ -249,7 +231,7 @@ describe('demo dashboard in Chromium', () => {
   });
 
   it('renders at a phone-sized viewport', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const ctx = await suite.browser.newContext({ viewport: { width: 390, height: 844 } });
     const { page } = await open(ctx, '?autoplay=1&speed=max');
     await page.waitForFunction(() => Number(document.body.dataset.position) > 5000, undefined, {
       timeout: 60_000,

@@ -1,30 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoServer, launchChromium, serveDemo } from './chromium';
+import { describe, expect, it } from 'vitest';
+import { demoSuite, watchPage } from './suite';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = demoSuite();
 
 describe('<edgewise-sparkline> embedded in a host page', () => {
   it('is fed by page events, flags the incident, and styles do not leak either way', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { __csp: string[] }).__csp ??= [];
-        (window as unknown as { __csp: string[] }).__csp.push(e.violatedDirective);
-      });
-    });
-    await page.goto(`${server.url}embed.html?fast=1`);
+    const { page, problems, cspViolations } = await watchPage(suite.browser, { csp: true });
+    await page.goto(suite.url('embed.html?fast=1'));
     await page.waitForSelector('body[data-fed="300"]');
     const anomalies = Number(await page.getAttribute('#latency', 'data-anomalies'));
     expect(anomalies).toBeGreaterThanOrEqual(1);
@@ -54,9 +36,7 @@ describe('<edgewise-sparkline> embedded in a host page', () => {
     // and the widget's .value rule (tabular numbers, no size) does not change the host's .value
     const hostFont = await page.$eval('#host-value', (e) => getComputedStyle(e).fontSize);
     expect(hostFont).toBe('20px');
-    expect(
-      await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []),
-    ).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -1,6 +1,6 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoServer, launchChromium, serveDemo } from './chromium';
+import { describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium';
+import { demoSuite, runSelftest, watchPage } from './suite';
 
 interface Report {
   where: string;
@@ -9,30 +9,20 @@ interface Report {
   maxRelErr: Record<string, number>;
 }
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await launchChromium(); // CHROMIUM_ARGS include --enable-unsafe-webgpu
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = demoSuite(); // WebGPU on (--enable-unsafe-webgpu)
 
 describe('WebGPU in real Chromium (SwiftShader adapter), main thread and Web Worker', () => {
   it('GPU ops match their CPU twins in both contexts', async () => {
     const seed = (Date.now() ^ (Math.random() * 2 ** 30)) % 1e9;
     console.log(`[gpu browser] seed ${seed}`);
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}gpu-selftest.html?seed=${seed}`);
-    await page.waitForSelector('body[data-done="1"]', { timeout: 90_000 });
-    const res = (await page.evaluate(() => window.__gpuSelftest)) as
-      | { reports: Report[]; anomalyWorker: { backend: string; maxAbsErr: number } }
-      | { error: string };
-    if ('error' in res) throw new Error(`gpu self-test failed (seed ${seed}): ${res.error}`);
+    const { page, problems: errors } = await watchPage(suite.browser);
+    const res = await runSelftest<{
+      reports: Report[];
+      anomalyWorker: { backend: string; maxAbsErr: number };
+    }>(page, suite.url(`gpu-selftest.html?seed=${seed}`), '__gpuSelftest', {
+      timeout: 90_000,
+      name: `gpu self-test (seed ${seed})`,
+    });
     expect(errors).toEqual([]);
     expect(res.reports.map((r) => r.where)).toEqual(['main', 'worker']);
     // Isolation Forest scored on the GPU inside the anomaly worker matches its WASM scorer.
@@ -57,11 +47,9 @@ describe('WebGPU in real Chromium (SwiftShader adapter), main thread and Web Wor
     const b = await launchChromium([], { webgpu: false });
     try {
       const page = await b.newPage();
-      await page.goto(`${server.url}gpu-selftest.html?mode=fallback`);
-      await page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
-      const res = (await page.evaluate(() => window.__gpuSelftest)) as {
+      const res = await runSelftest<{
         fallback: { available: boolean; backend: string; reason: string; agrees: boolean };
-      };
+      }>(page, suite.url('gpu-selftest.html?mode=fallback'), '__gpuSelftest');
       expect(res.fallback.available).toBe(false);
       expect(res.fallback.backend).toBe('wasm');
       expect(res.fallback.reason).toMatch(/no WebGPU/);

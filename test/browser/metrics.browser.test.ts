@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoServer, launchPersistent, serveDemo } from './chromium';
+import { launchPersistent } from './chromium';
+import { demoSuite } from './suite';
 
 interface Read {
   tier: string;
@@ -17,24 +18,22 @@ interface Read {
   increase: number[];
 }
 
-let server: DemoServer;
+const suite = demoSuite({ browser: false });
 let profile: string;
 let ctx: BrowserContext | undefined;
 
-beforeAll(async () => {
-  server = await serveDemo();
+beforeAll(() => {
   profile = mkdtempSync(join(tmpdir(), 'edgewise-metrics-profile-'));
 });
 afterAll(async () => {
   await ctx?.close();
-  await server?.close();
   rmSync(profile, { recursive: true, force: true });
 });
 
 async function openPage(): Promise<Page> {
   ctx = await launchPersistent(profile);
   const page = ctx.pages()[0] ?? (await ctx.newPage());
-  await page.goto(`${server.url}metrics-selftest.html`);
+  await page.goto(suite.url('metrics-selftest.html'));
   await page.waitForFunction(() => document.getElementById('result')?.textContent === 'ready');
   return page;
 }

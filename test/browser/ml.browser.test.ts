@@ -6,8 +6,9 @@
  * tamper refusal.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoServer, launchChromium, launchPersistent, serveDemo } from './chromium';
+import { describe, expect, it } from 'vitest';
+import { launchChromium, launchPersistent } from './chromium';
+import { demoSuite, runSelftest, selftestResult, watchPage } from './suite';
 
 interface OnnxReport {
   providers: Record<string, string>;
@@ -21,26 +22,24 @@ interface OnnxReport {
   sha: string;
 }
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = demoSuite();
 
 async function run(b: Browser, query: string): Promise<OnnxReport> {
-  const page = await b.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}ml-selftest.html?${query}`);
-  await page.waitForSelector('body[data-done="1"]', { timeout: 120_000 });
-  const res = (await page.evaluate(() => window.__mlSelftest)) as OnnxReport | { error: string };
-  await page.close();
-  if ('error' in res) throw new Error(`ml self-test (${query}) failed: ${res.error}`);
+  const { page, problems: errors } = await watchPage(b);
+  let res: OnnxReport;
+  try {
+    res = await runSelftest<OnnxReport>(
+      page,
+      suite.url(`ml-selftest.html?${query}`),
+      '__mlSelftest',
+      {
+        timeout: 120_000,
+        name: `ml self-test (${query})`,
+      },
+    );
+  } finally {
+    await page.close();
+  }
   expect(errors).toEqual([]);
   return res;
 }
@@ -55,7 +54,7 @@ function checkNumbers(r: OnnxReport): void {
 
 describe('ONNX inference in a Chromium Web Worker', () => {
   it('wasm: fixtures match numpy, exported forest matches the WASM scorer to 1e-6, SHA mismatch refused', async () => {
-    const r = await run(browser, 'mode=onnx&eps=wasm');
+    const r = await run(suite.browser, 'mode=onnx&eps=wasm');
     expect(r.providers).toEqual({ autoencoder: 'wasm', trees: 'wasm', forest: 'wasm' });
     checkNumbers(r);
     console.log(
@@ -64,7 +63,7 @@ describe('ONNX inference in a Chromium Web Worker', () => {
   });
 
   it("['webgpu', 'wasm'] on SwiftShader: the autoencoder runs on webgpu; results and fallback reported", async () => {
-    const r = await run(browser, 'mode=onnx&eps=webgpu,wasm');
+    const r = await run(suite.browser, 'mode=onnx&eps=webgpu,wasm');
     expect(r.providers.autoencoder).toBe('webgpu');
     // ai.onnx.ml ops have no WebGPU kernels: ORT assigns them to its CPU fallback inside the session
     expect(['webgpu', 'wasm']).toContain(r.providers.forest);
@@ -89,21 +88,23 @@ describe('ONNX inference in a Chromium Web Worker', () => {
 
 describe('offline', () => {
   it("ONNX inference works offline from the service worker's cache after one visit", async () => {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     try {
       const page = await ctx.newPage();
-      await page.goto(`${server.url}ml-selftest.html?mode=sw`);
+      await page.goto(suite.url('ml-selftest.html?mode=sw'));
       await page.waitForSelector('body[data-done="1"]', { timeout: 120_000 });
-      await page.goto(`${server.url}ml-selftest.html?mode=sw`);
+      await page.goto(suite.url('ml-selftest.html?mode=sw'));
       await page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
       expect(
         await page.evaluate(() => (window.__mlSelftest as { controlled: boolean }).controlled),
       ).toBe(true);
       await ctx.setOffline(true);
-      await page.goto(`${server.url}ml-selftest.html?mode=onnx&eps=wasm`);
-      await page.waitForSelector('body[data-done="1"]', { timeout: 120_000 });
-      const r = (await page.evaluate(() => window.__mlSelftest)) as OnnxReport | { error: string };
-      if ('error' in r) throw new Error(r.error);
+      const r = await runSelftest<OnnxReport>(
+        page,
+        suite.url('ml-selftest.html?mode=onnx&eps=wasm'),
+        '__mlSelftest',
+        { timeout: 120_000, name: 'ml self-test offline' },
+      );
       expect(r.providers.autoencoder).toBe('wasm');
       checkNumbers(r);
     } finally {
@@ -120,12 +121,12 @@ describe('model registry on real IndexedDB', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edgewise-ml-'));
     let ctx = await launchPersistent(dir);
     let page = await ctx.newPage();
-    await page.goto(`${server.url}ml-selftest.html?mode=registry&step=write`);
-    await page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
-    const w = (await page.evaluate(() => window.__mlSelftest)) as
-      | { list: { version: number; stage: string }[] }
-      | { error: string };
-    if ('error' in w) throw new Error(w.error);
+    const w = await runSelftest<{ list: { version: number; stage: string }[] }>(
+      page,
+      suite.url('ml-selftest.html?mode=registry&step=write'),
+      '__mlSelftest',
+      { name: 'registry write' },
+    );
     expect(w.list.map((r) => [r.version, r.stage])).toEqual([
       [1, 'archived'],
       [2, 'production'],
@@ -133,19 +134,15 @@ describe('model registry on real IndexedDB', () => {
     await ctx.close();
     ctx = await launchPersistent(dir);
     page = await ctx.newPage();
-    await page.goto(`${server.url}ml-selftest.html?mode=registry&step=read`);
+    await page.goto(suite.url('ml-selftest.html?mode=registry&step=read'));
     await page.waitForSelector('body[data-done="1"]', { timeout: 60_000 });
-    const r = (await page.evaluate(() => window.__mlSelftest)) as
-      | {
-          list: { version: number; sha256: string }[];
-          loaded: number;
-          score: number[];
-          rolledBackTo: number;
-          tamper: string;
-        }
-      | { error: string };
-    await ctx.close();
-    if ('error' in r) throw new Error(r.error);
+    const r = await selftestResult<{
+      list: { version: number; sha256: string }[];
+      loaded: number;
+      score: number[];
+      rolledBackTo: number;
+      tamper: string;
+    }>(page, '__mlSelftest', 'registry read').finally(() => ctx.close());
     expect(r.list).toHaveLength(2);
     expect(r.list[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.loaded).toBe(2);

@@ -1,44 +1,23 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnomalyEvent } from '../../src/anomaly/index';
 import type { HostAck, WindowResult } from '../../src/stream/index';
-import { type DemoServer, launchChromium, serveDemo } from './chromium';
+import { demoSuite, runSelftest, watchPage } from './suite';
 
-let server: DemoServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = demoSuite();
 
 describe('stream processor in a Web Worker (real Chromium, strict CSP)', () => {
   it('windows events fed from the main thread over a bridged bus, same as a local run', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    await page.goto(`${server.url}stream.html`);
-    await page.waitForSelector('body[data-done="1"]', { timeout: 90_000 });
-    const r = (await page.evaluate(() => window.__streamtest)) as
-      | {
-          worker: WindowResult[];
-          local: WindowResult[];
-          workerLate: number;
-          localLate: number;
-          events: number;
-          ack: HostAck;
-          anomalies: { worker: AnomalyEvent[]; local: AnomalyEvent[]; detectors: string[] };
-        }
-      | { error: string };
+    const { page, problems } = await watchPage(suite.browser, { console: true });
+    const r = await runSelftest<{
+      worker: WindowResult[];
+      local: WindowResult[];
+      workerLate: number;
+      localLate: number;
+      events: number;
+      ack: HostAck;
+      anomalies: { worker: AnomalyEvent[]; local: AnomalyEvent[]; detectors: string[] };
+    }>(page, suite.url('stream.html'), '__streamtest', { timeout: 90_000, name: 'stream test' });
     expect(problems).toEqual([]);
-    if ('error' in r) throw new Error(r.error);
     expect(r.ack.op).toBe('flush');
     expect(r.ack.stats!.events).toBe(r.events);
     expect(r.worker.length).toBeGreaterThan(100);

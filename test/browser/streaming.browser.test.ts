@@ -4,15 +4,12 @@
  * same bits as in Node, and the numpy reference within the sketch's accuracy.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QuantileSketch, SlidingWindow } from '../../src/kernels/index';
 import fixture from '../fixtures/kernels.json';
 import { decodeF64 } from '../helpers/fixtures';
-import { launchChromium } from './chromium';
+import { routeSuite, watchPage } from './suite';
 
 const root = join(import.meta.dirname, '..', '..');
 const QS = [0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 0.999];
@@ -35,51 +32,28 @@ self.onmessage = async (e) => {
   } catch (err) { self.postMessage({ error: String(err && err.stack || err) }); }
 };`;
 
-let server: Server;
-let url: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const send = (body: string | Buffer, type = 'text/javascript'): void => {
-      res.writeHead(200, { 'content-type': type });
-      res.end(body);
-    };
-    if (path === '/' || path === '/index.html')
-      return send('<!doctype html><title>t</title>', 'text/html');
-    if (path === '/worker.js') return send(WORKER);
-    if (path === '/comlink.mjs') {
-      return send(readFileSync(join(root, 'node_modules/comlink/dist/esm/comlink.mjs')));
-    }
-    const file = normalize(join(root, path));
-    if (path === '/dist/edgewise.wasm') {
-      // the kernel module, beside the library code that fetches it
-      return send(readFileSync(file), 'application/wasm');
-    }
-    if (path.startsWith('/dist/') && file.startsWith(join(root, 'dist')) && file.endsWith('.js')) {
-      // The library keeps comlink external; point the bare specifier at a served copy.
-      return send(readFileSync(file, 'utf8').replaceAll('from "comlink"', 'from "/comlink.mjs"'));
-    }
-    res.writeHead(404);
-    res.end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+// The library keeps comlink external; its bare specifier points at a served copy.
+const suite = routeSuite((path) => {
+  if (path === '/' || path === '/index.html')
+    return { body: '<!doctype html><title>t</title>', type: 'text/html' };
+  if (path === '/worker.js') return { body: WORKER };
+  if (path === '/comlink.mjs') {
+    return { body: readFileSync(join(root, 'node_modules/comlink/dist/esm/comlink.mjs')) };
+  }
+  const file = normalize(join(root, path));
+  // the kernel module, beside the library code that fetches it
+  if (path === '/dist/edgewise.wasm') return { body: readFileSync(file), type: 'application/wasm' };
+  if (path.startsWith('/dist/') && file.startsWith(join(root, 'dist')) && file.endsWith('.js')) {
+    return { body: readFileSync(file, 'utf8').replaceAll('from "comlink"', 'from "/comlink.mjs"') };
+  }
+  return undefined;
 });
 
 describe('streaming kernels in a Chromium Web Worker (built library)', () => {
   it('QuantileSketch and SlidingWindow give the same bits as Node', async () => {
     const c = fixture.quantile.find((x) => x.name === 'lognormal')!;
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(url);
+    const { page, problems: errors } = await watchPage(suite.browser);
+    await page.goto(suite.url());
     const result = (await page.evaluate(async (b64: string) => {
       const bin = atob(b64);
       const bytes = new Uint8Array(bin.length);

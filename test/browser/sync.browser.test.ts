@@ -20,21 +20,22 @@ import {
   startFaultProxy,
   startRemoteWritePrometheus,
 } from '../helpers/sync-backends';
-import { type DemoServer, launchPersistent, serveDemo } from './chromium';
+import { launchPersistent } from './chromium';
+import { demoSuite } from './suite';
 
+const demo = demoSuite({ browser: false });
 let prom: Backend;
-let demo: DemoServer;
 let proxy: FaultProxy;
 let ctx: BrowserContext;
 let profile: string;
 let mode: FaultAction = { kind: 'pass' };
 
 beforeAll(async () => {
-  [prom, demo] = await Promise.all([startRemoteWritePrometheus(), serveDemo()]);
+  prom = await startRemoteWritePrometheus();
   proxy = await startFaultProxy(
     prom.url,
     () => mode,
-    (p) => (p.startsWith('/api/') ? undefined : demo.url),
+    (p) => (p.startsWith('/api/') ? undefined : demo.url()),
   );
   profile = mkdtempSync(join(tmpdir(), 'edgewise-sync-profile-'));
   ctx = await launchPersistent(profile);
@@ -42,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx?.close();
   await proxy?.close();
-  await Promise.all([prom?.stop(), demo?.close()]);
+  await prom?.stop();
   rmSync(profile, { recursive: true, force: true });
 });
 

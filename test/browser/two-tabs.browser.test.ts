@@ -4,32 +4,22 @@
  * own series; both register models at once. Nothing is lost: a third page
  * reads every series with all its points and every model version with its bytes.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoServer, launchChromium, serveDemo } from './chromium';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { demoSuite } from './suite';
 
-let server: DemoServer;
-let browser: Browser;
+const suite = demoSuite({ webgpu: false });
 
-beforeAll(async () => {
-  server = await serveDemo();
-  browser = await launchChromium([], { webgpu: false });
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function tab(ctx: Awaited<ReturnType<Browser['newContext']>>): Promise<Page> {
+async function tab(ctx: BrowserContext): Promise<Page> {
   const page = await ctx.newPage();
-  await page.goto(`${server.url}metrics-selftest.html`);
+  await page.goto(suite.url('metrics-selftest.html'));
   await page.waitForFunction(() => document.getElementById('result')?.textContent === 'ready');
   return page;
 }
 
 describe('two tabs on one database (real Chromium)', () => {
   it('no series and no model version is lost when two tabs write at once', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await suite.browser.newContext();
     const [a, b] = [await tab(ctx), await tab(ctx)];
     // Both stores are open before either writes (the case that lost a series).
     await a.evaluate(() => window.__metrics!.openTab('a'));

@@ -3,6 +3,8 @@
  * `webgpu` package on Chromium's SwiftShader Vulkan driver (CPU, no GPU needed).
  */
 import { existsSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import { setGpuProvider } from '../../src/gpu/device';
 
 const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -23,4 +25,12 @@ export function testSeed(name: string): number {
   const seed = env ? Number(env) : (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
   console.log(`[${name}] seed ${seed} (replay with GPU_TEST_SEED=${seed})`);
   return seed;
+}
+
+/** For this test file: the Node WebGPU (`nodeGpu`) as Edgewise's GPU provider, removed after. */
+export function useNodeGpu(): void {
+  beforeAll(async () => {
+    setGpuProvider(await nodeGpu());
+  });
+  afterAll(() => setGpuProvider(null));
 }

@@ -56,3 +56,11 @@ export function sample(dist: Distribution, n: number, seed: number): Float64Arra
     }
   }
 }
+
+/** `xs` in the order of their sort keys `key(i)` (a permutation drawn by a property test). */
+export function permute<T>(xs: readonly T[], key: (i: number) => number): T[] {
+  return xs
+    .map((x, i) => ({ x, k: key(i) }))
+    .sort((a, b) => a.k - b.k)
+    .map((e) => e.x);
+}
