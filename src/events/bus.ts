@@ -270,15 +270,7 @@ export class EventBus<M extends object = EdgewiseTopics> {
     }
     this.#emitted++;
     this.#dispatched++;
-    const before = d.droppedBySubs;
-    const nested = d.draining;
-    d.draining = true;
-    try {
-      d.dispatch(subs, topic, payload);
-    } finally {
-      d.draining = nested;
-    }
-    return d.droppedBySubs === before;
+    return d.dispatchNow(subs, topic, payload);
   }
 
   /** Resolves when the queue is empty and no handler has work in flight or pending. */
