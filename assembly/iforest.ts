@@ -170,10 +170,36 @@ export function iforest_build(
 }
 
 /**
- * Scores `n` rows at `x` (row-major, `d` columns): writes the summed path
- * length over `trees` trees (stride 24 * `maxNodes` bytes) to `out`.
- * Iterates tree-major over blocks of rows so one tree stays in cache, and
- * walks four rows at once for `depth` branch-free steps.
+ * Writes the scoring form of `trees` trees (layout above) to `dst` (same
+ * size): a node's feature becomes its byte offset in a row (feature * 8) and
+ * its right child the byte offset of that node in its tree (index * 16), so
+ * the scorer's steps need no shifts. Leaf values are copied unchanged.
+ */
+export function iforest_compile(nodes: usize, trees: i32, maxNodes: i32, dst: usize): void {
+  const treeBytes = <usize>maxNodes * 24;
+  for (let t: usize = 0; t < <usize>trees; t++) {
+    const src = nodes + t * treeBytes;
+    const out = dst + t * treeBytes;
+    for (let i: usize = 0; i < <usize>maxNodes; i++) {
+      const a = src + (i << 4);
+      const b = out + (i << 4);
+      store<f64>(b, load<f64>(a));
+      store<u32>(b, load<u32>(a, 8) << 3, 8);
+      store<u32>(b, load<u32>(a, 12) << 4, 12);
+    }
+    memory.copy(out + (<usize>maxNodes << 4), src + (<usize>maxNodes << 4), <usize>maxNodes << 3);
+  }
+}
+
+/**
+ * Scores `n` rows at `x` (row-major, `d` columns) with the scoring form of
+ * the trees (iforest_compile; stride 24 * `maxNodes` bytes): writes each row's
+ * summed path length over `trees` trees to `out`. Tree-major over blocks of
+ * rows (a tree's nodes stay in L1 while the block passes through it), 8 rows
+ * walked at once for `depth` branch-free steps so that many independent load
+ * chains are in flight; a node's feature and right child come in one i64
+ * load. A row adds its trees' path lengths in tree order, so the sums do not
+ * depend on the blocking.
  */
 export function iforest_pathsum(
   nodes: usize,
@@ -189,44 +215,61 @@ export function iforest_pathsum(
   const treeBytes = <usize>maxNodes * 24;
   const leafOff = <usize>maxNodes << 4;
   const rowBytes = <usize>d << 3;
-  const BLOCK: i32 = 1024;
+  const BLOCK: i32 = 512;
   for (let b = 0; b < n; b += BLOCK) {
     const e = b + BLOCK < n ? b + BLOCK : n;
     for (let t = 0; t < trees; t++) {
       const tree = nodes + <usize>t * treeBytes;
       const leaves = tree + leafOff;
       let i = b;
-      for (; i + 3 < e; i += 4) {
+      for (; i + 7 < e; i += 8) {
         const x0 = x + <usize>i * rowBytes;
-        const x1 = x0 + rowBytes;
-        const x2 = x1 + rowBytes;
-        const x3 = x2 + rowBytes;
-        let p0: usize = 0, p1: usize = 0, p2: usize = 0, p3: usize = 0;
+        let p0: usize = 0, p1: usize = 0, p2: usize = 0, p3: usize = 0, p4: usize = 0, p5: usize = 0, p6: usize = 0, p7: usize = 0;
         for (let s = 0; s < depth; s++) {
-          const a0 = tree + (p0 << 4);
-          const a1 = tree + (p1 << 4);
-          const a2 = tree + (p2 << 4);
-          const a3 = tree + (p3 << 4);
-          p0 = select<usize>(p0 + 1, <usize>load<i32>(a0, 12), load<f64>(x0 + (<usize>load<i32>(a0, 8) << 3)) <= load<f64>(a0));
-          p1 = select<usize>(p1 + 1, <usize>load<i32>(a1, 12), load<f64>(x1 + (<usize>load<i32>(a1, 8) << 3)) <= load<f64>(a1));
-          p2 = select<usize>(p2 + 1, <usize>load<i32>(a2, 12), load<f64>(x2 + (<usize>load<i32>(a2, 8) << 3)) <= load<f64>(a2));
-          p3 = select<usize>(p3 + 1, <usize>load<i32>(a3, 12), load<f64>(x3 + (<usize>load<i32>(a3, 8) << 3)) <= load<f64>(a3));
+          const a0 = tree + p0;
+          const fr0 = load<u64>(a0, 8);
+          const a1 = tree + p1;
+          const fr1 = load<u64>(a1, 8);
+          const a2 = tree + p2;
+          const fr2 = load<u64>(a2, 8);
+          const a3 = tree + p3;
+          const fr3 = load<u64>(a3, 8);
+          const a4 = tree + p4;
+          const fr4 = load<u64>(a4, 8);
+          const a5 = tree + p5;
+          const fr5 = load<u64>(a5, 8);
+          const a6 = tree + p6;
+          const fr6 = load<u64>(a6, 8);
+          const a7 = tree + p7;
+          const fr7 = load<u64>(a7, 8);
+          p0 = select<usize>(p0 + 16, <usize>(fr0 >> 32), load<f64>(x0 + <usize>(<u32>fr0)) <= load<f64>(a0));
+          p1 = select<usize>(p1 + 16, <usize>(fr1 >> 32), load<f64>(x0 + 1 * rowBytes + <usize>(<u32>fr1)) <= load<f64>(a1));
+          p2 = select<usize>(p2 + 16, <usize>(fr2 >> 32), load<f64>(x0 + 2 * rowBytes + <usize>(<u32>fr2)) <= load<f64>(a2));
+          p3 = select<usize>(p3 + 16, <usize>(fr3 >> 32), load<f64>(x0 + 3 * rowBytes + <usize>(<u32>fr3)) <= load<f64>(a3));
+          p4 = select<usize>(p4 + 16, <usize>(fr4 >> 32), load<f64>(x0 + 4 * rowBytes + <usize>(<u32>fr4)) <= load<f64>(a4));
+          p5 = select<usize>(p5 + 16, <usize>(fr5 >> 32), load<f64>(x0 + 5 * rowBytes + <usize>(<u32>fr5)) <= load<f64>(a5));
+          p6 = select<usize>(p6 + 16, <usize>(fr6 >> 32), load<f64>(x0 + 6 * rowBytes + <usize>(<u32>fr6)) <= load<f64>(a6));
+          p7 = select<usize>(p7 + 16, <usize>(fr7 >> 32), load<f64>(x0 + 7 * rowBytes + <usize>(<u32>fr7)) <= load<f64>(a7));
         }
         const o = out + (<usize>i << 3);
-        store<f64>(o, load<f64>(o) + load<f64>(leaves + (p0 << 3)));
-        store<f64>(o, load<f64>(o, 8) + load<f64>(leaves + (p1 << 3)), 8);
-        store<f64>(o, load<f64>(o, 16) + load<f64>(leaves + (p2 << 3)), 16);
-        store<f64>(o, load<f64>(o, 24) + load<f64>(leaves + (p3 << 3)), 24);
+        store<f64>(o, load<f64>(o, 0) + load<f64>(leaves + (p0 >> 1)), 0);
+        store<f64>(o, load<f64>(o, 8) + load<f64>(leaves + (p1 >> 1)), 8);
+        store<f64>(o, load<f64>(o, 16) + load<f64>(leaves + (p2 >> 1)), 16);
+        store<f64>(o, load<f64>(o, 24) + load<f64>(leaves + (p3 >> 1)), 24);
+        store<f64>(o, load<f64>(o, 32) + load<f64>(leaves + (p4 >> 1)), 32);
+        store<f64>(o, load<f64>(o, 40) + load<f64>(leaves + (p5 >> 1)), 40);
+        store<f64>(o, load<f64>(o, 48) + load<f64>(leaves + (p6 >> 1)), 48);
+        store<f64>(o, load<f64>(o, 56) + load<f64>(leaves + (p7 >> 1)), 56);
       }
       for (; i < e; i++) {
         const row = x + <usize>i * rowBytes;
         let p: usize = 0;
         for (let s = 0; s < depth; s++) {
-          const a = tree + (p << 4);
-          p = select<usize>(p + 1, <usize>load<i32>(a, 12), load<f64>(row + (<usize>load<i32>(a, 8) << 3)) <= load<f64>(a));
+          const a = tree + p;
+          p = select<usize>(p + 16, <usize>load<u32>(a, 12), load<f64>(row + <usize>load<u32>(a, 8)) <= load<f64>(a));
         }
         const o = out + (<usize>i << 3);
-        store<f64>(o, load<f64>(o) + load<f64>(leaves + (p << 3)));
+        store<f64>(o, load<f64>(o) + load<f64>(leaves + (p >> 1)));
       }
     }
   }

@@ -193,10 +193,15 @@ export function cw_push(s: usize, ptr: usize, len: i32, out: usize, cap: i32, fl
   return o;
 }
 
-/** Suffix sum / min / max of a completed block `cur[0..w)` (cw_push_sums). */
+/**
+ * Suffix sum / min / max of a completed block `cur[0..w)` (cw_push_sums).
+ * Four values per step: the loop-carried sum takes one add per four values
+ * (the partial sums hang off it), so the pass is not bound by add latency.
+ */
 @inline function blockSuffixSums(cur: usize, w: i32, sSum: usize, sMin: usize, sMax: usize): void {
   let sm: f64 = 0, mn: f64 = Infinity, mx: f64 = -Infinity;
-  for (let q = w - 1; q >= 0; q--) {
+  let q = w - 1;
+  for (let r = w & 3; r > 0; r--, q--) {
     const v = ld(cur, q);
     sm += v;
     mn = v < mn ? v : mn;
@@ -204,6 +209,42 @@ export function cw_push(s: usize, ptr: usize, len: i32, out: usize, cap: i32, fl
     st(sSum, q, sm);
     st(sMin, q, mn);
     st(sMax, q, mx);
+  }
+  // q + 1 is now a multiple of 4: groups cur[q-3..q]. Running min / max
+  // stay in v128 registers (pmin/pmax keep the later-index value on ties,
+  // like the scalar `v < mn ? v : mn`).
+  let M = f64x2.splat(mn);
+  let X = f64x2.splat(mx);
+  for (; q > 0; q -= 4) {
+    const a = at(cur, q - 3);
+    const v3 = load<f64>(a, 24);
+    const v2 = load<f64>(a, 16);
+    const v1 = load<f64>(a, 8);
+    const v0 = load<f64>(a);
+    const t32 = v3 + v2;
+    const s3 = sm + v3;
+    const s2 = sm + t32;
+    const s1 = s2 + v1;
+    sm += t32 + (v1 + v0);
+    v128.store(at(sSum, q - 3), f64x2.replace_lane(f64x2.splat(sm), 1, s1));
+    v128.store(at(sSum, q - 1), f64x2.replace_lane(f64x2.splat(s2), 1, s3));
+    const V01 = v128.load(a);
+    const V23 = v128.load(a, 16);
+    // (min(v2, v3), v3) and (min(v0, v1), v1), then the group's suffix mins.
+    const n23 = f64x2.pmin(v128.shuffle<f64>(V23, V23, 1, 1), V23);
+    const n01 = f64x2.pmin(v128.shuffle<f64>(n23, n23, 0, 0), f64x2.pmin(v128.shuffle<f64>(V01, V01, 1, 1), V01));
+    const N23 = f64x2.pmin(M, n23);
+    const N01 = f64x2.pmin(M, n01);
+    M = v128.shuffle<f64>(N01, N01, 0, 0);
+    v128.store(at(sMin, q - 3), N01);
+    v128.store(at(sMin, q - 1), N23);
+    const x23 = f64x2.pmax(v128.shuffle<f64>(V23, V23, 1, 1), V23);
+    const x01 = f64x2.pmax(v128.shuffle<f64>(x23, x23, 0, 0), f64x2.pmax(v128.shuffle<f64>(V01, V01, 1, 1), V01));
+    const X23 = f64x2.pmax(X, x23);
+    const X01 = f64x2.pmax(X, x01);
+    X = v128.shuffle<f64>(X01, X01, 0, 0);
+    v128.store(at(sMax, q - 3), X01);
+    v128.store(at(sMax, q - 1), X23);
   }
 }
 
@@ -260,9 +301,64 @@ export function cw_push_sums(s: usize, ptr: usize, len: i32, out: usize, cap: i3
       }
       const run = min(len - i, w - j);
       if (prevFull) {
-        for (let r = 0; r < run; r++) {
+        // Two rows per step: scalar prefix chains (the same order, so the
+        // same sums, as one row at a time), v128 loads of the previous
+        // block's suffixes and v128 stores of the requested columns only.
+        memory.copy(at(cur, j), at(ptr, i), <usize>run << 3);
+        const invWv = f64x2.splat(invW);
+        let r: i32 = 0;
+        let BN = f64x2.splat(bmn);
+        let BX = f64x2.splat(bmx);
+        for (; r + 3 < run; r += 4) {
+          const xp = at(ptr, i + r);
+          const x0 = load<f64>(xp);
+          const x1 = load<f64>(xp, 8);
+          const x2 = load<f64>(xp, 16);
+          const x3 = load<f64>(xp, 24);
+          const t01 = x0 + x1;
+          const p0 = bs + x0;
+          const p1 = bs + t01;
+          const p2 = p1 + x2;
+          bs += t01 + (x2 + x3);
+          const q = j + r + 1;
+          const oo = <usize>(o + r) << 3;
+          const sa = f64x2.add(v128.load(at(sSum, q)), f64x2.replace_lane(f64x2.splat(p0), 1, p1));
+          const sb = f64x2.add(v128.load(at(sSum, q + 2)), f64x2.replace_lane(f64x2.splat(p2), 1, bs));
+          if (flags & 2) {
+            v128.store(oSum + oo, sa);
+            v128.store(oSum + oo, sb, 16);
+          }
+          if (flags & 4) {
+            v128.store(oMean + oo, f64x2.mul(sa, invWv));
+            v128.store(oMean + oo, f64x2.mul(sb, invWv), 16);
+          }
+          // Prefix min / max of the group in v128 registers (pmin/pmax keep
+          // the earlier value on ties, like the scalar `x < bmn ? x : bmn`).
+          const V01 = v128.load(xp);
+          const V23 = v128.load(xp, 16);
+          const n01 = f64x2.pmin(v128.shuffle<f64>(V01, V01, 0, 0), V01);
+          const n23 = f64x2.pmin(v128.shuffle<f64>(n01, n01, 1, 1), f64x2.pmin(v128.shuffle<f64>(V23, V23, 0, 0), V23));
+          const N01 = f64x2.pmin(BN, n01);
+          const N23 = f64x2.pmin(BN, n23);
+          BN = v128.shuffle<f64>(N23, N23, 1, 1);
+          const m01 = f64x2.pmax(v128.shuffle<f64>(V01, V01, 0, 0), V01);
+          const m23 = f64x2.pmax(v128.shuffle<f64>(m01, m01, 1, 1), f64x2.pmax(v128.shuffle<f64>(V23, V23, 0, 0), V23));
+          const X01 = f64x2.pmax(BX, m01);
+          const X23 = f64x2.pmax(BX, m23);
+          BX = v128.shuffle<f64>(X23, X23, 1, 1);
+          if (flags & 16) {
+            v128.store(oMin + oo, f64x2.pmin(N01, v128.load(at(sMin, q))));
+            v128.store(oMin + oo, f64x2.pmin(N23, v128.load(at(sMin, q + 2))), 16);
+          }
+          if (flags & 32) {
+            v128.store(oMax + oo, f64x2.pmax(X01, v128.load(at(sMax, q))));
+            v128.store(oMax + oo, f64x2.pmax(X23, v128.load(at(sMax, q + 2))), 16);
+          }
+        }
+        bmn = f64x2.extract_lane(BN, 0);
+        bmx = f64x2.extract_lane(BX, 0);
+        for (; r < run; r++) {
           const x = ld(ptr, i + r);
-          st(cur, j + r, x);
           bs += x;
           bmn = x < bmn ? x : bmn;
           bmx = x > bmx ? x : bmx;

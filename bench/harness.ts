@@ -32,6 +32,12 @@ export interface ImplResult {
   name: string;
   medianMs: number;
   minMs: number;
+  /**
+   * Median CPU time of the process over a run (user + system, all threads).
+   * On a shared machine, wall time includes the time other processes held
+   * the core; CPU time does not (it still includes GC threads and page faults).
+   */
+  cpuMedianMs?: number;
   perSecond: number;
   /** peer median / our median (> 1 means we are faster). Only on peers. */
   speedup?: number;
@@ -57,12 +63,18 @@ export async function runWorkload(w: Workload): Promise<WorkloadResult> {
   const rounds = w.rounds ?? 9;
   const warmup = w.warmup ?? 2;
   const times = new Map<string, number[]>(w.impls.map((i) => [i.name, []]));
+  const cpu = new Map<string, number[]>(w.impls.map((i) => [i.name, []]));
   for (let r = 0; r < warmup + rounds; r++) {
     for (const impl of w.impls) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await impl.run();
       const dt = performance.now() - t0;
-      if (r >= warmup) times.get(impl.name)!.push(dt);
+      const c = process.cpuUsage(c0);
+      if (r >= warmup) {
+        times.get(impl.name)!.push(dt);
+        cpu.get(impl.name)!.push((c.user + c.system) / 1000);
+      }
     }
   }
   const ourMedian = median(times.get(w.ours)!);
@@ -73,6 +85,7 @@ export async function runWorkload(w: Workload): Promise<WorkloadResult> {
       name: impl.name,
       medianMs: med,
       minMs: Math.min(...ts),
+      cpuMedianMs: median(cpu.get(impl.name)!),
       perSecond: (w.items / med) * 1000,
       speedup: impl.name === w.ours ? undefined : med / ourMedian,
       note: w.notes?.[impl.name],
@@ -93,6 +106,7 @@ export function printResult(r: WorkloadResult): void {
   const rows = r.results.map((x) => [
     x.name,
     `${x.medianMs.toFixed(2)} ms`,
+    x.cpuMedianMs === undefined ? '' : `cpu ${x.cpuMedianMs.toFixed(2)} ms`,
     formatRate(x.perSecond, r.unit),
     x.speedup === undefined ? '(ours)' : `${r.ours} ${x.speedup.toFixed(2)}x faster`,
     x.note ?? '',
@@ -100,6 +114,12 @@ export function printResult(r: WorkloadResult): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   for (const row of rows)
     console.log(`  ${row.map((cell, c) => cell.padEnd(widths[c])).join('  ')}`);
+}
+
+/** Throughput and median wall time of our implementation (and CPU time when recorded). */
+function oursCell(ours: ImplResult, r: WorkloadResult): string {
+  const cpu = ours.cpuMedianMs === undefined ? '' : `, CPU ${ours.cpuMedianMs.toFixed(2)} ms`;
+  return `${formatRate(ours.perSecond, r.unit)} (${ours.medianMs.toFixed(2)} ms${cpu})`;
 }
 
 /** Markdown table of all suites' results (ours vs each peer). */
@@ -114,14 +134,14 @@ export function markdownTable(suites: Record<string, WorkloadResult[]>): string 
       if (r.results.length === 1 || ours.note) {
         // Workloads without an in-process peer (or with an external reference in the note).
         lines.push(
-          `| ${suite} | ${r.name} | ${formatRate(ours.perSecond, r.unit)} (${ours.medianMs.toFixed(2)} ms) | ` +
+          `| ${suite} | ${r.name} | ${oursCell(ours, r)} | ` +
             `${ours.note ? '(reference in note)' : '(no peer)'} | | | ${ours.note ?? ''} |`,
         );
       }
       for (const p of r.results) {
         if (p.name === r.ours) continue;
         lines.push(
-          `| ${suite} | ${r.name} | ${formatRate(ours.perSecond, r.unit)} (${ours.medianMs.toFixed(2)} ms) | ` +
+          `| ${suite} | ${r.name} | ${oursCell(ours, r)} | ` +
             `${p.name} | ${p.medianMs.toFixed(2)} ms | **${p.speedup!.toFixed(2)}x** | ${p.note ?? ''} |`,
         );
       }

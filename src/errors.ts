@@ -34,6 +34,7 @@ export class EdgewiseError extends Error {
   }
 }
 
+/** True when `e` is an `EdgewiseError` (with `code`, when given): `if (isEdgewiseError(e, 'DISPOSED')) ...`. */
 export function isEdgewiseError(e: unknown, code?: ErrorCode): e is EdgewiseError {
   return e instanceof EdgewiseError && (code === undefined || e.code === code);
 }

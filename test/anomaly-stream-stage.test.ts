@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
-import type { AnomalyEvent } from '../src/events/topic-map';
 import { detectOnWindows } from '../src/anomaly/stream-stage';
 import { EventBus } from '../src/events/bus';
+import type { AnomalyEvent } from '../src/events/topic-map';
 import { StreamProcessor } from '../src/stream/processor';
 
 const settle = () => new Promise((r) => setTimeout(r, 20));

@@ -5,6 +5,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { IsolationForest } from '../src/anomaly/iforest';
+import { scoreIsolationForest } from '../src/anomaly/iforest-gpu';
 import { LocalOutlierFactor } from '../src/anomaly/lof';
 import { isEdgewiseError } from '../src/errors';
 import { EventBus } from '../src/events/bus';
@@ -62,6 +63,26 @@ describe('anomaly workers (Node worker_threads, Comlink)', () => {
     expect(await s.scoreLof(id, X.slice(4000, 4400), { dims: 4 })).toEqual(
       l.score(X.slice(4000, 4400), { dims: 4 }),
     );
+  });
+
+  it('the service takes { dims } as fit/score do; the old positional dims is refused by name', async () => {
+    const s = pool.remote(0);
+    const id = await s.loadForest(forest.serialize());
+    const rows = X.slice(0, 800);
+    const local = forest.score(rows, { dims: 4 });
+    expect(await s.scoreForest(id, rows.slice(), { dims: 4 })).toEqual(local);
+    // scoreIsolationForest in the worker: the free function's name, options and result
+    const r = await s.scoreIsolationForest(id, rows.slice(), { dims: 4, backend: 'wasm' });
+    expect(r.backend).toBe('wasm');
+    expect(r.scores).toEqual(local);
+    expect(r).toEqual(await scoreIsolationForest(forest, rows, { dims: 4, backend: 'wasm' }));
+    // 0.1's positional form (x, 4) fails with INVALID_ARGUMENT naming { dims }, state untouched
+    const positional = s.scoreForest(id, rows.slice(), 4 as unknown as { dims: number });
+    await expect(positional).rejects.toSatisfy(
+      (e: unknown) => isEdgewiseError(e, 'INVALID_ARGUMENT') && /\{ dims \}/.test(String(e)),
+    );
+    expect(await s.scoreForest(id, rows.slice(), { dims: 4 })).toEqual(local);
+    await s.dispose(id);
   });
 
   it('hosts a streaming detector: same scores as in-thread, anomaly.* events on the bus, snapshot resumes', async () => {

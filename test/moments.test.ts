@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EdgewiseError, Moments } from '../src/kernels/index';
+import { EdgewiseError, Moments, SlidingWindow } from '../src/kernels/index';
 import { heapF64 } from '../src/kernels/runtime';
 import fixture from './fixtures/moments.json';
 import { expectCode } from './helpers/errors';
@@ -220,5 +220,25 @@ describe('kernel runtime memory', () => {
     keep.push(new Float64Array([5]));
     expect(keep.mean).toBe(3);
     for (const m of many) m.dispose();
+  });
+});
+
+describe('input already in WebAssembly memory', () => {
+  it('a view of kernel memory (SlidingWindow.pushEach rows) is read in place, with the same result as a copy', () => {
+    const x = normals(50_000, 3).map((v) => 1e6 + v);
+    const w = new SlidingWindow({ size: 64, stats: ['mean', 'max'] });
+    const inPlace = new Moments();
+    const copied = new Moments();
+    let views = 0;
+    w.pushEach(x, (rows) => {
+      const col = rows.mean!;
+      if (col.buffer === heapF64().buffer) views++;
+      inPlace.push(col);
+      copied.push(col.slice());
+    });
+    expect(views).toBeGreaterThan(0);
+    expect(inPlace.count).toBe(50_000);
+    expect(inPlace.serialize()).toEqual(copied.serialize());
+    for (const o of [w, inPlace, copied]) o.dispose();
   });
 });

@@ -268,6 +268,8 @@ describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync'
     expect(await code(rt.detect('s', { metricPrefix: 'bad name' }))).toBe('INVALID_NAME');
     expect(await code(rt.detect('s', { restore: { version: 9 } as never }))).toBe('CORRUPT_STATE');
     const det = await rt.detect('sensor.temp');
+    // one open detection per series: a second would count and alert twice
+    expect(await code(rt.detect('sensor.temp'))).toBe('ALREADY_REGISTERED');
     await det.pushBatch(values.subarray(0, 10), timestamps.subarray(0, 10));
     expect(await code(det.pushBatch(values.subarray(10, 20), timestamps.subarray(10, 19)))).toBe(
       'INVALID_ARGUMENT',
@@ -286,6 +288,8 @@ describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync'
     await det.close();
     expect(await code(det.pushBatch([1], [T0]))).toBe('DISPOSED');
     await det.close(); // idempotent
+    const again = await rt.detect('sensor.temp'); // the series is free once closed
+    expect(again.count).toBe(0);
     await rt.dispose();
     expect(await code(rt.detect('s'))).toBe('DISPOSED');
     rt = undefined;

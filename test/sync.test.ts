@@ -639,4 +639,31 @@ describe('createRuntime({ sync })', () => {
     ]);
     await rt.dispose();
   });
+
+  it("forwards the detectors' AnomalyEvents with their score, event time and series", async () => {
+    const rt = await createRuntime({
+      gpu: 'off',
+      metrics: { autoStart: false },
+      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['anomaly.*'] },
+    });
+    rt.bus.emitSync('anomaly.cpu', {
+      series: 'cpu',
+      timestamp: 7000,
+      value: 93.5,
+      score: 0.9991,
+      contributions: { ewma: 0.9991 },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const entries = await rt.sync!.outbox.peek(1e9, 10);
+    expect(entries.map((x) => x.records[0])).toEqual([
+      {
+        type: 'event',
+        name: 'edgewise_anomaly',
+        labels: { topic: 'anomaly.cpu', series: 'cpu' },
+        ts: 7000,
+        value: 0.9991,
+      },
+    ]);
+    await rt.dispose();
+  });
 });

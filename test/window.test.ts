@@ -172,6 +172,49 @@ describe('SlidingWindow (count) against naive recompute', () => {
   });
 });
 
+describe('SlidingWindow block-sum kernel (mean/min/max, four rows per step)', () => {
+  it('window sizes 1..8, 100, 1000: min/max exact and means to 1e-9 in random batches, ±0 and ties included', () => {
+    const n = 200_000;
+    const x = adversarial(n, 5);
+    // Runs of equal values and signed zeros: ties must not change min/max.
+    for (let i = 0; i < n; i += 997)
+      for (let j = 0; j < 13 && i + j < n; j++) x[i + j] = j & 1 ? -0 : 0;
+    const r = mulberry32(9);
+    for (const w of [1, 2, 3, 4, 5, 6, 7, 8, 100, 1000]) {
+      const win = new SlidingWindow({ size: w, stats: ['mean', 'min', 'max'] });
+      const mean = new Float64Array(n);
+      const min = new Float64Array(n);
+      const max = new Float64Array(n);
+      let at = 0;
+      while (at < n) {
+        const len = Math.min(n - at, 1 + Math.floor(r() * 3 * w + r() * 9000));
+        const o = win.push(x.subarray(at, at + len));
+        expect(o.length).toBe(len);
+        mean.set(o.mean!, at);
+        min.set(o.min!, at);
+        max.set(o.max!, at);
+        at += len;
+      }
+      win.dispose();
+      const ref = dequeMinMax(x, w);
+      for (let i = 0; i < n; i++) {
+        if (min[i] !== ref.min[i] || max[i] !== ref.max[i]) {
+          throw new Error(
+            `w=${w} step ${i}: min ${min[i]}/${ref.min[i]} max ${max[i]}/${ref.max[i]}`,
+          );
+        }
+      }
+      for (let i = 0; i < n; i += i < 5000 ? 1 : 97) {
+        checkMeanVar(
+          { mean: mean[i] },
+          naive(x, Math.max(0, i + 1 - w), i + 1),
+          `w=${w} step ${i}`,
+        );
+      }
+    }
+  });
+});
+
 describe('SlidingWindow / TumblingWindow behaviour', () => {
   it('slide, partial windows, tumbling, NaN skipping, zero-copy pushEach', () => {
     const x = Float64Array.from({ length: 103 }, (_, i) => (i * 7919) % 101);

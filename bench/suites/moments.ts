@@ -1,6 +1,8 @@
 import jStat from 'jstat';
 import * as ss from 'simple-statistics';
 import { Moments } from '../../src/kernels/index';
+import { allocBytes, forEachChunk } from '../../src/kernels/runtime';
+import { wasm } from '../../src/kernels/wasm';
 import { lognormal } from '../data';
 import { consume, type Workload } from '../harness';
 
@@ -78,6 +80,11 @@ export default async function suite(): Promise<Workload[]> {
   const sm = ss.mean(xs);
   const sv = ss.variance(xs);
   const [lm, lv] = jsLoopMeanVar(x);
+  // The same values already in WebAssembly memory (e.g. another kernel's output).
+  const inWasm = allocBytes(n * 8);
+  new Float64Array(wasm.memory.buffer, inWasm, n).set(x);
+  const wasmView = (): Float64Array => new Float64Array(wasm.memory.buffer, inWasm, n);
+  const sumF64 = (wasm as unknown as { sum_f64(ptr: number, len: number): number }).sum_f64;
   return [
     {
       suite: 'moments',
@@ -94,6 +101,28 @@ export default async function suite(): Promise<Workload[]> {
             m.dispose();
           },
         },
+        {
+          name: 'ceiling: wasm SIMD sum, staged like Moments.push',
+          run: () => {
+            let t = 0;
+            forEachChunk(x, 'sum', (p, len) => {
+              t += sumF64(p, len);
+            });
+            consume(t);
+          },
+        },
+        {
+          name: 'edgewise Moments, input already in wasm memory (no staging copy)',
+          run: () => {
+            const m = new Moments().push(wasmView());
+            consume(m.variance);
+            m.dispose();
+          },
+        },
+        {
+          name: 'ceiling: wasm SIMD sum over wasm memory',
+          run: () => consume(sumF64(inWasm, n)),
+        },
         { name: 'js loop, mean+var (tuned)', run: () => consume(jsLoopMeanVar(x)) },
         { name: 'js loop, 4 moments', run: () => consume(jsLoopFourMoments(x)) },
         {
@@ -106,6 +135,10 @@ export default async function suite(): Promise<Workload[]> {
         },
       ],
       notes: {
+        'ceiling: wasm SIMD sum, staged like Moments.push':
+          'memory-bandwidth ceiling of a batch in JS memory: copy into wasm + one add per value',
+        'ceiling: wasm SIMD sum over wasm memory':
+          'numpy.sum on this machine: ~2.26 G f64/s (not in this process)',
         'js loop, mean+var (tuned)': agree(lm, lv),
         'jstat mean+variance': agree(jm, jv),
         'simple-statistics mean+variance': agree(sm, sv),

@@ -81,7 +81,7 @@ const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-3): numbe
 interface Ops {
   status(): Promise<Report['status']>;
   batchStats: GpuService['batchStats'];
-  dense: GpuService['dense'];
+  denseForward: GpuService['denseForward'];
   knn: GpuService['knn'];
   forestPathSums: GpuService['forestPathSums'];
 }
@@ -108,7 +108,7 @@ async function check(where: string, ops: Ops): Promise<Report> {
     maxChunkBytes: 50 * length * 4,
   });
   const bsCpu = batchStatsCpu(values, { series, length });
-  const de = await ops.dense(X, { layers, backend: 'gpu' });
+  const de = await ops.denseForward(X, { layers, backend: 'gpu' });
   const deCpu = denseForwardCpu(X, { layers });
   const nn = await ops.knn(X, { k: 10, dims: d, backend: 'gpu' });
   const nnCpu = knnCpu(X, { k: 10, dims: d });
@@ -136,7 +136,7 @@ async function run(): Promise<void> {
   const main = await check('main', {
     status: getGpuStatus,
     batchStats,
-    dense: denseForward,
+    denseForward,
     knn,
     forestPathSums,
   });

@@ -5,6 +5,7 @@
  * @module edgewise/anomaly
  */
 export { EdgewiseError, type ErrorCode } from '../errors';
+export type { AnomalyEvent } from '../events/topic-map';
 export type { BusLike, MonitorOptions } from '../threads/anomaly/monitor';
 export type {
   PoolCallOptions,
@@ -34,7 +35,6 @@ export {
   StreamingDetector,
   type StreamingDetectorOptions,
 } from './ensemble-stream';
-export type { AnomalyEvent } from '../events/topic-map';
 export {
   HalfSpaceTreesDetector,
   type HalfSpaceTreesOptions,

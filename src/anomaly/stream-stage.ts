@@ -9,9 +9,9 @@
  */
 import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
+import type { AnomalyEvent } from '../events/topic-map';
 import type { WindowResult } from '../stream/processor';
 import { StreamingDetector, type StreamingDetectorOptions } from './ensemble-stream';
-import type { AnomalyEvent } from '../events/topic-map';
 import type { DetectorSnapshot } from './streaming';
 
 /** Options of `detectOnWindows`. */

@@ -9,7 +9,7 @@ import { Dispatcher } from './dispatch';
 import { overflowPolicy, positiveInt, toPriority } from './options';
 import { type Lane, laneFor, scheduleTask } from './queue';
 import { createSub, type Sub, SubscriptionIndex } from './subscriptions';
-import type { EdgewiseTopics, EmitResult, TopicHandler, TopicOf, Untyped } from './topic-map';
+import type { EdgewiseTopics, EmitResult, TopicHandler, TopicOf, UntypedTopic } from './topic-map';
 import { validateTopic } from './topics';
 import type {
   BusStats,
@@ -141,7 +141,7 @@ export class EventBus<M extends object = EdgewiseTopics> {
     options?: SubscribeOptions<M[K]>,
   ): Subscription;
   on<T = unknown, P extends string = string>(
-    pattern: Untyped<M, P>,
+    pattern: UntypedTopic<M, P>,
     handler: Handler<T>,
     options?: SubscribeOptions<T>,
   ): Subscription;
@@ -160,7 +160,7 @@ export class EventBus<M extends object = EdgewiseTopics> {
     options?: SubscribeOptions<M[K]>,
   ): Subscription;
   once<T = unknown, P extends string = string>(
-    pattern: Untyped<M, P>,
+    pattern: UntypedTopic<M, P>,
     handler: Handler<T>,
     options?: SubscribeOptions<T>,
   ): Subscription;
@@ -211,7 +211,7 @@ export class EventBus<M extends object = EdgewiseTopics> {
    */
   emit<K extends TopicOf<M>>(topic: K, payload: M[K], options?: EmitOptions): EmitResult;
   emit<P extends string>(
-    topic: Untyped<M, P>,
+    topic: UntypedTopic<M, P>,
     payload?: unknown,
     options?: EmitOptions,
   ): EmitResult;
@@ -249,7 +249,7 @@ export class EventBus<M extends object = EdgewiseTopics> {
    * `maxPending`, or an explicit 'drop-oldest' / 'drop-newest' policy.
    */
   emitSync<K extends TopicOf<M>>(topic: K, payload: M[K]): boolean;
-  emitSync<P extends string>(topic: Untyped<M, P>, payload?: unknown): boolean;
+  emitSync<P extends string>(topic: UntypedTopic<M, P>, payload?: unknown): boolean;
   emitSync(topic: string, payload?: unknown): boolean {
     if (this.#disposed) throw this.#disposedError('emitSync');
     const subs =
@@ -270,15 +270,7 @@ export class EventBus<M extends object = EdgewiseTopics> {
     }
     this.#emitted++;
     this.#dispatched++;
-    const before = d.droppedBySubs;
-    const nested = d.draining;
-    d.draining = true;
-    try {
-      d.dispatch(subs, topic, payload);
-    } finally {
-      d.draining = nested;
-    }
-    return d.droppedBySubs === before;
+    return d.dispatchNow(subs, topic, payload);
   }
 
   /** Resolves when the queue is empty and no handler has work in flight or pending. */

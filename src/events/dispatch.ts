@@ -82,6 +82,22 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Dispatches outside the queue (`emitSync`): emits from its handlers are
+   * re-entrant. False when a subscription's drop policy dropped an event.
+   */
+  dispatchNow(subs: Sub[], topic: string, payload: unknown): boolean {
+    const before = this.droppedBySubs;
+    const nested = this.draining;
+    this.draining = true;
+    try {
+      this.dispatch(subs, topic, payload);
+    } finally {
+      this.draining = nested;
+    }
+    return this.droppedBySubs === before;
+  }
+
   /** A matching active subscription whose full 'block' buffer must not take this event. */
   blocker(subs: Sub[], topic: string, payload: unknown): Sub | undefined {
     for (let i = 0; i < subs.length; i++) {

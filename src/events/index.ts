@@ -8,9 +8,11 @@ export { EventBus } from './bus';
 export type {
   AnomalyEvent,
   EdgewiseTopics,
+  EmitResult,
   RuntimeErrorEvent,
   TopicHandler,
   TopicOf,
+  UntypedTopic,
 } from './topic-map';
 export {
   type BusStats,

@@ -51,7 +51,7 @@ export interface EdgewiseTopics {
 export type TopicOf<M> = keyof M & string;
 
 /** A topic outside the map `M`: any string but a typed topic (whose payload is checked). */
-export type Untyped<M, P extends string> = P extends TopicOf<M> ? never : P;
+export type UntypedTopic<M, P extends string> = P extends TopicOf<M> ? never : P;
 
 /**
  * What `EventBus.emit` returns: `undefined` (accepted), a promise (held: await

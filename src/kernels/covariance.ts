@@ -1,3 +1,4 @@
+import { toFloat64 } from '../core/arrays';
 import { openState, stateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, STAGING_VALUES, WasmObject } from './runtime';
@@ -67,17 +68,7 @@ export class Covariance extends WasmObject {
           `got ${describeValue(rows)}.`,
       );
     }
-    if (Array.isArray(rows)) {
-      for (let i = 0; i < rows.length; i++) {
-        if (typeof rows[i] !== 'number') {
-          throw new EdgewiseError(
-            'INVALID_ARGUMENT',
-            `Covariance.push: element ${i} is ${describeValue(rows[i])}; pass numbers only.`,
-          );
-        }
-      }
-    }
-    const src = rows instanceof Float64Array ? rows : Float64Array.from(rows as ArrayLike<number>);
+    const src = toFloat64(rows, 'Covariance.push', 'rows');
     const perChunk = Math.max(1, Math.floor(STAGING_VALUES / d)) * d;
     const s = this.ptr;
     for (let off = 0; off < src.length; off += perChunk) {

@@ -32,6 +32,7 @@ interface ForestExports {
     out: number,
   ): void;
   iforest_c(n: number): number;
+  iforest_compile(nodes: number, trees: number, maxNodes: number, dst: number): void;
 }
 const k = wasm as unknown as ForestExports;
 
@@ -43,17 +44,34 @@ export function averagePathLength(n: number): number {
 /** Rows staged per scoring call. */
 const SCORE_ROWS = 4096;
 
+/**
+ * The block holds the trees twice: as built (the layout serialize, workers,
+ * WebGPU and the ONNX export read) and, right after it, the scoring form
+ * (byte offsets instead of indexes, see iforest_compile), rebuilt before the
+ * first score after the trees changed.
+ */
 export class ForestKernel extends WasmObject {
   readonly trees: number;
   readonly maxNodes: number;
 
   readonly depth: number;
+  #compiled = false;
 
   constructor(trees: number, maxNodes: number, depth: number) {
-    super('IsolationForest', trees * maxNodes * 24);
+    super('IsolationForest', 2 * trees * maxNodes * 24);
     this.trees = trees;
     this.maxNodes = maxNodes;
     this.depth = depth;
+  }
+
+  /** Address of the scoring form, (re)built if the trees changed. */
+  #scoringNodes(): number {
+    const dst = this.ptr + this.trees * this.maxNodes * 24;
+    if (!this.#compiled) {
+      k.iforest_compile(this.ptr, this.trees, this.maxNodes, dst);
+      this.#compiled = true;
+    }
+    return dst;
   }
 
   /** Builds tree `t` from `m` sample rows (row-major, `d` columns) over `feats`. */
@@ -67,6 +85,7 @@ export class ForestKernel extends WasmObject {
     seed: number,
   ): number {
     const xBytes = m * d * 8;
+    this.#compiled = false;
     const buf = allocBytes(xBytes + feats.length * 4 + 8 * (m + d) + 16);
     try {
       heapF64().set(samples.subarray(0, m * d), buf >>> 3);
@@ -97,6 +116,7 @@ export class ForestKernel extends WasmObject {
     d: number,
     out: Float64Array = new Float64Array(n),
   ): Float64Array {
+    const nodes = this.#scoringNodes();
     const rows = Math.min(SCORE_ROWS, Math.max(1, n));
     const buf = allocBytes(rows * d * 8 + rows * 8);
     const outPtr = buf + rows * d * 8;
@@ -105,7 +125,7 @@ export class ForestKernel extends WasmObject {
         const len = Math.min(rows, n - off);
         const h = heapF64();
         h.set(x.subarray(off * d, (off + len) * d), buf >>> 3);
-        k.iforest_pathsum(this.ptr, this.trees, this.maxNodes, this.depth, buf, len, d, outPtr);
+        k.iforest_pathsum(nodes, this.trees, this.maxNodes, this.depth, buf, len, d, outPtr);
         out.set(heapF64().subarray(outPtr >>> 3, (outPtr >>> 3) + len), off);
       }
     } finally {
@@ -122,6 +142,7 @@ export class ForestKernel extends WasmObject {
 
   /** Overwrites the node bytes (length must match). */
   setNodeBytes(bytes: Uint8Array): void {
+    this.#compiled = false;
     heapU8().set(bytes, this.ptr);
   }
 }

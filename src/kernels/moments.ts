@@ -55,12 +55,21 @@ export class Moments extends WasmObject {
     return new Moments().push(values);
   }
 
-  /** Adds a batch (or one number). Throws `INVALID_ARGUMENT`, changing nothing, on bad input. */
+  /**
+   * Adds a batch (or one number). Throws `INVALID_ARGUMENT`, changing nothing, on bad input.
+   * A Float64Array that is a view of the kernels' WebAssembly memory (e.g. rows from
+   * `SlidingWindow.pushEach`) is read where it is, without a staging copy.
+   */
   push(values: NumericInput | number): this {
     const s = this.ptr;
-    forEachChunk(values, 'Moments.push', (ptr, len) => {
-      wasm.moments_push(s, ptr, len);
-    });
+    forEachChunk(
+      values,
+      'Moments.push',
+      (ptr, len) => {
+        wasm.moments_push(s, ptr, len);
+      },
+      true,
+    );
     return this;
   }
 

@@ -251,11 +251,17 @@ function isNumericTypedArray(v: unknown): v is Float64Array | Float32Array | Int
 /**
  * Validates `values` completely (so a bad batch changes nothing), then stages
  * it chunk by chunk and calls `fn(ptr, len)` once per chunk.
+ *
+ * `inPlace`: a Float64Array that already lies in WebAssembly memory is passed
+ * to `fn` where it is, without the staging copy. Only for kernels that write
+ * nothing but their own state block (no shared scratch or output area the
+ * input could alias).
  */
 export function forEachChunk(
   values: NumericInput | number,
   where: string,
   fn: (ptr: number, len: number) => void,
+  inPlace = false,
 ): void {
   if (typeof values === 'number') {
     heapF64()[stagingPtr >>> 3] = values;
@@ -265,6 +271,14 @@ export function forEachChunk(
   if (isNumericTypedArray(values)) {
     const src = values as unknown as Float64Array;
     const n = src.length;
+    if (inPlace && src instanceof Float64Array && src.buffer === need().memory.buffer) {
+      // Addresses in linear memory stay valid even if a call grows memory.
+      const base = src.byteOffset;
+      for (let off = 0; off < n; off += STAGING_VALUES) {
+        fn(base + off * 8, Math.min(STAGING_VALUES, n - off));
+      }
+      return;
+    }
     for (let off = 0; off < n; off += STAGING_VALUES) {
       const len = Math.min(STAGING_VALUES, n - off);
       heapF64().set(off === 0 && len === n ? src : src.subarray(off, off + len), stagingPtr >>> 3);

@@ -1,7 +1,7 @@
 import { toFloat64 } from '../core/arrays';
 import { openState, pad8, StateWriter, stateFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
-import { QuantileSketch, type QuantileSketchOptions } from './quantile';
+import type { QuantileSketchOptions } from './quantile';
 import {
   allocBytes,
   forEachChunk,
@@ -12,6 +12,18 @@ import {
 } from './runtime';
 import { ensureRoundTrip } from './state';
 import { wasm } from './wasm';
+import {
+  ALL_STATS,
+  bad,
+  parse,
+  type WindowOptions,
+  type WindowOutput,
+  type WindowStat,
+} from './window-options';
+import { PaneQuantiles } from './window-panes';
+import { checkCountBlock, checkTimeBlock } from './window-state';
+
+export type { WindowOptions, WindowOutput, WindowStat } from './window-options';
 
 interface WinExports {
   cw_slots(w: number): number;
@@ -43,60 +55,6 @@ interface WinExports {
 }
 const k = wasm as unknown as WinExports;
 
-/** Statistics a window can report. */
-export type WindowStat = 'count' | 'sum' | 'mean' | 'variance' | 'min' | 'max';
-const ALL_STATS: readonly WindowStat[] = ['count', 'sum', 'mean', 'variance', 'min', 'max'];
-
-/**
- * Options of `SlidingWindow` / `TumblingWindow`: size, slide, count or time windows, statistics
- * and quantiles.
- */
-export interface WindowOptions {
-  /** Window length: a number of values (count windows) or a duration (time windows). */
-  size: number;
-  /**
-   * Distance between consecutive windows, same unit as `size`. SlidingWindow:
-   * default 1 for count windows and required for time windows (`size` must be
-   * a multiple of it). TumblingWindow: always `size`.
-   */
-  slide?: number;
-  /** Time-based: `push(values, timestamps)`. Default false (count-based). */
-  time?: boolean;
-  /** Time windows are aligned to `origin + i * slide` (default 0). */
-  origin?: number;
-  /** Statistics to output (default all six). */
-  stats?: readonly WindowStat[];
-  /** Count sliding windows: also emit windows with fewer than `size` values at the start (default true). */
-  partial?: boolean;
-  /**
-   * Windowed percentiles: probabilities to report per window, from a
-   * QuantileSketch kept per pane (a pane is `slide` values or `slide` time
-   * units; count windows then need `size` to be a multiple of `slide`).
-   */
-  quantiles?: readonly number[];
-  /** Options of the per-pane sketches (default: 1% relative accuracy). */
-  sketch?: QuantileSketchOptions;
-}
-
-/**
- * Columnar window results: one row per emitted window. Only the requested
- * statistics are present; time windows add `start` and `end` (window
- * [start, end)); `quantiles[i]` is the column of `options.quantiles[i]`.
- */
-export interface WindowOutput {
-  length: number;
-  count?: Float64Array;
-  sum?: Float64Array;
-  mean?: Float64Array;
-  /** Population variance (divides by the window count). */
-  variance?: Float64Array;
-  min?: Float64Array;
-  max?: Float64Array;
-  start?: Float64Array;
-  end?: Float64Array;
-  quantiles?: Float64Array[];
-}
-
 const FORMAT = stateFormat('SlidingWindow', 'EWWI', 1, { minLength: 12 });
 let outPtr = 0;
 let tsPtr = 0;
@@ -108,84 +66,6 @@ function outArea(): number {
 function tsArea(): number {
   if (tsPtr === 0) tsPtr = allocBytes(STAGING_VALUES * 8 * 2);
   return tsPtr;
-}
-
-function bad(message: string): EdgewiseError {
-  return new EdgewiseError('INVALID_ARGUMENT', message);
-}
-
-interface Parsed {
-  size: number;
-  slide: number;
-  time: boolean;
-  origin: number;
-  stats: WindowStat[];
-  partial: boolean;
-  quantiles: number[];
-  sketch: QuantileSketchOptions;
-}
-
-function parse(o: WindowOptions, tumbling: boolean, where: string): Parsed {
-  if (o === null || typeof o !== 'object') {
-    throw bad(`${where}: pass an options object such as { size: 1000 }, got ${describeValue(o)}.`);
-  }
-  const time = o.time ?? false;
-  const size = o.size;
-  const slide = tumbling ? size : (o.slide ?? (time ? undefined : 1));
-  if (time) {
-    if (typeof size !== 'number' || !(size > 0) || !Number.isFinite(size)) {
-      throw bad(`${where}: size must be a positive duration, got ${describeValue(size)}.`);
-    }
-    if (typeof slide !== 'number' || !(slide > 0) || !Number.isFinite(slide)) {
-      throw bad(`${where}: time windows need a positive slide, got ${describeValue(slide)}.`);
-    }
-    const ratio = size / slide;
-    if (!Number.isInteger(ratio) || ratio > 65536) {
-      throw bad(
-        `${where}: size (${size}) must be a multiple of slide (${slide}), at most 65536 panes.`,
-      );
-    }
-  } else {
-    if (!Number.isInteger(size) || size < 1 || size > 1 << 24) {
-      throw bad(
-        `${where}: size must be an integer number of values in [1, 2^24], got ${describeValue(size)}.`,
-      );
-    }
-    if (!Number.isInteger(slide) || (slide as number) < 1 || (slide as number) > size) {
-      throw bad(`${where}: slide must be an integer in [1, size], got ${describeValue(slide)}.`);
-    }
-  }
-  const origin = o.origin ?? 0;
-  if (typeof origin !== 'number' || !Number.isFinite(origin)) {
-    throw bad(`${where}: origin must be a finite number, got ${describeValue(origin)}.`);
-  }
-  const stats = [...(o.stats ?? ALL_STATS)];
-  for (const s of stats) {
-    if (!ALL_STATS.includes(s)) {
-      throw bad(`${where}: unknown statistic ${describeValue(s)}; use ${ALL_STATS.join(', ')}.`);
-    }
-  }
-  const quantiles = [...(o.quantiles ?? [])];
-  for (const q of quantiles) {
-    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) {
-      throw bad(`${where}: quantiles must be probabilities in [0, 1], got ${describeValue(q)}.`);
-    }
-  }
-  if (quantiles.length > 0 && !time && size % (slide as number) !== 0) {
-    throw bad(
-      `${where}: windowed quantiles need size to be a multiple of slide (panes of slide values).`,
-    );
-  }
-  return {
-    size,
-    slide: slide as number,
-    time,
-    origin,
-    stats,
-    partial: tumbling ? false : (o.partial ?? true),
-    quantiles,
-    sketch: o.sketch ?? {},
-  };
 }
 
 /**
@@ -211,70 +91,6 @@ function parse(o: WindowOptions, tumbling: boolean, where: string): Parsed {
  * const t = new SlidingWindow({ time: true, size: 60_000, slide: 10_000, quantiles: [0.99] });
  * t.push(values, timestampsMs); // closed windows: start, end, count, ..., quantiles[0]
  * ```
- */
-const isCount = (v: number): boolean => Number.isSafeInteger(v) && v >= 0;
-/** An aggregate's (min, max): finite and ordered, or the empty pair (+Inf, -Inf). */
-const okRange = (mn: number, mx: number): boolean =>
-  (Number.isFinite(mn) && Number.isFinite(mx) && mn <= mx) ||
-  (mn === Number.POSITIVE_INFINITY && mx === Number.NEGATIVE_INFINITY);
-
-/**
- * Invariants of a count-window state block (layout in assembly/window.ts): only
- * finite data, counts that are counts, 1/k reciprocals as written, and min/max
- * pairs that are ordered or empty. Returns what is wrong, or undefined.
- */
-function checkCountBlock(b: Float64Array, w: number): string | undefined {
-  const j = b[2];
-  if (!(isCount(j) && j <= w) || !(b[3] === 0 || b[3] === 1)) return 'block position';
-  if (!(Number.isFinite(b[4]) && b[5] >= 0 && Number.isFinite(b[5]))) return 'block aggregate';
-  if (!(j === 0 || okRange(b[6], b[7]))) return 'block min/max';
-  if (!(isCount(b[8]) && b[8] <= b[1] && isCount(b[9]) && isCount(b[10]))) return 'counters';
-  if (!(b[9] <= Number.MAX_SAFE_INTEGER && b[10] <= Number.MAX_SAFE_INTEGER)) return 'counters';
-  if (!(Number.isFinite(b[11]) && Number.isFinite(b[12]))) return 'shifts';
-  const cur = 16;
-  const inv = cur + w;
-  const suf = inv + w + 1;
-  for (let i = 0; i < w; i++) if (!Number.isFinite(b[cur + i])) return 'window values';
-  if (b[inv] !== 0) return 'reciprocals';
-  for (let i = 1; i <= w; i++) if (b[inv + i] !== 1 / i) return 'reciprocals';
-  const n1 = w + 1;
-  for (let i = 0; i <= w; i++) {
-    const mean = b[suf + i];
-    const m2 = b[suf + n1 + i];
-    if (!(Number.isFinite(mean) && Number.isFinite(m2) && m2 >= 0)) return 'suffix aggregates';
-    if (!okRange(b[suf + 2 * n1 + i], b[suf + 3 * n1 + i])) return 'suffix min/max';
-  }
-  return undefined;
-}
-
-/** Invariants of a time-window state block (panes; layout in assembly/window.ts). */
-function checkTimeBlock(b: Float64Array, k: number): string | undefined {
-  if (!(Number.isNaN(b[3]) || Number.isInteger(b[3]))) return 'current pane';
-  if (!(Number.isFinite(b[4]) || b[4] === Number.NEGATIVE_INFINITY)) return 'last timestamp';
-  if (!(isCount(b[5]) && isCount(b[6]) && isCount(b[7]) && isCount(b[8]))) return 'counters';
-  const paneOk = (n: number, mean: number, m2: number, mn: number, mx: number, kk: number) =>
-    n === 0 ||
-    (Number.isFinite(mean) &&
-      Number.isFinite(m2) &&
-      m2 >= 0 &&
-      okRange(mn, mx) &&
-      Number.isFinite(mn) &&
-      Number.isFinite(kk));
-  if (!paneOk(b[8], b[9], b[10], b[11], b[12], b[13])) return 'current pane aggregate';
-  for (let i = 0; i < k; i++) {
-    const o = 16 + 7 * i;
-    const id = b[o];
-    if (!(Number.isNaN(id) || Number.isInteger(id))) return 'pane id';
-    if (!isCount(b[o + 1])) return 'pane count';
-    if (!paneOk(b[o + 1], b[o + 2], b[o + 3], b[o + 4], b[o + 5], b[o + 6]))
-      return 'pane aggregate';
-  }
-  return undefined;
-}
-
-/**
- * Count or time windows over a stream: count, sum, mean, variance, min, max (and quantiles) of
- * every window in O(1) amortised time per value, with no subtract-on-evict error.
  *
  * @example
  * ```ts
@@ -296,14 +112,8 @@ export class SlidingWindow extends WasmObject {
   readonly #countKernel: WinExports['cw_push'];
   readonly #k: number;
   readonly #sketchOptions: QuantileSketchOptions;
-  /** Pane sketches (pane id -> sketch), only with `quantiles`. */
-  #panes = new Map<number, QuantileSketch>();
-  #scratch: QuantileSketch | undefined;
-  /** JS mirror of the pane logic for the per-pane sketches. */
-  #cur = Number.NaN;
-  #curCount = 0;
-  #lastTs = Number.NEGATIVE_INFINITY;
-  #paneCounts = new Map<number, number>();
+  /** Per-pane sketches, only with `quantiles`. */
+  readonly #q: PaneQuantiles | undefined;
 
   constructor(options: WindowOptions) {
     const p = parse(options, new.target === TumblingWindow, new.target.name);
@@ -325,7 +135,15 @@ export class SlidingWindow extends WasmObject {
     else k.cw_init(this.ptr, p.size, p.slide);
     if (p.quantiles.length > 0) {
       try {
-        this.#scratch = new QuantileSketch(p.sketch);
+        this.#q = new PaneQuantiles({
+          size: p.size,
+          slide: p.slide,
+          k: this.#k,
+          origin: p.origin,
+          partial: p.partial,
+          probs: p.quantiles,
+          sketch: p.sketch,
+        });
       } catch (e) {
         this.dispose();
         throw e;
@@ -342,26 +160,34 @@ export class SlidingWindow extends WasmObject {
     return this.time ? this.slot(6) : 0;
   }
 
+  /**
+   * Fresh output columns for `rows` rows: views of one ArrayBuffer (one
+   * allocation per call, whatever the number of statistics).
+   */
   #newOutput(rows: number): WindowOutput {
     const out: WindowOutput = { length: 0 };
-    for (const s of this.stats) out[s] = new Float64Array(rows);
+    const cols = this.stats.length + (this.time ? 2 : 0) + this.quantileProbs.length;
+    const buf = new ArrayBuffer(rows * cols * 8);
+    let c = 0;
+    const col = (): Float64Array => new Float64Array(buf, 8 * rows * c++, rows);
+    for (const s of this.stats) out[s] = col();
     if (this.time) {
-      out.start = new Float64Array(rows);
-      out.end = new Float64Array(rows);
+      out.start = col();
+      out.end = col();
     }
-    if (this.quantileProbs.length)
-      out.quantiles = this.quantileProbs.map(() => new Float64Array(rows));
+    if (this.quantileProbs.length) out.quantiles = this.quantileProbs.map(col);
     return out;
   }
 
+  /** The first `rows` rows of `out` (views, no copy). */
   #trim(out: WindowOutput, rows: number): WindowOutput {
     const r: WindowOutput = { length: rows };
     for (const key of [...ALL_STATS, 'start', 'end'] as const) {
       const col = out[key];
-      if (col) r[key] = col.length === rows ? col : col.slice(0, rows);
+      if (col) r[key] = col.length === rows ? col : col.subarray(0, rows);
     }
     if (out.quantiles)
-      r.quantiles = out.quantiles.map((c) => (c.length === rows ? c : c.slice(0, rows)));
+      r.quantiles = out.quantiles.map((c) => (c.length === rows ? c : c.subarray(0, rows)));
     return r;
   }
 
@@ -386,6 +212,13 @@ export class SlidingWindow extends WasmObject {
   /**
    * Adds a batch. Count windows: `push(values)`. Time windows:
    * `push(values, timestamps)` (same length). Returns the emitted windows.
+   *
+   * The result is yours: fresh columns (views of one new ArrayBuffer per
+   * call), never views of WebAssembly memory, so they stay valid after later
+   * pushes, `dispose()` and memory growth. Fresh memory has a price: for
+   * 64K-value batches the operating system's first touch of the new columns
+   * costs about as much as the kernel itself (docs/benchmarks.md); to
+   * consume rows without any allocation use `pushEach`.
    */
   push(values: NumericInput | number, timestamps?: NumericInput | number): WindowOutput {
     const s = this.ptr;
@@ -410,7 +243,7 @@ export class SlidingWindow extends WasmObject {
         this.#copyRows(out, rows, r, false);
         rows += r;
       });
-      if (out.quantiles) this.#countQuantiles(typeof values === 'number' ? [values] : values, out);
+      if (this.#q) this.#q.count(typeof values === 'number' ? [values] : values, out);
       return this.#trim(out, rows);
     }
     const v = toFloat64(
@@ -451,7 +284,7 @@ export class SlidingWindow extends WasmObject {
       rows += r;
       i += used;
     }
-    if (out.quantiles) this.#timeQuantiles(v, t, out);
+    this.#q?.time(v, t, out);
     return this.#trim(out, rows);
   }
 
@@ -518,111 +351,8 @@ export class SlidingWindow extends WasmObject {
     const out = this.#newOutput(this.#k);
     const rows = k.tw_flush(this.ptr, outArea(), OUT_CAP);
     this.#copyRows(out, 0, rows, true);
-    if (out.quantiles) {
-      let r = 0;
-      const cp = this.#cur;
-      if (!Number.isNaN(cp)) {
-        for (let q = cp; q <= cp + this.#k - 1; q++) r = this.#emitPane(q, out, r);
-        this.#lastTs = Math.max(this.#lastTs, this.origin + (cp + this.#k) * this.slide);
-        this.#cur = Number.NaN;
-        this.#panes.forEach((p) => {
-          p.dispose();
-        });
-        this.#panes.clear();
-        this.#paneCounts.clear();
-      }
-    }
+    this.#q?.flush(out);
     return this.#trim(out, rows);
-  }
-
-  #pane(id: number): QuantileSketch {
-    let p = this.#panes.get(id);
-    if (!p) {
-      p = new QuantileSketch(this.#sketchOptions);
-      this.#panes.set(id, p);
-    }
-    return p;
-  }
-
-  /** Writes the quantiles of the window ending at pane q (if non-empty) at row r. */
-  #emitPane(q: number, out: WindowOutput, r: number): number {
-    let n = 0;
-    for (let p = q - this.#k + 1; p <= q; p++) n += this.#paneCounts.get(p) ?? 0;
-    if (n === 0) return r;
-    const sc = this.#scratch!.reset();
-    for (let p = q - this.#k + 1; p <= q; p++) {
-      const ps = this.#panes.get(p);
-      if (ps) sc.merge(ps);
-    }
-    const qs = sc.quantiles(this.quantileProbs);
-    out.quantiles!.forEach((c, j) => {
-      c[r] = qs[j];
-    });
-    // Panes that can no longer be part of a later window.
-    for (const id of [...this.#panes.keys()]) {
-      if (id <= q - this.#k + 1) {
-        this.#panes.get(id)!.dispose();
-        this.#panes.delete(id);
-        this.#paneCounts.delete(id);
-      }
-    }
-    return r + 1;
-  }
-
-  #countQuantiles(values: ArrayLike<number>, out: WindowOutput): void {
-    // Panes of `slide` finite values, numbered by their index in the stream.
-    let r = 0;
-    let start = 0;
-    const n = values.length;
-    let cur = Number.isNaN(this.#cur) ? 0 : this.#cur;
-    const v = values instanceof Float64Array ? values : Float64Array.from(values);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(v[i])) continue;
-      this.#curCount++;
-      if (this.#curCount === this.slide) {
-        this.#pane(cur).push(v.subarray(start, i + 1));
-        this.#paneCounts.set(cur, this.slide);
-        start = i + 1;
-        const total = Math.min(cur + 1, this.#k) * this.slide;
-        if (this.partial || total >= this.size) r = this.#emitPane(cur, out, r);
-        cur++;
-        this.#curCount = 0;
-      }
-    }
-    if (start < n) {
-      this.#pane(cur).push(v.subarray(start, n));
-      this.#paneCounts.set(cur, this.#curCount);
-    }
-    this.#cur = cur;
-  }
-
-  #timeQuantiles(v: Float64Array, t: Float64Array, out: WindowOutput): void {
-    // Per-value mirror of tw_push (percentiles are an optional, slower path).
-    let r = 0;
-    let buf: number[] = [];
-    const flushBuf = (): void => {
-      if (buf.length > 0) this.#pane(this.#cur).push(buf);
-      buf = [];
-    };
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      const ts = t[i];
-      if (!Number.isFinite(x) || !Number.isFinite(ts) || ts < this.#lastTs) continue;
-      const p = Math.floor((ts - this.origin) / this.slide);
-      if (p !== this.#cur) {
-        flushBuf();
-        const cp = this.#cur;
-        if (!Number.isNaN(cp)) {
-          const last = Math.min(p - 1, cp + this.#k - 1);
-          for (let q = cp; q <= last; q++) r = this.#emitPane(q, out, r);
-        }
-        this.#cur = p;
-      }
-      buf.push(x);
-      this.#lastTs = ts;
-      this.#paneCounts.set(p, (this.#paneCounts.get(p) ?? 0) + 1);
-    }
-    flushBuf();
   }
 
   /**
@@ -645,11 +375,7 @@ export class SlidingWindow extends WasmObject {
     };
     const json = new TextEncoder().encode(JSON.stringify(options));
     const slots = this.time ? k.tw_slots(this.#k) : k.cw_slots(this.size);
-    const sketches = [...this.#panes.entries()].map(([id, sk]) => ({
-      id,
-      n: this.#paneCounts.get(id) ?? 0,
-      bytes: sk.serialize(),
-    }));
+    const sketches = this.#q?.save() ?? [];
     let total = pad8(12 + json.length) + 8 * (1 + slots + 4);
     for (const p of sketches) total += 24 + pad8(p.bytes.length);
     const w = new StateWriter(FORMAT, total, this instanceof TumblingWindow ? 1 : 0);
@@ -657,7 +383,10 @@ export class SlidingWindow extends WasmObject {
     const h = heapF64();
     const b = this.ptr >>> 3;
     w.f64(slots).f64s(h.subarray(b, b + slots));
-    w.f64(this.#cur).f64(this.#curCount).f64(this.#lastTs).f64(sketches.length);
+    w.f64(this.#q ? this.#q.cur : Number.NaN);
+    w.f64(this.#q ? this.#q.curCount : 0);
+    w.f64(this.#q ? this.#q.lastTs : Number.NEGATIVE_INFINITY);
+    w.f64(sketches.length);
     for (const p of sketches) w.f64(p.id).f64(p.n).f64(p.bytes.length).raw(p.bytes).align8();
     return w.finish();
   }
@@ -687,19 +416,25 @@ export class SlidingWindow extends WasmObject {
       const why = w.time ? checkTimeBlock(block, w.#k) : checkCountBlock(block, w.size);
       if (why) throw r.corrupt(why);
       heapF64().set(block, w.ptr >>> 3);
-      w.#cur = r.f64();
-      w.#curCount = r.f64();
-      w.#lastTs = r.f64();
+      const q = w.#q;
+      const cur = r.f64();
+      const curCount = r.f64();
+      const lastTs = r.f64();
+      if (q) {
+        q.cur = cur;
+        q.curCount = curCount;
+        q.lastTs = lastTs;
+      }
       const np = r.f64();
-      if (!Number.isInteger(np) || np < 0 || np > 1 << 20) throw r.corrupt('pane count');
+      if (!Number.isInteger(np) || np < 0 || np > 1 << 20 || (np > 0 && !q)) {
+        throw r.corrupt('pane count');
+      }
       for (let i = 0; i < np; i++) {
         const id = r.f64();
         const n = r.f64();
         const len = r.f64();
         if (!Number.isInteger(len) || len < 0 || len > r.remaining) throw r.corrupt('pane sketch');
-        const sk = QuantileSketch.deserialize(r.raw(len).slice());
-        w.#panes.set(id, sk);
-        w.#paneCounts.set(id, n);
+        q!.load(id, n, r.raw(len).slice());
         r.align8();
       }
       r.end();
@@ -714,23 +449,12 @@ export class SlidingWindow extends WasmObject {
   reset(): this {
     if (this.time) k.tw_reset(this.ptr);
     else k.cw_reset(this.ptr);
-    this.#panes.forEach((p) => {
-      p.dispose();
-    });
-    this.#panes.clear();
-    this.#paneCounts.clear();
-    this.#cur = Number.NaN;
-    this.#curCount = 0;
-    this.#lastTs = Number.NEGATIVE_INFINITY;
+    this.#q?.reset();
     return this;
   }
 
   override dispose(): void {
-    this.#panes.forEach((p) => {
-      p.dispose();
-    });
-    this.#panes.clear();
-    this.#scratch?.dispose();
+    this.#q?.dispose();
     super.dispose();
   }
 }

@@ -57,6 +57,8 @@ export interface Runtime {
    * `<prefix>_value` / `<prefix>_anomaly_score` time series in `rt.metrics`'
    * store), `anomaly.<series>` events ({@link AnomalyEvent}) on `rt.bus`, and
    * the sync outbox when `sync` is configured. See {@link DetectOptions}.
+   * One open detection per series: another `detect` of it rejects with
+   * `ALREADY_REGISTERED` until the first is closed.
    *
    * @example
    * ```ts
@@ -127,6 +129,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
         }, every)
       : undefined;
   const detections = new Set<Detection>();
+  /** Series with an open (or opening) detection. */
+  const open = new Set<string>();
   let anomalyWorker: SharedAnomalyWorker | undefined;
   let disposed = false;
   const rt: Runtime = {
@@ -138,16 +142,36 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       if (disposed) {
         throw new EdgewiseError('DISPOSED', 'Runtime.detect: the runtime was disposed.');
       }
-      // Detection (stream processor, detectors) loads on first use: not in the core bundle.
-      const { attachDetection, SharedAnomalyWorker } = await import('./detect');
-      anomalyWorker ??= new SharedAnomalyWorker();
-      const d: Detection = await attachDetection(
-        rt,
-        series,
-        detectOptions,
-        () => detections.delete(d),
-        anomalyWorker,
-      );
+      if (open.has(series)) {
+        throw new EdgewiseError(
+          'ALREADY_REGISTERED',
+          `Runtime.detect: '${series}' already has an open detection; close() it first.`,
+        );
+      }
+      open.add(series);
+      let d: Detection;
+      try {
+        // Detection (stream processor, detectors) loads on first use: not in the core bundle.
+        const { attachDetection, SharedAnomalyWorker } = await import('./detect');
+        anomalyWorker ??= new SharedAnomalyWorker();
+        d = await attachDetection(
+          rt,
+          series,
+          detectOptions,
+          () => {
+            detections.delete(d);
+            open.delete(series);
+          },
+          anomalyWorker,
+        );
+      } catch (e) {
+        open.delete(series);
+        throw e;
+      }
+      if (disposed) {
+        await d.close(); // the runtime was disposed meanwhile
+        throw new EdgewiseError('DISPOSED', 'Runtime.detect: the runtime was disposed.');
+      }
       detections.add(d);
       return d;
     },

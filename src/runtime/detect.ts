@@ -20,10 +20,11 @@
  * five steps are done for the batch (the outbox append included).
  */
 import { StreamingDetector, type StreamingDetectorOptions } from '../anomaly/ensemble-stream';
-import type { AnomalyEvent } from '../events/topic-map';
 import type { DetectorSnapshot, StreamingDetectorApi } from '../anomaly/streaming';
+import { toFloat64 } from '../core/arrays';
 import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
+import type { AnomalyEvent } from '../events/topic-map';
 import type { Metrics } from '../metrics/metrics';
 import { StreamProcessor, type StreamSnapshot, type WindowSpec } from '../stream/processor';
 import type { Sync } from '../sync/sync';
@@ -286,18 +287,9 @@ async function workerScorer(
 }
 
 /** A copy of a batch column (the batch may wait in the queue while the caller reuses its array). */
-function toFloat64(x: unknown, what: string): Float64Array {
-  if (x instanceof Float64Array) return x.slice();
-  if (!Array.isArray(x) && !ArrayBuffer.isView(x)) {
-    bad(`${what} must be a Float64Array or an array of numbers, got ${describeValue(x)}.`);
-  }
-  const a = x as ArrayLike<unknown>;
-  for (let i = 0; i < a.length; i++) {
-    if (typeof a[i] !== 'number') {
-      bad(`${what}[${i}] must be a number, got ${describeValue(a[i])}.`);
-    }
-  }
-  return Float64Array.from(a as ArrayLike<number>);
+function copyColumn(x: unknown, what: string): Float64Array {
+  const a = toFloat64(x, 'Runtime.detect: pushBatch', what);
+  return a === x ? a.slice() : a;
 }
 
 /**
@@ -470,8 +462,8 @@ export async function attachDetection(
     },
     async pushBatch(v, t) {
       checkOpen('pushBatch');
-      const values = toFloat64(v, 'values');
-      const timestamps = toFloat64(t, 'timestamps');
+      const values = copyColumn(v, 'values');
+      const timestamps = copyColumn(t, 'timestamps');
       if (timestamps.length !== values.length) {
         bad(`pushBatch: ${values.length} values but ${timestamps.length} timestamps.`);
       }

@@ -32,6 +32,7 @@ export {
   type ModelWrite,
   type ShadowState,
 } from './models';
+export type { IdbMigration, IdbUpgradeTx } from './open';
 export type { QueryOptions, QueryResult } from './timeseries/query';
 export { AGGREGATIONS, type Aggregation, Rollup } from './timeseries/rollup';
 export type {

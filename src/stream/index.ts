@@ -12,15 +12,15 @@ export {
   parseTimestamp,
 } from './csv';
 export { type HostAck, type HostedStreamOptions, hostStream } from './host';
-export {
-  type Key,
-  type LateEvent,
-  type SourceStats,
-  type StreamEvent,
-  type StreamOptions,
-  StreamProcessor,
-  type StreamSnapshot,
-  type StreamStats,
-  type WindowResult,
-  type WindowSpec,
-} from './processor';
+export { StreamProcessor } from './processor';
+export type {
+  Key,
+  LateEvent,
+  SourceStats,
+  StreamEvent,
+  StreamOptions,
+  StreamSnapshot,
+  StreamStats,
+  WindowResult,
+  WindowSpec,
+} from './types';

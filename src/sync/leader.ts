@@ -1,3 +1,5 @@
+import { EdgewiseError } from '../errors';
+
 /**
  * One syncing tab per origin. With the Web Locks API the sender runs while it
  * holds an exclusive lock (released by the browser when the tab closes or
@@ -7,8 +9,7 @@
  * fallback is best effort (a paused leader can overlap a new one briefly).
  */
 
-import { EdgewiseError } from '../errors';
-
+/** How tabs elect the one that syncs: 'auto' (Web Locks where available, else 'broadcast'), 'web-locks', 'broadcast' or 'none'. */
 export type LockMode = 'auto' | 'web-locks' | 'broadcast' | 'none';
 
 interface LockManagerLike {

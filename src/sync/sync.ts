@@ -95,7 +95,10 @@ export class Sync {
   /**
    * Appends every bus event on `patterns` (e.g. `['anomaly.*']`) as an event
    * record: name `edgewise_event`, labels `{ topic, ...payload.labels }`, value
-   * `payload.value ?? payload.score ?? 1`, ts `payload.ts ?? now`. Returns the unsubscribe.
+   * `payload.value ?? payload.score ?? 1`, ts `payload.ts ?? payload.timestamp ?? now`.
+   * An `AnomalyEvent` (`{ series, timestamp, value, score }`) becomes name
+   * `edgewise_anomaly`, labels `{ topic, series }`, value its score, ts its
+   * timestamp. Returns the unsubscribe.
    */
   forwardEvents(
     bus: { on(pattern: string, fn: (payload: unknown, topic: string) => unknown): () => void },
@@ -154,10 +157,23 @@ export class Sync {
 export function eventRecord(topic: string, payload: unknown, now: number = Date.now()): SyncRecord {
   const p = (typeof payload === 'object' && payload !== null ? payload : {}) as {
     ts?: unknown;
+    timestamp?: unknown;
     value?: unknown;
     score?: unknown;
     labels?: unknown;
+    series?: unknown;
   };
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  if (typeof p.series === 'string' && finite(p.score) && finite(p.timestamp)) {
+    // An AnomalyEvent: the record carries its score at its event time.
+    return {
+      type: 'event',
+      name: 'edgewise_anomaly',
+      labels: { topic, series: p.series },
+      ts: p.timestamp,
+      value: p.score,
+    };
+  }
   const labels: Record<string, string> = { topic };
   if (typeof p.labels === 'object' && p.labels !== null) {
     for (const [k, v] of Object.entries(p.labels)) if (typeof v === 'string') labels[k] = v;
@@ -170,7 +186,7 @@ export function eventRecord(topic: string, payload: unknown, now: number = Date.
         : typeof payload === 'number'
           ? payload
           : 1;
-  const ts = typeof p.ts === 'number' && Number.isFinite(p.ts) ? p.ts : now;
+  const ts = finite(p.ts) ? p.ts : finite(p.timestamp) ? p.timestamp : now;
   return { type: 'event', name: 'edgewise_event', labels, ts, value };
 }
 

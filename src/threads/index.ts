@@ -27,8 +27,8 @@
  * @module edgewise/threads
  */
 
-export type { AnomalyEvent } from '../events/topic-map';
 export { EdgewiseError, type ErrorCode } from '../errors';
+export type { AnomalyEvent } from '../events/topic-map';
 export { type BusLike, type MonitorOptions, WorkerAnomalyMonitor } from './anomaly/monitor';
 export {
   AnomalyWorkerPool,
@@ -42,7 +42,6 @@ export {
   type AnomalyService,
   type AnomalyServiceInfo,
   createAnomalyService,
-  type RowOptions,
   type StreamUpdateResult,
 } from './anomaly/service';
 export { expose, wrap } from './comlink';

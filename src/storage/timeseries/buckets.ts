@@ -161,70 +161,55 @@ export function ensureRaw(raw: RawState, n: number): void {
   raw.v = v;
 }
 
-/** The open raw chunk as a record (fresh copies) and marks it clean. */
-export function rawChunk(plan: TierPlan, tr: Series): ChunkRecord {
-  const r = tr.raw;
-  r.dirty = false;
-  return {
-    tier: 0,
-    series: tr.meta.id,
-    start: r.start,
-    end: r.start + plan.tiers[0].chunkMs,
-    cols: { ts: r.ts.slice(0, r.n), v: r.v.slice(0, r.n) },
-  };
-}
-
-/** Tier `i`'s open chunk as a record (fresh copies) and marks it clean. */
-export function rollChunk(plan: TierPlan, tr: Series, i: number): ChunkRecord {
-  const r = tr.roll[i];
-  r.dirty = false;
-  const cols: Record<string, Float64Array> = {};
-  for (const k in r.cols) cols[k] = r.cols[k].slice(0, r.n);
-  if (plan.rowSk[i]) {
-    const { sko, blob } = packSketches(r.skRows, r.n);
-    cols.sko = sko;
-    return {
-      tier: i,
-      series: tr.meta.id,
-      start: r.chunkStart,
-      end: r.chunkStart + plan.tiers[i].chunkMs,
-      cols,
-      sketches: blob,
-    };
-  }
-  return {
-    tier: i,
-    series: tr.meta.id,
-    start: r.chunkStart,
-    end: r.chunkStart + plan.tiers[i].chunkMs,
-    cols,
-  };
-}
-
-/** Tier `ti`'s open chunk as a read-only view for queries (undefined when empty). */
-export function openChunkView(plan: TierPlan, tr: Series, ti: number): ChunkRecord | undefined {
+/** Tier `ti`'s open chunk as a record: fresh copies of its columns, or views of them. */
+function chunkOf(plan: TierPlan, tr: Series, ti: number, copy: boolean): ChunkRecord {
   if (ti === 0) {
     const r = tr.raw;
-    if (r.n === 0) return undefined;
     return {
       tier: 0,
       series: tr.meta.id,
       start: r.start,
       end: r.start + plan.tiers[0].chunkMs,
-      cols: { ts: r.ts.subarray(0, r.n), v: r.v.subarray(0, r.n) },
+      cols: copy
+        ? { ts: r.ts.slice(0, r.n), v: r.v.slice(0, r.n) }
+        : { ts: r.ts.subarray(0, r.n), v: r.v.subarray(0, r.n) },
     };
   }
   const r = tr.roll[ti];
-  if (r.n === 0) return undefined;
   const cols: Record<string, Float64Array> = {};
-  for (const k in r.cols) cols[k] = r.cols[k].subarray(0, r.n);
-  const c: ChunkRecord = { tier: ti, series: tr.meta.id, start: r.chunkStart, end: 0, cols };
+  if (copy) for (const k in r.cols) cols[k] = r.cols[k].slice(0, r.n);
+  else for (const k in r.cols) cols[k] = r.cols[k].subarray(0, r.n);
+  const c: ChunkRecord = {
+    tier: ti,
+    series: tr.meta.id,
+    start: r.chunkStart,
+    end: r.chunkStart + plan.tiers[ti].chunkMs,
+    cols,
+  };
   if (plan.rowSk[ti]) {
     const { sko, blob } = packSketches(r.skRows, r.n);
     cols.sko = sko;
     c.sketches = blob;
   }
   return c;
+}
+
+/** The open raw chunk as a record (fresh copies) and marks it clean. */
+export function rawChunk(plan: TierPlan, tr: Series): ChunkRecord {
+  tr.raw.dirty = false;
+  return chunkOf(plan, tr, 0, true);
+}
+
+/** Tier `i`'s open chunk as a record (fresh copies) and marks it clean. */
+export function rollChunk(plan: TierPlan, tr: Series, i: number): ChunkRecord {
+  tr.roll[i].dirty = false;
+  return chunkOf(plan, tr, i, true);
+}
+
+/** Tier `ti`'s open chunk as a read-only view for queries (undefined when empty). */
+export function openChunkView(plan: TierPlan, tr: Series, ti: number): ChunkRecord | undefined {
+  const n = ti === 0 ? tr.raw.n : tr.roll[ti].n;
+  return n === 0 ? undefined : chunkOf(plan, tr, ti, false);
 }
 
 /** Where the series' writer is: written with its chunks so a reopened store resumes exactly. */

@@ -7,7 +7,7 @@
  */
 import type { QuantileSketch } from '../../kernels/quantile';
 import type { ChunkRecord } from '../types';
-import { ensureRaw, rawChunk, rollChunk, type Series } from './buckets';
+import { ensureRaw, type RollState, rawChunk, rollChunk, type Series } from './buckets';
 import type { Rollup } from './rollup';
 import { newSketch, type TierPlan } from './tiers';
 
@@ -18,6 +18,19 @@ export function drainStage(plan: TierPlan, tr: Series, i: number): void {
   r.sk ??= newSketch(plan);
   r.sk.push(tr.stage.subarray(0, tr.staged));
   tr.staged = 0;
+}
+
+/** The first roll-up tier's open bucket for time `t` (the bucket before it closes first). */
+function firstBucket(plan: TierPlan, pending: ChunkRecord[], tr: Series, t: number): RollState {
+  const r = tr.roll[1];
+  const res = plan.tiers[1].resolutionMs;
+  const b = Math.floor(t / res) * res;
+  if (r.bucketStart !== b) {
+    if (r.cur.count > 0) closeBucket(plan, pending, tr, 1);
+    r.bucketStart = b;
+    r.cur.reset();
+  }
+  return r;
 }
 
 /** Records one value of one series at time `t` (ms). Non-finite values are kept raw but skipped by roll-ups. */
@@ -47,15 +60,7 @@ export function record(
   if (tr.meta.kind === 'counter' && !Number.isNaN(tr.prev)) inc = v >= tr.prev ? v - tr.prev : v;
   tr.prev = v;
   if (plan.tiers.length < 2) return;
-  const r = tr.roll[1];
-  const res = plan.tiers[1].resolutionMs;
-  const b = Math.floor(t / res) * res;
-  if (r.bucketStart !== b) {
-    if (r.cur.count > 0) closeBucket(plan, pending, tr, 1);
-    r.bucketStart = b;
-    r.cur.reset();
-  }
-  r.cur.add(v, inc);
+  firstBucket(plan, pending, tr, t).cur.add(v, inc);
   if (plan.sketches) {
     if (tr.staged === tr.stage.length) {
       const bigger = new Float64Array(tr.stage.length * 2 + 8);
@@ -77,14 +82,7 @@ export function recordDistribution(
 ): void {
   if (m.count === 0 || plan.tiers.length < 2) return;
   tr.touched = true;
-  const r = tr.roll[1];
-  const res = plan.tiers[1].resolutionMs;
-  const b = Math.floor(t / res) * res;
-  if (r.bucketStart !== b) {
-    if (r.cur.count > 0) closeBucket(plan, pending, tr, 1);
-    r.bucketStart = b;
-    r.cur.reset();
-  }
+  const r = firstBucket(plan, pending, tr, t);
   r.cur.merge(m);
   if (plan.liveSk[1]) {
     r.sk ??= newSketch(plan);

@@ -93,11 +93,9 @@ export class TimeSeriesStore {
   private readonly include: (name: string) => boolean;
   private readonly byKey = new Map<string, Series>();
   /** Per sampling slot: the source's series object -> its store series. */
-  private readonly byHandle: Record<SampleSlot, Map<object, Series>> = {
-    value: new Map(),
-    count: new Map(),
-    dist: new Map(),
-  };
+  private readonly byValue = new Map<object, Series>();
+  private readonly byCount = new Map<object, Series>();
+  private readonly byDist = new Map<object, Series>();
   private pending: ChunkRecord[] = [];
   /**
    * Provisional ids of series not yet stored count down from -1, so they never
@@ -130,10 +128,10 @@ export class TimeSeriesStore {
     this.include = options.include ?? (() => true);
     const store = this;
     this.sink = {
-      find: (handle, slot) => this.byHandle[slot].get(handle),
+      find: (handle, slot) => this.handles(slot).get(handle),
       open: (handle, slot, name, kind, labels) => {
         const tr = this.track(name, kind, labels);
-        this.byHandle[slot].set(handle, tr);
+        this.handles(slot).set(handle, tr);
         return tr;
       },
       value: (s, t, v) => record(this.plan, this.pending, s as Series, t, v),
@@ -188,6 +186,10 @@ export class TimeSeriesStore {
     const tr = newSeries(this.plan, meta);
     this.byKey.set(meta.key, tr);
     return tr;
+  }
+
+  private handles(slot: SampleSlot): Map<object, Series> {
+    return slot === 'value' ? this.byValue : slot === 'count' ? this.byCount : this.byDist;
   }
 
   private track(name: string, kind: SeriesMeta['kind'], labels: Record<string, string>): Series {

@@ -30,6 +30,8 @@ export class PaneAggregates {
   #pool: MomentsPool | null = null;
   #tmp: Moments | null = null;
   #tmpSketch: QuantileSketch | null = null;
+  /** What `window` returns (reused: no allocation per window fired). */
+  #agg: Assembled | null = null;
   /** The pane whose values are staged (events mostly arrive for the newest pane). */
   #hot: Entry | null = null;
   #stage = new Float64Array(64);
@@ -317,6 +319,7 @@ export class PaneAggregates {
     this.#tmpSketch = null;
     this.#pool?.dispose();
     this.#pool = null;
+    this.#agg = null;
   }
 
   // ------------------------------------------------------------ Two-Stacks
@@ -324,8 +327,8 @@ export class PaneAggregates {
   /**
    * The aggregate of panes `[s, s + a)` (a window): the front suffix of block
    * `floor(s / a)` (+) the back prefix of the next block, one merge; null
-   * when no pane of the window holds data. The moments and sketch are
-   * scratch states, valid until the next call.
+   * when no pane of the window holds data. The result and its moments and
+   * sketch are scratch objects, valid until the next call.
    */
   window(sp: SlidingPanes, s: number): Assembled | null {
     const a = this.#a;
@@ -358,7 +361,12 @@ export class PaneAggregates {
         for (let i = 0; i < rs.length; i++) custom[i] = rs[i].merge!(custom[i], B.pc![i]);
       } else custom = A ? A.sc : B!.pc;
     }
-    return { m: tmp, q: sk, custom };
+    this.#agg ??= { m: tmp, q: sk, custom };
+    const agg = this.#agg;
+    agg.m = tmp;
+    agg.q = sk;
+    agg.custom = custom;
+    return agg;
   }
 }
 

@@ -8,8 +8,9 @@
 import type { StreamingDetectorOptions } from '../../anomaly/ensemble-stream';
 import type { IsolationForestOptions } from '../../anomaly/iforest';
 import type { LocalOutlierFactorOptions } from '../../anomaly/lof';
+import type { MatrixOptions } from '../../anomaly/matrix';
 import type { DetectorSnapshot } from '../../anomaly/streaming';
-import { describeValue, EdgewiseError, globalScopeName } from '../../errors';
+import { EdgewiseError, globalScopeName } from '../../errors';
 import type { BackendRequest } from '../../gpu/backend';
 import { installErrorTransfer, transfer } from '../comlink';
 
@@ -37,22 +38,6 @@ const load = (): ReturnType<typeof loadDetectors> => {
   mod ??= loadDetectors();
   return mod;
 };
-
-/** The row layout of a batch, as `fit` and `score` take it: n x dims, row-major. */
-export interface RowOptions {
-  dims: number;
-}
-
-/** `{ dims }`, checked here so that a call in the old positional form says what to change. */
-function rows(options: RowOptions, what: string): RowOptions {
-  if (typeof options !== 'object' || options === null || !Number.isInteger(options.dims)) {
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `AnomalyService.${what}: pass the row width as { dims } (as fit/score take it), got ${describeValue(options)}.`,
-    );
-  }
-  return { dims: options.dims };
-}
 
 /**
  * What an anomaly service reports about itself: backend, live objects and the global scope it
@@ -85,13 +70,13 @@ export interface AnomalyService {
    */
   fitForest(
     x: Float64Array,
-    rows: RowOptions,
+    matrix: MatrixOptions,
     options?: IsolationForestOptions,
   ): Promise<{ id: number; state: Uint8Array }>;
   /** Loads a serialized IsolationForest; returns its id. */
   loadForest(state: Uint8Array): Promise<number>;
   /** `forest.score(x, { dims })` with forest `id` (the result buffer is transferred). */
-  scoreForest(id: number, x: Float64Array, rows: RowOptions): Promise<Float64Array>;
+  scoreForest(id: number, x: Float64Array, options: MatrixOptions): Promise<Float64Array>;
   /**
    * `scoreIsolationForest(forest, x, { dims, backend })` with forest `id`:
    * 'gpu' runs the WebGPU shader inside this worker, 'auto' (the default)
@@ -100,16 +85,16 @@ export interface AnomalyService {
   scoreIsolationForest(
     id: number,
     x: Float64Array,
-    options: RowOptions & { backend?: BackendRequest },
+    options: MatrixOptions & { backend?: BackendRequest },
   ): Promise<{ scores: Float64Array; backend: 'webgpu' | 'wasm'; reason: string }>;
   /** `new LocalOutlierFactor(options).fit(x, { dims })` here; returns its id and the training rows' LOF scores. */
   fitLof(
     x: Float64Array,
-    rows: RowOptions,
+    matrix: MatrixOptions,
     options?: LocalOutlierFactorOptions,
   ): Promise<{ id: number; scores: Float64Array }>;
   /** `lof.score(x, { dims })` with LOF `id`. */
-  scoreLof(id: number, x: Float64Array, rows: RowOptions): Promise<Float64Array>;
+  scoreLof(id: number, x: Float64Array, options: MatrixOptions): Promise<Float64Array>;
   /** A StreamingDetector (default options, or restored from a snapshot). */
   createDetector(
     options?: Omit<StreamingDetectorOptions, 'members'>,
@@ -154,40 +139,39 @@ export function createAnomalyService(): AnomalyService {
       const m = await load();
       return { backend: m.KERNEL_BACKEND, objects: objects.size, scope: globalScopeName() };
     },
-    async fitForest(x, r, options) {
+    async fitForest(x, matrix, options) {
       const m = await load();
-      const f = new m.IsolationForest(options).fit(x, rows(r, 'fitForest'));
+      const f = new m.IsolationForest(options).fit(x, matrix);
       return { id: add(f), state: f.serialize() };
     },
     async loadForest(state) {
       const m = await load();
       return add(m.IsolationForest.deserialize(state));
     },
-    async scoreForest(id, x, r) {
+    async scoreForest(id, x, matrix) {
       const m = await load();
       const f = get(id, m.IsolationForest, 'IsolationForest');
-      const s = f.score(x, rows(r, 'scoreForest'));
+      const s = f.score(x, matrix);
       return transfer(s, [s.buffer]);
     },
     async scoreIsolationForest(id, x, options) {
       const m = await load();
       const f = get(id, m.IsolationForest, 'IsolationForest');
-      const { dims } = rows(options, 'scoreIsolationForest');
-      const r = await m.scoreIsolationForest(f, x, { dims, backend: options.backend });
+      const r = await m.scoreIsolationForest(f, x, options);
       return transfer({ scores: r.scores, backend: r.backend, reason: r.reason }, [
         r.scores.buffer,
       ]);
     },
-    async fitLof(x, r, options) {
+    async fitLof(x, matrix, options) {
       const m = await load();
-      const l = new m.LocalOutlierFactor(options).fit(x, rows(r, 'fitLof'));
+      const l = new m.LocalOutlierFactor(options).fit(x, matrix);
       const scores = l.scores.slice();
       return transfer({ id: add(l), scores }, [scores.buffer]);
     },
-    async scoreLof(id, x, r) {
+    async scoreLof(id, x, matrix) {
       const m = await load();
       const l = get(id, m.LocalOutlierFactor, 'LocalOutlierFactor');
-      const s = l.score(x, rows(r, 'scoreLof'));
+      const s = l.score(x, matrix);
       return transfer(s, [s.buffer]);
     },
     async createDetector(options, snapshot) {

@@ -46,8 +46,8 @@ export class GpuWorkerClient {
     return this.#remote.batchStats(values, options);
   }
   /** `denseForward` (edgewise/gpu) in the worker. */
-  dense(X: Float32Array | Float64Array, options: DenseOptions): Promise<DenseResult> {
-    return this.#remote.dense(X, options);
+  denseForward(X: Float32Array | Float64Array, options: DenseOptions): Promise<DenseResult> {
+    return this.#remote.denseForward(X, options);
   }
   /** `knn` (edgewise/gpu) in the worker. */
   knn(X: Float32Array | Float64Array, options: KnnOptions): Promise<KnnResult> {

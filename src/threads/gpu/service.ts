@@ -17,7 +17,7 @@ export interface GpuService {
     values: Float32Array | Float64Array,
     options: BatchStatsOptions,
   ): Promise<BatchStatsResult>;
-  dense(X: Float32Array | Float64Array, options: DenseOptions): Promise<DenseResult>;
+  denseForward(X: Float32Array | Float64Array, options: DenseOptions): Promise<DenseResult>;
   knn(X: Float32Array | Float64Array, options: KnnOptions): Promise<KnnResult>;
   /** `forestPathSums`: Isolation Forest path-length sums of a flat forest (src/gpu/forest-wgsl.ts). */
   forestPathSums(
@@ -44,7 +44,7 @@ export function createGpuService(): GpuService {
       await kernels();
       return (await import('../../gpu/batch-stats')).batchStats(values, options);
     },
-    async dense(X, options) {
+    async denseForward(X, options) {
       return (await import('../../gpu/dense')).denseForward(X, options);
     },
     async knn(X, options) {

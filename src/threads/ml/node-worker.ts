@@ -1,8 +1,14 @@
 // Node worker_threads entry: the same ML service through Comlink's node adapter.
 import { parentPort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { EdgewiseError } from '../../errors';
 import { expose } from '../comlink';
 import { createMlService } from './service';
 
-if (!parentPort) throw new Error('ml.node-worker must run inside worker_threads');
+if (!parentPort) {
+  throw new EdgewiseError(
+    'INVALID_STATE',
+    `ml.node-worker must run inside worker_threads: start it with new Worker(url) from node:worker_threads.`,
+  );
+}
 expose(createMlService(), nodeEndpoint(parentPort));

@@ -33,8 +33,8 @@ export interface MlService {
 }
 
 /**
- * Creates the ML service a worker exposes (`expose(createMlService())`): training jobs, feature
- * extraction and ONNX sessions.
+ * Creates the ML service a worker exposes (`expose(createMlService())`): training jobs and
+ * feature extraction.
  */
 export function createMlService(): MlService {
   const jobs = new Map<number, AbortController>();

@@ -1,15 +1,14 @@
 /**
  * The ML worker the package ships (./worker.ts, built to
- * dist/workers/ml.worker.js): training jobs, features and ONNX sessions off
- * the main thread. The `new Worker(new URL(...))` spelling below is the one
+ * dist/workers/ml.worker.js): training jobs and features off the main thread
+ * (ONNX sessions run in the ONNX worker, ../onnx/start.ts). The `new Worker(new URL(...))` spelling below is the one
  * app bundlers recognise (see ../worker-source.ts); keep it literal, on its
  * own, in this module only.
  */
 import { startWorker, type WebWorker, type WorkerSourceOptions } from '../worker-source';
 
 /**
- * Starts the package's ML worker, for `train(..., { worker })` and
- * `loadOnnxInWorker(worker, ...)`:
+ * Starts the package's ML worker, for `train(..., { worker })`:
  *
  * ```ts
  * const worker = createMlWorker();

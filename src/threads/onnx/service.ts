@@ -5,7 +5,7 @@
  * onnxruntime-web into an app's build; the method names are distinct, so one
  * worker can expose both (`{ ...createMlService(), ...createOnnxService() }`).
  */
-import { describeValue, EdgewiseError } from '../../errors';
+import { EdgewiseError } from '../../errors';
 import type { LoadOnnxOptions, OnnxModel, OnnxModelInfo, OnnxRunResult } from '../../ml/onnx';
 import { transfer } from '../comlink';
 
@@ -25,17 +25,6 @@ export interface OnnxService {
   /** `model.score(x, { dims })` with model `id`. */
   onnxScore(id: number, x: Float64Array, options: { dims: number }): Promise<Float64Array>;
   onnxDispose(id: number): Promise<void>;
-}
-
-/** `{ dims }`, checked here so that a call in the old positional form says what to change. */
-function rows(options: { dims: number }, what: string): { dims: number } {
-  if (typeof options !== 'object' || options === null || !Number.isInteger(options.dims)) {
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `OnnxService.${what}: pass the row width as { dims } (as run/score take it), got ${describeValue(options)}.`,
-    );
-  }
-  return { dims: options.dims };
 }
 
 /** The worker side: ONNX sessions by id. */
@@ -60,11 +49,11 @@ export function createOnnxService(): OnnxService {
       return { id, info: m.info };
     },
     async onnxRun(id, x, options) {
-      const r = await need(id).run(x, rows(options, 'onnxRun'));
+      const r = await need(id).run(x, options);
       return transfer(r, [r.data.buffer]);
     },
     async onnxScore(id, x, options) {
-      const s = await need(id).score(x, rows(options, 'onnxScore'));
+      const s = await need(id).score(x, options);
       return transfer(s, [s.buffer]);
     },
     async onnxDispose(id) {
