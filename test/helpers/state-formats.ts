@@ -45,6 +45,13 @@ const sketch = (qs: number[]): StateKind =>
     }),
   });
 
+/** A Histogram read back: count, sum, extremes and its kind's buckets (`buckets`). */
+const histogram = (buckets: (r: K.Histogram) => Record<string, unknown>): StateKind =>
+  kind<K.Histogram>({
+    load: K.Histogram.deserialize,
+    observe: (r) => ({ count: r.count, sum: r.sum, min: r.min, max: r.max, ...buckets(r) }),
+  });
+
 /** A window read back: its class and the windows that `push` emits next (`fields` of them). */
 const window = (
   push: (w: K.SlidingWindow) => K.WindowOutput,
@@ -73,30 +80,16 @@ export const STATE_KINDS: Record<string, StateKind> = {
   }),
   QuantileSketch: sketch([0.01, 0.25, 0.5, 0.9, 0.99]),
   'QuantileSketch (exact)': sketch([0.1, 0.5, 0.9]),
-  'Histogram (exponential)': kind<K.Histogram>({
-    load: K.Histogram.deserialize,
-    observe: (r) => ({
-      count: r.count,
-      sum: r.sum,
-      min: r.min,
-      max: r.max,
-      scale: r.scale,
-      zeroCount: r.zeroCount,
-      positive: { offset: r.positive.offset, counts: nums(r.positive.bucketCounts) },
-      negative: { offset: r.negative.offset, counts: nums(r.negative.bucketCounts) },
-    }),
-  }),
-  'Histogram (explicit)': kind<K.Histogram>({
-    load: K.Histogram.deserialize,
-    observe: (r) => ({
-      count: r.count,
-      sum: r.sum,
-      min: r.min,
-      max: r.max,
-      bounds: nums(r.bounds),
-      counts: nums(r.bucketCounts),
-    }),
-  }),
+  'Histogram (exponential)': histogram((r) => ({
+    scale: r.scale,
+    zeroCount: r.zeroCount,
+    positive: { offset: r.positive.offset, counts: nums(r.positive.bucketCounts) },
+    negative: { offset: r.negative.offset, counts: nums(r.negative.bucketCounts) },
+  })),
+  'Histogram (explicit)': histogram((r) => ({
+    bounds: nums(r.bounds),
+    counts: nums(r.bucketCounts),
+  })),
   Ewma: kind<K.Ewma>({
     load: K.Ewma.deserialize,
     observe: (r) => ({ count: r.count, rejected: r.rejected, mean: r.mean, variance: r.variance }),
