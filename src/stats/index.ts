@@ -8,7 +8,11 @@ export * from './correlation';
 export * from './descriptive';
 export * from './distributions';
 export { kolmogorovSfN, smirnovSf } from './ks';
-export * from './regression';
+export type { RegressionOptions, RegressionReport } from './regression/design';
+export * from './regression/linear';
+export * from './regression/logistic';
+export * from './regression/ridge';
+export * from './regression/simple';
 export * from './sequential';
 export { shapiroWilk } from './shapiro';
 /**
