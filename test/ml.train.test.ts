@@ -7,7 +7,7 @@ import { IsolationForest } from '../src/anomaly/iforest';
 import { compileFeatures, type FeatureSpec } from '../src/ml/features';
 import { deserializeModel } from '../src/ml/models';
 import { auc, type TrainProgress, trainInline } from '../src/ml/train';
-import { ols } from '../src/stats/regression';
+import { ols } from '../src/stats/regression/linear';
 import { mlRemote, train } from '../src/threads/ml/client';
 import { loadOnnxInWorker } from '../src/threads/onnx/client';
 

@@ -16,7 +16,7 @@
  */
 import { describeValue, EdgewiseError } from '../errors';
 import { QuantileSketch, type QuantileSketchOptions } from '../kernels/quantile';
-import { kolmogorovSf } from '../stats/tests';
+import { kolmogorovSf } from '../stats/hypothesis/kolmogorov-smirnov';
 
 /** Counts over fixed bin edges, mergeable; the reference and current distributions of PSI. */
 export class BinnedCounts {

@@ -8,7 +8,8 @@
 
 import { IsolationForest } from '../anomaly/iforest';
 import { describeValue, EdgewiseError } from '../errors';
-import { logisticRegression, ols } from '../stats/regression';
+import { ols } from '../stats/regression/linear';
+import { logisticRegression } from '../stats/regression/logistic';
 import type { Endpoint } from '../threads/comlink';
 import { compileFeatures, type FeatureSpec, type FeatureTable, specHash } from './features';
 import {

@@ -9,7 +9,8 @@ import type { GpuStatus } from '../gpu/device';
 import { KERNEL_BACKEND } from '../kernels/runtime';
 import { Metrics, type MetricsOptions } from '../metrics/metrics';
 import type { Sync, SyncOptions } from '../sync/sync';
-import type { Detection, DetectOptions, SharedAnomalyWorker } from './detect';
+import type { SharedAnomalyWorker } from '../threads/anomaly/link';
+import type { Detection, DetectOptions } from './detect';
 
 export type { Detection, DetectionSnapshot, DetectOptions } from './detect';
 
@@ -152,7 +153,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       let d: Detection;
       try {
         // Detection (stream processor, detectors) loads on first use: not in the core bundle.
-        const { attachDetection, SharedAnomalyWorker } = await import('./detect');
+        const [{ attachDetection }, { SharedAnomalyWorker }] = await Promise.all([
+          import('./detect'),
+          import('../threads/anomaly/link'),
+        ]);
         anomalyWorker ??= new SharedAnomalyWorker();
         d = await attachDetection(
           rt,

@@ -29,8 +29,11 @@ import type { Metrics } from '../metrics/metrics';
 import { StreamProcessor, type StreamSnapshot, type WindowSpec } from '../stream/processor';
 import type { Sync } from '../sync/sync';
 import type { EventRecord } from '../sync/types';
-import type { AnomalyService } from '../threads/anomaly/service';
-import type { Remote } from '../threads/comlink';
+import {
+  remoteDetector,
+  type SharedAnomalyWorker,
+  startAnomalyLink,
+} from '../threads/anomaly/link';
 import type { WorkerSource } from '../threads/worker-source';
 
 /** Options of `rt.detect`; every field has a default. */
@@ -177,115 +180,6 @@ function localScorer(d: StreamingDetectorApi): Scorer {
   };
 }
 
-/** A started anomaly worker: once it has failed, every call rejects with `WORKER_FAILED`. */
-interface AnomalyWorkerLink {
-  readonly svc: Remote<AnomalyService>;
-  readonly failed: boolean;
-  call<T>(p: Promise<T>): Promise<T>;
-  terminate(): void;
-}
-
-async function startLink(source: WorkerSource | undefined): Promise<AnomalyWorkerLink> {
-  // Comlink and the worker start load only when a detection asks for a worker.
-  const [comlink, { startAnomalyWorker }] = await Promise.all([
-    import('../threads/comlink'),
-    import('../threads/anomaly/start'),
-  ]);
-  const handle = startAnomalyWorker(source);
-  const svc = comlink.wrap<AnomalyService>(handle.endpoint);
-  let failed: EdgewiseError | undefined;
-  let onFail: (e: EdgewiseError) => void = () => {};
-  const failure = new Promise<never>((_, reject) => {
-    onFail = reject;
-  });
-  failure.catch(() => {}); // observed by the calls that race it
-  const fail = (cause: unknown): void => {
-    failed ??= new EdgewiseError('WORKER_FAILED', 'Runtime.detect: the anomaly worker failed.', {
-      cause,
-    });
-    onFail(failed);
-  };
-  handle.onFailure(fail);
-  return {
-    svc,
-    get failed() {
-      return failed !== undefined;
-    },
-    call: (p) => (failed ? Promise.reject(failed) : Promise.race([p, failure])),
-    terminate() {
-      fail(new Error('terminated'));
-      try {
-        svc[comlink.releaseProxy]();
-      } catch {
-        // the endpoint may already be gone
-      }
-      void handle.terminate();
-    },
-  };
-}
-
-/**
- * The anomaly worker that a runtime's `worker: true` detections share: one
- * detector per detection in one worker, started on first use and again after
- * a failure. (A detection with its own `worker` source gets its own worker.)
- */
-export class SharedAnomalyWorker {
-  #link: Promise<AnomalyWorkerLink> | undefined;
-  #live: AnomalyWorkerLink | undefined;
-
-  acquire(): Promise<AnomalyWorkerLink> {
-    if (this.#link && !this.#live?.failed) return this.#link;
-    const p = startLink(undefined);
-    this.#live = undefined;
-    this.#link = p;
-    p.then(
-      (l) => {
-        if (this.#link === p) this.#live = l;
-      },
-      () => {
-        if (this.#link === p) this.#link = undefined; // the next detection tries again
-      },
-    );
-    return p;
-  }
-
-  /** Terminates the worker (its detections' calls reject with `WORKER_FAILED`). */
-  close(): void {
-    const p = this.#link;
-    this.#link = undefined;
-    this.#live = undefined;
-    p?.then(
-      (l) => l.terminate(),
-      () => {},
-    );
-  }
-}
-
-async function workerScorer(
-  link: AnomalyWorkerLink,
-  own: boolean,
-  options: Omit<StreamingDetectorOptions, 'members'>,
-  restore: DetectorSnapshot | undefined,
-): Promise<Scorer> {
-  const { svc, call } = link;
-  let id: number;
-  try {
-    id = await call(svc.createDetector(options, restore));
-  } catch (e) {
-    if (own) link.terminate();
-    throw e;
-  }
-  return {
-    where: 'worker',
-    score: (values, timestamps) => call(svc.update(id, values, timestamps)),
-    snapshot: () => call(svc.snapshot(id)),
-    close() {
-      if (own) link.terminate();
-      else call(svc.dispose(id)).catch(() => {}); // a failed worker holds nothing
-    },
-  };
-}
-
 /** A copy of a batch column (the batch may wait in the queue while the caller reuses its array). */
 function copyColumn(x: unknown, what: string): Float64Array {
   const a = toFloat64(x, 'Runtime.detect: pushBatch', what);
@@ -372,9 +266,9 @@ export async function attachDetection(
     if (worker !== false) {
       const own = worker !== true || !shared;
       const link = own
-        ? await startLink(worker === true ? undefined : worker)
+        ? await startAnomalyLink(worker === true ? undefined : worker)
         : await shared!.acquire();
-      scorer = await workerScorer(link, own, detectorOptions, restore?.detector);
+      scorer = await remoteDetector(link, own, detectorOptions, restore?.detector);
     } else {
       const d = instance ?? new StreamingDetector(detectorOptions);
       if (restore) d.restore(restore.detector);

@@ -4,9 +4,9 @@
  * (scipy 1.10 runs the Fortran routine in single precision, so its W and p
  * carry ~1e-7 relative rounding; see docs/design/stats.md.)
  */
-import { fail, type NanOptions, type NumArray, sorted, type TestResult, toF64 } from './common';
-import { standardNormal } from './distributions';
-import { ndtri } from './special';
+import { fail, type NanOptions, type NumArray, sorted, type TestResult, toF64 } from '../common';
+import { standardNormal } from '../distributions';
+import { ndtri } from '../special';
 
 const C1 = [0, 0.221157, -0.147981, -2.07119, 4.434685, -2.706056];
 const C2 = [0, 0.042981, -0.293762, -1.752461, 5.682633, -3.582633];
