@@ -71,7 +71,13 @@ function outArea(): number {
 }
 /** A plain options object (not a batch of timestamps). */
 function isPushOptions(v: unknown): v is WindowPushOptions {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !ArrayBuffer.isView(v) &&
+    !('length' in v)
+  );
 }
 
 function tsArea(): number {
