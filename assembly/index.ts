@@ -6,7 +6,8 @@ export { iforest_build, iforest_c, iforest_compile, iforest_pathsum } from './if
 export { knn_build, knn_query } from './knn';
 export { qs_init, qs_push, qs_merge, qs_reset, qs_release, qs_store_ensure, qs_flush_exact } from './quantile';
 export { hx_init, hx_reset, hx_push, hx_merge, he_init, he_reset, he_push, he_merge, he_index } from './histogram';
-export { cw_slots, cw_init, cw_reset, cw_push, cw_push_sums, tw_slots, tw_init, tw_reset, tw_push, tw_flush } from './window';
+export { cw_slots, cw_init, cw_reset, cw_push, cw_push_sums } from './window';
+export { tw_slots, tw_init, tw_reset, tw_push, tw_flush } from './window-time';
 export { cov_slots, cov_init, cov_push, cov_merge } from './covariance';
 export { ew_init, ew_push } from './ewma';
 export { bivar_init, bivar_push, bivar_merge, bivar_rss, univar_init, univar_push } from './bivariate';

@@ -122,6 +122,14 @@ function oursCell(ours: ImplResult, r: WorkloadResult): string {
   return `${formatRate(ours.perSecond, r.unit)} (${ours.medianMs.toFixed(2)} ms${cpu})`;
 }
 
+const cpuOf = (x: ImplResult): string =>
+  x.cpuMedianMs === undefined ? '' : ` (CPU ${x.cpuMedianMs.toFixed(2)} ms)`;
+/** The speed-up in CPU time (robust to other processes holding the core), when both were recorded. */
+const cpuRatio = (p: ImplResult, ours: ImplResult): string =>
+  p.cpuMedianMs === undefined || !ours.cpuMedianMs
+    ? ''
+    : ` (CPU ${(p.cpuMedianMs / ours.cpuMedianMs).toFixed(2)}x)`;
+
 /** Markdown table of all suites' results (ours vs each peer). */
 export function markdownTable(suites: Record<string, WorkloadResult[]>): string {
   const lines = [
@@ -142,7 +150,7 @@ export function markdownTable(suites: Record<string, WorkloadResult[]>): string 
         if (p.name === r.ours) continue;
         lines.push(
           `| ${suite} | ${r.name} | ${oursCell(ours, r)} | ` +
-            `${p.name} | ${p.medianMs.toFixed(2)} ms | **${p.speedup!.toFixed(2)}x** | ${p.note ?? ''} |`,
+            `${p.name} | ${p.medianMs.toFixed(2)} ms${cpuOf(p)} | **${p.speedup!.toFixed(2)}x**${cpuRatio(p, ours)} | ${p.note ?? ''} |`,
         );
       }
     }

@@ -215,6 +215,36 @@ describe('SlidingWindow block-sum kernel (mean/min/max, four rows per step)', ()
   });
 });
 
+describe('SlidingWindow.push(values, { out })', () => {
+  it('writes into caller columns (same rows as fresh ones), refuses short columns without changing state', () => {
+    const x = normals(30_000, 21);
+    const a = new SlidingWindow({ size: 100, slide: 3, stats: ['mean', 'min', 'max'] });
+    const b = new SlidingWindow({ size: 100, slide: 3, stats: ['mean', 'min', 'max'] });
+    const cols = {
+      mean: new Float64Array(4096),
+      min: new Float64Array(4096),
+      max: new Float64Array(4096),
+    };
+    for (let at = 0; at < x.length; at += 7_000) {
+      const batch = x.subarray(at, at + 7_000);
+      const fresh = a.push(batch);
+      const mine = b.push(batch, { out: cols });
+      expect(mine.length).toBe(fresh.length);
+      expect(mine.mean!.buffer).toBe(cols.mean.buffer);
+      expect(mine.mean).toEqual(fresh.mean);
+      expect(mine.min).toEqual(fresh.min);
+      expect(mine.max).toEqual(fresh.max);
+    }
+    const before = b.serialize();
+    expectCode(() => b.push(x, { out: cols }), 'INVALID_ARGUMENT'); // 10,000 rows > 4096
+    expectCode(() => b.push(x.subarray(0, 10), { out: { mean: cols.mean } }), 'INVALID_ARGUMENT');
+    expect(b.serialize()).toEqual(before);
+    const t = new SlidingWindow({ time: true, size: 10, slide: 5 });
+    expectCode(() => t.push([1], { out: cols }), 'INVALID_ARGUMENT');
+    for (const w of [a, b, t]) w.dispose();
+  });
+});
+
 describe('SlidingWindow / TumblingWindow behaviour', () => {
   it('slide, partial windows, tumbling, NaN skipping, zero-copy pushEach', () => {
     const x = Float64Array.from({ length: 103 }, (_, i) => (i * 7919) % 101);

@@ -32,5 +32,6 @@ export {
   TumblingWindow,
   type WindowOptions,
   type WindowOutput,
+  type WindowPushOptions,
   type WindowStat,
 } from './window';

@@ -59,6 +59,19 @@ export interface WindowOutput {
   quantiles?: Float64Array[];
 }
 
+/** Options of a count window's `push(values, options)`. */
+export interface WindowPushOptions {
+  /**
+   * Columns to write the rows into instead of new arrays: a Float64Array per
+   * requested statistic, each at least as long as the rows this push emits
+   * (`Math.floor(values.length / slide) + 1` is always enough). The result's
+   * columns are then views of these arrays (row 0 at index 0), so a stream can
+   * reuse one set of buffers instead of allocating per batch. Not with
+   * `quantiles`.
+   */
+  out?: Partial<Record<WindowStat, Float64Array>>;
+}
+
 export function bad(message: string): EdgewiseError {
   return new EdgewiseError('INVALID_ARGUMENT', message);
 }

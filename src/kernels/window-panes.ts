@@ -2,7 +2,7 @@
  * Windowed percentiles of `SlidingWindow` / `TumblingWindow`: one
  * QuantileSketch per pane (a pane is `slide` values or `slide` time units),
  * merged over the `k` panes of a window when it is emitted. This is a JS
- * mirror of the kernels' pane logic (assembly/window.ts) that keeps the
+ * mirror of the kernels' pane logic (assembly/window-time.ts) that keeps the
  * sketches; panes that no later window can contain are disposed.
  */
 import { QuantileSketch, type QuantileSketchOptions } from './quantile';

@@ -1,6 +1,6 @@
 /**
  * Invariants of the window kernels' state blocks (layouts in
- * assembly/window.ts), checked before a deserialized block is used.
+ * assembly/window.ts, window-time.ts), checked before a deserialized block is used.
  */
 
 const isCount = (v: number): boolean => Number.isSafeInteger(v) && v >= 0;
@@ -38,7 +38,7 @@ export function checkCountBlock(b: Float64Array, w: number): string | undefined 
   return undefined;
 }
 
-/** Invariants of a time-window state block (panes; layout in assembly/window.ts). */
+/** Invariants of a time-window state block (panes; layout in assembly/window-time.ts). */
 export function checkTimeBlock(b: Float64Array, k: number): string | undefined {
   if (!(Number.isNaN(b[3]) || Number.isInteger(b[3]))) return 'current pane';
   if (!(Number.isFinite(b[4]) || b[4] === Number.NEGATIVE_INFINITY)) return 'last timestamp';

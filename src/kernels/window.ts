@@ -18,12 +18,18 @@ import {
   parse,
   type WindowOptions,
   type WindowOutput,
+  type WindowPushOptions,
   type WindowStat,
 } from './window-options';
 import { PaneQuantiles } from './window-panes';
 import { checkCountBlock, checkTimeBlock } from './window-state';
 
-export type { WindowOptions, WindowOutput, WindowStat } from './window-options';
+export type {
+  WindowOptions,
+  WindowOutput,
+  WindowPushOptions,
+  WindowStat,
+} from './window-options';
 
 interface WinExports {
   cw_slots(w: number): number;
@@ -63,6 +69,17 @@ function outArea(): number {
   if (outPtr === 0) outPtr = allocBytes(8 * OUT_CAP * 8);
   return outPtr;
 }
+/** A plain options object (not a batch of timestamps). */
+function isPushOptions(v: unknown): v is WindowPushOptions {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !ArrayBuffer.isView(v) &&
+    !('length' in v)
+  );
+}
+
 function tsArea(): number {
   if (tsPtr === 0) tsPtr = allocBytes(STAGING_VALUES * 8 * 2);
   return tsPtr;
@@ -179,6 +196,26 @@ export class SlidingWindow extends WasmObject {
     return out;
   }
 
+  /** Checks caller-provided columns (`push(values, { out })`) before anything changes. */
+  #given(cols: WindowPushOptions['out'], rows: number): WindowOutput {
+    const where = `${this.constructor.name}.push`;
+    if (this.#q) throw bad(`${where}: options.out is not available with quantiles.`);
+    if (cols === null || typeof cols !== 'object') {
+      throw bad(`${where}: options.out must be an object of Float64Array columns.`);
+    }
+    const out: WindowOutput = { length: 0 };
+    for (const st of this.stats) {
+      const col = cols[st];
+      if (!(col instanceof Float64Array) || col.length < rows) {
+        throw bad(
+          `${where}: options.out.${st} must be a Float64Array of at least ${rows} rows, got ${describeValue(col)}.`,
+        );
+      }
+      out[st] = col;
+    }
+    return out;
+  }
+
   /** The first `rows` rows of `out` (views, no copy). */
   #trim(out: WindowOutput, rows: number): WindowOutput {
     const r: WindowOutput = { length: rows };
@@ -218,12 +255,17 @@ export class SlidingWindow extends WasmObject {
    * pushes, `dispose()` and memory growth. Fresh memory has a price: for
    * 64K-value batches the operating system's first touch of the new columns
    * costs about as much as the kernel itself (docs/benchmarks.md); to
-   * consume rows without any allocation use `pushEach`.
+   * consume rows without any allocation pass your own columns,
+   * `push(values, { out })` (count windows), or use `pushEach`.
    */
-  push(values: NumericInput | number, timestamps?: NumericInput | number): WindowOutput {
+  push(
+    values: NumericInput | number,
+    timestamps?: NumericInput | number | WindowPushOptions,
+  ): WindowOutput {
     const s = this.ptr;
     if (!this.time) {
-      if (timestamps !== undefined) {
+      const options = isPushOptions(timestamps) ? timestamps : undefined;
+      if (timestamps !== undefined && !options) {
         throw bad(
           `${this.constructor.name}.push: count windows take no timestamps; use { time: true }.`,
         );
@@ -235,7 +277,8 @@ export class SlidingWindow extends WasmObject {
         );
       }
       const since = this.slot(8);
-      const out = this.#newOutput(Math.floor((since + n) / this.slide));
+      const cap = Math.floor((since + n) / this.slide);
+      const out = options?.out ? this.#given(options.out, cap) : this.#newOutput(cap);
       let rows = 0;
       const o = outArea();
       forEachChunk(values, `${this.constructor.name}.push`, (ptr, len) => {
@@ -254,6 +297,11 @@ export class SlidingWindow extends WasmObject {
     if (timestamps === undefined) {
       throw bad(
         `${this.constructor.name}.push: time windows need timestamps: push(values, timestamps).`,
+      );
+    }
+    if (isPushOptions(timestamps)) {
+      throw bad(
+        `${this.constructor.name}.push: time windows take push(values, timestamps); options.out is for count windows.`,
       );
     }
     const t = toFloat64(
