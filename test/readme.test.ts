@@ -78,6 +78,19 @@ describe('README examples (runnable blocks, against the built dist/)', () => {
     expect(q.code.split('\n').length).toBeLessThanOrEqual(30);
   });
 
+  it('the quick start shows the public pipeline through the root entry', () => {
+    const q = blocks.find((b) => b.heading === 'Quick start')!;
+    expect(q.code).toMatch(/^import \{ createRuntime \} from 'edgewise';$/m);
+    for (const step of [
+      'createRuntime(',
+      'rt.detect(',
+      "rt.bus.on('anomaly.*'",
+      '.pushBatch(',
+      '.close()',
+    ])
+      expect(q.code).toContain(step);
+  });
+
   it('extracts expected output from console.log comments', () => {
     const [b] = runnableBlocks(
       '# T\n\n```ts runnable\nconst x = 1; // not output\nconsole.log(x); // 1\n```\n```ts\nconsole.log(2); // 2\n```\n',
