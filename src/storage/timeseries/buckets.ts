@@ -52,11 +52,26 @@ export interface Series {
 export const keyOf = (name: string, labels: Record<string, string>): string =>
   `${name}\u0000${JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1)))}`;
 
+/** The key of writer `slot`'s stream of the series `key` (slot 0: the series key itself). */
+export const streamKey = (key: string, slot: number): string =>
+  slot === 0 ? key : `${key}\u0000w${slot}`;
+
+/** The writer slot of a stored stream (0 when absent). */
+export const writerOf = (m: SeriesMeta): number => m.writer ?? 0;
+
+/** The series key of a stream (its key without the writer suffix). */
+export function baseKeyOf(m: SeriesMeta): string {
+  const w = writerOf(m);
+  const suffix = `\u0000w${w}`;
+  return w > 0 && m.key.endsWith(suffix) ? m.key.slice(0, -suffix.length) : m.key;
+}
+
 export function isSeriesMeta(m: unknown): m is SeriesMeta {
   const x = m as SeriesMeta;
   return (
     typeof x === 'object' &&
     x !== null &&
+    (x.writer === undefined || (Number.isInteger(x.writer) && x.writer > 0)) &&
     Number.isFinite(x.id) &&
     typeof x.key === 'string' &&
     typeof x.name === 'string' &&

@@ -126,3 +126,21 @@ function closeBucket(plan: TierPlan, pending: ChunkRecord[], tr: Series, i: numb
   }
   r.sk?.reset();
 }
+
+/**
+ * Closes every open bucket (finest tier first, so each feeds the next) into a
+ * row of its tier's open chunk: used to finish the streams of a writer that is
+ * gone. A bucket finished this way may be continued by a later row of the same
+ * bucket; queries merge rows of one bucket.
+ */
+export function closeOpenBuckets(plan: TierPlan, pending: ChunkRecord[], tr: Series): void {
+  for (let i = 1; i < plan.tiers.length; i++) {
+    const r = tr.roll[i];
+    if (r.cur.count > 0) closeBucket(plan, pending, tr, i);
+    r.cur.reset();
+    r.sk?.reset();
+    r.bucketStart = Number.NaN;
+    tr.touched = true;
+  }
+  tr.staged = 0;
+}
