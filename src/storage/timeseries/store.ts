@@ -8,8 +8,13 @@
  * chunks are deleted on open and after every flush. Memory holds one open
  * chunk per series per tier, so it stays bounded however long the store runs.
  *
+ * Several stores on one database (tabs) may write the same series: each holds
+ * a writer slot and writes its own stream of the series; queries merge the
+ * streams (writers.ts, docs/reliability.md "Two tabs, one database").
+ *
  * The parts: tiers.ts (tier layout), buckets.ts (series state and chunk
- * encoding), ingest.ts (the roll-up cascade), query.ts (range queries).
+ * encoding), ingest.ts (the roll-up cascade), query.ts (range queries),
+ * writers.ts (writer slots).
  */
 import { MemoryBackend } from '../memory';
 import {
