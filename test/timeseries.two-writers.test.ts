@@ -207,4 +207,69 @@ describe('two stores writing the same series (#18.5)', () => {
     }
     await reader.close();
   });
+
+  it('a finished writer resumed by a later store keeps every bucket (two rows of one bucket merge)', async () => {
+    const db = 'two-writers-finish-resume';
+    let now = T0;
+    const clock = () => now;
+    const open = () =>
+      IndexedDbBackend.open({ name: db }).then((backend) =>
+        TimeSeriesStore.open(new MetricsRegistry(), {
+          backend,
+          intervalMs: S,
+          tiers: TIERS,
+          now: clock,
+        }),
+      );
+    const all: Point[] = [];
+    const write = async (st: TimeSeriesStore, from: number, to: number, off: number) => {
+      for (let k = from; k < to; k++) {
+        now = T0 + k * S + off;
+        const v = (k % 13) + off / 1000;
+        st.recordValue(NAME, LABELS, now, v);
+        all.push({ t: now, v });
+      }
+      await st.flush();
+    };
+    const a = await open();
+    const b = await open();
+    expect(b.writerSlot).toBe(1);
+    await write(a, 0, 270, 0);
+    await write(b, 0, 270, 500); // 4.5 min: minute 4 and the 10 min bucket are open in b
+    await b.close();
+    await a.close();
+    // Slot 1 is free while the reader holds slot 0: the reader finishes b's buckets.
+    const reader = await open();
+    expect(reader.writerSlot).toBe(0);
+    // A new tab gets slot 1 and continues b's stream inside the same buckets:
+    // the 1 m tier's chunk then holds 11 rows for its 10 buckets.
+    const c = await open();
+    expect(c.writerSlot).toBe(1);
+    await write(c, 270, 660, 500);
+    await write(reader, 270, 660, 0);
+    await c.close();
+    await reader.close();
+    const end = T0 + 660 * S;
+    now = end;
+    const last = await open();
+    for (const [res, at] of [
+      [MIN, T0 + 90 * MIN],
+      [10 * MIN, T0 + 3 * HOUR],
+    ] as const) {
+      now = at;
+      const count = await last.query(NAME, { from: T0, to: end, step: res, agg: 'count' });
+      const sum = await last.query(NAME, { from: T0, to: end, step: res, agg: 'sum' });
+      const per = new Map<number, number[]>();
+      for (const p of all) {
+        const k = Math.floor((p.t - T0) / res);
+        per.set(k, [...(per.get(k) ?? []), p.v]);
+      }
+      for (const [k, vs] of per) {
+        const st = stats(vs);
+        expect(count.series[0].values[k], `${res} bucket ${k}`).toBe(st.n);
+        expect(sum.series[0].values[k]).toBeCloseTo(st.sum, 9);
+      }
+    }
+    await last.close();
+  });
 });

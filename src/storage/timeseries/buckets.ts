@@ -176,6 +176,22 @@ export function ensureRaw(raw: RawState, n: number): void {
   raw.v = v;
 }
 
+/**
+ * Grows a roll-up tier's open chunk columns to hold `n` rows. A chunk holds one
+ * row per bucket, plus a second row for a bucket whose writer was finished by
+ * another store and then resumed (queries merge rows of one bucket).
+ */
+export function ensureRoll(r: RollState, n: number): void {
+  if (r.cols.ts.length >= n) return;
+  let cap = Math.max(1, r.cols.ts.length * 2);
+  while (cap < n) cap *= 2;
+  for (const k in r.cols) {
+    const c = new Float64Array(cap);
+    c.set(r.cols[k].subarray(0, r.n));
+    r.cols[k] = c;
+  }
+}
+
 /** Tier `ti`'s open chunk as a record: fresh copies of its columns, or views of them. */
 function chunkOf(plan: TierPlan, tr: Series, ti: number, copy: boolean): ChunkRecord {
   if (ti === 0) {
@@ -299,6 +315,7 @@ export async function applyCursor(
     r.chunkStart = start;
     if (chunk?.start === start) {
       const n = chunk.cols.ts.length;
+      ensureRoll(r, n);
       for (const k in r.cols) r.cols[k].set(chunk.cols[k].subarray(0, n));
       for (let j = 0; j < n; j++) r.skRows[j] = rowSketch(chunk, j)?.slice() ?? null;
       r.n = n;

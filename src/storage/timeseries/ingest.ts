@@ -7,7 +7,7 @@
  */
 import type { QuantileSketch } from '../../kernels/quantile';
 import type { ChunkRecord } from '../types';
-import { ensureRaw, type RollState, rawChunk, rollChunk, type Series } from './buckets';
+import { ensureRaw, ensureRoll, type RollState, rawChunk, rollChunk, type Series } from './buckets';
 import type { Rollup } from './rollup';
 import { newSketch, type TierPlan } from './tiers';
 
@@ -102,6 +102,7 @@ function closeBucket(plan: TierPlan, pending: ChunkRecord[], tr: Series, i: numb
     r.n = 0;
   }
   if (i === 1 && rowSk[1]) drainStage(plan, tr, 1);
+  if (r.n === r.cols.ts.length) ensureRoll(r, r.n + 1);
   r.cols.ts[r.n] = r.bucketStart;
   r.cur.writeRow(r.cols, r.n);
   r.skRows[r.n] = rowSk[i] && r.sk && r.sk.count > 0 ? r.sk.serialize() : null;
