@@ -60,7 +60,7 @@ export function tryClaimWriter(
 ): Promise<WriterSlot | undefined> {
   const locks = typeof scope === 'string' ? webLocks() : undefined;
   if (!locks) return Promise.resolve(inProcess(scope, slot));
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     let release!: () => void;
     const released = new Promise<void>((r) => {
       release = r;
@@ -74,7 +74,8 @@ export function tryClaimWriter(
         resolve({ slot, release });
         await released;
       })
-      .catch(reject);
+      // Web Locks refused (e.g. an opaque origin): count slots in this module.
+      .catch(() => resolve(inProcess(scope, slot)));
   });
 }
 
