@@ -27,6 +27,31 @@ interface Api {
   registerModels(tag: number, n: number): Promise<number[]>;
   /** Every version of 'shared' with the first byte of its (verified) bytes. */
   readModels(): Promise<[number, number][]>;
+  /**
+   * Same series from several tabs: opens a store on 'edgewise-two-tabs-same'
+   * and returns the writer slot it holds.
+   */
+  openSame(tab: string): Promise<number>;
+  /**
+   * Samples `same_value{room="hall"}` at T0 + i s + `offsetMs` for i in
+   * [from, to), value i + offsetMs / 1000, flushing every `every` samples.
+   */
+  writeSame(tab: string, from: number, to: number, offsetMs: number, every: number): Promise<void>;
+  /**
+   * A store opened now on the shared database: its writer slot, raw per-step
+   * counts and sums over [T0, T0 + seconds) in `stepMs` steps, and the
+   * per-minute counts and sums of the 1-minute tier.
+   */
+  readSame(
+    seconds: number,
+    stepMs: number,
+  ): Promise<{
+    slot: number;
+    count: number[];
+    sum: number[];
+    minCount: number[];
+    minSum: number[];
+  }>;
 }
 
 declare global {
@@ -155,5 +180,68 @@ const readModels = async (): Promise<[number, number][]> => {
   }
   return out;
 };
-window.__metrics = { ...base, openTab, writeTab, readTabs, registerModels, readModels };
+const openSame = async (tab: string): Promise<number> => {
+  const m = await Metrics.create({
+    storage: 'indexeddb',
+    dbName: 'edgewise-two-tabs-same',
+    intervalMs: 1000,
+    tiers,
+    now: () => now,
+    autoStart: false,
+  });
+  tabs.set(tab, m);
+  return m.store.writerSlot;
+};
+const writeSame = async (
+  tab: string,
+  from: number,
+  to: number,
+  offsetMs: number,
+  every: number,
+): Promise<void> => {
+  const m = tabs.get(tab)!;
+  const g = m.gauge('same_value', { labelNames: ['room'] }).labels({ room: 'hall' });
+  for (let i = from; i < to; i++) {
+    now = T0 + i * 1000 + offsetMs;
+    g.set(i + offsetMs / 1000);
+    m.sample(now);
+    if ((i + 1) % every === 0) await m.flush();
+  }
+  await m.flush();
+};
+const readSame = async (seconds: number, stepMs: number) => {
+  now = T0 + seconds * 1000;
+  const m = await Metrics.create({
+    storage: 'indexeddb',
+    dbName: 'edgewise-two-tabs-same',
+    intervalMs: 1000,
+    tiers,
+    now: () => now,
+    autoStart: false,
+  });
+  const to = T0 + seconds * 1000;
+  const q = (agg: 'count' | 'sum', step: number) =>
+    m
+      .query('same_value', { from: T0, to, step, agg })
+      .then((r) => (r.series.length === 1 ? Array.from(r.series[0].values) : []));
+  const [count, sum] = [await q('count', stepMs), await q('sum', stepMs)];
+  // The 1-minute tier: a clock past the raw tier's retention.
+  now = T0 + 366 * 86_400_000;
+  const [minCount, minSum] = [await q('count', 60_000), await q('sum', 60_000)];
+  now = T0 + seconds * 1000;
+  const slot = m.store.writerSlot;
+  await m.close();
+  return { slot, count, sum, minCount, minSum };
+};
+window.__metrics = {
+  ...base,
+  openTab,
+  writeTab,
+  readTabs,
+  registerModels,
+  readModels,
+  openSame,
+  writeSame,
+  readSame,
+};
 document.getElementById('result')!.textContent = 'ready';

@@ -84,6 +84,11 @@ export class IndexedDbBackend implements TimeSeriesBackend {
     return new IndexedDbBackend(db);
   }
 
+  /** The database name: stores on one database share its writer slots. */
+  get scope(): string {
+    return this.db.name;
+  }
+
   get version(): number {
     return this.db.version;
   }

@@ -16,6 +16,12 @@ export interface SeriesMeta {
    */
   kind: 'counter' | 'gauge' | 'distribution';
   labels: Record<string, string>;
+  /**
+   * The writer slot (an open store on a shared database) whose stream this is;
+   * absent for slot 0. Each writer of a series writes its own stream (its key
+   * ends in `\u0000w<slot>`); queries merge a series' streams.
+   */
+  writer?: number;
 }
 
 /**
@@ -71,6 +77,8 @@ export interface StorageStats {
 /** Where a `TimeSeriesStore` persists series and chunks (`MemoryBackend`, `IndexedDbBackend`). */
 export interface TimeSeriesBackend {
   readonly kind: 'memory' | 'indexeddb';
+  /** Names the storage other stores may share (IndexedDB: the database name) for writer slots. */
+  readonly scope?: string;
   /** Puts series metadata and chunks (overwriting same keys) in one transaction. All or nothing. Throws `QUOTA_EXCEEDED` when storage is full. */
   /**
    * Writes atomically. Series ids in `batch.series` are provisional: a backend

@@ -52,11 +52,26 @@ export interface Series {
 export const keyOf = (name: string, labels: Record<string, string>): string =>
   `${name}\u0000${JSON.stringify(Object.entries(labels).sort((a, b) => (a[0] < b[0] ? -1 : 1)))}`;
 
+/** The key of writer `slot`'s stream of the series `key` (slot 0: the series key itself). */
+export const streamKey = (key: string, slot: number): string =>
+  slot === 0 ? key : `${key}\u0000w${slot}`;
+
+/** The writer slot of a stored stream (0 when absent). */
+export const writerOf = (m: SeriesMeta): number => m.writer ?? 0;
+
+/** The series key of a stream (its key without the writer suffix). */
+export function baseKeyOf(m: SeriesMeta): string {
+  const w = writerOf(m);
+  const suffix = `\u0000w${w}`;
+  return w > 0 && m.key.endsWith(suffix) ? m.key.slice(0, -suffix.length) : m.key;
+}
+
 export function isSeriesMeta(m: unknown): m is SeriesMeta {
   const x = m as SeriesMeta;
   return (
     typeof x === 'object' &&
     x !== null &&
+    (x.writer === undefined || (Number.isInteger(x.writer) && x.writer > 0)) &&
     Number.isFinite(x.id) &&
     typeof x.key === 'string' &&
     typeof x.name === 'string' &&
@@ -159,6 +174,22 @@ export function ensureRaw(raw: RawState, n: number): void {
   v.set(raw.v.subarray(0, raw.n));
   raw.ts = ts;
   raw.v = v;
+}
+
+/**
+ * Grows a roll-up tier's open chunk columns to hold `n` rows. A chunk holds one
+ * row per bucket, plus a second row for a bucket whose writer was finished by
+ * another store and then resumed (queries merge rows of one bucket).
+ */
+export function ensureRoll(r: RollState, n: number): void {
+  if (r.cols.ts.length >= n) return;
+  let cap = Math.max(1, r.cols.ts.length * 2);
+  while (cap < n) cap *= 2;
+  for (const k in r.cols) {
+    const c = new Float64Array(cap);
+    c.set(r.cols[k].subarray(0, r.n));
+    r.cols[k] = c;
+  }
 }
 
 /** Tier `ti`'s open chunk as a record: fresh copies of its columns, or views of them. */
@@ -284,6 +315,7 @@ export async function applyCursor(
     r.chunkStart = start;
     if (chunk?.start === start) {
       const n = chunk.cols.ts.length;
+      ensureRoll(r, n);
       for (const k in r.cols) r.cols[k].set(chunk.cols[k].subarray(0, n));
       for (let j = 0; j < n; j++) r.skRows[j] = rowSketch(chunk, j)?.slice() ?? null;
       r.n = n;

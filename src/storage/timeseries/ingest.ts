@@ -7,7 +7,7 @@
  */
 import type { QuantileSketch } from '../../kernels/quantile';
 import type { ChunkRecord } from '../types';
-import { ensureRaw, type RollState, rawChunk, rollChunk, type Series } from './buckets';
+import { ensureRaw, ensureRoll, type RollState, rawChunk, rollChunk, type Series } from './buckets';
 import type { Rollup } from './rollup';
 import { newSketch, type TierPlan } from './tiers';
 
@@ -102,6 +102,7 @@ function closeBucket(plan: TierPlan, pending: ChunkRecord[], tr: Series, i: numb
     r.n = 0;
   }
   if (i === 1 && rowSk[1]) drainStage(plan, tr, 1);
+  if (r.n === r.cols.ts.length) ensureRoll(r, r.n + 1);
   r.cols.ts[r.n] = r.bucketStart;
   r.cur.writeRow(r.cols, r.n);
   r.skRows[r.n] = rowSk[i] && r.sk && r.sk.count > 0 ? r.sk.serialize() : null;
@@ -125,4 +126,22 @@ function closeBucket(plan: TierPlan, pending: ChunkRecord[], tr: Series, i: numb
     if (i === 1 && !rowSk[1] && liveSk[2]) drainStage(plan, tr, 2);
   }
   r.sk?.reset();
+}
+
+/**
+ * Closes every open bucket (finest tier first, so each feeds the next) into a
+ * row of its tier's open chunk: used to finish the streams of a writer that is
+ * gone. A bucket finished this way may be continued by a later row of the same
+ * bucket; queries merge rows of one bucket.
+ */
+export function closeOpenBuckets(plan: TierPlan, pending: ChunkRecord[], tr: Series): void {
+  for (let i = 1; i < plan.tiers.length; i++) {
+    const r = tr.roll[i];
+    if (r.cur.count > 0) closeBucket(plan, pending, tr, i);
+    r.cur.reset();
+    r.sk?.reset();
+    r.bucketStart = Number.NaN;
+    tr.touched = true;
+  }
+  tr.staged = 0;
 }

@@ -6,8 +6,8 @@
  * exactly on the raw tier and from merged bucket sketches on roll-up tiers.
  */
 import { QuantileSketch } from '../../kernels/quantile';
-import type { ChunkRecord, TimeSeriesBackend } from '../types';
-import { isChunkIntact, openChunkView, rowSketch, type Series } from './buckets';
+import type { ChunkRecord, SeriesMeta, TimeSeriesBackend } from '../types';
+import { baseKeyOf, isChunkIntact, openChunkView, rowSketch, type Series } from './buckets';
 import { AGGREGATIONS, type Aggregation, aggregate, Rollup } from './rollup';
 import { bad, HOUR, newSketch, type TierPlan } from './tiers';
 
@@ -55,6 +55,8 @@ export interface QueryState {
   /** Closed chunks not yet written. */
   readonly pending: readonly ChunkRecord[];
   readonly series: Iterable<Series>;
+  /** Stored streams of other writers (other stores on the same database), listed now. */
+  others(): Promise<SeriesMeta[]>;
   now(): number;
   /** Called for every stored chunk left out of an answer because it could not be read. */
   damagedRead(): void;
@@ -90,9 +92,30 @@ export async function query(
       `query: agg '${String(agg)}' is not supported; use one of ${[...AGGREGATIONS, ...Object.keys(QUANTILE_AGGREGATIONS)].join(', ')}.`,
     );
   }
+  // One group per series (name + labels): this store's stream and other writers' streams.
+  const want = options.labels ?? {};
+  const matches = (m: SeriesMeta) => {
+    if (m.name !== name) return false;
+    for (const k in want) if (m.labels[k] !== String(want[k])) return false;
+    return true;
+  };
+  const groups = new Map<string, Group>();
+  let distribution = false;
+  for (const tr of st.series) {
+    if (tr.meta.name === name && tr.meta.kind === 'distribution') distribution = true;
+    if (matches(tr.meta)) groups.set(baseKeyOf(tr.meta), { meta: tr.meta, own: tr, others: [] });
+  }
+  for (const m of await st.others()) {
+    if (m.name === name && m.kind === 'distribution') distribution = true;
+    if (!matches(m)) continue;
+    const k = baseKeyOf(m);
+    const g = groups.get(k);
+    if (g) g.others.push(m);
+    else groups.set(k, { meta: m, others: [m] });
+  }
   let ti = tierFor(plan, from, now);
   // Summaries' observations live in roll-up tiers only.
-  if (ti === 0 && plan.tiers.length > 1 && hasDistribution(st, name)) ti = 1;
+  if (ti === 0 && plan.tiers.length > 1 && distribution) ti = 1;
   if (q !== undefined && ti > 0 && !plan.rowSk[ti]) {
     // Quantiles come from the finest covering tier that keeps sketches.
     const j = plan.rowSk.findIndex((x, k) => x && k > ti);
@@ -111,18 +134,18 @@ export async function query(
   if (steps > 11_000) bad(`query: ${steps} steps is too many (max 11000); pass a larger step.`);
   const timestamps = new Float64Array(steps);
   for (let i = 0; i < steps; i++) timestamps[i] = from + i * step;
-  const want = options.labels ?? {};
   const out: QueryResult['series'] = [];
-  for (const tr of st.series) {
-    if (tr.meta.name !== name) continue;
-    let ok = true;
-    for (const k in want) if (tr.meta.labels[k] !== String(want[k])) ok = false;
-    if (!ok) continue;
-    const chunks = await chunksFor(st, tr, ti, from, to);
+  for (const g of groups.values()) {
+    const tr = g.own;
+    // Per stream, its chunks by start; several streams are merged by time below.
+    const streams: ChunkRecord[][] = [];
+    if (tr) streams.push(await chunksFor(st, tr, ti, from, to));
+    for (const m of g.others) streams.push(await storedChunks(st, m.id, ti, from, to));
+    const labels = { ...g.meta.labels };
     if (q !== undefined) {
       out.push({
-        labels: { ...tr.meta.labels },
-        values: quantileSteps(plan, tr, ti, chunks, from, to, step, q),
+        labels,
+        values: quantileSteps(plan, tr, ti, streams.flat(), from, to, step, q),
       });
       continue;
     }
@@ -132,27 +155,40 @@ export async function query(
       fn(acc[Math.floor((ts - from) / step)]);
     };
     if (ti === 0) {
-      let prev = Number.NaN;
-      for (const c of chunks) {
-        const { ts, v } = c.cols;
-        for (let i = 0; i < ts.length; i++) {
-          const x = v[i];
-          if (!(x > Number.NEGATIVE_INFINITY && x < Number.POSITIVE_INFINITY)) continue;
-          const inc =
-            tr.meta.kind === 'counter' && !Number.isNaN(prev) ? (x >= prev ? x - prev : x) : 0;
-          prev = x;
-          add(ts[i], (r) => r.add(x, inc));
+      // A counter's increase is per stream (each writer's counter has its own
+      // resets); the points of all streams are then added in time order.
+      const pts: { t: number; x: number; inc: number }[] = [];
+      for (const chunks of streams) {
+        let prev = Number.NaN;
+        for (const c of chunks) {
+          const { ts, v } = c.cols;
+          for (let i = 0; i < ts.length; i++) {
+            const x = v[i];
+            if (!(x > Number.NEGATIVE_INFINITY && x < Number.POSITIVE_INFINITY)) continue;
+            const inc =
+              g.meta.kind === 'counter' && !Number.isNaN(prev) ? (x >= prev ? x - prev : x) : 0;
+            prev = x;
+            pts.push({ t: ts[i], x, inc });
+          }
         }
       }
+      if (streams.length > 1) pts.sort((a, b) => a.t - b.t);
+      for (const p of pts) add(p.t, (r) => r.add(p.x, p.inc));
     } else {
-      for (const c of chunks) {
-        for (let i = 0; i < c.cols.ts.length; i++) add(c.cols.ts[i], (r) => r.mergeRow(c.cols, i));
+      // Rows of one bucket from several streams merge (exact for every column but
+      // first/last, which then follow stream order: this store's first).
+      const rows: { t: number; c: ChunkRecord; i: number }[] = [];
+      for (const chunks of streams) {
+        for (const c of chunks)
+          for (let i = 0; i < c.cols.ts.length; i++) rows.push({ t: c.cols.ts[i], c, i });
       }
-      for (const [b, r] of partialBuckets(plan, tr, ti)) add(b, (a) => a.merge(r));
+      if (streams.length > 1) rows.sort((a, b) => a.t - b.t);
+      for (const { t, c, i } of rows) add(t, (r) => r.mergeRow(c.cols, i));
+      if (tr) for (const [b, r] of partialBuckets(plan, tr, ti)) add(b, (a) => a.merge(r));
     }
     const values = new Float64Array(steps);
     for (let i = 0; i < steps; i++) values[i] = aggregate(acc[i], agg as Aggregation, step);
-    out.push({ labels: { ...tr.meta.labels }, values });
+    out.push({ labels, values });
   }
   return { tier: tier.name, from, to, step, timestamps, series: out };
 }
@@ -163,7 +199,7 @@ export async function query(
  */
 function quantileSteps(
   plan: TierPlan,
-  tr: Series,
+  tr: Series | undefined,
   ti: number,
   chunks: ChunkRecord[],
   from: number,
@@ -214,7 +250,7 @@ function quantileSteps(
     }
     // Open buckets: this tier's and the tiers' below, and the staged first-tier values.
     const res = plan.tiers[ti].resolutionMs;
-    for (let j = ti; j >= 1; j--) {
+    for (let j = ti; j >= 1 && tr; j--) {
       const r = tr.roll[j];
       if (!(r.cur.count > 0)) continue;
       const k = slot(Math.floor(r.bucketStart / res) * res);
@@ -229,10 +265,28 @@ function quantileSteps(
   return values;
 }
 
-function hasDistribution(st: QueryState, name: string): boolean {
-  for (const tr of st.series)
-    if (tr.meta.name === name && tr.meta.kind === 'distribution') return true;
-  return false;
+/** A series in a query: this store's stream of it (if any) and other writers' streams. */
+interface Group {
+  meta: SeriesMeta;
+  own?: Series;
+  others: SeriesMeta[];
+}
+
+/** Stored chunks of stream `id` overlapping [from, to), by start (damaged ones left out and counted). */
+async function storedChunks(
+  st: QueryState,
+  id: number,
+  ti: number,
+  from: number,
+  to: number,
+): Promise<ChunkRecord[]> {
+  const out: ChunkRecord[] = [];
+  for (const c of await st.backend.readChunks(ti, id, from, to)) {
+    // A damaged stored chunk is left out of the answer (and counted), not thrown.
+    if (isChunkIntact(c, ti === 0 ? ['ts', 'v'] : ['ts'])) out.push(c);
+    else st.damagedRead();
+  }
+  return out.sort((a, b) => a.start - b.start);
 }
 
 /** Stored chunks overlapping [from, to), with buffered (unflushed) ones replacing stored copies. */
@@ -245,11 +299,7 @@ async function chunksFor(
 ): Promise<ChunkRecord[]> {
   const byStart = new Map<number, ChunkRecord>();
   if (tr.persisted) {
-    for (const c of await st.backend.readChunks(ti, tr.meta.id, from, to)) {
-      // A damaged stored chunk is left out of the answer (and counted), not thrown.
-      if (isChunkIntact(c, ti === 0 ? ['ts', 'v'] : ['ts'])) byStart.set(c.start, c);
-      else st.damagedRead();
-    }
+    for (const c of await storedChunks(st, tr.meta.id, ti, from, to)) byStart.set(c.start, c);
   }
   for (const c of st.pending) if (c.series === tr.meta.id && c.tier === ti) byStart.set(c.start, c);
   const open = openChunkView(st.plan, tr, ti);

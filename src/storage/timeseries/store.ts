@@ -8,8 +8,13 @@
  * chunks are deleted on open and after every flush. Memory holds one open
  * chunk per series per tier, so it stays bounded however long the store runs.
  *
+ * Several stores on one database (tabs) may write the same series: each holds
+ * a writer slot and writes its own stream of the series; queries merge the
+ * streams (writers.ts, docs/reliability.md "Two tabs, one database").
+ *
  * The parts: tiers.ts (tier layout), buckets.ts (series state and chunk
- * encoding), ingest.ts (the roll-up cascade), query.ts (range queries).
+ * encoding), ingest.ts (the roll-up cascade), query.ts (range queries),
+ * writers.ts (writer slots).
  */
 import { MemoryBackend } from '../memory';
 import {
@@ -21,6 +26,7 @@ import {
 } from '../types';
 import {
   applyCursor,
+  baseKeyOf,
   cursorOf,
   isSeriesMeta,
   keyOf,
@@ -28,11 +34,14 @@ import {
   rawChunk,
   rollChunk,
   type Series,
+  streamKey,
+  writerOf,
 } from './buckets';
-import { drainStage, record, recordDistribution } from './ingest';
+import { closeOpenBuckets, drainStage, record, recordDistribution } from './ingest';
 import { type QueryOptions, type QueryResult, type QueryState, query, tierFor } from './query';
 import type { SampleSink, SampleSlot, SampleSource } from './source';
 import { bad, DEFAULT_TIERS, planTiers, type TierPlan, type TierSpec } from './tiers';
+import { claimWriter, tryClaimWriter, type WriterSlot } from './writers';
 
 /** Options of `TimeSeriesStore.open`. */
 export interface TimeSeriesStoreOptions {
@@ -91,7 +100,10 @@ export class TimeSeriesStore {
   private readonly source: SampleSource;
   private readonly now: () => number;
   private readonly include: (name: string) => boolean;
+  /** This store's streams, by series key (name + labels). */
   private readonly byKey = new Map<string, Series>();
+  /** The writer slot this store holds while open (see writers.ts). */
+  private writer: WriterSlot = { slot: 0, release: () => {} };
   /** Per sampling slot: the source's series object -> its store series. */
   private readonly byValue = new Map<object, Series>();
   private readonly byCount = new Map<object, Series>();
@@ -147,6 +159,10 @@ export class TimeSeriesStore {
       get series() {
         return store.byKey.values();
       },
+      others: async () =>
+        (await this.backend.listSeries()).filter(
+          (m) => isSeriesMeta(m) && writerOf(m) !== this.writer.slot,
+        ),
       now: () => this.now(),
       damagedRead: () => {
         this.damagedReads++;
@@ -160,8 +176,14 @@ export class TimeSeriesStore {
     options: TimeSeriesStoreOptions = {},
   ): Promise<TimeSeriesStore> {
     const s = new TimeSeriesStore(source, options);
-    await s.restore();
-    await s.expire();
+    s.writer = await claimWriter(s.backend.scope ?? s.backend);
+    try {
+      await s.restore();
+      await s.expire();
+    } catch (error) {
+      s.writer.release();
+      throw error;
+    }
     return s;
   }
 
@@ -182,9 +204,17 @@ export class TimeSeriesStore {
 
   // ------------------------------------------------------------ series
 
+  /**
+   * The writer slot this store holds: several stores (tabs) writing one series
+   * each write their own stream of it, and queries merge the streams.
+   */
+  get writerSlot(): number {
+    return this.writer.slot;
+  }
+
   private makeSeries(meta: SeriesMeta): Series {
     const tr = newSeries(this.plan, meta);
-    this.byKey.set(meta.key, tr);
+    this.byKey.set(baseKeyOf(meta), tr);
     return tr;
   }
 
@@ -196,18 +226,33 @@ export class TimeSeriesStore {
     const key = keyOf(name, labels);
     const t = this.byKey.get(key);
     if (t) return t;
-    return this.makeSeries({ id: this.nextProvisional--, key, name, kind, labels });
+    const slot = this.writer.slot;
+    const meta: SeriesMeta = {
+      id: this.nextProvisional--,
+      key: streamKey(key, slot),
+      name,
+      kind,
+      labels,
+    };
+    if (slot > 0) meta.writer = slot;
+    return this.makeSeries(meta);
   }
 
   private async restore(): Promise<void> {
     const metas = await this.backend.listSeries();
     const cursors = new Map((await this.backend.listCursors()).map((c) => [c.id, c]));
+    const others = new Map<number, SeriesMeta[]>();
     for (const m of metas) {
       if (!isSeriesMeta(m)) {
         this.damaged.push({
           series: String((m as { key?: unknown })?.key),
           reason: 'series record',
         });
+        continue;
+      }
+      const w = writerOf(m);
+      if (w !== this.writer.slot) {
+        others.set(w, [...(others.get(w) ?? []), m]);
         continue;
       }
       try {
@@ -218,13 +263,56 @@ export class TimeSeriesStore {
       } catch (error) {
         // A damaged cursor or open chunk costs that series its open chunk, never
         // the store: it starts a fresh one (closed chunks stay queryable).
-        const tr = this.byKey.get(m.key);
+        const tr = this.byKey.get(baseKeyOf(m));
         for (const r of tr?.roll ?? []) r?.sk?.dispose();
         this.makeSeries(m).persisted = true;
         this.damaged.push({
           series: m.key,
           reason: error instanceof Error ? error.message : String(error),
         });
+      }
+    }
+    await this.finishOrphans(others, cursors);
+  }
+
+  /**
+   * Streams of writer slots no open store holds (a tab that closed or died
+   * while another held a lower slot): their open roll-up buckets, kept only in
+   * their cursors, are closed into rows now so they are never lost. Their raw
+   * chunks are complete already. A writer that later takes the slot continues
+   * from the finished cursor.
+   */
+  private async finishOrphans(
+    others: Map<number, SeriesMeta[]>,
+    cursors: Map<number, SeriesCursor>,
+  ): Promise<void> {
+    if (this.tiers.length < 2) return;
+    for (const [w, metas] of others) {
+      const claim = await tryClaimWriter(this.backend.scope ?? this.backend, w);
+      if (!claim) continue; // its store is open: it finishes its own buckets
+      try {
+        const chunks: ChunkRecord[] = [];
+        const done: SeriesCursor[] = [];
+        for (const m of metas) {
+          const c = cursors.get(m.id);
+          if (!c || !Array.isArray(c.buckets) || !c.buckets.some((b) => b)) continue;
+          const tr = newSeries(this.plan, m);
+          try {
+            await applyCursor(this.plan, tr, c, this.backend);
+            closeOpenBuckets(this.plan, chunks, tr);
+            for (let i = 1; i < this.tiers.length; i++) {
+              if (tr.roll[i].dirty) chunks.push(rollChunk(this.plan, tr, i));
+            }
+            done.push(cursorOf(this.plan, tr));
+          } catch {
+            // A damaged cursor or chunk of another writer is left as it is.
+          } finally {
+            for (const r of tr.roll) r?.sk?.dispose();
+          }
+        }
+        if (done.length) await this.backend.write({ series: [], chunks, cursors: done });
+      } finally {
+        claim.release();
       }
     }
   }
@@ -368,8 +456,12 @@ export class TimeSeriesStore {
   }
 
   async close(): Promise<void> {
-    await this.stop();
-    await this.backend.close();
+    try {
+      await this.stop();
+      await this.backend.close();
+    } finally {
+      this.writer.release();
+    }
     for (const tr of this.byKey.values()) {
       for (let i = 1; i < this.tiers.length; i++) {
         tr.roll[i].sk?.dispose();
