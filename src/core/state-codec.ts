@@ -250,7 +250,7 @@ export function openState(input: unknown, format: StateFormat): OpenedState {
   const badMagic = (): EdgewiseError =>
     new EdgewiseError(
       'CORRUPT_STATE',
-      `${where}: these bytes are not a saved ${format.name} state (bad magic).`,
+      `${where}: these bytes are not a serialized ${format.name} state (bad magic).`,
     );
   if (bytes.length < (format.minLength ?? STATE_HEADER_BYTES)) {
     throw format.inputCode === undefined ? badMagic() : notBytes();
