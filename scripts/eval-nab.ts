@@ -23,6 +23,7 @@ import {
   allDetectors,
   defaultMembers,
   EnsembleCombiner,
+  type MemberSpec,
   StreamingDetector,
   type StreamingDetectorOptions,
 } from '../src/anomaly/ensemble-stream';
@@ -35,7 +36,7 @@ import {
   nabCategory,
   nabScore,
 } from '../src/anomaly/nab';
-import type { StreamingDetectorApi } from '../src/anomaly/streaming';
+import { BaseDetector, type StreamingDetectorApi } from '../src/anomaly/streaming';
 import { nabTime } from '../test/helpers/pandas-float';
 
 const argv = process.argv.slice(2);
@@ -209,7 +210,7 @@ if (halves > 0) {
 if (!argv.includes('--no-cv')) {
   const pool: Record<
     string,
-    () => { warmup: number; updateBatch: StreamingDetectorApi['updateBatch'] }
+    () => (MemberSpec & { updateBatch: StreamingDetectorApi['updateBatch'] }) | BaseDetector
   > = {
     seasonal: defaultMembers().seasonal,
     ewma: defaultMembers().ewma,
@@ -244,16 +245,32 @@ if (!argv.includes('--no-cv')) {
     });
   const t0 = performance.now();
   const cache = new Map<string, Float64Array[]>();
-  const warmups: Record<string, number> = {};
+  // each member's raw deviations, for the alarm floors of the combination
+  const rawCache = new Map<string, Float64Array[]>();
+  const specs: Record<string, MemberSpec> = {};
   for (const [name, make] of Object.entries(pool)) {
+    const raws: Float64Array[] = [];
     cache.set(
       name,
       series.map((s) => {
         const d = make();
-        warmups[name] = d.warmup;
-        return d.updateBatch(s.values, s.ts);
+        specs[name] = d;
+        if (!(d instanceof BaseDetector)) {
+          const p = d.updateBatch(s.values, s.ts);
+          raws.push(p);
+          return p;
+        }
+        const p = new Float64Array(s.values.length);
+        const r = new Float64Array(s.values.length);
+        for (let i = 0; i < p.length; i++) {
+          p[i] = d.update(s.values[i], s.ts[i]);
+          r[i] = d.lastRaw;
+        }
+        raws.push(r);
+        return p;
       }),
     );
+    rawCache.set(name, raws);
   }
   // Preview only (`--reference`): the published detectors' stored scores in
   // DIR/reference/<detector>/ (the dev split ships them), calibrated online
@@ -273,7 +290,8 @@ if (!argv.includes('--no-cv')) {
           return Float64Array.from(lines, (l) => cal.score(Number(l.split(',')[1])));
         }),
       );
-      warmups[`ref:${ref}`] = 0;
+      rawCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
+      specs[`ref:${ref}`] = { warmup: 0 };
     }
   }
   const cacheMs = performance.now() - t0;
@@ -284,11 +302,13 @@ if (!argv.includes('--no-cv')) {
   const replay = (c: Config): NabFile[] =>
     series.map((s, f) => {
       const comb = new EnsembleCombiner(
-        c.members.map((m) => warmups[m]),
+        c.members.map((m) => specs[m]),
         c.options,
       );
       const cols = c.members.map((m) => (cache.get(m) as Float64Array[])[f]);
+      const rawCols = c.members.map((m) => (rawCache.get(m) as Float64Array[])[f]);
       const p = new Float64Array(cols.length);
+      const r = new Float64Array(cols.length);
       const out = new Float64Array(s.values.length);
       for (let i = 0; i < out.length; i++) {
         const v = s.values[i];
@@ -296,8 +316,11 @@ if (!argv.includes('--no-cv')) {
           out[i] = Number.NaN;
           continue;
         }
-        for (let k = 0; k < cols.length; k++) p[k] = cols[k][i];
-        out[i] = comb.step(p, v, s.ts[i]);
+        for (let k = 0; k < cols.length; k++) {
+          p[k] = cols[k][i];
+          r[k] = rawCols[k][i];
+        }
+        out[i] = comb.step(p, v, s.ts[i], r);
       }
       return { name: s.name, timestamps: s.ts, windows: s.windows, scores: out };
     });

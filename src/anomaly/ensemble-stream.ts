@@ -18,7 +18,7 @@ import {
 export function defaultMembers(): Record<string, () => BaseDetector> {
   return {
     seasonal: () => new SeasonalDetector(),
-    ewma: () => new EwmaDetector({ alpha: 0.01 }),
+    ewma: () => new EwmaDetector({ alpha: 0.01, likelihoodFloor: 3 }),
   };
 }
 
@@ -73,6 +73,13 @@ export interface StreamingDetectorOptions {
    */
   warmup?: number;
   /**
+   * With epoch-ms timestamps, range novelty starts once the series spans
+   * this long (default 2 days: the range of a periodic series is not known
+   * before it has been seen twice). Without them it starts after the
+   * members' warm-up.
+   */
+  rangeAfterMs?: number;
+  /**
    * Combination rule (default 'max'): 'max' reports the largest calibrated
    * score with the Šidák correction; 'fisher' sums the members' surprisals
    * -ln(1 - p) (each member's max Šidák-corrected first) and reports the
@@ -89,16 +96,24 @@ export interface StreamingDetectorOptions {
  * calibrated by the ECDF of its own past means, so a run of moderately
  * unusual records scores high even when no single record does.
  */
-class Likelihood {
+export class Likelihood {
   readonly ring: Float64Array;
   sum = 0;
   i = 0;
   readonly cal = new ScoreCalibrator();
+  /** Running mean and variance of the window means (exponential over ~1,000 once warm). */
+  zn = 0;
+  zm = 0;
+  zv = 0;
   constructor(w: number) {
     this.ring = new Float64Array(w);
   }
-  /** Pushes one surprisal e = -ln(1 - p); returns the calibrated mean (0 while `warm` is false). */
-  update(e: number, warm: boolean): number {
+  /**
+   * Pushes one surprisal e = -ln(1 - p); returns the calibrated mean (0 while
+   * `warm` is false), at most 0.999 unless the mean is at least `floor`
+   * standard deviations above its running mean (floor 0: no limit).
+   */
+  update(e: number, warm: boolean, floor: number): number {
     const r = this.ring;
     this.sum += e - r[this.i];
     r[this.i] = e;
@@ -108,12 +123,31 @@ class Likelihood {
     }
     if (!warm) return 0;
     const m = this.sum / r.length;
-    return this.cal.score(m);
+    const q = this.cal.score(m);
+    const n0 = this.zn;
+    const k = Math.min(++this.zn, 1000);
+    const d = m - this.zm;
+    this.zm += d / k;
+    this.zv += (d * (m - this.zm) - this.zv) / k;
+    return floor > 0 && q > 0.999 && n0 > 10 && m < this.zm + floor * Math.sqrt(this.zv)
+      ? 0.999
+      : q;
   }
+}
+
+/** What the combination needs to know of a member (see `BaseDetector`). */
+export interface MemberSpec {
+  warmup: number;
+  alarmFloor?: number;
+  likelihoodFloor?: number;
+  maturity?: { readonly ms: number; readonly records: number };
 }
 
 /** How the calibrated member scores become one score (see `StreamingDetector`). */
 export type CombineRule = 'max' | 'fisher' | 'min';
+
+/** A record count: a non-negative safe integer. */
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 
 /** P(Gamma(k, 1) <= x) for an integer k >= 1 (Fisher's method on surprisals). */
 function gammaCdfInt(x: number, k: number): number {
@@ -145,6 +179,7 @@ export class EnsembleCombiner {
   readonly rangeTolerance: number;
   readonly combine: CombineRule;
   readonly memberWarmups: readonly number[];
+  readonly rangeAfterMs: number;
   readonly contributions: Float64Array;
   /** Records combined so far. */
   n = 0;
@@ -154,15 +189,31 @@ export class EnsembleCombiner {
   lastAlarmT = Number.NEGATIVE_INFINITY;
   lo = Number.NaN;
   hi = Number.NaN;
+  /** Timestamp of the first record (NaN before it; -Infinity: restored from a version-2 snapshot). */
+  firstT = Number.NaN;
   lik: Likelihood[][];
   /** Scores are capped at 0.5 while n < capUntil (the learning period). */
   capUntil: number;
   readonly #parts: number;
   readonly #perMember: number;
   readonly #warm: number;
+  readonly #floor: Float64Array;
+  readonly #likFloor: Float64Array;
+  readonly #matureMs: Float64Array;
+  readonly #matureRecords: Float64Array;
 
-  constructor(memberWarmups: readonly number[], options: StreamingDetectorOptions = {}) {
-    this.memberWarmups = [...memberWarmups];
+  /**
+   * `members`: per member its warm-up in records, or its `MemberSpec` (a
+   * `BaseDetector` is one: warm-up, alarm and likelihood floors, maturity).
+   */
+  constructor(members: readonly (number | MemberSpec)[], options: StreamingDetectorOptions = {}) {
+    const specs = members.map((m) => (typeof m === 'number' ? { warmup: m } : m));
+    const memberWarmups = specs.map((m) => m.warmup);
+    this.memberWarmups = memberWarmups;
+    this.#floor = Float64Array.from(specs, (m) => m.alarmFloor ?? 0);
+    this.#likFloor = Float64Array.from(specs, (m) => m.likelihoodFloor ?? 0);
+    this.#matureMs = Float64Array.from(specs, (m) => m.maturity?.ms ?? 0);
+    this.#matureRecords = Float64Array.from(specs, (m) => m.maturity?.records ?? 0);
     this.contributions = new Float64Array(memberWarmups.length);
     this.alarmLevel = options.alarmLevel ?? 0.996;
     this.cooldown = options.cooldown ?? 100;
@@ -214,6 +265,13 @@ export class EnsembleCombiner {
         `StreamingDetector: rangeTolerance must be >= 0, got ${describeValue(options.rangeTolerance)}.`,
       );
     }
+    this.rangeAfterMs = options.rangeAfterMs ?? 2 * 86_400_000;
+    if (!(this.rangeAfterMs >= 0 && this.rangeAfterMs < Number.POSITIVE_INFINITY)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: rangeAfterMs must be a finite number >= 0, got ${describeValue(options.rangeAfterMs)}.`,
+      );
+    }
     this.lik = this.freshLikelihoods();
     this.#perMember = 1 + ws.length;
     this.#parts = memberWarmups.length * this.#perMember;
@@ -225,22 +283,31 @@ export class EnsembleCombiner {
     return this.memberWarmups.map(() => this.likelihoodWindows.map((w) => new Likelihood(w)));
   }
 
-  /** Combines the members' calibrated scores `p` of one finite record. */
-  step(p: ArrayLike<number>, value: number, t: number): number {
+  /**
+   * Combines the members' calibrated scores `p` of one finite record (`raw`:
+   * their raw deviations, for the alarm floors; without it no floor applies).
+   */
+  step(p: ArrayLike<number>, value: number, t: number, raw?: ArrayLike<number>): number {
     const c = this.contributions;
     const n = this.n;
+    if (Number.isNaN(this.firstT)) this.firstT = t;
+    const epoch = t > 1e11;
+    const age = t - this.firstT;
     let mx = 0;
     let mn = 1;
     let fisher = 0;
     for (let i = 0; i < c.length; i++) {
       const pi = p[i];
-      let s = pi;
+      // below its alarm floor a member's point score stays under the alarm levels
+      let s = raw && pi > 0.999 && raw[i] < this.#floor[i] ? 0.999 : pi;
       const e = -Math.log(Math.max(1e-12, 1 - pi));
       const seen = n + 1 - this.memberWarmups[i];
       for (const l of this.lik[i]) {
-        const q = l.update(e, seen >= l.ring.length);
+        const q = l.update(e, seen >= l.ring.length, this.#likFloor[i]);
         if (q > s) s = q;
       }
+      // a member still learning (e.g. a daily profile before two days) says "no evidence either way"
+      if (s > 0.5 && (epoch ? age < this.#matureMs[i] : n < this.#matureRecords[i])) s = 0.5;
       c[i] = s;
       if (s > mx) mx = s;
       if (s < mn) mn = s;
@@ -260,7 +327,11 @@ export class EnsembleCombiner {
     const lo = this.lo;
     const hi = this.hi;
     const tol = (hi - lo) * this.rangeTolerance;
-    const novel = n >= this.#warm && hi > lo && (value > hi + tol || value < lo - tol);
+    const novel =
+      n >= this.#warm &&
+      hi > lo &&
+      (value > hi + tol || value < lo - tol) &&
+      !(epoch && age < this.rangeAfterMs);
     if (novel) combined = 1;
     if (n < this.capUntil && combined > 0.5) combined = 0.5;
     if (!(value >= lo)) this.lo = value;
@@ -311,6 +382,7 @@ export class StreamingDetector implements StreamingDetectorApi {
   readonly #names: string[];
   readonly #list: BaseDetector[];
   readonly #p: Float64Array;
+  readonly #raw: Float64Array;
   readonly #c: EnsembleCombiner;
   #rejected = 0;
   readonly #cal = new ScoreCalibrator();
@@ -335,10 +407,8 @@ export class StreamingDetector implements StreamingDetectorApi {
       throw new EdgewiseError('INVALID_ARGUMENT', 'StreamingDetector: pass at least one member.');
     }
     this.#p = new Float64Array(this.#list.length);
-    this.#c = new EnsembleCombiner(
-      this.#list.map((d) => d.warmup),
-      options,
-    );
+    this.#c = new EnsembleCombiner(this.#list, options);
+    this.#raw = new Float64Array(this.#list.length);
   }
 
   get count(): number {
@@ -389,8 +459,13 @@ export class StreamingDetector implements StreamingDetectorApi {
     }
     const t = timestamp ?? this.#c.n;
     const p = this.#p;
-    for (let i = 0; i < this.#list.length; i++) p[i] = this.#list[i].update(value, t);
-    return this.#c.step(p, value, t);
+    const raw = this.#raw;
+    for (let i = 0; i < this.#list.length; i++) {
+      const d = this.#list[i];
+      p[i] = d.update(value, t);
+      raw[i] = d.lastRaw;
+    }
+    return this.#c.step(p, value, t, raw);
   }
 
   updateBatch(values: ArrayLike<number>, timestamps?: ArrayLike<number>): Float64Array {
@@ -401,19 +476,27 @@ export class StreamingDetector implements StreamingDetectorApi {
   }
 
   snapshot(): DetectorSnapshot {
+    const c = this.#c;
     return {
       kind: this.kind,
-      version: 2,
-      n: this.#c.n,
+      version: 3,
+      n: c.n,
       rejected: this.#rejected,
       calibrator: this.#cal.snapshot(),
       state: {
-        lastAlarm: Number.isFinite(this.#c.lastAlarm) ? this.#c.lastAlarm : null,
-        lastAlarmT: Number.isFinite(this.#c.lastAlarmT) ? this.#c.lastAlarmT : null,
-        capUntil: this.#c.capUntil,
-        range: [this.#c.lo, this.#c.hi],
-        likelihoods: this.#c.lik.map((ls) =>
-          ls.map((l) => ({ ring: Array.from(l.ring), i: l.i, sum: l.sum, cal: l.cal.snapshot() })),
+        lastAlarm: Number.isFinite(c.lastAlarm) ? c.lastAlarm : null,
+        lastAlarmT: Number.isFinite(c.lastAlarmT) ? c.lastAlarmT : null,
+        capUntil: c.capUntil,
+        range: [c.lo, c.hi],
+        firstT: c.firstT,
+        likelihoods: c.lik.map((ls) =>
+          ls.map((l) => ({
+            ring: Array.from(l.ring),
+            i: l.i,
+            sum: l.sum,
+            cal: l.cal.snapshot(),
+            z: [l.zn, l.zm, l.zv],
+          })),
         ),
         members: Object.fromEntries(this.#names.map((k) => [k, this.members[k].snapshot()])),
       },
@@ -421,12 +504,15 @@ export class StreamingDetector implements StreamingDetectorApi {
   }
 
   /**
-   * Resumes from a `snapshot()`. All or nothing: if any part of the snapshot
-   * is refused (CORRUPT_STATE, UNSUPPORTED_VERSION), the detector keeps the
-   * state it had.
+   * Resumes from a `snapshot()` (versions 1 to 3). Every field is checked
+   * (counts, ranges, the likelihood rings and their sums, the calibrations,
+   * each member's state); a damaged snapshot is refused with CORRUPT_STATE
+   * (UNSUPPORTED_VERSION for an unknown version) and the detector keeps the
+   * state it had. A version-2 snapshot resumes as a detector past its
+   * learning periods (its likelihood floors relearn their running means).
    */
   restore(s: DetectorSnapshot): this {
-    if (!s || s.kind !== this.kind) {
+    if (!s || typeof s !== 'object' || s.kind !== this.kind) {
       throw new EdgewiseError(
         'CORRUPT_STATE',
         'StreamingDetector.restore: pass a snapshot() of a StreamingDetector.',
@@ -437,73 +523,131 @@ export class StreamingDetector implements StreamingDetectorApi {
       return this.#restore(s);
     } catch (e) {
       this.#restore(saved);
-      throw e;
+      if (e instanceof EdgewiseError) throw e;
+      throw new EdgewiseError(
+        'CORRUPT_STATE',
+        `StreamingDetector.restore: the snapshot is damaged (${String(e)}).`,
+      );
     }
   }
 
   #restore(s: DetectorSnapshot): this {
-    if (s.version === 1) return this.#restoreV1(s);
-    if (s.version !== 2) {
+    const bad = (what: string): EdgewiseError =>
+      new EdgewiseError(
+        'CORRUPT_STATE',
+        `StreamingDetector.restore: ${what}; pass an unmodified snapshot() of a StreamingDetector with the same members and options.`,
+      );
+    if (s.version !== 1 && s.version !== 2 && s.version !== 3) {
       throw new EdgewiseError(
         'UNSUPPORTED_VERSION',
-        `StreamingDetector.restore: snapshot version ${s.version} is not supported (expected 1 or 2).`,
+        `StreamingDetector.restore: snapshot version ${String(s.version)} is not supported (expected 1, 2 or 3).`,
       );
     }
+    if (!isCount(s.n)) throw bad('bad record count n');
+    if (!isCount(s.rejected)) throw bad('bad rejected count');
+    if (s.version === 1) return this.#restoreV1(s, bad);
     const outer = s.state as {
       lastAlarm: number | null;
       lastAlarmT: number | null;
       capUntil?: number;
       range: [number | null, number | null];
-      likelihoods: { ring: number[]; i: number; sum: number; cal: CalibratorSnapshot }[][];
+      firstT?: number | null;
+      likelihoods: {
+        ring: number[];
+        i: number;
+        sum: number;
+        cal: CalibratorSnapshot;
+        z?: number[];
+      }[][];
       members: Record<string, DetectorSnapshot>;
     };
-    const ls = outer?.likelihoods;
-    if (
-      !Array.isArray(ls) ||
-      ls.length !== this.#c.lik.length ||
-      !ls.every(
-        (x, i) =>
-          Array.isArray(x) &&
-          x.length === this.#c.lik[i].length &&
-          x.every(
-            (l, j) =>
-              Array.isArray(l?.ring) &&
-              l.ring.length === this.#c.lik[i][j].ring.length &&
-              l.ring.every(Number.isFinite) &&
-              Number.isInteger(l.i) &&
-              l.i >= 0 &&
-              l.i < l.ring.length &&
-              // the running sum of the ring (it drifts by rounding between refreshes)
-              Math.abs(l.sum - l.ring.reduce((a: number, b: number) => a + b, 0)) <=
-                1e-9 * (1 + l.ring.reduce((a: number, b: number) => a + Math.abs(b), 0)),
-          ),
-      )
-    ) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'StreamingDetector.restore: the snapshot was taken with other members or likelihood windows.',
-      );
+    if (!outer || typeof outer !== 'object') throw bad('no state');
+    const c = this.#c;
+    const n = s.n;
+    const la = outer.lastAlarm;
+    if (la !== null && !(Number.isInteger(la) && la >= 0 && la < n)) throw bad('bad lastAlarm');
+    const lt = outer.lastAlarmT;
+    if (lt !== null && !Number.isFinite(lt)) throw bad('bad lastAlarmT');
+    if ((la === null) !== (lt === null)) throw bad('lastAlarm and lastAlarmT disagree');
+    const cap = outer.capUntil;
+    if (!(Number.isInteger(cap) && (cap as number) >= 0 && (cap as number) <= n + c.warmup)) {
+      throw bad('bad capUntil');
     }
-    this.#restoreMembers(outer?.members);
-    this.#c.lik.forEach((x, i) => {
-      x.forEach((l, j) => {
-        const src = ls[i][j];
-        l.ring.set(src.ring);
+    const range = outer.range;
+    if (!Array.isArray(range) || range.length !== 2) throw bad('bad range');
+    // NaN (in memory) or null (through JSON): none yet
+    const [lo, hi] = range.map((x) => (x === null || Number.isNaN(x) ? null : x));
+    const noRange = lo === null && hi === null;
+    if (
+      !noRange &&
+      !(Number.isFinite(lo) && Number.isFinite(hi) && (lo as number) <= (hi as number))
+    ) {
+      throw bad('bad range');
+    }
+    if (noRange !== (n === 0)) throw bad('the range does not match the record count');
+    let firstT: number;
+    if (s.version === 2) firstT = n > 0 ? -Number.MAX_SAFE_INTEGER : Number.NaN;
+    else {
+      const f = outer.firstT === null || Number.isNaN(outer.firstT) ? null : outer.firstT;
+      if (f === null ? n !== 0 : !(Number.isFinite(f) && n > 0)) throw bad('bad firstT');
+      firstT = f ?? Number.NaN;
+    }
+    const ls = outer.likelihoods;
+    if (!Array.isArray(ls) || ls.length !== c.lik.length) {
+      throw bad('the snapshot was taken with other members');
+    }
+    const lik = c.freshLikelihoods();
+    ls.forEach((x, i) => {
+      if (!Array.isArray(x) || x.length !== lik[i].length) {
+        throw bad('the snapshot was taken with other likelihood windows');
+      }
+      x.forEach((src, j) => {
+        const l = lik[i][j];
+        if (!src || typeof src !== 'object') throw bad('bad likelihood');
+        const ring = src.ring;
+        // surprisals -ln(1 - p) with p clamped to 1 - 1e-12
+        if (
+          !Array.isArray(ring) ||
+          ring.length !== l.ring.length ||
+          !ring.every((e) => Number.isFinite(e) && e >= 0 && e <= 28)
+        ) {
+          throw bad('bad likelihood ring');
+        }
+        if (!(Number.isInteger(src.i) && src.i >= 0 && src.i < ring.length)) {
+          throw bad('bad likelihood ring position');
+        }
+        const total = ring.reduce((a, b) => a + b, 0);
+        // the running sum of the ring (it drifts by rounding between refreshes)
+        if (!(Math.abs(src.sum - total) <= 1e-9 * (1 + total))) throw bad('bad likelihood sum');
+        const z = s.version === 2 ? [0, 0, 0] : src.z;
+        if (
+          !Array.isArray(z) ||
+          z.length !== 3 ||
+          !isCount(z[0]) ||
+          !(Number.isFinite(z[1]) && z[1] >= 0 && z[1] <= 28) ||
+          !(Number.isFinite(z[2]) && z[2] >= 0 && z[2] <= 28 * 28)
+        ) {
+          throw bad('bad likelihood floor statistics');
+        }
+        l.ring.set(ring);
         l.i = src.i;
         l.sum = src.sum;
         l.cal.restore(src.cal);
+        [l.zn, l.zm, l.zv] = z;
       });
     });
-    // JSON turns NaN into null
-    const c = this.#c;
-    c.lo = outer.range?.[0] ?? Number.NaN;
-    c.hi = outer.range?.[1] ?? Number.NaN;
-    this.#cal.restore(s.calibrator);
-    c.n = s.n;
+    const cal = new ScoreCalibrator().restore(s.calibrator);
+    this.#restoreMembers(outer.members);
+    c.lik = lik;
+    c.lo = lo ?? Number.NaN;
+    c.hi = hi ?? Number.NaN;
+    c.firstT = firstT;
+    this.#cal.restore(cal.snapshot());
+    c.n = n;
     this.#rejected = s.rejected;
-    c.lastAlarm = outer.lastAlarm ?? Number.NEGATIVE_INFINITY;
-    c.lastAlarmT = outer.lastAlarmT ?? Number.NEGATIVE_INFINITY;
-    c.capUntil = Number.isFinite(outer.capUntil) ? (outer.capUntil as number) : c.warmup;
+    c.lastAlarm = la ?? Number.NEGATIVE_INFINITY;
+    c.lastAlarmT = lt ?? Number.NEGATIVE_INFINITY;
+    c.capUntil = cap as number;
     return this;
   }
 
@@ -525,20 +669,22 @@ export class StreamingDetector implements StreamingDetectorApi {
    * range start afresh and are learnt during one more learning period
    * (`warmup` records with scores capped at 0.5).
    */
-  #restoreV1(s: DetectorSnapshot): this {
+  #restoreV1(s: DetectorSnapshot, bad: (what: string) => EdgewiseError): this {
     const outer = s.state as {
       lastAlarm: number | null;
       members: Record<string, DetectorSnapshot>;
     };
-    if (!Number.isInteger(s.n) || s.n < 0) {
-      throw new EdgewiseError('CORRUPT_STATE', 'StreamingDetector.restore: bad record count.');
-    }
-    this.#restoreMembers(outer?.members);
+    if (!outer || typeof outer !== 'object') throw bad('no state');
+    const la = outer.lastAlarm;
+    if (la !== null && !(Number.isInteger(la) && la >= 0 && la < s.n)) throw bad('bad lastAlarm');
+    const cal = new ScoreCalibrator().restore(s.calibrator);
+    this.#restoreMembers(outer.members);
     const c = this.#c;
     c.lik = c.freshLikelihoods();
     c.lo = Number.NaN;
     c.hi = Number.NaN;
-    this.#cal.restore(s.calibrator);
+    c.firstT = s.n > 0 ? -Number.MAX_SAFE_INTEGER : Number.NaN;
+    this.#cal.restore(cal.snapshot());
     c.n = s.n;
     this.#rejected = s.rejected;
     c.lastAlarm = outer.lastAlarm ?? Number.NEGATIVE_INFINITY;

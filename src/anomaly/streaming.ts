@@ -44,7 +44,34 @@ export interface StreamingDetectorApi {
 export interface BaseOptions {
   /** Records before scores are produced (default per detector). */
   warmup?: number;
+  /**
+   * Alarm floor, in the detector's raw units (standard deviations for the
+   * z-scored detectors): inside a `StreamingDetector`, a record whose raw
+   * deviation is below it cannot raise this member's point score above
+   * 0.999, however high it ranks in the member's history (default 3 for
+   * `GaussianDetector`, `MadDetector`, `EwmaDetector` and `SeasonalDetector`,
+   * the 3-sigma control limit; 0 for the others). The member's own scores and
+   * its likelihoods are unchanged.
+   */
+  alarmFloor?: number;
+  /**
+   * Likelihood floor, in standard deviations: inside a `StreamingDetector`,
+   * this member's anomaly likelihoods cannot exceed 0.999 unless the window's
+   * mean surprisal is at least this many standard deviations above its own
+   * running mean (default 0: off).
+   */
+  likelihoodFloor?: number;
 }
+
+const checkFloor = (x: unknown, name: string, where: string): number => {
+  if (typeof x !== 'number' || !(x >= 0 && x < Number.POSITIVE_INFINITY)) {
+    throw new EdgewiseError(
+      'INVALID_ARGUMENT',
+      `${where}: ${name} must be a finite number >= 0, got ${describeValue(x)}.`,
+    );
+  }
+  return x;
+};
 
 export function checkBatch(values: unknown, timestamps: unknown, where: string): void {
   if (
@@ -92,8 +119,20 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   #rejected = 0;
   #lastRaw = 0;
   readonly warmup: number;
+  /** See `BaseOptions.alarmFloor`. */
+  readonly alarmFloor: number;
+  /** See `BaseOptions.likelihoodFloor`. */
+  readonly likelihoodFloor: number;
+  /**
+   * How long the detector learns before its scores count in a
+   * `StreamingDetector` (whose combination caps this member's contribution
+   * at 0.5 until then): `ms` of epoch-millisecond timestamps or, without
+   * them, `records`. 0 and 0 for most detectors; two days (two periods) for
+   * `SeasonalDetector`.
+   */
+  readonly maturity: { readonly ms: number; readonly records: number } = { ms: 0, records: 0 };
 
-  constructor(warmup: number) {
+  constructor(warmup: number, options: BaseOptions = {}, alarmFloor = 0) {
     if (!Number.isInteger(warmup) || warmup < 0) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
@@ -101,6 +140,16 @@ export abstract class BaseDetector implements StreamingDetectorApi {
       );
     }
     this.warmup = warmup;
+    this.alarmFloor = checkFloor(
+      options.alarmFloor ?? alarmFloor,
+      'alarmFloor',
+      this.constructor.name,
+    );
+    this.likelihoodFloor = checkFloor(
+      options.likelihoodFloor ?? 0,
+      'likelihoodFloor',
+      this.constructor.name,
+    );
   }
 
   get count(): number {
@@ -242,7 +291,7 @@ export class GaussianDetector extends BaseDetector {
 
   constructor(options: GaussianOptions = {}) {
     const w = checkWindow(options.window ?? 400, 'GaussianDetector');
-    super(options.warmup ?? Math.min(30, w));
+    super(options.warmup ?? Math.min(30, w), options, 3);
     this.#ring = new Ring(w);
   }
   protected raw(x: number): number {
@@ -295,7 +344,7 @@ export class MadDetector extends BaseDetector {
 
   constructor(options: MadOptions = {}) {
     const w = checkWindow(options.window ?? 200, 'MadDetector');
-    super(options.warmup ?? Math.min(30, w));
+    super(options.warmup ?? Math.min(30, w), options, 3);
     this.#ring = new Ring(w);
     this.#sorted = new Float64Array(w);
   }
@@ -389,7 +438,7 @@ export class EwmaDetector extends BaseDetector {
 
   constructor(options: EwmaOptions = {}) {
     const a = checkAlpha(options.alpha ?? 0.05, 'EwmaDetector');
-    super(options.warmup ?? 30);
+    super(options.warmup ?? 30, options, 3);
     this.alpha = a;
   }
   protected raw(x: number): number {
@@ -431,6 +480,15 @@ export interface SeasonalOptions extends BaseOptions {
   alpha?: number;
   /** Visits before a weekly slot is trusted in 'both' mode (default 3). */
   minSeen?: number;
+  /**
+   * Learning time per record, in ms (default 300000, 5 minutes): with
+   * epoch-ms timestamps a record weighs min(1, gap to the previous record /
+   * `learnMs`) in the slot averages, so a slot learns at the same rate per
+   * hour whether records come every 5 minutes or every second (and a slot
+   * visited by 30 one-minute records is not turned into a fast tracker of
+   * the last few). 0: every record weighs 1.
+   */
+  learnMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -445,16 +503,17 @@ class Profile {
     this.dev = new Float64Array(slots);
     this.seen = new Float64Array(slots);
   }
-  learn(i: number, x: number, alpha: number, gdev: number): void {
+  /** Learns x in slot i with weight w in (0, 1] (`seen` sums the weights). */
+  learn(i: number, x: number, alpha: number, gdev: number, w: number): void {
     if (this.seen[i] === 0) {
       this.level[i] = x;
       this.dev[i] = gdev;
     } else {
-      const a = Math.max(alpha, 1 / (this.seen[i] + 1));
+      const a = Math.max(alpha * w, w / (this.seen[i] + w));
       this.dev[i] += a * (Math.abs(x - this.level[i]) - this.dev[i]);
       this.level[i] += a * (x - this.level[i]);
     }
-    this.seen[i]++;
+    this.seen[i] += w;
   }
   toJSON(): { level: number[]; dev: number[]; seen: number[] } {
     return {
@@ -487,21 +546,38 @@ class Profile {
  */
 export class SeasonalDetector extends BaseDetector {
   readonly kind = 'SeasonalDetector';
-  readonly opts: Required<Omit<SeasonalOptions, 'warmup'>>;
+  readonly opts: Required<Omit<SeasonalOptions, keyof BaseOptions>>;
   #daily: Profile;
   #weekly: Profile | undefined;
   #gm = Number.NaN;
   #gdev = 0;
+  #prevT = Number.NaN;
+  override readonly maturity: { readonly ms: number; readonly records: number };
 
   constructor(options: SeasonalOptions = {}) {
-    super(options.warmup ?? 30);
+    super(options.warmup ?? 30, options, 3);
     this.opts = {
       slotMs: options.slotMs ?? 30 * 60_000,
       profile: options.profile ?? 'daily',
       period: options.period ?? 288,
       alpha: checkAlpha(options.alpha ?? 0.1, 'SeasonalDetector'),
       minSeen: options.minSeen ?? 3,
+      learnMs: options.learnMs ?? 300_000,
     };
+    if (!(this.opts.learnMs >= 0 && this.opts.learnMs <= DAY_MS)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `SeasonalDetector: learnMs must be in [0, 86400000], got ${describeValue(this.opts.learnMs)}.`,
+      );
+    }
+    if (!(Number.isInteger(this.opts.period) && this.opts.period >= 1 && this.opts.period <= 1e6)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `SeasonalDetector: period must be an integer in [1, 1e6], got ${describeValue(this.opts.period)}.`,
+      );
+    }
+    // a daily profile is not known before it has been seen twice
+    this.maturity = { ms: 2 * DAY_MS, records: 2 * this.opts.period };
     if (!['daily', 'weekly', 'both'].includes(this.opts.profile)) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',
@@ -549,8 +625,11 @@ export class SeasonalDetector extends BaseDetector {
     this.#gdev += ga * (Math.abs(x - this.#gm) - this.#gdev);
     this.#gm += ga * (x - this.#gm);
     const [ds, ws] = this.#slots(t);
-    this.#daily.learn(ds, x, this.opts.alpha, this.#gdev);
-    this.#weekly?.learn(ws, x, this.opts.alpha, this.#gdev);
+    const dt = t - this.#prevT;
+    const w = t > 1e11 && dt > 0 && this.opts.learnMs > 0 ? Math.min(1, dt / this.opts.learnMs) : 1;
+    this.#prevT = t;
+    this.#daily.learn(ds, x, this.opts.alpha, this.#gdev, w);
+    this.#weekly?.learn(ws, x, this.opts.alpha, this.#gdev, w);
   }
   protected state(): unknown {
     return {
@@ -558,6 +637,8 @@ export class SeasonalDetector extends BaseDetector {
       weekly: this.#weekly?.toJSON() ?? null,
       gm: this.#gm,
       gdev: this.#gdev,
+      // the last timestamp, once there is one
+      ...(Number.isNaN(this.#prevT) ? {} : { prevT: this.#prevT }),
     };
   }
   protected setState(s: {
@@ -565,6 +646,8 @@ export class SeasonalDetector extends BaseDetector {
     weekly: ReturnType<Profile['toJSON']> | null;
     gm: number | null;
     gdev: number;
+    /** Absent before learnMs (then every record resumes with weight 1 until the next). */
+    prevT?: number | null;
   }): void {
     this.#daily.set(s.daily);
     if (this.#weekly) {
@@ -577,6 +660,7 @@ export class SeasonalDetector extends BaseDetector {
     }
     this.#gm = s.gm ?? Number.NaN;
     this.#gdev = s.gdev;
+    this.#prevT = s.prevT ?? Number.NaN;
   }
 }
 
@@ -606,7 +690,7 @@ export class CusumDetector extends BaseDetector {
   #sn = 0;
 
   constructor(options: CusumOptions = {}) {
-    super(options.warmup ?? 30);
+    super(options.warmup ?? 30, options);
     this.k = options.k ?? 0.5;
     this.h = options.h ?? 8;
     this.alpha = checkAlpha(options.alpha ?? 0.01, 'CusumDetector');
@@ -677,7 +761,7 @@ export class PageHinkleyDetector extends BaseDetector {
   #dnMin = 0;
 
   constructor(options: PageHinkleyOptions = {}) {
-    super(options.warmup ?? 30);
+    super(options.warmup ?? 30, options);
     this.delta = options.delta ?? 0.25;
     this.lambda = options.lambda ?? 20;
     this.forget = options.forget ?? 0.99;
