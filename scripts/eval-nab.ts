@@ -104,6 +104,7 @@ for (const cat of readdirSync(join(dataDir, 'data')).sort()) {
   }
 }
 
+const PROFILE_KEYS = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
 const candidates: Record<string, () => StreamingDetectorApi> = {
   StreamingDetector: () => new StreamingDetector(),
   // ablations of the default: without the anomaly likelihoods / range novelty / either
@@ -156,37 +157,35 @@ for (const [name, make] of Object.entries(candidates)) {
 }
 
 const halves = Number(arg('--halves') ?? 0);
+// mulberry32, seeded: the same splits on every run
+let seedA = 0x2545f491;
+const rand = (): number => {
+  seedA = (seedA + 0x6d2b79f5) | 0;
+  let t = Math.imul(seedA ^ (seedA >>> 15), 1 | seedA);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const splits: number[][] = [];
+for (let h = 0; h < halves; h++) {
+  const order = series.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  splits.push(order);
+}
+/** Per split: the threshold of `profile` chosen on one half of the files, the other half scored at it. */
+const halvesOf = (files: NabFile[], profile = NAB_PROFILES.standard): number[] =>
+  splits.map((order) => {
+    const half = order.length >> 1;
+    const tune = order.slice(0, half).map((i) => files[i]);
+    const test = order.slice(half).map((i) => files[i]);
+    const th = nabScore(tune, profile).threshold;
+    return nabScore(test, profile, th).score;
+  });
 if (halves > 0) {
-  // mulberry32, seeded: the same splits on every run
-  let a = 0x2545f491;
-  const rand = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const splits: number[][] = [];
-  for (let h = 0; h < halves; h++) {
-    const order = series.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    splits.push(order);
-  }
   const heldOut = new Map<string, number[]>();
-  for (const [name, files] of results) {
-    heldOut.set(
-      name,
-      splits.map((order) => {
-        const half = order.length >> 1;
-        const tune = order.slice(0, half).map((i) => files[i]);
-        const test = order.slice(half).map((i) => files[i]);
-        const th = nabScore(tune, NAB_PROFILES.standard).threshold;
-        return nabScore(test, NAB_PROFILES.standard, th).score;
-      }),
-    );
-  }
+  for (const [name, files] of results) heldOut.set(name, halvesOf(files));
   const base = heldOut.get('StreamingDetector');
   console.log(
     `\nHeld-out halves (${halves} seeded splits; threshold chosen on one half, standard profile scored on the other):`,
@@ -407,6 +406,23 @@ if (!argv.includes('--no-cv')) {
     console.log(
       `| ${r.k === 0 ? '**default** ' : ''}${label(r.c)} | ${fmt(r.dev)} | ${fmt(r.cv.pooled)} | ${fmt(r.cv.mean)} | ${cvRow(r.cv)} |`,
     );
+  if (halves > 0) {
+    // the same seeded half splits for the best candidate of each member set, all three profiles
+    const base = PROFILE_KEYS.map((p) => halvesOf(corpora[0].files as NabFile[], NAB_PROFILES[p]));
+    console.log(
+      `\nHeld-out halves per candidate (${halves} seeded splits as above; mean held-out score, standard / low FP / low FN; splits where it beats the default, standard):`,
+    );
+    console.log('| candidate | mean | beats the default (standard) |');
+    console.log('| --- | --- | --- |');
+    for (const r of [rows[0], ...bestPerSet.values()].filter((x, i, a) => a.indexOf(x) === i)) {
+      const h = PROFILE_KEYS.map((p) => halvesOf(corpora[r.k].files as NabFile[], NAB_PROFILES[p]));
+      const mean = h.map((x) => (x.reduce((a, b) => a + b, 0) / x.length).toFixed(1)).join(' / ');
+      const wins = h[0].filter((v, i) => v > base[0][i]).length;
+      console.log(
+        `| ${r.k === 0 ? '**default** ' : ''}${label(r.c)} | ${mean} | ${r.k === 0 ? '-' : `${wins} of ${halves}`} |`,
+      );
+    }
+  }
   const nested = crossValidateByCategory(corpora);
   console.log(
     '\nNested CV (the candidate AND the thresholds chosen on three categories, the fourth scored):',
