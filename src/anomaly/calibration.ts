@@ -224,7 +224,8 @@ export class ScoreCalibrator {
       throw bad('not a calibrator snapshot');
     }
     const tree = s.tree;
-    if (!tree.every((x) => Number.isFinite(x) && x >= 0) || tree[0] !== 0) {
+    // Array.from: a sparse array's holes are checked too
+    if (!Array.from(tree).every((x) => Number.isFinite(x) && x >= 0) || tree[0] !== 0) {
       throw bad('bad histogram');
     }
     const { total, weight } = s;
@@ -248,7 +249,7 @@ export class ScoreCalibrator {
     let top = 0;
     for (let b = 0; b < CALIBRATION_BINS; b++) {
       const cur = prefix(b + 1);
-      if (cur - prev < -tol) throw bad('negative bin count');
+      if (!(cur - prev >= -tol)) throw bad('negative bin count');
       if (cur - prev > tol) top = b;
       prev = cur;
     }

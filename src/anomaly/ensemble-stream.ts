@@ -609,7 +609,7 @@ export class StreamingDetector implements StreamingDetectorApi {
         if (
           !Array.isArray(ring) ||
           ring.length !== l.ring.length ||
-          !ring.every((e) => Number.isFinite(e) && e >= 0 && e <= 28)
+          !Array.from(ring).every((e) => Number.isFinite(e) && e >= 0 && e <= 28)
         ) {
           throw bad('bad likelihood ring');
         }

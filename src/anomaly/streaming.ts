@@ -108,6 +108,14 @@ export function checkBatch(values: unknown, timestamps: unknown, where: string):
   }
 }
 
+/** A record count: a non-negative safe integer. */
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+/** A finite number. */
+const fin = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+/** A level learnt from the first record: null (JSON's NaN) exactly when nothing was learnt. */
+const level = (x: unknown, n: number): boolean =>
+  n === 0 ? x === null || Number.isNaN(x) : fin(x);
+
 /**
  * The base of the calibrated streaming detectors: score-then-learn per record, warm-up, rejection
  * of non-finite values, calibration and snapshots.
@@ -167,7 +175,20 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   /** Learns `x`. */
   protected abstract learn(x: number, t: number): void;
   protected abstract state(): unknown;
-  protected abstract setState(s: unknown): void;
+  /**
+   * Restores `state()` (a copy: may be kept). `n` is the record count of the
+   * snapshot. Implementations check every field and throw CORRUPT_STATE
+   * (`this.corrupt(...)`) before changing anything.
+   */
+  protected abstract setState(s: unknown, n: number): void;
+
+  /** The CORRUPT_STATE error of a damaged snapshot. */
+  protected corrupt(what: string): EdgewiseError {
+    return new EdgewiseError(
+      'CORRUPT_STATE',
+      `${this.kind}.restore: ${what}; pass an unmodified snapshot() of a ${this.kind} built with the same options.`,
+    );
+  }
 
   update(value: number, timestamp?: number): number {
     if (typeof value !== 'number') {
@@ -223,9 +244,20 @@ export abstract class BaseDetector implements StreamingDetectorApi {
         `${this.kind}.restore: snapshot version ${s.version} is not supported (expected ${SNAPSHOT_VERSION}).`,
       );
     }
-    const cal = new ScoreCalibrator().restore(s.calibrator);
-    this.setState(structuredClone(s.state));
-    this.calibrator.restore(cal.snapshot());
+    if (!isCount(s.n) || !isCount(s.rejected)) throw this.corrupt('bad record counts');
+    if (!s.state || typeof s.state !== 'object') throw this.corrupt('no state');
+    const cal = new ScoreCalibrator().restore(s.calibrator).snapshot();
+    const saved = structuredClone(this.state());
+    const savedCal = this.calibrator.snapshot();
+    try {
+      this.setState(structuredClone(s.state), s.n);
+      this.calibrator.restore(cal);
+    } catch (e) {
+      this.setState(saved, this.n);
+      this.calibrator.restore(savedCal);
+      if (e instanceof EdgewiseError) throw e;
+      throw this.corrupt(`damaged state (${String(e)})`);
+    }
     this.n = s.n;
     this.#rejected = s.rejected;
     return this;
@@ -253,7 +285,19 @@ class Ring {
   toJSON(): { buf: number[]; len: number; head: number } {
     return { buf: Array.from(this.buf), len: this.len, head: this.head };
   }
-  static from(s: { buf: number[]; len: number; head: number }): Ring {
+  /** Restores `toJSON()` of a ring of `size`; undefined when the state is not one. */
+  static from(s: { buf: number[]; len: number; head: number }, size: number): Ring | undefined {
+    if (
+      !s ||
+      !Array.isArray(s.buf) ||
+      s.buf.length !== size ||
+      !Array.from(s.buf).every(fin) ||
+      !(Number.isInteger(s.len) && s.len >= 0 && s.len <= size) ||
+      !(Number.isInteger(s.head) && s.head >= 0 && s.head < size) ||
+      (s.len < size && s.head !== s.len)
+    ) {
+      return undefined;
+    }
     const r = new Ring(s.buf.length);
     r.buf.set(s.buf);
     r.len = s.len;
@@ -316,13 +360,35 @@ export class GaussianDetector extends BaseDetector {
   protected state(): unknown {
     return { ring: this.#ring.toJSON(), sum: this.#sum, sum2: this.#sum2, shift: this.#shift };
   }
-  protected setState(s: {
-    ring: Parameters<typeof Ring.from>[0];
-    sum: number;
-    sum2: number;
-    shift: number | null;
-  }): void {
-    this.#ring = Ring.from(s.ring);
+  protected setState(
+    s: {
+      ring: Parameters<typeof Ring.from>[0];
+      sum: number;
+      sum2: number;
+      shift: number | null;
+    },
+    n: number,
+  ): void {
+    const ring = Ring.from(s.ring, this.#ring.buf.length);
+    if (!ring || ring.len > n || (ring.len === 0) !== (n === 0)) throw this.corrupt('bad window');
+    if (!level(s.shift, n)) throw this.corrupt('bad shift');
+    // the running sums of the window (they drift by rounding)
+    let sum = 0;
+    let abs = 0;
+    let sum2 = 0;
+    for (let i = 0; i < ring.len; i++) {
+      const d = ring.buf[(ring.head - 1 - i + ring.buf.length) % ring.buf.length];
+      sum += d;
+      abs += Math.abs(d);
+      sum2 += d * d;
+    }
+    if (!(fin(s.sum) && Math.abs(s.sum - sum) <= 1e-6 * (1 + abs))) {
+      throw this.corrupt('bad window sum');
+    }
+    if (!(fin(s.sum2) && s.sum2 >= 0 && Math.abs(s.sum2 - sum2) <= 1e-6 * (1 + sum2))) {
+      throw this.corrupt('bad window sum of squares');
+    }
+    this.#ring = ring;
     this.#sum = s.sum;
     this.#sum2 = s.sum2;
     this.#shift = s.shift ?? Number.NaN;
@@ -400,8 +466,10 @@ export class MadDetector extends BaseDetector {
   protected state(): unknown {
     return { ring: this.#ring.toJSON() };
   }
-  protected setState(st: { ring: Parameters<typeof Ring.from>[0] }): void {
-    this.#ring = Ring.from(st.ring);
+  protected setState(st: { ring: Parameters<typeof Ring.from>[0] }, n: number): void {
+    const ring = Ring.from(st.ring, this.#ring.buf.length);
+    if (!ring || ring.len > n || (ring.len === 0) !== (n === 0)) throw this.corrupt('bad window');
+    this.#ring = ring;
     const vals: number[] = [];
     const r = this.#ring;
     for (let i = 0; i < r.len; i++)
@@ -458,7 +526,8 @@ export class EwmaDetector extends BaseDetector {
   protected state(): unknown {
     return { m: this.#m, v: this.#v };
   }
-  protected setState(s: { m: number | null; v: number }): void {
+  protected setState(s: { m: number | null; v: number }, n: number): void {
+    if (!level(s.m, n) || !(fin(s.v) && s.v >= 0)) throw this.corrupt('bad mean or variance');
     this.#m = s.m ?? Number.NaN;
     this.#v = s.v;
   }
@@ -522,13 +591,22 @@ class Profile {
       seen: Array.from(this.seen),
     };
   }
+  /** Whether `s` is a `toJSON()` of a profile of this size with finite levels, spreads >= 0 and counts >= 0. */
+  static valid(
+    s: { level: number[]; dev: number[]; seen: number[] } | null,
+    slots: number,
+  ): boolean {
+    const arr = (a: unknown, min: number) =>
+      Array.isArray(a) && a.length === slots && Array.from(a).every((x) => fin(x) && x >= min);
+    return (
+      !!s &&
+      typeof s === 'object' &&
+      arr(s.level, Number.NEGATIVE_INFINITY) &&
+      arr(s.dev, 0) &&
+      arr(s.seen, 0)
+    );
+  }
   set(s: { level: number[]; dev: number[]; seen: number[] }): void {
-    if (s.level.length !== this.level.length) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'SeasonalDetector.restore: the snapshot was taken with other slot options.',
-      );
-    }
     this.level.set(s.level);
     this.dev.set(s.dev);
     this.seen.set(s.seen);
@@ -641,23 +719,27 @@ export class SeasonalDetector extends BaseDetector {
       ...(Number.isNaN(this.#prevT) ? {} : { prevT: this.#prevT }),
     };
   }
-  protected setState(s: {
-    daily: ReturnType<Profile['toJSON']>;
-    weekly: ReturnType<Profile['toJSON']> | null;
-    gm: number | null;
-    gdev: number;
-    /** Absent before learnMs (then every record resumes with weight 1 until the next). */
-    prevT?: number | null;
-  }): void {
-    this.#daily.set(s.daily);
-    if (this.#weekly) {
-      if (!s.weekly)
-        throw new EdgewiseError(
-          'CORRUPT_STATE',
-          'SeasonalDetector.restore: the snapshot has no weekly profile.',
-        );
-      this.#weekly.set(s.weekly);
+  protected setState(
+    s: {
+      daily: ReturnType<Profile['toJSON']>;
+      weekly: ReturnType<Profile['toJSON']> | null;
+      gm: number | null;
+      gdev: number;
+      /** Absent before learnMs (then every record resumes with weight 1 until the next). */
+      prevT?: number | null;
+    },
+    n: number,
+  ): void {
+    if (!Profile.valid(s.daily, this.#daily.level.length)) throw this.corrupt('bad daily profile');
+    if (this.#weekly && !Profile.valid(s.weekly, this.#weekly.level.length)) {
+      throw this.corrupt('bad or missing weekly profile');
     }
+    if (!level(s.gm, n) || !(fin(s.gdev) && s.gdev >= 0)) throw this.corrupt('bad global level');
+    if (!(s.prevT === undefined || s.prevT === null || fin(s.prevT))) {
+      throw this.corrupt('bad last timestamp');
+    }
+    this.#daily.set(s.daily);
+    if (this.#weekly) this.#weekly.set(s.weekly as ReturnType<Profile['toJSON']>);
     this.#gm = s.gm ?? Number.NaN;
     this.#gdev = s.gdev;
     this.#prevT = s.prevT ?? Number.NaN;
@@ -725,7 +807,12 @@ export class CusumDetector extends BaseDetector {
   protected state(): unknown {
     return { m: this.#m, v: this.#v, sp: this.#sp, sn: this.#sn };
   }
-  protected setState(s: { m: number | null; v: number; sp: number; sn: number }): void {
+  protected setState(s: { m: number | null; v: number; sp: number; sn: number }, n: number): void {
+    if (!level(s.m, n) || !(fin(s.v) && s.v >= 0)) throw this.corrupt('bad mean or variance');
+    // both sums restart once one exceeds h
+    if (!(fin(s.sp) && s.sp >= 0 && s.sp <= this.h && fin(s.sn) && s.sn >= 0 && s.sn <= this.h)) {
+      throw this.corrupt('bad cumulative sums');
+    }
     this.#m = s.m ?? Number.NaN;
     this.#v = s.v;
     this.#sp = s.sp;
@@ -815,14 +902,24 @@ export class PageHinkleyDetector extends BaseDetector {
       dnMin: this.#dnMin,
     };
   }
-  protected setState(s: {
-    mean: number | null;
-    var: number;
-    up: number;
-    upMin: number;
-    dn: number;
-    dnMin: number;
-  }): void {
+  protected setState(
+    s: {
+      mean: number | null;
+      var: number;
+      up: number;
+      upMin: number;
+      dn: number;
+      dnMin: number;
+    },
+    n: number,
+  ): void {
+    if (!level(s.mean, n) || !(fin(s.var) && s.var >= 0)) {
+      throw this.corrupt('bad mean or variance');
+    }
+    // the statistics restart once one exceeds lambda; the minima start at 0
+    const ok = (x: number, min: number) =>
+      fin(x) && fin(min) && min <= 0 && min <= x && x - min <= this.lambda;
+    if (!ok(s.up, s.upMin) || !ok(s.dn, s.dnMin)) throw this.corrupt('bad statistics');
     this.#mean = s.mean ?? Number.NaN;
     this.#var = s.var;
     this.#up = s.up;

@@ -453,6 +453,10 @@ export class ARTimeDetector implements StreamingDetectorApi {
         `${KIND}.restore: snapshot version ${describeValue(s.version)} is not supported (expected ${SNAPSHOT_VERSION}).`,
       );
     }
+    // the score is not calibrated: the snapshot's calibrator is always the empty one
+    if (JSON.stringify(s.calibrator) !== JSON.stringify(emptyCalibrator())) {
+      throw corrupt('the calibrator is not the empty one');
+    }
     const o = this.#o;
     const st = s.state as ARTimeState;
     if (!st || typeof st !== 'object' || !st.config || typeof st.config !== 'object') {

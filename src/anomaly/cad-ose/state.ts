@@ -61,6 +61,10 @@ export function parseCadOseState(
       `${KIND}.restore: snapshot version ${describeValue(s.version)} is not supported (expected ${VERSION}).`,
     );
   }
+  // the score is not calibrated: the snapshot's calibrator is always the empty one
+  if (JSON.stringify(s.calibrator) !== JSON.stringify(emptyCalibrator())) {
+    bad('the calibrator is not the empty one');
+  }
   const isCount = (v: unknown): v is number =>
     typeof v === 'number' && Number.isInteger(v) && v >= 0;
   if (!isCount(s.n) || !isCount(s.rejected)) bad('record counts');
@@ -116,7 +120,7 @@ export function parseCadOseState(
   const hist = numArray(S.hist, 'hist');
   if (hist.length < 1 || hist.length > c.restPeriod) bad('score history length');
   // scores are shares of unrecognised facts: in [0, 1]
-  if (!hist.every((x) => x >= 0 && x <= 1)) bad('score history values');
+  if (!Array.from(hist).every((x) => x >= 0 && x <= 1)) bad('score history values');
   const lastRaw = S.lastRaw;
   if (typeof lastRaw !== 'number' || !(lastRaw >= 0 && lastRaw <= 1)) bad('lastRaw');
   const lo = S.lo ?? Number.POSITIVE_INFINITY;
