@@ -67,7 +67,7 @@ export class Likelihood {
   sum = 0;
   i = 0;
   readonly cal = new ScoreCalibrator();
-  /** Running mean and variance of the window means (exponential over ~1,000 once warm). */
+  /** Running mean and variance of the window means (exponential over ~1,000 once warm; kept only under a floor). */
   zn = 0;
   zm = 0;
   zv = 0;
@@ -90,14 +90,13 @@ export class Likelihood {
     if (!warm) return 0;
     const m = this.sum / r.length;
     const q = this.cal.score(m);
+    if (!(floor > 0)) return q;
     const n0 = this.zn;
     const k = Math.min(++this.zn, 1000);
     const d = m - this.zm;
     this.zm += d / k;
     this.zv += (d * (m - this.zm) - this.zv) / k;
-    return floor > 0 && q > 0.999 && n0 > 10 && m < this.zm + floor * Math.sqrt(this.zv)
-      ? 0.999
-      : q;
+    return q > 0.999 && n0 > 10 && m < this.zm + floor * Math.sqrt(this.zv) ? 0.999 : q;
   }
 }
 
