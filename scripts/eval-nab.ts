@@ -12,7 +12,8 @@
  * shown; `--reference` adds the stored scores in DIR/reference/ of the
  * published detectors as stand-in members, a preview only). With `--halves N`, N seeded random splits of the files in
  * two halves: the threshold is chosen on one half and the other half is
- * scored at it (held-out files and a held-out threshold), per detector.
+ * scored at it (held-out files and a held-out threshold), per detector of the
+ * first table and for the best candidate of each member set of the grid.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
