@@ -12,13 +12,15 @@
  * shown; `--reference` adds the stored scores in DIR/reference/ of the
  * published detectors as stand-in members, a preview only). With `--halves N`, N seeded random splits of the files in
  * two halves: the threshold is chosen on one half and the other half is
- * scored at it (held-out files and a held-out threshold), per detector.
+ * scored at it (held-out files and a held-out threshold), per detector of the
+ * first table and for the best candidate of each member set of the grid.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ARTimeDetector,
   allDetectors,
+  BaseDetector,
   CadOseDetector,
   defaultMembers,
   ScoreCalibrator,
@@ -27,7 +29,7 @@ import {
   type StreamingDetectorOptions,
 } from 'edgewise/anomaly';
 // The combination stage alone and the NAB harness are evaluation internals, not public API.
-import { EnsembleCombiner } from '../src/anomaly/ensemble-stream';
+import { EnsembleCombiner, type MemberSpec } from '../src/anomaly/ensemble-stream';
 import { nabTime } from '../test/helpers/pandas-float';
 import {
   crossValidateByCategory,
@@ -104,6 +106,7 @@ for (const cat of readdirSync(join(dataDir, 'data')).sort()) {
   }
 }
 
+const PROFILE_KEYS = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
 const candidates: Record<string, () => StreamingDetectorApi> = {
   StreamingDetector: () => new StreamingDetector(),
   // ablations of the default: without the anomaly likelihoods / range novelty / either
@@ -156,37 +159,35 @@ for (const [name, make] of Object.entries(candidates)) {
 }
 
 const halves = Number(arg('--halves') ?? 0);
+// mulberry32, seeded: the same splits on every run
+let seedA = 0x2545f491;
+const rand = (): number => {
+  seedA = (seedA + 0x6d2b79f5) | 0;
+  let t = Math.imul(seedA ^ (seedA >>> 15), 1 | seedA);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const splits: number[][] = [];
+for (let h = 0; h < halves; h++) {
+  const order = series.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  splits.push(order);
+}
+/** Per split: the threshold of `profile` chosen on one half of the files, the other half scored at it. */
+const halvesOf = (files: NabFile[], profile = NAB_PROFILES.standard): number[] =>
+  splits.map((order) => {
+    const half = order.length >> 1;
+    const tune = order.slice(0, half).map((i) => files[i]);
+    const test = order.slice(half).map((i) => files[i]);
+    const th = nabScore(tune, profile).threshold;
+    return nabScore(test, profile, th).score;
+  });
 if (halves > 0) {
-  // mulberry32, seeded: the same splits on every run
-  let a = 0x2545f491;
-  const rand = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const splits: number[][] = [];
-  for (let h = 0; h < halves; h++) {
-    const order = series.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    splits.push(order);
-  }
   const heldOut = new Map<string, number[]>();
-  for (const [name, files] of results) {
-    heldOut.set(
-      name,
-      splits.map((order) => {
-        const half = order.length >> 1;
-        const tune = order.slice(0, half).map((i) => files[i]);
-        const test = order.slice(half).map((i) => files[i]);
-        const th = nabScore(tune, NAB_PROFILES.standard).threshold;
-        return nabScore(test, NAB_PROFILES.standard, th).score;
-      }),
-    );
-  }
+  for (const [name, files] of results) heldOut.set(name, halvesOf(files));
   const base = heldOut.get('StreamingDetector');
   console.log(
     `\nHeld-out halves (${halves} seeded splits; threshold chosen on one half, standard profile scored on the other):`,
@@ -210,7 +211,7 @@ if (halves > 0) {
 if (!argv.includes('--no-cv')) {
   const pool: Record<
     string,
-    () => { warmup: number; updateBatch: StreamingDetectorApi['updateBatch'] }
+    () => (MemberSpec & { updateBatch: StreamingDetectorApi['updateBatch'] }) | BaseDetector
   > = {
     seasonal: defaultMembers().seasonal,
     ewma: defaultMembers().ewma,
@@ -245,16 +246,32 @@ if (!argv.includes('--no-cv')) {
     });
   const t0 = performance.now();
   const cache = new Map<string, Float64Array[]>();
-  const warmups: Record<string, number> = {};
+  // each member's raw deviations, for the alarm floors of the combination
+  const rawCache = new Map<string, Float64Array[]>();
+  const specs: Record<string, MemberSpec> = {};
   for (const [name, make] of Object.entries(pool)) {
+    const raws: Float64Array[] = [];
     cache.set(
       name,
       series.map((s) => {
         const d = make();
-        warmups[name] = d.warmup;
-        return d.updateBatch(s.values, s.ts);
+        specs[name] = d;
+        if (!(d instanceof BaseDetector)) {
+          const p = d.updateBatch(s.values, s.ts);
+          raws.push(p);
+          return p;
+        }
+        const p = new Float64Array(s.values.length);
+        const r = new Float64Array(s.values.length);
+        for (let i = 0; i < p.length; i++) {
+          p[i] = d.update(s.values[i], s.ts[i]);
+          r[i] = d.lastRaw;
+        }
+        raws.push(r);
+        return p;
       }),
     );
+    rawCache.set(name, raws);
   }
   // Preview only (`--reference`): the published detectors' stored scores in
   // DIR/reference/<detector>/ (the dev split ships them), calibrated online
@@ -274,7 +291,8 @@ if (!argv.includes('--no-cv')) {
           return Float64Array.from(lines, (l) => cal.score(Number(l.split(',')[1])));
         }),
       );
-      warmups[`ref:${ref}`] = 0;
+      rawCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
+      specs[`ref:${ref}`] = { warmup: 0 };
     }
   }
   const cacheMs = performance.now() - t0;
@@ -285,11 +303,13 @@ if (!argv.includes('--no-cv')) {
   const replay = (c: Config): NabFile[] =>
     series.map((s, f) => {
       const comb = new EnsembleCombiner(
-        c.members.map((m) => warmups[m]),
+        c.members.map((m) => specs[m]),
         c.options,
       );
       const cols = c.members.map((m) => (cache.get(m) as Float64Array[])[f]);
+      const rawCols = c.members.map((m) => (rawCache.get(m) as Float64Array[])[f]);
       const p = new Float64Array(cols.length);
+      const r = new Float64Array(cols.length);
       const out = new Float64Array(s.values.length);
       for (let i = 0; i < out.length; i++) {
         const v = s.values[i];
@@ -297,8 +317,11 @@ if (!argv.includes('--no-cv')) {
           out[i] = Number.NaN;
           continue;
         }
-        for (let k = 0; k < cols.length; k++) p[k] = cols[k][i];
-        out[i] = comb.step(p, v, s.ts[i]);
+        for (let k = 0; k < cols.length; k++) {
+          p[k] = cols[k][i];
+          r[k] = rawCols[k][i];
+        }
+        out[i] = comb.step(p, v, s.ts[i], r);
       }
       return { name: s.name, timestamps: s.ts, windows: s.windows, scores: out };
     });
@@ -385,6 +408,23 @@ if (!argv.includes('--no-cv')) {
     console.log(
       `| ${r.k === 0 ? '**default** ' : ''}${label(r.c)} | ${fmt(r.dev)} | ${fmt(r.cv.pooled)} | ${fmt(r.cv.mean)} | ${cvRow(r.cv)} |`,
     );
+  if (halves > 0) {
+    // the same seeded half splits for the best candidate of each member set, all three profiles
+    const base = PROFILE_KEYS.map((p) => halvesOf(corpora[0].files as NabFile[], NAB_PROFILES[p]));
+    console.log(
+      `\nHeld-out halves per candidate (${halves} seeded splits as above; mean held-out score, standard / low FP / low FN; splits where it beats the default, standard):`,
+    );
+    console.log('| candidate | mean | beats the default (standard) |');
+    console.log('| --- | --- | --- |');
+    for (const r of [rows[0], ...bestPerSet.values()].filter((x, i, a) => a.indexOf(x) === i)) {
+      const h = PROFILE_KEYS.map((p) => halvesOf(corpora[r.k].files as NabFile[], NAB_PROFILES[p]));
+      const mean = h.map((x) => (x.reduce((a, b) => a + b, 0) / x.length).toFixed(1)).join(' / ');
+      const wins = h[0].filter((v, i) => v > base[0][i]).length;
+      console.log(
+        `| ${r.k === 0 ? '**default** ' : ''}${label(r.c)} | ${mean} | ${r.k === 0 ? '-' : `${wins} of ${halves}`} |`,
+      );
+    }
+  }
   const nested = crossValidateByCategory(corpora);
   console.log(
     '\nNested CV (the candidate AND the thresholds chosen on three categories, the fourth scored):',

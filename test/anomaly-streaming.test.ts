@@ -98,7 +98,7 @@ describe('streaming detectors: properties', () => {
     expect(() => g.restore({ ...g.snapshot(), version: 99 })).toThrowError(/version/);
     const s = new StreamingDetector();
     expect(() => s.restore(g.snapshot())).toThrowError(/StreamingDetector/);
-    expect(() => s.restore({ ...s.snapshot(), version: 3 })).toThrowError(/version 3/);
+    expect(() => s.restore({ ...s.snapshot(), version: 4 })).toThrowError(/version 4/);
     // version 1 (previous release) is read, but still checked
     expect(() => s.restore({ ...s.snapshot(), version: 1, state: {} })).toThrowError(/member/);
     const other = new StreamingDetector({ likelihoodWindows: [4] });
@@ -113,7 +113,7 @@ describe('streaming detectors: properties', () => {
     // the members resume exactly where the old detector left them
     const members = (snap.state as { members: Record<string, DetectorSnapshot> }).members;
     const now = d.snapshot();
-    expect(now.version).toBe(2);
+    expect(now.version).toBe(3);
     for (const k of d.memberNames) {
       expect((now.state as { members: Record<string, DetectorSnapshot> }).members[k]).toEqual(
         members[k],

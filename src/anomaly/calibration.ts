@@ -202,25 +202,77 @@ export class ScoreCalibrator {
     };
   }
 
+  /**
+   * Resumes from a `snapshot()`. Checks the histogram (every bin count >= 0,
+   * the total their sum), the weight and the tail fit; a damaged snapshot is
+   * refused with CORRUPT_STATE and the calibrator keeps its state.
+   */
   restore(s: CalibratorSnapshot): this {
+    const bad = (what: string): EdgewiseError =>
+      new EdgewiseError(
+        'CORRUPT_STATE',
+        `ScoreCalibrator.restore: ${what}; pass an unmodified snapshot() of a ScoreCalibrator.`,
+      );
     if (
       !s ||
+      typeof s !== 'object' ||
       !Array.isArray(s.tree) ||
       s.tree.length !== this.#tree.length ||
       !Array.isArray(s.tail) ||
       s.tail.length !== 5
     ) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'ScoreCalibrator.restore: pass a snapshot() of a ScoreCalibrator.',
-      );
+      throw bad('not a calibrator snapshot');
     }
-    this.#tree.set(s.tree);
-    this.#total = s.total;
-    this.#weight = s.weight;
-    [this.#tailU, this.#tailP, this.#tailBeta, this.#sinceFit, this.#maxBin] = s.tail;
-    // JSON turns Infinity into null
-    if (this.#tailU === null) this.#tailU = Number.POSITIVE_INFINITY;
+    const tree = s.tree;
+    // Array.from: a sparse array's holes are checked too
+    if (!Array.from(tree).every((x) => Number.isFinite(x) && x >= 0) || tree[0] !== 0) {
+      throw bad('bad histogram');
+    }
+    const { total, weight } = s;
+    // the weight grows only with decay, and is renormalised below 1e100
+    if (
+      !(Number.isFinite(weight) && weight >= 1 && weight <= 1e100) ||
+      (this.decay === 0 && weight !== 1)
+    ) {
+      throw bad('bad weight');
+    }
+    if (!(Number.isFinite(total) && total >= 0)) throw bad('bad total');
+    // bin counts from the Fenwick tree: each >= 0 (up to rounding), summing to the total
+    const t = Float64Array.from(tree);
+    const prefix = (bin: number): number => {
+      let acc = 0;
+      for (let i = bin; i > 0; i -= i & -i) acc += t[i];
+      return acc;
+    };
+    const tol = 1e-9 * (1 + total);
+    let prev = 0;
+    let top = 0;
+    for (let b = 0; b < CALIBRATION_BINS; b++) {
+      const cur = prefix(b + 1);
+      if (!(cur - prev >= -tol)) throw bad('negative bin count');
+      if (cur - prev > tol) top = b;
+      prev = cur;
+    }
+    if (!(Math.abs(prev - total) <= tol)) throw bad('the total is not the sum of the bins');
+    const [u0, p, beta, since, maxBin] = s.tail;
+    const u = u0 === null ? Number.POSITIVE_INFINITY : u0;
+    if (!(u === Number.POSITIVE_INFINITY || (Number.isFinite(u) && u > 0))) throw bad('bad tail');
+    if (!(Number.isFinite(p) && p >= 0 && p <= 1)) throw bad('bad tail');
+    if (!(Number.isFinite(beta) && beta > 0)) throw bad('bad tail');
+    if (!(Number.isInteger(since) && since >= 0 && since < 64)) throw bad('bad tail');
+    if (
+      !(Number.isInteger(maxBin) && maxBin >= (total > 0 ? top : 0) && maxBin < CALIBRATION_BINS)
+    ) {
+      throw bad('bad highest bin');
+    }
+    this.#tree.set(tree);
+    this.#total = total;
+    this.#weight = weight;
+    this.#tailU = u;
+    this.#tailP = p;
+    this.#tailBeta = beta;
+    this.#sinceFit = since;
+    this.#maxBin = maxBin;
     return this;
   }
 }

@@ -90,7 +90,7 @@ export interface HalfSpaceTreesOptions extends BaseOptions {
  */
 export class HalfSpaceTreesDetector extends BaseDetector {
   readonly kind = 'HalfSpaceTreesDetector';
-  readonly opts: Required<Omit<HalfSpaceTreesOptions, 'warmup'>>;
+  readonly opts: Required<Omit<HalfSpaceTreesOptions, keyof BaseOptions>>;
   private readonly _sh: Shingler;
   private readonly _nodes: number;
   private readonly _dim: Int32Array;
@@ -111,7 +111,7 @@ export class HalfSpaceTreesDetector extends BaseDetector {
       seed: options.seed ?? 1,
     };
     if (o.depth > 20) throw new EdgewiseError('INVALID_ARGUMENT', `${where}: depth must be <= 20.`);
-    super(options.warmup ?? o.window + o.shingle);
+    super(options.warmup ?? o.window + o.shingle, options);
     this.opts = o;
     this._sh = new Shingler(o.shingle);
     this._x = new Float64Array(o.shingle);
@@ -257,7 +257,7 @@ export interface RandomCutForestOptions extends BaseOptions {
  */
 export class RandomCutForestDetector extends BaseDetector {
   readonly kind = 'RandomCutForestDetector';
-  readonly opts: Required<Omit<RandomCutForestOptions, 'warmup'>>;
+  readonly opts: Required<Omit<RandomCutForestOptions, keyof BaseOptions>>;
   private readonly _sh: Shingler;
   private readonly _x: Float64Array;
   private _rng: Rng;
@@ -288,7 +288,7 @@ export class RandomCutForestDetector extends BaseDetector {
       shingle: posInt(options.shingle ?? 4, 'shingle', where),
       seed: options.seed ?? 1,
     };
-    super(options.warmup ?? Math.min(o.sampleSize, 64) + o.shingle);
+    super(options.warmup ?? Math.min(o.sampleSize, 64) + o.shingle, options);
     this.opts = o;
     this._sh = new Shingler(o.shingle);
     this._x = new Float64Array(o.shingle);

@@ -1,230 +1,28 @@
-import { describeValue, EdgewiseError } from '../errors';
-import { ScoreCalibrator } from './calibration';
+import { EdgewiseError } from '../errors';
+import {
+  BaseDetector,
+  type BaseOptions,
+  checkAlpha,
+  checkWindow,
+  fin,
+  level,
+  REL_FLOOR,
+  Ring,
+} from './detector-base';
 
 /**
- * Streaming detectors: one value at a time, score-then-learn. `update(value,
- * timestamp?)` returns a calibrated score in [0, 1] computed from the past
- * only, then learns the value. Non-finite values return NaN, are counted in
- * `rejected` and change nothing.
- *
- * Calibration: each detector maps its raw score r (a deviation, >= 0) to the
- * mid-rank empirical CDF of its own past raw scores (`ScoreCalibrator`), so
- * 0.99 means "larger than 99% of what this detector produced on this series"
- * whatever the detector and the series. During `warmup` records the score is 0
- * (and the calibrator does not learn), because statistics of a few values are
- * not meaningful.
+ * The calibrated streaming detectors (windowed Gaussian, MAD, EWMA chart,
+ * CUSUM, Page-Hinkley) and, re-exported, their base (`./detector-base`) and
+ * the seasonal baseline (`./seasonal`).
  */
-export interface DetectorSnapshot {
-  kind: string;
-  version: number;
-  n: number;
-  rejected: number;
-  calibrator: ReturnType<ScoreCalibrator['snapshot']>;
-  state: unknown;
-}
-
-const SNAPSHOT_VERSION = 1;
-
-/** The verbs every streaming detector speaks: `update`, `updateBatch`, `snapshot`, `restore`. */
-export interface StreamingDetectorApi {
-  readonly kind: string;
-  /** Records learned. */
-  readonly count: number;
-  /** Non-finite values skipped. */
-  readonly rejected: number;
-  /** Raw (uncalibrated) score of the last update. */
-  readonly lastRaw: number;
-  update(value: number, timestamp?: number): number;
-  updateBatch(values: ArrayLike<number>, timestamps?: ArrayLike<number>): Float64Array;
-  snapshot(): DetectorSnapshot;
-  restore(snapshot: DetectorSnapshot): this;
-}
-
-/** Options shared by the streaming detectors. */
-export interface BaseOptions {
-  /** Records before scores are produced (default per detector). */
-  warmup?: number;
-}
-
-export function checkBatch(values: unknown, timestamps: unknown, where: string): void {
-  if (
-    values === null ||
-    typeof values !== 'object' ||
-    typeof (values as ArrayLike<number>).length !== 'number'
-  ) {
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `${where}: pass a Float64Array or an array of numbers, got ${describeValue(values)}.`,
-    );
-  }
-  if (
-    timestamps !== undefined &&
-    (timestamps === null ||
-      typeof timestamps !== 'object' ||
-      (timestamps as ArrayLike<number>).length !== (values as ArrayLike<number>).length)
-  ) {
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `${where}: timestamps must be omitted or have one entry per value.`,
-    );
-  }
-  const v = values as ArrayLike<unknown>;
-  if (!ArrayBuffer.isView(v)) {
-    for (let i = 0; i < v.length; i++) {
-      if (typeof v[i] !== 'number') {
-        throw new EdgewiseError(
-          'INVALID_ARGUMENT',
-          `${where}: element ${i} is ${describeValue(v[i])}; pass numbers.`,
-        );
-      }
-    }
-  }
-}
-
-/**
- * The base of the calibrated streaming detectors: score-then-learn per record, warm-up, rejection
- * of non-finite values, calibration and snapshots.
- */
-export abstract class BaseDetector implements StreamingDetectorApi {
-  abstract readonly kind: string;
-  protected readonly calibrator = new ScoreCalibrator();
-  protected n = 0;
-  #rejected = 0;
-  #lastRaw = 0;
-  readonly warmup: number;
-
-  constructor(warmup: number) {
-    if (!Number.isInteger(warmup) || warmup < 0) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        `warmup must be a non-negative integer, got ${describeValue(warmup)}.`,
-      );
-    }
-    this.warmup = warmup;
-  }
-
-  get count(): number {
-    return this.n;
-  }
-  get rejected(): number {
-    return this.#rejected;
-  }
-  get lastRaw(): number {
-    return this.#lastRaw;
-  }
-
-  /** Raw deviation of `x` from what was learned so far (>= 0). */
-  protected abstract raw(x: number, t: number): number;
-  /** Learns `x`. */
-  protected abstract learn(x: number, t: number): void;
-  protected abstract state(): unknown;
-  protected abstract setState(s: unknown): void;
-
-  update(value: number, timestamp?: number): number {
-    if (typeof value !== 'number') {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        `${this.kind}.update: value must be a number, got ${describeValue(value)}.`,
-      );
-    }
-    if (!Number.isFinite(value)) {
-      this.#rejected++;
-      return Number.NaN;
-    }
-    const t = timestamp ?? this.n;
-    let score = 0;
-    if (this.n >= this.warmup) {
-      const r = this.raw(value, t);
-      this.#lastRaw = r;
-      score = this.calibrator.score(r);
-    } else this.#lastRaw = 0;
-    this.learn(value, t);
-    this.n++;
-    return score;
-  }
-
-  updateBatch(values: ArrayLike<number>, timestamps?: ArrayLike<number>): Float64Array {
-    checkBatch(values, timestamps, `${this.kind}.updateBatch`);
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = this.update(values[i], timestamps?.[i]);
-    return out;
-  }
-
-  snapshot(): DetectorSnapshot {
-    return {
-      kind: this.kind,
-      version: SNAPSHOT_VERSION,
-      n: this.n,
-      rejected: this.#rejected,
-      calibrator: this.calibrator.snapshot(),
-      state: structuredClone(this.state()),
-    };
-  }
-
-  restore(s: DetectorSnapshot): this {
-    if (!s || typeof s !== 'object' || s.kind !== this.kind) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        `${this.kind}.restore: pass a snapshot() of a ${this.kind} (got kind ${describeValue(s?.kind)}).`,
-      );
-    }
-    if (s.version !== SNAPSHOT_VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `${this.kind}.restore: snapshot version ${s.version} is not supported (expected ${SNAPSHOT_VERSION}).`,
-      );
-    }
-    const cal = new ScoreCalibrator().restore(s.calibrator);
-    this.setState(structuredClone(s.state));
-    this.calibrator.restore(cal.snapshot());
-    this.n = s.n;
-    this.#rejected = s.rejected;
-    return this;
-  }
-}
-
-/** Fixed-capacity ring of the last `size` values. */
-class Ring {
-  buf: Float64Array;
-  len = 0;
-  head = 0;
-  constructor(size: number) {
-    this.buf = new Float64Array(size);
-  }
-  /** Pushes x; returns the evicted value or NaN. */
-  push(x: number): number {
-    const cap = this.buf.length;
-    let out = Number.NaN;
-    if (this.len === cap) out = this.buf[this.head];
-    else this.len++;
-    this.buf[this.head] = x;
-    this.head = (this.head + 1) % cap;
-    return out;
-  }
-  toJSON(): { buf: number[]; len: number; head: number } {
-    return { buf: Array.from(this.buf), len: this.len, head: this.head };
-  }
-  static from(s: { buf: number[]; len: number; head: number }): Ring {
-    const r = new Ring(s.buf.length);
-    r.buf.set(s.buf);
-    r.len = s.len;
-    r.head = s.head;
-    return r;
-  }
-}
-
-const checkWindow = (w: unknown, where: string): number => {
-  if (typeof w !== 'number' || !Number.isInteger(w) || w < 3) {
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `${where}: window must be an integer >= 3, got ${describeValue(w)}.`,
-    );
-  }
-  return w;
-};
-
-/** Scale floor: deviations are measured against max(scale, floor * |level| + 1e-12). */
-const REL_FLOOR = 1e-3;
+export {
+  BaseDetector,
+  type BaseOptions,
+  checkBatch,
+  type DetectorSnapshot,
+  type StreamingDetectorApi,
+} from './detector-base';
+export { SeasonalDetector, type SeasonalOptions } from './seasonal';
 
 /** Options of `GaussianDetector`. */
 export interface GaussianOptions extends BaseOptions {
@@ -242,7 +40,7 @@ export class GaussianDetector extends BaseDetector {
 
   constructor(options: GaussianOptions = {}) {
     const w = checkWindow(options.window ?? 400, 'GaussianDetector');
-    super(options.warmup ?? Math.min(30, w));
+    super(options.warmup ?? Math.min(30, w), options, 3);
     this.#ring = new Ring(w);
   }
   protected raw(x: number): number {
@@ -267,13 +65,35 @@ export class GaussianDetector extends BaseDetector {
   protected state(): unknown {
     return { ring: this.#ring.toJSON(), sum: this.#sum, sum2: this.#sum2, shift: this.#shift };
   }
-  protected setState(s: {
-    ring: Parameters<typeof Ring.from>[0];
-    sum: number;
-    sum2: number;
-    shift: number | null;
-  }): void {
-    this.#ring = Ring.from(s.ring);
+  protected setState(
+    s: {
+      ring: Parameters<typeof Ring.from>[0];
+      sum: number;
+      sum2: number;
+      shift: number | null;
+    },
+    n: number,
+  ): void {
+    const ring = Ring.from(s.ring, this.#ring.buf.length);
+    if (!ring || ring.len > n || (ring.len === 0) !== (n === 0)) throw this.corrupt('bad window');
+    if (!level(s.shift, n)) throw this.corrupt('bad shift');
+    // the running sums of the window (they drift by rounding)
+    let sum = 0;
+    let abs = 0;
+    let sum2 = 0;
+    for (let i = 0; i < ring.len; i++) {
+      const d = ring.buf[(ring.head - 1 - i + ring.buf.length) % ring.buf.length];
+      sum += d;
+      abs += Math.abs(d);
+      sum2 += d * d;
+    }
+    if (!(fin(s.sum) && Math.abs(s.sum - sum) <= 1e-6 * (1 + abs))) {
+      throw this.corrupt('bad window sum');
+    }
+    if (!(fin(s.sum2) && s.sum2 >= 0 && Math.abs(s.sum2 - sum2) <= 1e-6 * (1 + sum2))) {
+      throw this.corrupt('bad window sum of squares');
+    }
+    this.#ring = ring;
     this.#sum = s.sum;
     this.#sum2 = s.sum2;
     this.#shift = s.shift ?? Number.NaN;
@@ -295,7 +115,7 @@ export class MadDetector extends BaseDetector {
 
   constructor(options: MadOptions = {}) {
     const w = checkWindow(options.window ?? 200, 'MadDetector');
-    super(options.warmup ?? Math.min(30, w));
+    super(options.warmup ?? Math.min(30, w), options, 3);
     this.#ring = new Ring(w);
     this.#sorted = new Float64Array(w);
   }
@@ -351,8 +171,10 @@ export class MadDetector extends BaseDetector {
   protected state(): unknown {
     return { ring: this.#ring.toJSON() };
   }
-  protected setState(st: { ring: Parameters<typeof Ring.from>[0] }): void {
-    this.#ring = Ring.from(st.ring);
+  protected setState(st: { ring: Parameters<typeof Ring.from>[0] }, n: number): void {
+    const ring = Ring.from(st.ring, this.#ring.buf.length);
+    if (!ring || ring.len > n || (ring.len === 0) !== (n === 0)) throw this.corrupt('bad window');
+    this.#ring = ring;
     const vals: number[] = [];
     const r = this.#ring;
     for (let i = 0; i < r.len; i++)
@@ -370,16 +192,6 @@ export interface EwmaOptions extends BaseOptions {
   alpha?: number;
 }
 
-const checkAlpha = (a: unknown, where: string): number => {
-  if (typeof a !== 'number' || !(a > 0 && a < 1)) {
-    throw new EdgewiseError(
-      'INVALID_ARGUMENT',
-      `${where}: alpha must be in (0, 1), got ${describeValue(a)}.`,
-    );
-  }
-  return a;
-};
-
 /** EWMA control chart: |x - ewma| / ewm-std. */
 export class EwmaDetector extends BaseDetector {
   readonly kind = 'EwmaDetector';
@@ -389,7 +201,7 @@ export class EwmaDetector extends BaseDetector {
 
   constructor(options: EwmaOptions = {}) {
     const a = checkAlpha(options.alpha ?? 0.05, 'EwmaDetector');
-    super(options.warmup ?? 30);
+    super(options.warmup ?? 30, options, 3);
     this.alpha = a;
   }
   protected raw(x: number): number {
@@ -409,177 +221,12 @@ export class EwmaDetector extends BaseDetector {
   protected state(): unknown {
     return { m: this.#m, v: this.#v };
   }
-  protected setState(s: { m: number | null; v: number }): void {
+  protected setState(s: { m: number | null; v: number }, n: number): void {
+    if (!level(s.m, n) || !(fin(s.v) && s.v >= 0)) throw this.corrupt('bad mean or variance');
     this.#m = s.m ?? Number.NaN;
     this.#v = s.v;
   }
 }
-
-/** Options of `SeasonalDetector`. */
-export interface SeasonalOptions extends BaseOptions {
-  /** Slot width in ms when timestamps are given (default 30 min). */
-  slotMs?: number;
-  /**
-   * Profiles: 'daily' (default) learns one level per time-of-day slot;
-   * 'weekly' one per (day of week, slot); 'both' uses the weekly slot once it
-   * has been seen `minSeen` times and the daily slot before.
-   */
-  profile?: 'daily' | 'weekly' | 'both';
-  /** Period in records when timestamps are absent (default 288). */
-  period?: number;
-  /** Smoothing per slot (default 0.1). */
-  alpha?: number;
-  /** Visits before a weekly slot is trusted in 'both' mode (default 3). */
-  minSeen?: number;
-}
-
-const DAY_MS = 86_400_000;
-
-/** One seasonal profile: EWMA level and mean absolute deviation per slot. */
-class Profile {
-  level: Float64Array;
-  dev: Float64Array;
-  seen: Float64Array;
-  constructor(slots: number) {
-    this.level = new Float64Array(slots);
-    this.dev = new Float64Array(slots);
-    this.seen = new Float64Array(slots);
-  }
-  learn(i: number, x: number, alpha: number, gdev: number): void {
-    if (this.seen[i] === 0) {
-      this.level[i] = x;
-      this.dev[i] = gdev;
-    } else {
-      const a = Math.max(alpha, 1 / (this.seen[i] + 1));
-      this.dev[i] += a * (Math.abs(x - this.level[i]) - this.dev[i]);
-      this.level[i] += a * (x - this.level[i]);
-    }
-    this.seen[i]++;
-  }
-  toJSON(): { level: number[]; dev: number[]; seen: number[] } {
-    return {
-      level: Array.from(this.level),
-      dev: Array.from(this.dev),
-      seen: Array.from(this.seen),
-    };
-  }
-  set(s: { level: number[]; dev: number[]; seen: number[] }): void {
-    if (s.level.length !== this.level.length) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'SeasonalDetector.restore: the snapshot was taken with other slot options.',
-      );
-    }
-    this.level.set(s.level);
-    this.dev.set(s.dev);
-    this.seen.set(s.seen);
-  }
-}
-
-/**
- * Seasonal baseline: learns the expected level and spread per time-of-day
- * slot (optionally per day of week) from timestamps (ms since epoch, UTC), as
- * EWMAs. Without timestamps (or with small ones, < 1e11, read as record
- * numbers) the slot is the record index modulo `period`. Raw score:
- * |x - level(slot)| / spread, where the spread blends the slot's mean absolute
- * deviation with the series' (slow EWMA) so rarely visited slots are not
- * over-trusted.
- */
-export class SeasonalDetector extends BaseDetector {
-  readonly kind = 'SeasonalDetector';
-  readonly opts: Required<Omit<SeasonalOptions, 'warmup'>>;
-  #daily: Profile;
-  #weekly: Profile | undefined;
-  #gm = Number.NaN;
-  #gdev = 0;
-
-  constructor(options: SeasonalOptions = {}) {
-    super(options.warmup ?? 30);
-    this.opts = {
-      slotMs: options.slotMs ?? 30 * 60_000,
-      profile: options.profile ?? 'daily',
-      period: options.period ?? 288,
-      alpha: checkAlpha(options.alpha ?? 0.1, 'SeasonalDetector'),
-      minSeen: options.minSeen ?? 3,
-    };
-    if (!['daily', 'weekly', 'both'].includes(this.opts.profile)) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        `SeasonalDetector: profile must be 'daily', 'weekly' or 'both', got ${describeValue(this.opts.profile)}.`,
-      );
-    }
-    if (!(this.opts.slotMs >= 1000 && DAY_MS % this.opts.slotMs === 0)) {
-      throw new EdgewiseError(
-        'INVALID_ARGUMENT',
-        `SeasonalDetector: slotMs must divide a day (e.g. 900000 for 15 min), got ${describeValue(this.opts.slotMs)}.`,
-      );
-    }
-    const perDay = DAY_MS / this.opts.slotMs;
-    this.#daily = new Profile(Math.max(perDay, this.opts.period));
-    if (this.opts.profile !== 'daily')
-      this.#weekly = new Profile(Math.max(perDay * 7, this.opts.period));
-  }
-  #slots(t: number): [number, number] {
-    if (t > 1e11) {
-      const s = Math.floor((t % DAY_MS) / this.opts.slotMs);
-      const day = (Math.floor(t / DAY_MS) + 4) % 7; // 1970-01-01 was a Thursday
-      return [s, day * (DAY_MS / this.opts.slotMs) + s];
-    }
-    const i = Math.floor(t) % this.opts.period;
-    return [i, i];
-  }
-  protected raw(x: number, t: number): number {
-    const [ds, ws] = this.#slots(t);
-    let p = this.#daily;
-    let i = ds;
-    const w = this.#weekly;
-    if (w && (this.opts.profile === 'weekly' || w.seen[ws] >= this.opts.minSeen)) {
-      p = w;
-      i = ws;
-    }
-    const gscale = Math.max(this.#gdev, REL_FLOOR * Math.abs(this.#gm) + 1e-12);
-    if (p.seen[i] < 2) return Math.abs(x - this.#gm) / (gscale * 1.2533);
-    const wt = Math.min(1, p.seen[i] / 8);
-    const scale = wt * p.dev[i] + (1 - wt) * gscale + 0.1 * gscale;
-    return Math.abs(x - p.level[i]) / (scale * 1.2533);
-  }
-  protected learn(x: number, t: number): void {
-    if (Number.isNaN(this.#gm)) this.#gm = x;
-    const ga = 0.01;
-    this.#gdev += ga * (Math.abs(x - this.#gm) - this.#gdev);
-    this.#gm += ga * (x - this.#gm);
-    const [ds, ws] = this.#slots(t);
-    this.#daily.learn(ds, x, this.opts.alpha, this.#gdev);
-    this.#weekly?.learn(ws, x, this.opts.alpha, this.#gdev);
-  }
-  protected state(): unknown {
-    return {
-      daily: this.#daily.toJSON(),
-      weekly: this.#weekly?.toJSON() ?? null,
-      gm: this.#gm,
-      gdev: this.#gdev,
-    };
-  }
-  protected setState(s: {
-    daily: ReturnType<Profile['toJSON']>;
-    weekly: ReturnType<Profile['toJSON']> | null;
-    gm: number | null;
-    gdev: number;
-  }): void {
-    this.#daily.set(s.daily);
-    if (this.#weekly) {
-      if (!s.weekly)
-        throw new EdgewiseError(
-          'CORRUPT_STATE',
-          'SeasonalDetector.restore: the snapshot has no weekly profile.',
-        );
-      this.#weekly.set(s.weekly);
-    }
-    this.#gm = s.gm ?? Number.NaN;
-    this.#gdev = s.gdev;
-  }
-}
-
 /** Options of `CusumDetector`. */
 export interface CusumOptions extends BaseOptions {
   /** Allowance k in standard deviations (default 0.5). */
@@ -606,7 +253,7 @@ export class CusumDetector extends BaseDetector {
   #sn = 0;
 
   constructor(options: CusumOptions = {}) {
-    super(options.warmup ?? 30);
+    super(options.warmup ?? 30, options);
     this.k = options.k ?? 0.5;
     this.h = options.h ?? 8;
     this.alpha = checkAlpha(options.alpha ?? 0.01, 'CusumDetector');
@@ -641,7 +288,12 @@ export class CusumDetector extends BaseDetector {
   protected state(): unknown {
     return { m: this.#m, v: this.#v, sp: this.#sp, sn: this.#sn };
   }
-  protected setState(s: { m: number | null; v: number; sp: number; sn: number }): void {
+  protected setState(s: { m: number | null; v: number; sp: number; sn: number }, n: number): void {
+    if (!level(s.m, n) || !(fin(s.v) && s.v >= 0)) throw this.corrupt('bad mean or variance');
+    // both sums restart once one exceeds h
+    if (!(fin(s.sp) && s.sp >= 0 && s.sp <= this.h && fin(s.sn) && s.sn >= 0 && s.sn <= this.h)) {
+      throw this.corrupt('bad cumulative sums');
+    }
     this.#m = s.m ?? Number.NaN;
     this.#v = s.v;
     this.#sp = s.sp;
@@ -677,7 +329,7 @@ export class PageHinkleyDetector extends BaseDetector {
   #dnMin = 0;
 
   constructor(options: PageHinkleyOptions = {}) {
-    super(options.warmup ?? 30);
+    super(options.warmup ?? 30, options);
     this.delta = options.delta ?? 0.25;
     this.lambda = options.lambda ?? 20;
     this.forget = options.forget ?? 0.99;
@@ -731,14 +383,24 @@ export class PageHinkleyDetector extends BaseDetector {
       dnMin: this.#dnMin,
     };
   }
-  protected setState(s: {
-    mean: number | null;
-    var: number;
-    up: number;
-    upMin: number;
-    dn: number;
-    dnMin: number;
-  }): void {
+  protected setState(
+    s: {
+      mean: number | null;
+      var: number;
+      up: number;
+      upMin: number;
+      dn: number;
+      dnMin: number;
+    },
+    n: number,
+  ): void {
+    if (!level(s.mean, n) || !(fin(s.var) && s.var >= 0)) {
+      throw this.corrupt('bad mean or variance');
+    }
+    // the statistics restart once one exceeds lambda; the minima start at 0
+    const ok = (x: number, min: number) =>
+      fin(x) && fin(min) && min <= 0 && min <= x && x - min <= this.lambda;
+    if (!ok(s.up, s.upMin) || !ok(s.dn, s.dnMin)) throw this.corrupt('bad statistics');
     this.#mean = s.mean ?? Number.NaN;
     this.#var = s.var;
     this.#up = s.up;

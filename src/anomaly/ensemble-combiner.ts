@@ -1,0 +1,317 @@
+import { describeValue, EdgewiseError } from '../errors';
+import { ScoreCalibrator } from './calibration';
+import type { BaseDetector } from './streaming';
+
+/** Options of `StreamingDetector`; every field has a default. */
+export interface StreamingDetectorOptions {
+  /** Member detectors (default: `defaultMembers()`: seasonal daily profile + slow EWMA chart). */
+  members?: Record<string, BaseDetector>;
+  /**
+   * Alarm level of the combined score that starts (or extends) a cooldown
+   * (default 0.996).
+   */
+  alarmLevel?: number;
+  /**
+   * Quiet period after the last record at alarm level, during which scores
+   * are halved: `cooldown` records (default 100) or, when timestamps are
+   * epoch milliseconds (> 1e11), `cooldownMs` (default 12 hours), whichever
+   * ends first. 0 disables.
+   */
+  cooldown?: number;
+  cooldownMs?: number;
+  /**
+   * Anomaly likelihood windows, in records (default [8, 16, 32, 64], one per octave; [] disables):
+   * per member and window, the mean surprisal -ln(1 - p) of the last w
+   * scores, calibrated against its own history.
+   */
+  likelihoodWindows?: number[];
+  /**
+   * Range novelty: a value beyond the range seen so far by more than this
+   * fraction of the range scores 1 (default 0.05, as NAB's HTM detector;
+   * Infinity disables).
+   */
+  rangeTolerance?: number;
+  /**
+   * Learning period, in records (default 150): the combined score is capped
+   * at 0.5 ("no evidence either way") for the first `warmup` records, while
+   * the members and their calibrations have seen too little to say what is
+   * unusual. Everything is learnt as usual meanwhile. 0 disables.
+   */
+  warmup?: number;
+  /**
+   * With epoch-ms timestamps, range novelty starts once the series spans
+   * this long (default 2 days: the range of a periodic series is not known
+   * before it has been seen twice). Without them it starts after the
+   * members' warm-up.
+   */
+  rangeAfterMs?: number;
+  /**
+   * Combination rule (default 'max'): 'max' reports the largest calibrated
+   * score with the Šidák correction; 'fisher' sums the members' surprisals
+   * -ln(1 - p) (each member's max Šidák-corrected first) and reports the
+   * Gamma(m) CDF of the sum (Fisher's method), so agreeing members add up;
+   * 'min' reports the smallest member score (each member's max Šidák-corrected):
+   * an alarm needs every member to agree.
+   */
+  combine?: CombineRule;
+}
+
+/**
+ * Anomaly likelihood of one member at one time scale (after Numenta's
+ * `AnomalyLikelihood`): the mean surprisal of the member's last `w` scores,
+ * calibrated by the ECDF of its own past means, so a run of moderately
+ * unusual records scores high even when no single record does.
+ */
+export class Likelihood {
+  readonly ring: Float64Array;
+  sum = 0;
+  i = 0;
+  readonly cal = new ScoreCalibrator();
+  /** Running mean and variance of the window means (exponential over ~1,000 once warm; kept only under a floor). */
+  zn = 0;
+  zm = 0;
+  zv = 0;
+  constructor(w: number) {
+    this.ring = new Float64Array(w);
+  }
+  /**
+   * Pushes one surprisal e = -ln(1 - p); returns the calibrated mean (0 while
+   * `warm` is false), at most 0.999 unless the mean is at least `floor`
+   * standard deviations above its running mean (floor 0: no limit).
+   */
+  update(e: number, warm: boolean, floor: number): number {
+    const r = this.ring;
+    this.sum += e - r[this.i];
+    r[this.i] = e;
+    if (++this.i === r.length) {
+      this.i = 0;
+      this.sum = r.reduce((a, b) => a + b, 0); // no drift of the running sum
+    }
+    if (!warm) return 0;
+    const m = this.sum / r.length;
+    const q = this.cal.score(m);
+    if (!(floor > 0)) return q;
+    const n0 = this.zn;
+    const k = Math.min(++this.zn, 1000);
+    const d = m - this.zm;
+    this.zm += d / k;
+    this.zv += (d * (m - this.zm) - this.zv) / k;
+    return q > 0.999 && n0 > 10 && m < this.zm + floor * Math.sqrt(this.zv) ? 0.999 : q;
+  }
+}
+
+/** What the combination needs to know of a member (see `BaseDetector`). */
+export interface MemberSpec {
+  warmup: number;
+  alarmFloor?: number;
+  likelihoodFloor?: number;
+  maturity?: { readonly ms: number; readonly records: number };
+}
+
+/** How the calibrated member scores become one score (see `StreamingDetector`). */
+export type CombineRule = 'max' | 'fisher' | 'min';
+
+/** A record count: a non-negative safe integer. */
+export const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
+/** P(Gamma(k, 1) <= x) for an integer k >= 1 (Fisher's method on surprisals). */
+export function gammaCdfInt(x: number, k: number): number {
+  if (!(x > 0)) return 0;
+  let term = 1;
+  let sum = 1;
+  for (let j = 1; j < k; j++) {
+    term *= x / j;
+    sum += term;
+  }
+  const q = Math.exp(-x) * sum;
+  return q >= 1 ? 0 : 1 - q;
+}
+
+/**
+ * The combination stage of `StreamingDetector`, apart from its members: it
+ * takes the members' calibrated scores of one record and returns the
+ * ensemble's score (likelihoods, combination rule, range novelty, learning
+ * period, cooldown). Exported for evaluation, which replays cached member
+ * scores through it to compare combination rules without re-running members;
+ * `StreamingDetector` runs exactly this code.
+ */
+export class EnsembleCombiner {
+  readonly alarmLevel: number;
+  readonly cooldown: number;
+  readonly cooldownMs: number;
+  readonly warmup: number;
+  readonly likelihoodWindows: readonly number[];
+  readonly rangeTolerance: number;
+  readonly combine: CombineRule;
+  readonly memberWarmups: readonly number[];
+  readonly rangeAfterMs: number;
+  readonly contributions: Float64Array;
+  /** Records combined so far. */
+  n = 0;
+  /** The last combined score before the cooldown. */
+  last = 0;
+  lastAlarm = Number.NEGATIVE_INFINITY;
+  lastAlarmT = Number.NEGATIVE_INFINITY;
+  lo = Number.NaN;
+  hi = Number.NaN;
+  /** Timestamp of the first record (NaN before it; -Infinity: restored from a version-2 snapshot). */
+  firstT = Number.NaN;
+  lik: Likelihood[][];
+  /** Scores are capped at 0.5 while n < capUntil (the learning period). */
+  capUntil: number;
+  readonly #parts: number;
+  readonly #perMember: number;
+  readonly #warm: number;
+  readonly #floor: Float64Array;
+  readonly #likFloor: Float64Array;
+  readonly #matureMs: Float64Array;
+  readonly #matureRecords: Float64Array;
+
+  /**
+   * `members`: per member its warm-up in records, or its `MemberSpec` (a
+   * `BaseDetector` is one: warm-up, alarm and likelihood floors, maturity).
+   */
+  constructor(members: readonly (number | MemberSpec)[], options: StreamingDetectorOptions = {}) {
+    const specs = members.map((m) => (typeof m === 'number' ? { warmup: m } : m));
+    const memberWarmups = specs.map((m) => m.warmup);
+    this.memberWarmups = memberWarmups;
+    this.#floor = Float64Array.from(specs, (m) => m.alarmFloor ?? 0);
+    this.#likFloor = Float64Array.from(specs, (m) => m.likelihoodFloor ?? 0);
+    this.#matureMs = Float64Array.from(specs, (m) => m.maturity?.ms ?? 0);
+    this.#matureRecords = Float64Array.from(specs, (m) => m.maturity?.records ?? 0);
+    this.contributions = new Float64Array(memberWarmups.length);
+    this.alarmLevel = options.alarmLevel ?? 0.996;
+    this.cooldown = options.cooldown ?? 100;
+    this.cooldownMs = options.cooldownMs ?? 12 * 3_600_000;
+    this.warmup = options.warmup ?? 150;
+    this.combine = options.combine ?? 'max';
+    if (this.combine !== 'max' && this.combine !== 'fisher' && this.combine !== 'min') {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: combine must be 'max', 'fisher' or 'min', got ${describeValue(options.combine)}.`,
+      );
+    }
+    if (!Number.isInteger(this.warmup) || this.warmup < 0) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: warmup must be a non-negative integer (records), got ${describeValue(options.warmup)}.`,
+      );
+    }
+    if (!(this.alarmLevel > 0 && this.alarmLevel <= 1)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: alarmLevel must be in (0, 1], got ${describeValue(options.alarmLevel)}.`,
+      );
+    }
+    if (!(this.cooldownMs >= 0)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: cooldownMs must be >= 0, got ${describeValue(options.cooldownMs)}.`,
+      );
+    }
+    if (!Number.isInteger(this.cooldown) || this.cooldown < 0) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: cooldown must be a non-negative integer, got ${describeValue(options.cooldown)}.`,
+      );
+    }
+    const ws = options.likelihoodWindows ?? [8, 16, 32, 64];
+    if (!Array.isArray(ws) || !ws.every((w) => Number.isInteger(w) && w >= 1 && w <= 1e5)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: likelihoodWindows must be an array of integers in [1, 1e5], got ${describeValue(ws)}.`,
+      );
+    }
+    this.likelihoodWindows = [...ws];
+    this.rangeTolerance = options.rangeTolerance ?? 0.05;
+    if (!(this.rangeTolerance >= 0)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: rangeTolerance must be >= 0, got ${describeValue(options.rangeTolerance)}.`,
+      );
+    }
+    this.rangeAfterMs = options.rangeAfterMs ?? 2 * 86_400_000;
+    if (!(this.rangeAfterMs >= 0 && this.rangeAfterMs < Number.POSITIVE_INFINITY)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: rangeAfterMs must be a finite number >= 0, got ${describeValue(options.rangeAfterMs)}.`,
+      );
+    }
+    this.lik = this.freshLikelihoods();
+    this.#perMember = 1 + ws.length;
+    this.#parts = memberWarmups.length * this.#perMember;
+    this.#warm = Math.max(...memberWarmups);
+    this.capUntil = this.warmup;
+  }
+
+  freshLikelihoods(): Likelihood[][] {
+    return this.memberWarmups.map(() => this.likelihoodWindows.map((w) => new Likelihood(w)));
+  }
+
+  /**
+   * Combines the members' calibrated scores `p` of one finite record (`raw`:
+   * their raw deviations, for the alarm floors; without it no floor applies).
+   */
+  step(p: ArrayLike<number>, value: number, t: number, raw?: ArrayLike<number>): number {
+    const c = this.contributions;
+    const n = this.n;
+    if (Number.isNaN(this.firstT)) this.firstT = t;
+    const epoch = t > 1e11;
+    const age = t - this.firstT;
+    let mx = 0;
+    let mn = 1;
+    let fisher = 0;
+    for (let i = 0; i < c.length; i++) {
+      const pi = p[i];
+      // below its alarm floor a member's point score stays under the alarm levels
+      let s = raw && pi > 0.999 && raw[i] < this.#floor[i] ? 0.999 : pi;
+      const e = -Math.log(Math.max(1e-12, 1 - pi));
+      const seen = n + 1 - this.memberWarmups[i];
+      for (const l of this.lik[i]) {
+        const q = l.update(e, seen >= l.ring.length, this.#likFloor[i]);
+        if (q > s) s = q;
+      }
+      // a member still learning (e.g. a daily profile before two days) says "no evidence either way"
+      if (s > 0.5 && (epoch ? age < this.#matureMs[i] : n < this.#matureRecords[i])) s = 0.5;
+      c[i] = s;
+      if (s > mx) mx = s;
+      if (s < mn) mn = s;
+      if (this.combine === 'fisher') {
+        const u = this.#perMember === 1 ? s : s ** this.#perMember;
+        fisher -= Math.log(Math.max(1e-300, 1 - u));
+      }
+    }
+    let combined =
+      this.combine === 'fisher'
+        ? gammaCdfInt(fisher, c.length)
+        : this.combine === 'min'
+          ? mn ** this.#perMember
+          : this.#parts === 1
+            ? mx
+            : mx ** this.#parts;
+    const lo = this.lo;
+    const hi = this.hi;
+    const tol = (hi - lo) * this.rangeTolerance;
+    const novel =
+      n >= this.#warm &&
+      hi > lo &&
+      (value > hi + tol || value < lo - tol) &&
+      !(epoch && age < this.rangeAfterMs);
+    if (novel) combined = 1;
+    if (n < this.capUntil && combined > 0.5) combined = 0.5;
+    if (!(value >= lo)) this.lo = value;
+    if (!(value <= hi)) this.hi = value;
+    this.last = combined;
+    this.n++;
+    const quiet =
+      !novel &&
+      n - this.lastAlarm <= this.cooldown &&
+      (!(t > 1e11) || t - this.lastAlarmT <= this.cooldownMs);
+    if (combined >= this.alarmLevel) {
+      // an ongoing incident extends the quiet period
+      this.lastAlarm = n;
+      this.lastAlarmT = t;
+    }
+    return quiet ? combined * 0.5 : combined;
+  }
+}
