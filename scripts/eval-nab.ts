@@ -3,7 +3,7 @@
  * DIR is a NAB-format folder: the root of a clone of https://github.com/numenta/NAB
  * (or any folder with data/<category>/<file>.csv and labels/combined_windows.json).
  * Runs StreamingDetector (with `--table`: also ablations of it and each detector alone) over those
- * files, scores them with src/anomaly/nab.ts (threshold optimised over the corpus per profile) and
+ * files, scores them with scripts/nab/scorer.ts (threshold optimised over the corpus per profile) and
  * prints a table. One fixed configuration for all files; labels are only read
  * by the scorer. Then (unless `--no-cv`) cross-validation across categories:
  * a small grid of combinations replayed from cached member scores, each with
