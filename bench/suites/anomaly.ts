@@ -11,11 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { IsolationForest, LocalOutlierFactor, StreamingDetector } from 'edgewise/anomaly';
+import { AnomalyWorkerPool } from 'edgewise/threads';
 import { IsolationForest as MlIsolationForest } from 'ml-isolation-forest';
-import { StreamingDetector } from '../../src/anomaly/ensemble-stream';
-import { IsolationForest } from '../../src/anomaly/iforest';
-import { LocalOutlierFactor } from '../../src/anomaly/lof';
-import { AnomalyWorkerPool } from '../../src/threads/anomaly/pool';
 import { synthetic } from '../../test/helpers/anomaly-data';
 import { consume, type Workload } from '../harness';
 

@@ -1,6 +1,6 @@
+import { EventBus } from 'edgewise/events';
 import EventEmitter from 'eventemitter3';
 import mitt from 'mitt';
-import { EventBus } from '../../src/events/index';
 import { consume, type Workload } from '../harness';
 
 /**

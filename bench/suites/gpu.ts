@@ -5,10 +5,17 @@
  * machine with a GPU the same suite shows the real ratio.
  */
 import { existsSync } from 'node:fs';
-import { batchStats, batchStatsCpu } from '../../src/gpu/batch-stats';
-import { type DenseLayer, denseForward, denseForwardCpu } from '../../src/gpu/dense';
-import { getGpuStatus, setGpuProvider } from '../../src/gpu/device';
-import { knn, knnCpu } from '../../src/gpu/knn-wgsl';
+import {
+  batchStats,
+  batchStatsCpu,
+  type DenseLayer,
+  denseForward,
+  denseForwardCpu,
+  getGpuStatus,
+  knn,
+  knnCpu,
+  setGpuProvider,
+} from 'edgewise/gpu';
 import { mulberry32 } from '../data';
 import { consume, type Workload } from '../harness';
 

@@ -1,5 +1,5 @@
+import { MetricsRegistry } from 'edgewise/metrics';
 import client from 'prom-client';
-import { MetricsRegistry } from '../../src/metrics/index';
 import { consume, type Workload } from '../harness';
 
 const LABEL_SETS = 5;

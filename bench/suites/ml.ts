@@ -3,10 +3,9 @@
  * Isolation Forest scoring (the WASM scorer vs the same forest exported to
  * ONNX and run by onnxruntime-web's wasm backend in this process).
  */
-import { IsolationForest } from '../../src/anomaly/iforest';
-import { exportIsolationForestOnnx } from '../../src/ml/export-onnx';
-import { compileFeatures } from '../../src/ml/features';
-import { loadOnnx } from '../../src/ml/onnx';
+import { IsolationForest } from 'edgewise/anomaly';
+import { compileFeatures, exportIsolationForestOnnx } from 'edgewise/ml';
+import { loadOnnx } from 'edgewise/onnx';
 import { normal } from '../data';
 import { consume, type Workload } from '../harness';
 

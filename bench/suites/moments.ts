@@ -1,6 +1,6 @@
+import { Moments } from 'edgewise/kernels';
 import jStat from 'jstat';
 import * as ss from 'simple-statistics';
-import { Moments } from '../../src/kernels/index';
 import { allocBytes, forEachChunk } from '../../src/kernels/runtime';
 import { wasm } from '../../src/kernels/wasm';
 import { lognormal } from '../data';

@@ -1,6 +1,6 @@
+import { QuantileSketch } from 'edgewise/kernels';
 import * as hdr from 'hdr-histogram-js';
 import { TDigest } from 'tdigest';
-import { QuantileSketch } from '../../src/kernels/index';
 import { lognormal } from '../data';
 import { consume, type Workload } from '../harness';
 

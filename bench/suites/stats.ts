@@ -1,6 +1,6 @@
+import { pearson, simpleRegression, spearman, welchTTest } from 'edgewise/stats';
 import jStat from 'jstat';
 import * as ss from 'simple-statistics';
-import { pearson, simpleRegression, spearman, welchTTest } from '../../src/stats/index';
 import { normal } from '../data';
 import { consume, type Workload } from '../harness';
 

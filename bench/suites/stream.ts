@@ -1,5 +1,5 @@
-import { Moments } from '../../src/kernels/moments';
-import { StreamProcessor } from '../../src/stream/index';
+import { Moments } from 'edgewise/kernels';
+import { StreamProcessor } from 'edgewise/stream';
 import { consume, type Workload } from '../harness';
 
 /**

@@ -14,7 +14,7 @@
  *   columns only" allocates and writes the same 240 MB once: the ceiling of
  *   any implementation that returns new arrays.
  */
-import { SlidingWindow } from '../../src/kernels/index';
+import { SlidingWindow } from 'edgewise/kernels';
 import { lognormal } from '../data';
 import { consume, type Workload } from '../harness';
 import { JsSlidingWindow } from './window-peer';
