@@ -18,9 +18,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  cpSync,
   createReadStream,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -28,12 +30,22 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const examples = join(root, 'examples');
+// The apps are copied out of the repository before they install and build:
+// a user's app does not sit under our package.json or our tsconfig.json
+// (webpack 5.113 applies the nearest tsconfig's `paths`, which map `edgewise/*`
+// to this repository's sources for the demo).
+const examplesSource = join(root, 'examples');
+const examples = mkdtempSync(join(tmpdir(), 'edgewise-examples-'));
+cpSync(examplesSource, examples, {
+  recursive: true,
+  filter: (src) => !/[\\/](node_modules|dist)$/.test(src),
+});
 const tmp = join(root, '.tmp');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // As test/browser/chromium.ts (WebGPU off: these apps do not need it).
