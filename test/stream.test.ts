@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isEdgewiseError } from '../src/errors';
 import { EventBus } from '../src/events/index';
 import {
   type LateEvent,
@@ -11,6 +10,7 @@ import {
   type WindowResult,
   type WindowSpec,
 } from '../src/stream/index';
+import { expectCode } from './helpers/errors';
 import { fsum } from './helpers/fsum';
 
 // ---------------------------------------------------------------- references
@@ -622,49 +622,63 @@ describe('outputs, reducers, checkpoints', () => {
   });
 
   it('rejects bad options, events and snapshots without changing state', () => {
-    const bad = (f: () => unknown, re: RegExp) => {
-      try {
-        f();
-        expect.unreachable();
-      } catch (e) {
-        expect(isEdgewiseError(e)).toBe(true);
-        expect((e as Error).message).toMatch(re);
-      }
-    };
-    bad(() => new StreamProcessor({ window: { type: 'tumbling', size: 0 } }), /size/);
-    bad(() => new StreamProcessor({ window: { type: 'sliding', size: 10, slide: 20 } }), /slide/);
-    bad(() => new StreamProcessor({ window: { type: 'hopping' } as never }), /window type/);
-    bad(() => new StreamProcessor({ window: { type: 'session', gap: -1 } }), /gap/);
-    bad(
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'tumbling', size: 0 } }),
+      'INVALID_ARGUMENT',
+      /size/,
+    );
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'sliding', size: 10, slide: 20 } }),
+      'INVALID_ARGUMENT',
+      /slide/,
+    );
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'hopping' } as never }),
+      'INVALID_ARGUMENT',
+      /window type/,
+    );
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'session', gap: -1 } }),
+      'INVALID_ARGUMENT',
+      /gap/,
+    );
+    expectCode(
       () => new StreamProcessor({ window: { type: 'tumbling', size: 10 }, outOfOrderness: -5 }),
+      'INVALID_ARGUMENT',
       /outOfOrderness/,
     );
     const p = new StreamProcessor({ window: { type: 'tumbling', size: 10 } });
     p.push({ timestamp: 1, value: 1 });
     const before = JSON.stringify(p.stats);
-    bad(
+    expectCode(
       () =>
         p.pushMany([
           { timestamp: 2, value: 1 },
           { timestamp: Number.NaN, value: 1 },
         ]),
+      'INVALID_ARGUMENT',
       /timestamp/,
     );
-    bad(() => p.push({ timestamp: 2, value: '3' as never }), /value/);
-    bad(() => p.push({ timestamp: 2, value: 3, key: {} as never }), /key/);
-    bad(() => p.restore({ format: 'nope' } as never), /snapshot/);
+    expectCode(() => p.push({ timestamp: 2, value: '3' as never }), 'INVALID_ARGUMENT', /value/);
+    expectCode(
+      () => p.push({ timestamp: 2, value: 3, key: {} as never }),
+      'INVALID_ARGUMENT',
+      /key/,
+    );
+    expectCode(() => p.restore({ format: 'nope' } as never), 'CORRUPT_STATE', /snapshot/);
     const snap = p.snapshot();
-    bad(() => p.restore({ ...snap, version: 9 as 1 }), /version/);
-    bad(
+    expectCode(() => p.restore({ ...snap, version: 9 as 1 }), 'UNSUPPORTED_VERSION', /version/);
+    expectCode(
       () => new StreamProcessor({ window: { type: 'tumbling', size: 20 } }).restore(snap),
+      'INVALID_ARGUMENT',
       /differs/,
     );
     const damaged = structuredClone(snap);
     damaged.keys[0].panes![0][1].moments = new Uint8Array([1, 2, 3]);
-    bad(() => p.restore(damaged), /magic|damaged/);
+    expectCode(() => p.restore(damaged), 'CORRUPT_STATE', /magic|damaged/);
     expect(JSON.stringify(p.stats)).toBe(before);
     p.close();
-    bad(() => p.push({ timestamp: 3, value: 1 }), /closed/);
+    expectCode(() => p.push({ timestamp: 3, value: 1 }), 'INVALID_STATE', /closed/);
   });
 
   it('replays timestamp,value,key CSV', () => {
