@@ -10,6 +10,7 @@ import {
 } from '../src/stream/index';
 import { expectCode } from './helpers/errors';
 import { fsum } from './helpers/fsum';
+import { collectResults } from './helpers/stream';
 
 /**
  * Sliding windows (pane-aligned Two-Stacks, src/stream/windows/sliding.ts)
@@ -330,12 +331,10 @@ describe('sliding windows: pane budget and time jumps', () => {
   });
 
   it('1 h / 1 ms with a raised maxPanes runs in memory proportional to the panes holding data', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'sliding', size: 3_600_000, slide: 1 },
       maxPanes: 4_000_000,
       outOfOrderness: 2_000,
-      onResult: (r) => got.push(r),
     });
     const t0 = performance.now();
     p.pushMany([
@@ -354,10 +353,8 @@ describe('sliding windows: pane budget and time jumps', () => {
   });
 
   it('a watermark jump over 10^12 empty panes costs nothing per empty pane', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'sliding', size: 10_000, slide: 1000 },
-      onResult: (r) => got.push(r),
     });
     p.push({ timestamp: 0, value: 1 });
     p.push({ timestamp: 1e15, value: 2 }); // 10^12 panes later

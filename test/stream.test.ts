@@ -12,6 +12,7 @@ import {
 } from '../src/stream/index';
 import { expectCode } from './helpers/errors';
 import { fsum } from './helpers/fsum';
+import { collectResults } from './helpers/stream';
 
 // ---------------------------------------------------------------- references
 
@@ -201,11 +202,9 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
   }
 
   it('fires windows in watermark order, with the watermark past their end', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 10 },
       outOfOrderness: 5,
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 1, value: 1, key: 'x' },
@@ -228,11 +227,9 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
 
 describe('session windows', () => {
   it('a late event bridging two fired sessions merges them and supersedes both', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'session', gap: 10 },
       allowedLateness: 100,
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 0, value: 1 },
@@ -327,12 +324,10 @@ describe('session windows', () => {
 
 describe('quantiles per window (QuantileSketch)', () => {
   it('large sliding windows: within the sketch accuracy of numpy-lower quantiles', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'sliding', size: 2000, slide: 500 },
       quantiles: QS,
       sketch: { relativeAccuracy: 0.01 },
-      onResult: (r) => got.push(r),
     });
     let s = 99;
     const evs: StreamEvent[] = [];
@@ -359,10 +354,8 @@ describe('quantiles per window (QuantileSketch)', () => {
 
 describe('count windows', () => {
   it('emit every n events per key, flush emits the partial rest', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'count', size: 3 },
-      onResult: (r) => got.push(r),
     });
     for (let i = 0; i < 8; i++)
       p.push({ timestamp: 100 - i, value: i, key: i % 2 ? 'odd' : 'even' });
@@ -381,12 +374,10 @@ describe('count windows', () => {
 describe('watermarks and sources', () => {
   it('union: the watermark is the minimum over sources; an idle source stops holding it', () => {
     let now = 0;
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       idleTimeout: 1000,
       clock: () => now,
-      onResult: (r) => got.push(r),
     });
     p.push({ timestamp: 10, value: 1 }, 'a');
     p.push({ timestamp: 20, value: 2 }, 'b');
@@ -407,12 +398,10 @@ describe('watermarks and sources', () => {
 
   it('all sources idle: the watermark moves to the largest source watermark on tick()', () => {
     let now = 0;
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       idleTimeout: 1000,
       clock: () => now,
-      onResult: (r) => got.push(r),
     });
     p.push({ timestamp: 50, value: 1 }, 'a');
     p.push({ timestamp: 150, value: 2 }, 'b');
@@ -425,10 +414,8 @@ describe('watermarks and sources', () => {
   });
 
   it('without idleness a silent source stalls the stream; finishing it releases it', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
-      onResult: (r) => got.push(r),
     });
     p.addSource('quiet');
     p.pushMany(
@@ -441,11 +428,9 @@ describe('watermarks and sources', () => {
   });
 
   it('advanceWatermark for replay (stream-wide and per source)', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       outOfOrderness: 1000,
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 10, value: 1 },
@@ -463,12 +448,10 @@ describe('watermarks and sources', () => {
 
   it('processing time: the clock stamps events and drives firing', () => {
     let now = 1000;
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       time: 'processing',
       clock: () => now,
-      onResult: (r) => got.push(r),
     });
     p.push({ timestamp: 0, value: 1 });
     now = 1050;
@@ -516,11 +499,9 @@ describe('outputs, reducers, checkpoints', () => {
         if (i % 10 === 0) await Promise.resolve();
       }
     }
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       outOfOrderness: 50,
-      onResult: (r) => got.push(r),
     });
     await Promise.all([p.consume(gen(0), 'a', { batch: 8 }), p.consume(gen(5), 'b', { batch: 3 })]);
     p.flush();
@@ -535,11 +516,9 @@ describe('outputs, reducers, checkpoints', () => {
       merge: (a, b) => [...new Set([...a, ...b])],
       result: (s) => s.length,
     };
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'sliding', size: 20, slide: 10 },
       reducers: { distinct },
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 1, value: 5 },
@@ -682,10 +661,8 @@ describe('outputs, reducers, checkpoints', () => {
   });
 
   it('replays timestamp,value,key CSV', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 60_000 },
-      onResult: (r) => got.push(r),
     });
     const errors = p.replayCsv(
       'timestamp,value,key\n2024-01-01 00:00:10,1,a\n2024-01-01 00:00:20,3,a\n2024-01-01 00:01:05,5,b\nbad,1,a\n',
