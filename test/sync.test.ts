@@ -532,12 +532,21 @@ describe('model downlink into the ml ModelRegistry', () => {
 });
 
 describe('createRuntime({ sync })', () => {
-  it('without an endpoint keeps records local and sends nothing', async () => {
-    const rt = await createRuntime({
+  /** A runtime without GPU, metric timer or endpoint, syncing into a memory outbox. */
+  const localRuntime = (events?: string[]) =>
+    createRuntime({
       gpu: 'off',
       metrics: { autoStart: false },
-      sync: { outbox: 'memory', metricsEveryMs: 0 },
+      sync: { outbox: 'memory', metricsEveryMs: 0, ...(events ? { events } : {}) },
     });
+  /** The outbox entries once the bus has delivered what was emitted. */
+  const outboxAfterEmit = async (rt: Awaited<ReturnType<typeof createRuntime>>) => {
+    await new Promise((r) => setTimeout(r, 20));
+    return rt.sync!.outbox.peek(1e9, 10);
+  };
+
+  it('without an endpoint keeps records local and sends nothing', async () => {
+    const rt = await localRuntime();
     expect(rt.sync).toBeDefined();
     expect(rt.sync!.sender).toBeUndefined();
     rt.metrics.counter('hits', { help: 'h', labelNames: ['p'] }).inc({ p: '/' }, 3);
@@ -549,15 +558,10 @@ describe('createRuntime({ sync })', () => {
   });
 
   it('forwards bus events on the configured topics to the outbox', async () => {
-    const rt = await createRuntime({
-      gpu: 'off',
-      metrics: { autoStart: false },
-      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['alert.*'] },
-    });
+    const rt = await localRuntime(['alert.*']);
     rt.bus.emitSync('alert.cpu', { ts: 5000, score: 4.5, labels: { detector: 'ewma', n: 3 } });
     rt.bus.emitSync('sensor.temp', { ts: 5000, value: 20 });
-    await new Promise((r) => setTimeout(r, 20));
-    const entries = await rt.sync!.outbox.peek(1e9, 10);
+    const entries = await outboxAfterEmit(rt);
     expect(entries.map((x) => [x.kind, x.records[0]])).toEqual([
       [
         'event',
@@ -574,11 +578,7 @@ describe('createRuntime({ sync })', () => {
   });
 
   it("forwards the detectors' AnomalyEvents with their score, event time and series", async () => {
-    const rt = await createRuntime({
-      gpu: 'off',
-      metrics: { autoStart: false },
-      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['anomaly.*'] },
-    });
+    const rt = await localRuntime(['anomaly.*']);
     rt.bus.emitSync('anomaly.cpu', {
       series: 'cpu',
       timestamp: 7000,
@@ -586,8 +586,7 @@ describe('createRuntime({ sync })', () => {
       score: 0.9991,
       contributions: { ewma: 0.9991 },
     });
-    await new Promise((r) => setTimeout(r, 20));
-    const entries = await rt.sync!.outbox.peek(1e9, 10);
+    const entries = await outboxAfterEmit(rt);
     expect(entries.map((x) => x.records[0])).toEqual([
       {
         type: 'event',
