@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ARTimeDetector, type ARTimeOptions } from '../src/anomaly/artime';
 import { Rng } from '../src/anomaly/matrix';
 import type { DetectorSnapshot } from '../src/anomaly/streaming';
-import { isEdgewiseError } from '../src/errors';
+import type { ErrorCode } from '../src/errors';
+import { expectCode } from './helpers/errors';
 import { nabColumn, nabHarnessOptions, pandasLegacyFloat } from './helpers/pandas-float';
 
 /**
@@ -27,17 +28,6 @@ const data = (f: string, parse: (s: string) => number = pandasLegacyFloat) =>
   nabColumn(text(`artime-data-${f}.csv`), parse);
 const reference = (f: string) => nabColumn(text(`artime-ref-${f}.csv`));
 const nabOptions = (v: Float64Array): ARTimeOptions => nabHarnessOptions(v);
-
-function expectCode(f: () => unknown, code: string): void {
-  try {
-    f();
-  } catch (e) {
-    expect(isEdgewiseError(e)).toBe(true);
-    expect((e as { code: string }).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected an EdgewiseError ${code}`);
-}
 
 describe('pandas legacy float parsing (how NAB read the data)', () => {
   it('matches pandas.read_csv(float_precision="legacy") bit for bit on the fixtures', () => {
@@ -139,7 +129,7 @@ describe('ARTimeDetector: snapshot / restore', () => {
       edit(s);
       return s as DetectorSnapshot;
     };
-    const bad: [DetectorSnapshot, string][] = [
+    const bad: [DetectorSnapshot, ErrorCode][] = [
       [mutate((s) => (s.kind = 'MadDetector')), 'CORRUPT_STATE'],
       [null as unknown as DetectorSnapshot, 'CORRUPT_STATE'],
       [mutate((s) => (s.version = 2)), 'UNSUPPORTED_VERSION'],

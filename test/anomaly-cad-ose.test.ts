@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CadOseDetector, type CadOseOptions } from '../src/anomaly';
 import { Rng } from '../src/anomaly/matrix';
 import type { DetectorSnapshot } from '../src/anomaly/streaming';
-import { isEdgewiseError } from '../src/errors';
+import { expectCode } from './helpers/errors';
 import { nabHarnessOptions, pandasLegacyFloat as pandasParse } from './helpers/pandas-float';
 
 /**
@@ -43,17 +43,6 @@ function noisySeries(n: number, seed: number): Float64Array {
   }
   return v;
 }
-
-const expectCode = (f: () => unknown, code: string) => {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(isEdgewiseError(err), `expected an EdgewiseError ${code}, got ${String(err)}`).toBe(true);
-  expect((err as { code: string }).code).toBe(code);
-};
 
 describe('CadOseDetector: NAB reference parity', () => {
   for (const f of FILES) {

@@ -7,11 +7,11 @@ import { StreamingDetector } from '../src/anomaly/ensemble-stream';
 import { IsolationForest } from '../src/anomaly/iforest';
 import { scoreIsolationForest } from '../src/anomaly/iforest-gpu';
 import { LocalOutlierFactor } from '../src/anomaly/lof';
-import { isEdgewiseError } from '../src/errors';
 import { EventBus } from '../src/events/bus';
 import { type AnomalyEvent, WorkerAnomalyMonitor } from '../src/threads/anomaly/monitor';
 import { AnomalyWorkerPool, type PoolWorkerHandle } from '../src/threads/anomaly/pool';
 import { synthetic } from './helpers/anomaly-data';
+import { expectCodeAsync } from './helpers/errors';
 
 // The built worker (npm run build:lib) under Node worker_threads via Comlink's adapter.
 const workerPath = join(import.meta.dirname, '..', 'dist', 'workers', 'anomaly.node-worker.js');
@@ -78,9 +78,7 @@ describe('anomaly workers (Node worker_threads, Comlink)', () => {
     expect(r).toEqual(await scoreIsolationForest(forest, rows, { dims: 4, backend: 'wasm' }));
     // 0.1's positional form (x, 4) fails with INVALID_ARGUMENT naming { dims }, state untouched
     const positional = s.scoreForest(id, rows.slice(), 4 as unknown as { dims: number });
-    await expect(positional).rejects.toSatisfy(
-      (e: unknown) => isEdgewiseError(e, 'INVALID_ARGUMENT') && /\{ dims \}/.test(String(e)),
-    );
+    await expectCodeAsync(positional, 'INVALID_ARGUMENT', /\{ dims \}/);
     expect(await s.scoreForest(id, rows.slice(), { dims: 4 })).toEqual(local);
     await s.dispose(id);
   });
@@ -126,7 +124,7 @@ describe('anomaly workers (Node worker_threads, Comlink)', () => {
   it('a crashed worker is replaced and its call rejects with WORKER_FAILED', async () => {
     const before = pool.replaced;
     const call = pool.call(0, (s) => s.crashForTest().then(() => new Promise<never>(() => {})));
-    await expect(call).rejects.toSatisfy((e: unknown) => isEdgewiseError(e, 'WORKER_FAILED'));
+    await expectCodeAsync(call, 'WORKER_FAILED');
     expect(pool.replaced).toBe(before + 1);
     expect(await pool.scoreForest(forest, X, { dims: 4 })).toEqual(forest.score(X, { dims: 4 }));
   });
@@ -136,12 +134,10 @@ describe('anomaly workers (Node worker_threads, Comlink)', () => {
     const ac = new AbortController();
     const p = pool.scoreForest(forest, big, { dims: 4, signal: ac.signal });
     ac.abort();
-    await expect(p).rejects.toSatisfy((e: unknown) => isEdgewiseError(e, 'ABORTED'));
+    await expectCodeAsync(p, 'ABORTED');
     const pre = new AbortController();
     pre.abort();
-    await expect(pool.scoreForest(forest, X, { dims: 4, signal: pre.signal })).rejects.toSatisfy(
-      (e: unknown) => isEdgewiseError(e, 'ABORTED'),
-    );
+    await expectCodeAsync(pool.scoreForest(forest, X, { dims: 4, signal: pre.signal }), 'ABORTED');
     expect(await pool.scoreForest(forest, X.subarray(0, 400), { dims: 4 })).toEqual(
       forest.score(X.subarray(0, 400), { dims: 4 }),
     );

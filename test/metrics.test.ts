@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isEdgewiseError } from '../src/errors';
 import { MetricsRegistry } from '../src/metrics/index';
-
-const code = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    if (isEdgewiseError(e)) return e.code;
-    throw e;
-  }
-  return undefined;
-};
+import { expectCode } from './helpers/errors';
 
 describe('instruments', () => {
   it('counter: unbound, bound handle and value forms', () => {
@@ -35,8 +25,8 @@ describe('instruments', () => {
     const c = r.counter('x_total');
     c.inc(2);
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(code(() => c.inc(bad))).toBe('INVALID_ARGUMENT');
-      expect(code(() => c.labels({}).inc(bad))).toBe('INVALID_ARGUMENT');
+      expectCode(() => c.inc(bad), 'INVALID_ARGUMENT');
+      expectCode(() => c.labels({}).inc(bad), 'INVALID_ARGUMENT');
     }
     expect(c.get()).toBe(2);
   });
@@ -48,7 +38,7 @@ describe('instruments', () => {
     u.dec({ q: 'a' }, 2);
     u.labels({ q: 'a' }).add(-4);
     expect(u.get({ q: 'a' })).toBe(-1);
-    expect(code(() => u.add({ q: 'a' }, Number.NaN))).toBe('INVALID_ARGUMENT');
+    expectCode(() => u.add({ q: 'a' }, Number.NaN), 'INVALID_ARGUMENT');
     const g = r.gauge('temp');
     g.set(3);
     g.inc();
@@ -115,18 +105,19 @@ describe('instruments', () => {
 describe('names, labels and registration', () => {
   it('rejects invalid metric, label and unit names', () => {
     const r = new MetricsRegistry();
-    expect(code(() => r.counter('1abc'))).toBe('INVALID_NAME');
-    expect(code(() => r.counter('a-b'))).toBe('INVALID_NAME');
-    expect(code(() => r.counter('__reserved'))).toBe('INVALID_NAME');
-    expect(code(() => r.counter('ok_total', { labelNames: ['bad-label'] }))).toBe('INVALID_NAME');
-    expect(code(() => r.counter('ok_total', { labelNames: ['__x'] }))).toBe('INVALID_NAME');
-    expect(code(() => r.counter('ok_total', { labelNames: ['a', 'a'] }))).toBe('INVALID_NAME');
-    expect(code(() => r.histogram('h', { labelNames: ['le'] }))).toBe('INVALID_NAME');
-    expect(code(() => r.gauge('g', { labelNames: ['otel_metric_overflow'] }))).toBe('INVALID_NAME');
-    expect(code(() => r.gauge('temperature', { unit: 'celsius' }))).toBe('INVALID_NAME');
-    expect(code(() => r.gauge('t_celsius', { unit: 'cel sius' }))).toBe('INVALID_NAME');
-    expect(code(() => r.histogram('h2', { buckets: [1, 1] }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => r.histogram('h3', { buckets: [1, Number.POSITIVE_INFINITY] }))).toBe(
+    expectCode(() => r.counter('1abc'), 'INVALID_NAME');
+    expectCode(() => r.counter('a-b'), 'INVALID_NAME');
+    expectCode(() => r.counter('__reserved'), 'INVALID_NAME');
+    expectCode(() => r.counter('ok_total', { labelNames: ['bad-label'] }), 'INVALID_NAME');
+    expectCode(() => r.counter('ok_total', { labelNames: ['__x'] }), 'INVALID_NAME');
+    expectCode(() => r.counter('ok_total', { labelNames: ['a', 'a'] }), 'INVALID_NAME');
+    expectCode(() => r.histogram('h', { labelNames: ['le'] }), 'INVALID_NAME');
+    expectCode(() => r.gauge('g', { labelNames: ['otel_metric_overflow'] }), 'INVALID_NAME');
+    expectCode(() => r.gauge('temperature', { unit: 'celsius' }), 'INVALID_NAME');
+    expectCode(() => r.gauge('t_celsius', { unit: 'cel sius' }), 'INVALID_NAME');
+    expectCode(() => r.histogram('h2', { buckets: [1, 1] }), 'INVALID_ARGUMENT');
+    expectCode(
+      () => r.histogram('h3', { buckets: [1, Number.POSITIVE_INFINITY] }),
       'INVALID_ARGUMENT',
     );
     // Nothing half-registered: valid names are still free.
@@ -138,12 +129,12 @@ describe('names, labels and registration', () => {
     const r = new MetricsRegistry();
     const a = r.counter('jobs_total', { labelNames: ['q'] });
     expect(r.counter('jobs_total', { labelNames: ['q'] })).toBe(a);
-    expect(code(() => r.gauge('jobs_total'))).toBe('ALREADY_REGISTERED');
-    expect(code(() => r.counter('jobs_total', { labelNames: ['other'] }))).toBe('LABEL_MISMATCH');
+    expectCode(() => r.gauge('jobs_total'), 'ALREADY_REGISTERED');
+    expectCode(() => r.counter('jobs_total', { labelNames: ['other'] }), 'LABEL_MISMATCH');
     // Sample-name collisions across families.
-    expect(code(() => r.counter('jobs'))).toBe('ALREADY_REGISTERED');
+    expectCode(() => r.counter('jobs'), 'ALREADY_REGISTERED');
     r.histogram('lat');
-    expect(code(() => r.gauge('lat_bucket'))).toBe('ALREADY_REGISTERED');
+    expectCode(() => r.gauge('lat_bucket'), 'ALREADY_REGISTERED');
     expect(r.remove('lat')).toBe(true);
     expect(r.gauge('lat_bucket').type).toBe('gauge');
   });
@@ -151,11 +142,11 @@ describe('names, labels and registration', () => {
   it('label sets must match the declared names exactly; values any UTF-8', () => {
     const r = new MetricsRegistry();
     const c = r.counter('c_total', { labelNames: ['a', 'b'] });
-    expect(code(() => c.inc({ a: 'x' }))).toBe('LABEL_MISMATCH');
-    expect(code(() => c.inc({ a: 'x', b: 'y', z: 'w' }))).toBe('LABEL_MISMATCH');
-    expect(code(() => c.inc())).toBe('LABEL_MISMATCH');
-    expect(code(() => c.inc({ a: 'x', b: {} as unknown as string }))).toBe('LABEL_MISMATCH');
-    expect(code(() => c.inc({ a: 'x', b: '\uD800' }))).toBe('LABEL_MISMATCH');
+    expectCode(() => c.inc({ a: 'x' }), 'LABEL_MISMATCH');
+    expectCode(() => c.inc({ a: 'x', b: 'y', z: 'w' }), 'LABEL_MISMATCH');
+    expectCode(() => c.inc(), 'LABEL_MISMATCH');
+    expectCode(() => c.inc({ a: 'x', b: {} as unknown as string }), 'LABEL_MISMATCH');
+    expectCode(() => c.inc({ a: 'x', b: '\uD800' }), 'LABEL_MISMATCH');
     expect(c.seriesCount).toBe(0);
     c.inc({ a: 'é"\\\n😀', b: 3 });
     expect(c.get({ a: 'é"\\\n😀', b: '3' })).toBe(1);
@@ -273,15 +264,15 @@ describe('summary', () => {
 
   it('validates options; remove() frees the sketches', () => {
     const r = new MetricsRegistry();
-    expect(code(() => r.summary('a', { quantiles: [1.5] }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => r.summary('b', { maxAgeMs: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => r.summary('c', { ageBuckets: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(code(() => r.summary('d', { labelNames: ['quantile'] }))).toBe('INVALID_NAME');
-    expect(code(() => r.summary('e', { relativeAccuracy: 2 }))).toBe('INVALID_ARGUMENT');
+    expectCode(() => r.summary('a', { quantiles: [1.5] }), 'INVALID_ARGUMENT');
+    expectCode(() => r.summary('b', { maxAgeMs: 0 }), 'INVALID_ARGUMENT');
+    expectCode(() => r.summary('c', { ageBuckets: 0 }), 'INVALID_ARGUMENT');
+    expectCode(() => r.summary('d', { labelNames: ['quantile'] }), 'INVALID_NAME');
+    expectCode(() => r.summary('e', { relativeAccuracy: 2 }), 'INVALID_ARGUMENT');
     const s = r.summary('ok');
     s.observe(1);
     expect(r.remove('ok')).toBe(true);
-    expect(code(() => s.labels({}).quantiles([0.5]))).toBe('DISPOSED');
+    expectCode(() => s.labels({}).quantiles([0.5]), 'DISPOSED');
   });
 });
 
@@ -327,13 +318,9 @@ describe('exponential histogram', () => {
     const check = promtoolCheckMetrics(text);
     expect(check.output).toBe('');
     expect(promtoolParseOpenMetrics(r.expositionSync('openmetrics')).status).toBe(0);
-    expect(code(() => r.histogram('payload_bytes', { labelNames: ['dir'] }))).toBe(
-      'ALREADY_REGISTERED',
-    );
-    expect(code(() => r.histogram('bad', { kind: 'exponential', maxScale: 21 }))).toBe(
-      'INVALID_ARGUMENT',
-    );
+    expectCode(() => r.histogram('payload_bytes', { labelNames: ['dir'] }), 'ALREADY_REGISTERED');
+    expectCode(() => r.histogram('bad', { kind: 'exponential', maxScale: 21 }), 'INVALID_ARGUMENT');
     r.remove('payload_bytes');
-    expect(code(() => s.point())).toBe('DISPOSED');
+    expectCode(() => s.point(), 'DISPOSED');
   });
 });

@@ -6,12 +6,12 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { isEdgewiseError } from '../src/errors';
 import { MetricsRegistry } from '../src/metrics/index';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
 import { MemoryBackend } from '../src/storage/memory';
 import { type StoreEvent, TimeSeriesStore } from '../src/storage/timeseries/store';
 import type { TierSpec } from '../src/storage/timeseries/tiers';
+import { expectCodeAsync } from './helpers/errors';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -314,35 +314,34 @@ describe('TimeSeriesStore roll-ups', () => {
   it('rejects bad queries and tier specs with INVALID_ARGUMENT', async () => {
     const s = sim();
     const store = await TimeSeriesStore.open(s.reg, { tiers: TIERS, intervalMs: S });
-    const bad = async (p: Promise<unknown>) => {
-      try {
-        await p;
-      } catch (e) {
-        return isEdgewiseError(e, 'INVALID_ARGUMENT');
-      }
-      return false;
-    };
-    expect(await bad(store.query('temp_celsius', { from: 10, to: 5 }))).toBe(true);
-    expect(await bad(store.query('temp_celsius', { from: 0, to: 5, step: 0 }))).toBe(true);
-    expect(await bad(store.query('temp_celsius', { from: 0, to: 1e9, step: 1 }))).toBe(true);
-    expect(await bad(store.query('temp_celsius', { agg: 'median' as 'mean' }))).toBe(true);
-    expect(
-      await bad(
-        TimeSeriesStore.open(s.reg, { tiers: [{ name: 'x', resolutionMs: 5, retentionMs: 1 }] }),
-      ),
-    ).toBe(true);
-    expect(
-      await bad(
-        TimeSeriesStore.open(s.reg, {
-          tiers: [
-            TIERS[0],
-            { name: '7s', resolutionMs: 7 * S, retentionMs: HOUR },
-            { name: '10s', resolutionMs: 10 * S, retentionMs: DAY },
-          ],
-        }),
-      ),
-    ).toBe(true);
-    expect(await bad(TimeSeriesStore.open(s.reg, { intervalMs: 0 }))).toBe(true);
+    await expectCodeAsync(store.query('temp_celsius', { from: 10, to: 5 }), 'INVALID_ARGUMENT');
+    await expectCodeAsync(
+      store.query('temp_celsius', { from: 0, to: 5, step: 0 }),
+      'INVALID_ARGUMENT',
+    );
+    await expectCodeAsync(
+      store.query('temp_celsius', { from: 0, to: 1e9, step: 1 }),
+      'INVALID_ARGUMENT',
+    );
+    await expectCodeAsync(
+      store.query('temp_celsius', { agg: 'median' as 'mean' }),
+      'INVALID_ARGUMENT',
+    );
+    await expectCodeAsync(
+      TimeSeriesStore.open(s.reg, { tiers: [{ name: 'x', resolutionMs: 5, retentionMs: 1 }] }),
+      'INVALID_ARGUMENT',
+    );
+    await expectCodeAsync(
+      TimeSeriesStore.open(s.reg, {
+        tiers: [
+          TIERS[0],
+          { name: '7s', resolutionMs: 7 * S, retentionMs: HOUR },
+          { name: '10s', resolutionMs: 10 * S, retentionMs: DAY },
+        ],
+      }),
+      'INVALID_ARGUMENT',
+    );
+    await expectCodeAsync(TimeSeriesStore.open(s.reg, { intervalMs: 0 }), 'INVALID_ARGUMENT');
   });
 });
 
@@ -416,13 +415,7 @@ describe('persistence and retention', () => {
     expect((await v2.evictOldest(0, 1)).deleted).toBe(1);
     expect(await v2.listCursors()).toEqual([]);
     await v2.close();
-    let err: unknown;
-    try {
-      await IndexedDbBackend.open({ name, version: 9 });
-    } catch (e) {
-      err = e;
-    }
-    expect(isEdgewiseError(err, 'UNSUPPORTED_VERSION')).toBe(true);
+    await expectCodeAsync(IndexedDbBackend.open({ name, version: 9 }), 'UNSUPPORTED_VERSION');
   });
 
   it('expired chunks are deleted on schedule and on open', async () => {
@@ -525,14 +518,8 @@ describe('IndexedDB quota errors', () => {
       agg: 'last',
     });
     expect(Array.from(q.series[0].values).filter((x) => !Number.isNaN(x)).length).toBe(61);
-    let err: unknown;
-    try {
-      fail = 1;
-      await backend.write({ series: [], chunks: [] });
-    } catch (e) {
-      err = e;
-    }
-    expect(isEdgewiseError(err, 'QUOTA_EXCEEDED')).toBe(true);
+    fail = 1;
+    await expectCodeAsync(backend.write({ series: [], chunks: [] }), 'QUOTA_EXCEEDED');
     db.transaction = real;
     await store.close();
   });

@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EdgewiseError } from '../src/errors';
 import { fft, fftMagnitudes } from '../src/kernels/fft';
 import { compileFeatures, type FeatureSpec, specHash } from '../src/ml/features';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { lcg as rng } from './helpers/random';
 
 function naiveDft(x: Float64Array): { re: Float64Array; im: Float64Array } {
   const n = x.length;

@@ -10,14 +10,8 @@ import { auc, type TrainProgress, trainInline } from '../src/ml/train';
 import { ols } from '../src/stats/regression/linear';
 import { mlRemote, train } from '../src/threads/ml/client';
 import { loadOnnxInWorker } from '../src/threads/onnx/client';
+import { lcg as rng } from './helpers/random';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }

@@ -23,6 +23,7 @@ import {
   snapshotRegistry,
 } from '../src/sync/index';
 import { expectCodeAsync } from './helpers/errors';
+import { drain, localSender, scriptedFetch, until } from './helpers/sync';
 
 const series = (name: string, labels: Record<string, unknown> = {}): SeriesRecord =>
   ({
@@ -33,24 +34,6 @@ const series = (name: string, labels: Record<string, unknown> = {}): SeriesRecor
     ts: Float64Array.of(1000, 2000),
     v: Float64Array.of(1, 2),
   }) as SeriesRecord;
-
-async function until(f: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-function scripted(script: (n: number) => Response | 'throw') {
-  let n = 0;
-  const f = (async () => {
-    const r = script(n++);
-    if (r === 'throw') throw new TypeError('fetch failed');
-    return r;
-  }) as unknown as typeof fetch;
-  return { f, calls: () => n };
-}
 
 describe('background work never throws into the host (#18.1)', () => {
   it('syncs an exponential histogram as an exponential record instead of crashing the timer', async () => {
@@ -180,17 +163,9 @@ describe('delivery accounting (#18.4)', () => {
   const run = async (script: (n: number) => Response | 'throw') => {
     const ob = new MemoryOutbox();
     await ob.append([series('d')]);
-    const { f, calls } = scripted(script);
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      retry: { baseMs: 2, maxMs: 5 },
-    });
-    s.start();
-    await until(async () => (await ob.stats()).entries === 0 && calls() >= 2);
-    await s.stop();
+    const { f, calls } = scriptedFetch(script);
+    const s = localSender(ob, f, { retry: { baseMs: 2, maxMs: 5 } });
+    await drain(s, ob, async () => (await ob.stats()).entries === 0 && calls.length >= 2);
     return { stats: s.stats, parked: await ob.parked() };
   };
 
@@ -423,16 +398,10 @@ describe('sync secrets and Retry-After (#18.7, #18.13)', () => {
     const ob = new MemoryOutbox();
     await ob.append([series('d')]);
     const endpoint = 'https://user:s3cret@metrics.example.com/api/v1/write?api_key=k3y';
-    const { f } = scripted((n) =>
+    const { f } = scriptedFetch((n) =>
       n === 0 ? new Response('busy', { status: 503 }) : new Response('no', { status: 400 }),
     );
-    const s = new Sender({
-      endpoint,
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      retry: { baseMs: 2, maxMs: 5 },
-    });
+    const s = localSender(ob, f, { endpoint, retry: { baseMs: 2, maxMs: 5 } });
     const seen: string[] = [];
     s.on((e) => seen.push(JSON.stringify(e, (_k, v) => (v instanceof Error ? v.message : v))));
     s.start();
@@ -466,22 +435,16 @@ describe('sync secrets and Retry-After (#18.7, #18.13)', () => {
   it('Retry-After: 0 on a 503 storm still backs off (bounded request rate)', async () => {
     const ob = new MemoryOutbox();
     await ob.append([series('d')]);
-    const { f, calls } = scripted(
+    const { f, calls } = scriptedFetch(
       () => new Response('busy', { status: 503, headers: { 'Retry-After': '0' } }),
     );
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      retry: { baseMs: 50, maxMs: 200 },
-    });
+    const s = localSender(ob, f, { retry: { baseMs: 50, maxMs: 200 } });
     s.start();
     await new Promise((r) => setTimeout(r, 500));
     await s.stop();
     // At least 50 ms between requests: no more than ~10 in 500 ms (was hundreds).
-    expect(calls()).toBeGreaterThan(1);
-    expect(calls()).toBeLessThanOrEqual(11);
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.length).toBeLessThanOrEqual(11);
   });
 });
 
@@ -503,16 +466,8 @@ describe('refused batches (#18.7)', () => {
     const ob = new MemoryOutbox();
     for (const n of ['a', 'b', 'bad', 'c', 'd']) await ob.append([series(n)]);
     const { f, bodies } = picky();
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      exporter: 'jsonl',
-    });
-    s.start();
-    await until(async () => (await ob.stats()).entries === 0);
-    await s.stop();
+    const s = localSender(ob, f, { exporter: 'jsonl' });
+    await drain(s, ob);
     const delivered = bodies
       .filter((b) => !b.includes('"name":"bad"'))
       .flatMap((b) => b.trim().split('\n'))
@@ -528,20 +483,12 @@ describe('refused batches (#18.7)', () => {
   it('401/403 keep the batch and retry until the credentials work', async () => {
     const ob = new MemoryOutbox();
     await ob.append([series('x')]);
-    const { f, calls } = scripted((n) =>
+    const { f, calls } = scriptedFetch((n) =>
       n < 2 ? new Response('forbidden', { status: n === 0 ? 401 : 403 }) : new Response(null),
     );
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      retry: { baseMs: 2, maxMs: 5 },
-    });
-    s.start();
-    await until(async () => (await ob.stats()).entries === 0);
-    await s.stop();
-    expect(calls()).toBe(3);
+    const s = localSender(ob, f, { retry: { baseMs: 2, maxMs: 5 } });
+    await drain(s, ob);
+    expect(calls.length).toBe(3);
     expect(s.stats).toMatchObject({ parked: 0, pointsSent: 2 });
     expect(await ob.parked()).toEqual([]);
   });

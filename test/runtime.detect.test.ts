@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EwmaDetector, StreamingDetector } from '../src/anomaly/index';
-import { isEdgewiseError } from '../src/errors';
 import { type AnomalyEvent, createRuntime, type Runtime } from '../src/index';
 import type { WindowResult } from '../src/stream/index';
+import { expectCodeAsync } from './helpers/errors';
 import { normals } from './helpers/random';
 
 const N = 2000;
@@ -80,15 +80,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
-
-const code = async (p: Promise<unknown> | (() => unknown)): Promise<string | undefined> => {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    return isEdgewiseError(e) ? e.code : `not an EdgewiseError: ${String(e)}`;
-  }
-  return undefined;
-};
 
 describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync', () => {
   it('flags the injected spike exactly as a StreamingDetector alone does, and records, stores and syncs it', async () => {
@@ -217,7 +208,7 @@ describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync'
     expect(rest).toEqual(ref.scores.subarray(1000));
     expect(b.anomalies).toBe(1);
     await rt.dispose(); // closes b
-    expect(await code(b.push(1, T0))).toBe('DISPOSED');
+    await expectCodeAsync(b.push(1, T0), 'DISPOSED');
   });
 
   it('runs a detector instance you built, on this thread', async () => {
@@ -256,26 +247,29 @@ describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync'
       gpu: 'off',
       metrics,
     });
-    expect(await code(rt.detect(''))).toBe('INVALID_ARGUMENT');
-    expect(await code(rt.detect('s', { threshold: 2 }))).toBe('INVALID_ARGUMENT');
-    expect(await code(rt.detect('s', { detector: 'fancy' as never }))).toBe('INVALID_ARGUMENT');
-    expect(await code(rt.detect('s', { detector: { combine: 'avg' as never } }))).toBe(
+    await expectCodeAsync(rt.detect(''), 'INVALID_ARGUMENT');
+    await expectCodeAsync(rt.detect('s', { threshold: 2 }), 'INVALID_ARGUMENT');
+    await expectCodeAsync(rt.detect('s', { detector: 'fancy' as never }), 'INVALID_ARGUMENT');
+    await expectCodeAsync(
+      rt.detect('s', { detector: { combine: 'avg' as never } }),
       'INVALID_ARGUMENT',
     );
-    expect(await code(rt.detect('s', { detector: new EwmaDetector(), worker: true }))).toBe(
+    await expectCodeAsync(
+      rt.detect('s', { detector: new EwmaDetector(), worker: true }),
       'INVALID_ARGUMENT',
     );
-    expect(await code(rt.detect('s', { metricPrefix: 'bad name' }))).toBe('INVALID_NAME');
-    expect(await code(rt.detect('s', { restore: { version: 9 } as never }))).toBe('CORRUPT_STATE');
+    await expectCodeAsync(rt.detect('s', { metricPrefix: 'bad name' }), 'INVALID_NAME');
+    await expectCodeAsync(rt.detect('s', { restore: { version: 9 } as never }), 'CORRUPT_STATE');
     const det = await rt.detect('sensor.temp');
     // one open detection per series: a second would count and alert twice
-    expect(await code(rt.detect('sensor.temp'))).toBe('ALREADY_REGISTERED');
+    await expectCodeAsync(rt.detect('sensor.temp'), 'ALREADY_REGISTERED');
     await det.pushBatch(values.subarray(0, 10), timestamps.subarray(0, 10));
-    expect(await code(det.pushBatch(values.subarray(10, 20), timestamps.subarray(10, 19)))).toBe(
+    await expectCodeAsync(
+      det.pushBatch(values.subarray(10, 20), timestamps.subarray(10, 19)),
       'INVALID_ARGUMENT',
     );
-    expect(await code(det.pushBatch(['1' as never], [T0]))).toBe('INVALID_ARGUMENT');
-    expect(await code(det.pushBatch([1], [Number.NaN]))).toBe('INVALID_ARGUMENT');
+    await expectCodeAsync(det.pushBatch(['1' as never], [T0]), 'INVALID_ARGUMENT');
+    await expectCodeAsync(det.pushBatch([1], [Number.NaN]), 'INVALID_ARGUMENT');
     expect(det.count).toBe(10);
     // nothing of the refused batches was learnt; a batch is copied when pushed,
     // so the caller may reuse its arrays while the batch waits in the queue
@@ -286,12 +280,12 @@ describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync'
     const rest = await det.pushBatch(values.subarray(500), timestamps.subarray(500));
     expect(rest).toEqual(ref.scores.subarray(500));
     await det.close();
-    expect(await code(det.pushBatch([1], [T0]))).toBe('DISPOSED');
+    await expectCodeAsync(det.pushBatch([1], [T0]), 'DISPOSED');
     await det.close(); // idempotent
     const again = await rt.detect('sensor.temp'); // the series is free once closed
     expect(again.count).toBe(0);
     await rt.dispose();
-    expect(await code(rt.detect('s'))).toBe('DISPOSED');
+    await expectCodeAsync(rt.detect('s'), 'DISPOSED');
     rt = undefined;
   });
 });
@@ -359,6 +353,6 @@ describe.runIf(workerBuilt)('rt.detect({ worker: true }) (needs npm run build:li
     expect(sa).toEqual([...new StreamingDetector().updateBatch(values, timestamps)]);
     expect(sb).toEqual([...new StreamingDetector().updateBatch(other, timestamps)]);
     await rt.dispose();
-    expect(await code(a.push(1, T0))).toBe('DISPOSED');
+    await expectCodeAsync(a.push(1, T0), 'DISPOSED');
   });
 });

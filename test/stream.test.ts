@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isEdgewiseError } from '../src/errors';
 import { EventBus } from '../src/events/index';
 import {
   type LateEvent,
@@ -11,7 +10,9 @@ import {
   type WindowResult,
   type WindowSpec,
 } from '../src/stream/index';
+import { expectCode } from './helpers/errors';
 import { fsum } from './helpers/fsum';
+import { collectResults } from './helpers/stream';
 
 // ---------------------------------------------------------------- references
 
@@ -201,11 +202,9 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
   }
 
   it('fires windows in watermark order, with the watermark past their end', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 10 },
       outOfOrderness: 5,
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 1, value: 1, key: 'x' },
@@ -228,11 +227,9 @@ describe('tumbling and sliding windows vs naive recomputation', () => {
 
 describe('session windows', () => {
   it('a late event bridging two fired sessions merges them and supersedes both', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'session', gap: 10 },
       allowedLateness: 100,
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 0, value: 1 },
@@ -327,12 +324,10 @@ describe('session windows', () => {
 
 describe('quantiles per window (QuantileSketch)', () => {
   it('large sliding windows: within the sketch accuracy of numpy-lower quantiles', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'sliding', size: 2000, slide: 500 },
       quantiles: QS,
       sketch: { relativeAccuracy: 0.01 },
-      onResult: (r) => got.push(r),
     });
     let s = 99;
     const evs: StreamEvent[] = [];
@@ -359,10 +354,8 @@ describe('quantiles per window (QuantileSketch)', () => {
 
 describe('count windows', () => {
   it('emit every n events per key, flush emits the partial rest', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'count', size: 3 },
-      onResult: (r) => got.push(r),
     });
     for (let i = 0; i < 8; i++)
       p.push({ timestamp: 100 - i, value: i, key: i % 2 ? 'odd' : 'even' });
@@ -381,12 +374,10 @@ describe('count windows', () => {
 describe('watermarks and sources', () => {
   it('union: the watermark is the minimum over sources; an idle source stops holding it', () => {
     let now = 0;
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       idleTimeout: 1000,
       clock: () => now,
-      onResult: (r) => got.push(r),
     });
     p.push({ timestamp: 10, value: 1 }, 'a');
     p.push({ timestamp: 20, value: 2 }, 'b');
@@ -407,12 +398,10 @@ describe('watermarks and sources', () => {
 
   it('all sources idle: the watermark moves to the largest source watermark on tick()', () => {
     let now = 0;
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       idleTimeout: 1000,
       clock: () => now,
-      onResult: (r) => got.push(r),
     });
     p.push({ timestamp: 50, value: 1 }, 'a');
     p.push({ timestamp: 150, value: 2 }, 'b');
@@ -425,10 +414,8 @@ describe('watermarks and sources', () => {
   });
 
   it('without idleness a silent source stalls the stream; finishing it releases it', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
-      onResult: (r) => got.push(r),
     });
     p.addSource('quiet');
     p.pushMany(
@@ -441,11 +428,9 @@ describe('watermarks and sources', () => {
   });
 
   it('advanceWatermark for replay (stream-wide and per source)', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       outOfOrderness: 1000,
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 10, value: 1 },
@@ -463,12 +448,10 @@ describe('watermarks and sources', () => {
 
   it('processing time: the clock stamps events and drives firing', () => {
     let now = 1000;
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       time: 'processing',
       clock: () => now,
-      onResult: (r) => got.push(r),
     });
     p.push({ timestamp: 0, value: 1 });
     now = 1050;
@@ -516,11 +499,9 @@ describe('outputs, reducers, checkpoints', () => {
         if (i % 10 === 0) await Promise.resolve();
       }
     }
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 100 },
       outOfOrderness: 50,
-      onResult: (r) => got.push(r),
     });
     await Promise.all([p.consume(gen(0), 'a', { batch: 8 }), p.consume(gen(5), 'b', { batch: 3 })]);
     p.flush();
@@ -535,11 +516,9 @@ describe('outputs, reducers, checkpoints', () => {
       merge: (a, b) => [...new Set([...a, ...b])],
       result: (s) => s.length,
     };
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'sliding', size: 20, slide: 10 },
       reducers: { distinct },
-      onResult: (r) => got.push(r),
     });
     p.pushMany([
       { timestamp: 1, value: 5 },
@@ -622,56 +601,68 @@ describe('outputs, reducers, checkpoints', () => {
   });
 
   it('rejects bad options, events and snapshots without changing state', () => {
-    const bad = (f: () => unknown, re: RegExp) => {
-      try {
-        f();
-        expect.unreachable();
-      } catch (e) {
-        expect(isEdgewiseError(e)).toBe(true);
-        expect((e as Error).message).toMatch(re);
-      }
-    };
-    bad(() => new StreamProcessor({ window: { type: 'tumbling', size: 0 } }), /size/);
-    bad(() => new StreamProcessor({ window: { type: 'sliding', size: 10, slide: 20 } }), /slide/);
-    bad(() => new StreamProcessor({ window: { type: 'hopping' } as never }), /window type/);
-    bad(() => new StreamProcessor({ window: { type: 'session', gap: -1 } }), /gap/);
-    bad(
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'tumbling', size: 0 } }),
+      'INVALID_ARGUMENT',
+      /size/,
+    );
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'sliding', size: 10, slide: 20 } }),
+      'INVALID_ARGUMENT',
+      /slide/,
+    );
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'hopping' } as never }),
+      'INVALID_ARGUMENT',
+      /window type/,
+    );
+    expectCode(
+      () => new StreamProcessor({ window: { type: 'session', gap: -1 } }),
+      'INVALID_ARGUMENT',
+      /gap/,
+    );
+    expectCode(
       () => new StreamProcessor({ window: { type: 'tumbling', size: 10 }, outOfOrderness: -5 }),
+      'INVALID_ARGUMENT',
       /outOfOrderness/,
     );
     const p = new StreamProcessor({ window: { type: 'tumbling', size: 10 } });
     p.push({ timestamp: 1, value: 1 });
     const before = JSON.stringify(p.stats);
-    bad(
+    expectCode(
       () =>
         p.pushMany([
           { timestamp: 2, value: 1 },
           { timestamp: Number.NaN, value: 1 },
         ]),
+      'INVALID_ARGUMENT',
       /timestamp/,
     );
-    bad(() => p.push({ timestamp: 2, value: '3' as never }), /value/);
-    bad(() => p.push({ timestamp: 2, value: 3, key: {} as never }), /key/);
-    bad(() => p.restore({ format: 'nope' } as never), /snapshot/);
+    expectCode(() => p.push({ timestamp: 2, value: '3' as never }), 'INVALID_ARGUMENT', /value/);
+    expectCode(
+      () => p.push({ timestamp: 2, value: 3, key: {} as never }),
+      'INVALID_ARGUMENT',
+      /key/,
+    );
+    expectCode(() => p.restore({ format: 'nope' } as never), 'CORRUPT_STATE', /snapshot/);
     const snap = p.snapshot();
-    bad(() => p.restore({ ...snap, version: 9 as 1 }), /version/);
-    bad(
+    expectCode(() => p.restore({ ...snap, version: 9 as 1 }), 'UNSUPPORTED_VERSION', /version/);
+    expectCode(
       () => new StreamProcessor({ window: { type: 'tumbling', size: 20 } }).restore(snap),
+      'INVALID_ARGUMENT',
       /differs/,
     );
     const damaged = structuredClone(snap);
     damaged.keys[0].panes![0][1].moments = new Uint8Array([1, 2, 3]);
-    bad(() => p.restore(damaged), /magic|damaged/);
+    expectCode(() => p.restore(damaged), 'CORRUPT_STATE', /magic|damaged/);
     expect(JSON.stringify(p.stats)).toBe(before);
     p.close();
-    bad(() => p.push({ timestamp: 3, value: 1 }), /closed/);
+    expectCode(() => p.push({ timestamp: 3, value: 1 }), 'INVALID_STATE', /closed/);
   });
 
   it('replays timestamp,value,key CSV', () => {
-    const got: WindowResult[] = [];
-    const p = new StreamProcessor({
+    const { p, got } = collectResults({
       window: { type: 'tumbling', size: 60_000 },
-      onResult: (r) => got.push(r),
     });
     const errors = p.replayCsv(
       'timestamp,value,key\n2024-01-01 00:00:10,1,a\n2024-01-01 00:00:20,3,a\n2024-01-01 00:01:05,5,b\nbad,1,a\n',

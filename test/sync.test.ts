@@ -28,6 +28,7 @@ import {
   type SyncEvent,
   sha256Hex,
 } from '../src/sync/index';
+import { drain, LOCAL_ENDPOINT, localSender, scriptedFetch, until } from './helpers/sync';
 
 const series = (
   name: string,
@@ -261,36 +262,6 @@ describe('IndexedDB outbox durability', () => {
 
 // ------------------------------------------------------------------ sender with a scripted fetch
 
-interface Call {
-  key: string;
-  auth: string | null;
-  body: Uint8Array;
-}
-
-function scriptedFetch(script: (n: number) => Response | 'throw') {
-  const calls: Call[] = [];
-  const f = (async (_url: string, init: RequestInit) => {
-    const h = new Headers(init.headers);
-    calls.push({
-      key: h.get('idempotency-key')!,
-      auth: h.get('authorization'),
-      body: init.body as Uint8Array,
-    });
-    const r = script(calls.length - 1);
-    if (r === 'throw') throw new TypeError('fetch failed');
-    return r;
-  }) as unknown as typeof fetch;
-  return { f, calls };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('sender', () => {
   it('retries network errors, 500 and 503 (Retry-After honoured) with the same key, then acks', async () => {
     const ob = new MemoryOutbox();
@@ -305,18 +276,9 @@ describe('sender', () => {
             : new Response(null, { status: 204 }),
     );
     const events: SyncEvent[] = [];
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      retry: { baseMs: 20, maxMs: 100 },
-      pollMs: 20,
-    });
+    const s = localSender(ob, f, { retry: { baseMs: 20, maxMs: 100 }, pollMs: 20 });
     s.on((e) => events.push(e));
-    s.start();
-    await until(async () => (await ob.stats()).entries === 0);
-    await s.stop();
+    await drain(s, ob);
     expect(calls.length).toBe(4);
     expect(new Set(calls.map((c) => c.key)).size).toBe(1);
     const retries = events.filter((e) => e.type === 'retry') as Extract<
@@ -343,14 +305,7 @@ describe('sender', () => {
         ? new Response('invalid labels', { status: 400 })
         : new Response(null, { status: 200 }),
     );
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      maxBatchEntries: 1,
-      pollMs: 20,
-    });
+    const s = localSender(ob, f, { maxBatchEntries: 1, pollMs: 20 });
     const parked: SyncEvent[] = [];
     s.on((e) => e.type === 'parked' && parked.push(e));
     s.start();
@@ -375,16 +330,8 @@ describe('sender', () => {
     const { f, calls } = scriptedFetch((n) =>
       n === 0 ? 'throw' : new Response('out of order sample', { status: 400 }),
     );
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      retry: { baseMs: 5, maxMs: 10 },
-    });
-    s.start();
-    await until(async () => (await ob.stats()).entries === 0);
-    await s.stop();
+    const s = localSender(ob, f, { retry: { baseMs: 5, maxMs: 10 } });
+    await drain(s, ob);
     expect(calls.length).toBe(2);
     expect(s.stats).toMatchObject({ duplicates: 1, parked: 0, pointsSent: 2 });
     expect((await ob.parked()).length).toBe(0);
@@ -394,17 +341,8 @@ describe('sender', () => {
     const ob = await IndexedDbOutbox.open({ name: `ob-tok-${dbn++}`, maxEntryBytes: 2000 });
     await ob.append([series('big', 0, 3000, { host: 'h1' })]);
     const { f, calls } = scriptedFetch(() => new Response(null, { status: 200 }));
-    const s = new Sender({
-      endpoint: 'http://127.0.0.1:1/w',
-      outbox: ob,
-      fetch: f,
-      lock: 'none',
-      bearerToken: 'sekret-token',
-      maxBatchBytes: 8192,
-    });
-    s.start();
-    await until(async () => (await ob.stats()).entries === 0);
-    await s.stop();
+    const s = localSender(ob, f, { bearerToken: 'sekret-token', maxBatchBytes: 8192 });
+    await drain(s, ob);
     expect(calls.length).toBeGreaterThan(3);
     let n = 0;
     for (const c of calls) {
@@ -428,12 +366,7 @@ describe('sender', () => {
     Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true });
     try {
       const { f, calls } = scriptedFetch(() => new Response(null, { status: 200 }));
-      const s = new Sender({
-        endpoint: 'http://127.0.0.1:1/w',
-        outbox: ob,
-        fetch: f,
-        lock: 'none',
-      });
+      const s = localSender(ob, f);
       const ev: string[] = [];
       s.on((e) => ev.push(e.type));
       s.start();
@@ -484,7 +417,7 @@ describe('sender', () => {
     const group = [0, 1, 2].map(
       () =>
         new Sender({
-          endpoint: 'http://127.0.0.1:1/w',
+          endpoint: LOCAL_ENDPOINT,
           outbox: ob,
           fetch: f,
           lock: 'broadcast',
@@ -599,12 +532,21 @@ describe('model downlink into the ml ModelRegistry', () => {
 });
 
 describe('createRuntime({ sync })', () => {
-  it('without an endpoint keeps records local and sends nothing', async () => {
-    const rt = await createRuntime({
+  /** A runtime without GPU, metric timer or endpoint, syncing into a memory outbox. */
+  const localRuntime = (events?: string[]) =>
+    createRuntime({
       gpu: 'off',
       metrics: { autoStart: false },
-      sync: { outbox: 'memory', metricsEveryMs: 0 },
+      sync: { outbox: 'memory', metricsEveryMs: 0, ...(events ? { events } : {}) },
     });
+  /** The outbox entries once the bus has delivered what was emitted. */
+  const outboxAfterEmit = async (rt: Awaited<ReturnType<typeof createRuntime>>) => {
+    await new Promise((r) => setTimeout(r, 20));
+    return rt.sync!.outbox.peek(1e9, 10);
+  };
+
+  it('without an endpoint keeps records local and sends nothing', async () => {
+    const rt = await localRuntime();
     expect(rt.sync).toBeDefined();
     expect(rt.sync!.sender).toBeUndefined();
     rt.metrics.counter('hits', { help: 'h', labelNames: ['p'] }).inc({ p: '/' }, 3);
@@ -616,15 +558,10 @@ describe('createRuntime({ sync })', () => {
   });
 
   it('forwards bus events on the configured topics to the outbox', async () => {
-    const rt = await createRuntime({
-      gpu: 'off',
-      metrics: { autoStart: false },
-      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['alert.*'] },
-    });
+    const rt = await localRuntime(['alert.*']);
     rt.bus.emitSync('alert.cpu', { ts: 5000, score: 4.5, labels: { detector: 'ewma', n: 3 } });
     rt.bus.emitSync('sensor.temp', { ts: 5000, value: 20 });
-    await new Promise((r) => setTimeout(r, 20));
-    const entries = await rt.sync!.outbox.peek(1e9, 10);
+    const entries = await outboxAfterEmit(rt);
     expect(entries.map((x) => [x.kind, x.records[0]])).toEqual([
       [
         'event',
@@ -641,11 +578,7 @@ describe('createRuntime({ sync })', () => {
   });
 
   it("forwards the detectors' AnomalyEvents with their score, event time and series", async () => {
-    const rt = await createRuntime({
-      gpu: 'off',
-      metrics: { autoStart: false },
-      sync: { outbox: 'memory', metricsEveryMs: 0, events: ['anomaly.*'] },
-    });
+    const rt = await localRuntime(['anomaly.*']);
     rt.bus.emitSync('anomaly.cpu', {
       series: 'cpu',
       timestamp: 7000,
@@ -653,8 +586,7 @@ describe('createRuntime({ sync })', () => {
       score: 0.9991,
       contributions: { ewma: 0.9991 },
     });
-    await new Promise((r) => setTimeout(r, 20));
-    const entries = await rt.sync!.outbox.peek(1e9, 10);
+    const entries = await outboxAfterEmit(rt);
     expect(entries.map((x) => x.records[0])).toEqual([
       {
         type: 'event',

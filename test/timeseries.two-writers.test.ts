@@ -13,6 +13,7 @@ import { MetricsRegistry } from '../src/metrics/registry';
 import { IndexedDbBackend } from '../src/storage/indexeddb';
 import { TimeSeriesStore } from '../src/storage/timeseries/store';
 import type { TierSpec } from '../src/storage/timeseries/tiers';
+import { lcg } from './helpers/random';
 
 const T0 = 1_700_000_400_000; // a multiple of 10 min
 const S = 1000;
@@ -31,14 +32,6 @@ const TIERS: TierSpec[] = [
 ];
 const NAME = 'room_temp';
 const LABELS = { room: 'hall' };
-
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
 
 interface Point {
   t: number;
@@ -62,20 +55,23 @@ function stats(vs: number[]) {
   return { n, sum, min, max, mean, sd: Math.sqrt(ss / n) };
 }
 
+/** A store over the IndexedDB database `db` with the suite's tiers and a test clock. */
+const openStore = (db: string, clock: () => number): Promise<TimeSeriesStore> =>
+  IndexedDbBackend.open({ name: db }).then((backend) =>
+    TimeSeriesStore.open(new MetricsRegistry(), {
+      backend,
+      intervalMs: S,
+      tiers: TIERS,
+      now: clock,
+    }),
+  );
+
 describe('two stores writing the same series (#18.5)', () => {
   it('every sample of both writers is stored exactly once; roll-ups equal a recomputation', async () => {
     const db = 'two-writers-same-series';
     let now = T0;
     const clock = () => now;
-    const open = () =>
-      IndexedDbBackend.open({ name: db }).then((backend) =>
-        TimeSeriesStore.open(new MetricsRegistry(), {
-          backend,
-          intervalMs: S,
-          tiers: TIERS,
-          now: clock,
-        }),
-      );
+    const open = () => openStore(db, clock);
     let a = await open();
     let b = await open();
     expect([a.writerSlot, b.writerSlot]).toEqual([0, 1]);
@@ -212,15 +208,7 @@ describe('two stores writing the same series (#18.5)', () => {
     const db = 'two-writers-finish-resume';
     let now = T0;
     const clock = () => now;
-    const open = () =>
-      IndexedDbBackend.open({ name: db }).then((backend) =>
-        TimeSeriesStore.open(new MetricsRegistry(), {
-          backend,
-          intervalMs: S,
-          tiers: TIERS,
-          now: clock,
-        }),
-      );
+    const open = () => openStore(db, clock);
     const all: Point[] = [];
     const write = async (st: TimeSeriesStore, from: number, to: number, off: number) => {
       for (let k = from; k < to; k++) {

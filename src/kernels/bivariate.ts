@@ -1,6 +1,13 @@
 import { toFloat64 } from '../core/arrays';
 import { describeValue, EdgewiseError } from '../errors';
-import { allocBytes, freeBytes, heapF64, STAGING_VALUES, WasmObject } from './runtime';
+import {
+  allocBytes,
+  forEachChunk,
+  forEachPairChunk,
+  freeBytes,
+  heapF64,
+  WasmObject,
+} from './runtime';
 import { wasm } from './wasm';
 
 interface BivariateExports {
@@ -12,9 +19,6 @@ interface BivariateExports {
   bivar_merge(dst: number, src: number): void;
 }
 const k = wasm as unknown as BivariateExports;
-
-let stagingX = 0;
-let stagingY = 0;
 
 /**
  * Streaming co-moments of paired values (count, means, variances, covariance)
@@ -49,19 +53,10 @@ export class CoMoments extends WasmObject {
         `CoMoments.push: x and y must have the same length (got ${xs.length} and ${ys.length}).`,
       );
     }
-    if (stagingX === 0) {
-      stagingX = allocBytes(STAGING_VALUES * 8);
-      stagingY = allocBytes(STAGING_VALUES * 8);
-    }
     const s = this.ptr;
-    const n = xs.length;
-    for (let off = 0; off < n; off += STAGING_VALUES) {
-      const len = Math.min(STAGING_VALUES, n - off);
-      const h = heapF64();
-      h.set(len === n ? xs : xs.subarray(off, off + len), stagingX >>> 3);
-      h.set(len === n ? ys : ys.subarray(off, off + len), stagingY >>> 3);
-      k.bivar_push(s, stagingX, stagingY, len);
-    }
+    forEachPairChunk(xs, ys, (px, py, len) => {
+      k.bivar_push(s, px, py, len);
+    });
     return this;
   }
 
@@ -141,18 +136,11 @@ export function meanAndM2(values: Float64Array): MeanM2 {
     );
   }
   if (univarState === 0) univarState = allocBytes(8 * 8);
-  if (stagingX === 0) {
-    stagingX = allocBytes(STAGING_VALUES * 8);
-    stagingY = allocBytes(STAGING_VALUES * 8);
-  }
   const s = univarState;
   k.univar_init(s);
-  const n = values.length;
-  for (let off = 0; off < n; off += STAGING_VALUES) {
-    const len = Math.min(STAGING_VALUES, n - off);
-    heapF64().set(len === n ? values : values.subarray(off, off + len), stagingX >>> 3);
-    k.univar_push(s, stagingX, len);
-  }
+  forEachChunk(values, 'meanAndM2', (ptr, len) => {
+    k.univar_push(s, ptr, len);
+  });
   const h = heapF64();
   const b = s >>> 3;
   return { n: h[b], origin: h[b + 1], meanOffset: h[b + 2], m2: h[b + 3], rejected: h[b + 4] };
@@ -169,19 +157,10 @@ export function residualSumOfSquares(
   my: number,
   b: number,
 ): number {
-  if (stagingX === 0) {
-    stagingX = allocBytes(STAGING_VALUES * 8);
-    stagingY = allocBytes(STAGING_VALUES * 8);
-  }
-  const n = x.length;
   let s = 0;
-  for (let off = 0; off < n; off += STAGING_VALUES) {
-    const len = Math.min(STAGING_VALUES, n - off);
-    const h = heapF64();
-    h.set(x.subarray(off, off + len), stagingX >>> 3);
-    h.set(y.subarray(off, off + len), stagingY >>> 3);
-    s += k.bivar_rss(stagingX, stagingY, len, mx, my, b);
-  }
+  forEachPairChunk(x, y, (px, py, len) => {
+    s += k.bivar_rss(px, py, len, mx, my, b);
+  });
   return s;
 }
 

@@ -313,6 +313,31 @@ export function forEachChunk(
   );
 }
 
+let pairStagingPtr = 0;
+
+/**
+ * Stages two batches (already validated; y at least as long as x) chunk by
+ * chunk, x in the shared staging area and y in a second one, and calls
+ * `fn(px, py, len)` once per chunk over the first `x.length` pairs: the input
+ * loop of the paired kernels (co-moments, residuals).
+ */
+export function forEachPairChunk(
+  x: Float64Array | Float32Array,
+  y: Float64Array | Float32Array,
+  fn: (px: number, py: number, len: number) => void,
+): void {
+  if (pairStagingPtr === 0) pairStagingPtr = allocBytes(STAGING_VALUES * 8);
+  const n = x.length;
+  for (let off = 0; off < n; off += STAGING_VALUES) {
+    const len = Math.min(STAGING_VALUES, n - off);
+    const whole = len === n && y.length === n;
+    const h = heapF64();
+    h.set(whole ? x : x.subarray(off, off + len), stagingPtr >>> 3);
+    h.set(whole ? y : y.subarray(off, off + len), pairStagingPtr >>> 3);
+    fn(stagingPtr, pairStagingPtr, len);
+  }
+}
+
 interface Held {
   ptr: number;
   release?: (ptr: number) => void;

@@ -339,12 +339,23 @@ export function parseStrictTimestamp(text: string): number | { reason: string } 
     Date.UTC(year, month - 1, day, Number(hh), Number(mm), Number(ss)) +
     (frac ? Number(`0.${frac}`) * 1000 : 0);
   if (zone !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const oh = Number(digits.slice(0, 2));
-    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-    if (oh > 23 || om > 59) return { reason: `timestamp ${shown} has an invalid zone offset` };
-    ms -= sign * (oh * 60 + om) * 60_000;
+    const offset = zoneOffsetMs(zone, shown);
+    if (typeof offset !== 'number') return offset;
+    ms -= offset;
   }
   return ms;
+}
+
+/**
+ * The offset east of UTC, in milliseconds, of a zone written `±hh`, `±hhmm`
+ * or `±hh:mm` (subtract it from the wall-clock time), or a reason naming the
+ * timestamp `shown` when the hours or minutes are out of range. @internal
+ */
+export function zoneOffsetMs(zone: string, shown: string): number | { reason: string } {
+  const sign = zone[0] === '-' ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const oh = Number(digits.slice(0, 2));
+  const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (oh > 23 || om > 59) return { reason: `timestamp ${shown} has an invalid zone offset` };
+  return sign * (oh * 60 + om) * 60_000;
 }

@@ -1,5 +1,5 @@
 import { EdgewiseError } from '../errors';
-import { parseStrictTimestamp } from './csv-reader';
+import { parseStrictTimestamp, zoneOffsetMs } from './csv-reader';
 
 /** A timestamp parser: milliseconds since the epoch, or the reason the text is not a timestamp. */
 export type TimestampParser = (text: string) => number | { reason: string };
@@ -132,12 +132,9 @@ export function timestampParser(format = 'iso'): TimestampParser {
     let ms = at.getTime() + (frac ? Number(`0.${frac}`) * 1000 : 0);
     const zone = get('z');
     if (zone !== undefined && zone !== 'Z') {
-      const sign = zone[0] === '-' ? -1 : 1;
-      const digits = zone.slice(1).replace(':', '');
-      const oh = Number(digits.slice(0, 2));
-      const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-      if (oh > 23 || om > 59) return { reason: `timestamp ${shown} has an invalid zone offset` };
-      ms -= sign * (oh * 60 + om) * 60_000;
+      const offset = zoneOffsetMs(zone, shown);
+      if (typeof offset !== 'number') return offset;
+      ms -= offset;
     }
     return ms;
   };

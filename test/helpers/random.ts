@@ -10,6 +10,19 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/**
+ * The Numerical Recipes linear congruential generator (x -> 1664525 x + 1013904223
+ * mod 2^32), values x / 2^32 in [0, 1). Weaker than mulberry32; kept because
+ * suites' data were drawn from it.
+ */
+export function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
 /** Standard normal deviates (Box-Muller). */
 export function normals(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
