@@ -1,3 +1,4 @@
+import { checkSnapshot } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { ScoreCalibrator } from './calibration';
 
@@ -232,18 +233,7 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   }
 
   restore(s: DetectorSnapshot): this {
-    if (!s || typeof s !== 'object' || s.kind !== this.kind) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        `${this.kind}.restore: pass a snapshot() of a ${this.kind} (got kind ${describeValue(s?.kind)}).`,
-      );
-    }
-    if (s.version !== SNAPSHOT_VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `${this.kind}.restore: snapshot version ${s.version} is not supported (expected ${SNAPSHOT_VERSION}).`,
-      );
-    }
+    checkSnapshot(s, { kind: this.kind, version: SNAPSHOT_VERSION, where: `${this.kind}.restore` });
     if (!isCount(s.n) || !isCount(s.rejected)) throw this.corrupt('bad record counts');
     if (!s.state || typeof s.state !== 'object') throw this.corrupt('no state');
     const cal = new ScoreCalibrator().restore(s.calibrator).snapshot();

@@ -1,3 +1,4 @@
+import { checkSnapshot, type SnapshotFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 import { EnsembleCombiner, isCount, type StreamingDetectorOptions } from './ensemble-combiner';
@@ -68,6 +69,14 @@ export function allDetectors(): Record<string, () => BaseDetector> {
  * `contributions` holds each member's score of the last update (the max of
  * its point score and its likelihoods).
  */
+/** The snapshot format: version 3 is written, versions 1 and 2 still restore. */
+const SNAPSHOT: SnapshotFormat = {
+  kind: 'StreamingDetector',
+  version: 3,
+  reads: [1, 2],
+  where: 'StreamingDetector.restore',
+};
+
 export class StreamingDetector implements StreamingDetectorApi {
   readonly kind = 'StreamingDetector';
   readonly members: Record<string, BaseDetector>;
@@ -204,12 +213,7 @@ export class StreamingDetector implements StreamingDetectorApi {
    * learning periods (its likelihood floors relearn their running means).
    */
   restore(s: DetectorSnapshot): this {
-    if (!s || typeof s !== 'object' || s.kind !== this.kind) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'StreamingDetector.restore: pass a snapshot() of a StreamingDetector.',
-      );
-    }
+    checkSnapshot(s, SNAPSHOT);
     const saved = this.snapshot();
     try {
       return this.#restore(s);
@@ -229,12 +233,7 @@ export class StreamingDetector implements StreamingDetectorApi {
         'CORRUPT_STATE',
         `StreamingDetector.restore: ${what}; pass an unmodified snapshot() of a StreamingDetector with the same members and options.`,
       );
-    if (s.version !== 1 && s.version !== 2 && s.version !== 3) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `StreamingDetector.restore: snapshot version ${String(s.version)} is not supported (expected 1, 2 or 3).`,
-      );
-    }
+    checkSnapshot(s, SNAPSHOT);
     if (!isCount(s.n)) throw bad('bad record count n');
     if (!isCount(s.rejected)) throw bad('bad rejected count');
     if (s.version === 1) return this.#restoreV1(s, bad);

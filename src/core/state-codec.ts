@@ -318,7 +318,7 @@ export function checkSnapshot(
     const all = [...(format.reads ?? []), format.version].join(' or ');
     throw new EdgewiseError(
       'UNSUPPORTED_VERSION',
-      `${format.where}: snapshot version ${describeValue(version)} is not supported (this build reads ${all}).`,
+      `${format.where}: snapshot version ${typeof version === 'number' ? version : describeValue(version)} is not supported (this build reads ${all}).`,
     );
   }
 }

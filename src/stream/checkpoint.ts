@@ -1,3 +1,4 @@
+import { checkSnapshot as codecCheck } from '../core/state-codec';
 import { EdgewiseError } from '../errors';
 import { type KeyState, newKeyState } from './keys';
 import type { KeySnapshot, StreamSnapshot, WindowSpec } from './types';
@@ -52,18 +53,12 @@ export function writeSnapshot(st: CheckpointState): StreamSnapshot {
  * `INVALID_ARGUMENT` (taken with another window).
  */
 export function checkSnapshot(snap: StreamSnapshot, spec: WindowSpec): void {
-  if (snap === null || typeof snap !== 'object' || snap.format !== 'edgewise.stream') {
-    throw new EdgewiseError(
-      'CORRUPT_STATE',
-      'StreamProcessor.restore: pass an object returned by snapshot().',
-    );
-  }
-  if (snap.version !== 1) {
-    throw new EdgewiseError(
-      'UNSUPPORTED_VERSION',
-      `StreamProcessor.restore: snapshot version ${String(snap.version)} is not supported (this build reads 1).`,
-    );
-  }
+  codecCheck(snap, {
+    kind: 'edgewise.stream',
+    kindField: 'format',
+    version: 1,
+    where: 'StreamProcessor.restore',
+  });
   if (JSON.stringify(snap.window) !== JSON.stringify(spec)) {
     throw new EdgewiseError(
       'INVALID_ARGUMENT',

@@ -1,3 +1,4 @@
+import { checkSnapshot } from '../../core/state-codec';
 import { describeValue, EdgewiseError } from '../../errors';
 import { checkBatch, type DetectorSnapshot, type StreamingDetectorApi } from '../streaming';
 import { Art, initRho } from './art';
@@ -444,15 +445,7 @@ export class ARTimeDetector implements StreamingDetectorApi {
    */
   restore(snapshot: DetectorSnapshot): this {
     const s = snapshot as Partial<DetectorSnapshot> | null;
-    if (!s || typeof s !== 'object' || s.kind !== KIND) {
-      throw corrupt(`pass a snapshot() of an ${KIND} (got kind ${describeValue(s?.kind)})`);
-    }
-    if (s.version !== SNAPSHOT_VERSION) {
-      throw new EdgewiseError(
-        'UNSUPPORTED_VERSION',
-        `${KIND}.restore: snapshot version ${describeValue(s.version)} is not supported (expected ${SNAPSHOT_VERSION}).`,
-      );
-    }
+    checkSnapshot(s, { kind: KIND, version: SNAPSHOT_VERSION, where: `${KIND}.restore` });
     // the score is not calibrated: the snapshot's calibrator is always the empty one
     if (JSON.stringify(s.calibrator) !== JSON.stringify(emptyCalibrator())) {
       throw corrupt('the calibrator is not the empty one');

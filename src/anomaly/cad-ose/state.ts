@@ -1,3 +1,4 @@
+import { checkSnapshot } from '../../core/state-codec';
 import { describeValue, EdgewiseError } from '../../errors';
 import { type CalibratorSnapshot, ScoreCalibrator } from '../calibration';
 import type { DetectorSnapshot } from '../streaming';
@@ -49,18 +50,7 @@ export function parseCadOseState(
     );
   };
   const s = snapshot as DetectorSnapshot | null | undefined;
-  if (!s || typeof s !== 'object' || s.kind !== KIND) {
-    throw new EdgewiseError(
-      'CORRUPT_STATE',
-      `${KIND}.restore: pass a snapshot() of a ${KIND} (got kind ${describeValue(s?.kind)}).`,
-    );
-  }
-  if (s.version !== VERSION) {
-    throw new EdgewiseError(
-      'UNSUPPORTED_VERSION',
-      `${KIND}.restore: snapshot version ${describeValue(s.version)} is not supported (expected ${VERSION}).`,
-    );
-  }
+  checkSnapshot(s, { kind: KIND, version: VERSION, where: `${KIND}.restore` });
   // the score is not calibrated: the snapshot's calibrator is always the empty one
   if (JSON.stringify(s.calibrator) !== JSON.stringify(emptyCalibrator())) {
     bad('the calibrator is not the empty one');
