@@ -1,6 +1,18 @@
 import { describeValue, EdgewiseError } from '../errors';
+import { fin, level } from './detector-base';
 import { Rng } from './matrix';
 import { BaseDetector, type BaseOptions } from './streaming';
+
+/** A snapshot field of unknown shape (restore checks every one). */
+type Loose = Record<string, unknown> | null | undefined;
+
+/**
+ * Shingles learnt after `n` records: `Shingler.vector` is true from the record
+ * after the first (the level is known) once the buffer holds `size - 1`
+ * values, and each streaming forest learns one vector per such record.
+ */
+const vectorsAfter = (n: number, shingle: number): number =>
+  Math.max(0, n - Math.max(1, shingle - 1));
 
 /**
  * Shingling and scaling shared by the streaming forests: the input vector at
@@ -46,9 +58,29 @@ class Shingler {
   toJSON(): unknown {
     return { buf: Array.from(this.buf), filled: this.filled, m: this.m, v: this.v };
   }
+  /**
+   * Why `s` is not the `toJSON()` of a shingler of `size` after `n` learnt
+   * records (undefined when it is one): `filled` is min(n, size), the values
+   * not yet filled are the initial zeros, the EWMA level is null exactly
+   * before the first record and the variance is finite, >= 0 and 0 until a
+   * second record.
+   */
+  static invalid(s: unknown, size: number, n: number): string | undefined {
+    const o = s as Loose;
+    if (!o || typeof o !== 'object') return 'no shingle state';
+    const buf = o.buf;
+    if (!Array.isArray(buf) || buf.length !== size) return 'bad shingle buffer length';
+    if (!buf.every(fin)) return 'non-finite value in the shingle buffer';
+    if (o.filled !== Math.min(n, size)) return 'shingle fill does not match the record count';
+    for (let i = 0; i < size - Math.min(n, size); i++) {
+      if (buf[i] !== 0) return 'unfilled shingle entries are not zero';
+    }
+    if (!level(o.m, n)) return 'bad shingle level';
+    if (!(fin(o.v) && o.v >= 0 && (n > 1 || o.v === 0))) return 'bad shingle variance';
+    return undefined;
+  }
+  /** Sets a state `invalid` accepted. */
   set(s: { buf: number[]; filled: number; m: number | null; v: number }): void {
-    if (s.buf.length !== this.size)
-      throw new EdgewiseError('CORRUPT_STATE', 'restore: shingle size differs from the snapshot.');
     this.buf.set(s.buf);
     this.filled = s.filled;
     this.m = s.m ?? Number.NaN;
@@ -212,23 +244,68 @@ export class HalfSpaceTreesDetector extends BaseDetector {
       hasRef: this._hasRef,
     };
   }
-  protected setState(s: {
-    sh: Parameters<Shingler['set']>[0];
-    ref: number[];
-    lat: number[];
-    inWindow: number;
-    hasRef: boolean;
-  }): void {
-    if (s.ref.length !== this._ref.length)
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'HalfSpaceTreesDetector.restore: the snapshot was taken with other options.',
-      );
+  /**
+   * Checks every field before changing anything: the shingle (see
+   * `Shingler.invalid`); the window position, which the record count fixes
+   * (one vector per record once the shingle is full: `inWindow` = vectors mod
+   * window, `hasRef` = vectors >= window); both mass arrays one per node of
+   * `trees` complete trees of `depth`, each mass a non-negative integer, each
+   * internal node's mass the sum of its two children's (every vector counts
+   * on the whole root-to-leaf path), each root's mass `inWindow` (latest) and
+   * `window` or 0 (reference, before the first swap all zero). The splits
+   * are not in the snapshot: the seed rebuilds them.
+   */
+  protected setState(
+    s: {
+      sh: Parameters<Shingler['set']>[0];
+      ref: number[];
+      lat: number[];
+      inWindow: number;
+      hasRef: boolean;
+    },
+    n: number,
+  ): void {
+    const o = s as unknown as Loose;
+    if (!o || typeof o !== 'object') throw this.corrupt('no state');
+    const bad = Shingler.invalid(o.sh, this.opts.shingle, n);
+    if (bad) throw this.corrupt(bad);
+    const { window } = this.opts;
+    const vectors = vectorsAfter(n, this.opts.shingle);
+    const inWindow = vectors % window;
+    const hasRef = vectors >= window;
+    if (o.inWindow !== inWindow) {
+      throw this.corrupt(`inWindow ${describeValue(o.inWindow)} does not match the record count`);
+    }
+    if (o.hasRef !== hasRef) throw this.corrupt('hasRef does not match the record count');
+    const ref = this._masses(o.ref, hasRef ? window : 0, 'reference');
+    const lat = this._masses(o.lat, inWindow, 'latest');
     this._sh.set(s.sh);
-    this._ref.set(s.ref);
-    this._lat.set(s.lat);
-    this._inWindow = s.inWindow;
-    this._hasRef = s.hasRef;
+    this._ref.set(ref);
+    this._lat.set(lat);
+    this._inWindow = inWindow;
+    this._hasRef = hasRef;
+  }
+
+  /** The masses of one window, checked (see `setState`). */
+  private _masses(a: unknown, rootMass: number, which: string): Float64Array {
+    const total = this._ref.length;
+    if (!Array.isArray(a) || a.length !== total) {
+      throw this.corrupt(`the ${which} masses are not one per node (other options?)`);
+    }
+    const m = Float64Array.from(a, (x) => (Number.isSafeInteger(x) && x >= 0 ? x : -1));
+    if (m.includes(-1)) throw this.corrupt(`a ${which} mass is not a non-negative integer`);
+    const nodes = this._nodes;
+    for (let base = 0; base < total; base += nodes) {
+      if (m[base] !== rootMass) {
+        throw this.corrupt(`a ${which} root mass is not ${rootMass} (the window position)`);
+      }
+      for (let i = 0; 2 * i + 2 < nodes; i++) {
+        if (m[base + i] !== m[base + 2 * i + 1] + m[base + 2 * i + 2]) {
+          throw this.corrupt(`a ${which} mass is not the sum of its children's`);
+        }
+      }
+    }
+    return m;
   }
 }
 
@@ -293,6 +370,8 @@ export class RandomCutForestDetector extends BaseDetector {
     this._sh = new Shingler(o.shingle);
     this._x = new Float64Array(o.shingle);
     this._rng = new Rng(o.seed);
+    // the seeded state is an int32 until the first draw: keep it a uint32 (the same sequence)
+    this._rng.state = this._rng.state;
     this._cap = 2 * (o.sampleSize + 1);
     const nodes = o.trees * this._cap;
     this._parent = new Int32Array(nodes);
@@ -494,30 +573,12 @@ export class RandomCutForestDetector extends BaseDetector {
       sh: this._sh.toJSON(),
       rng: this._rngState,
       count: this._count,
-      arrays: [
-        this._parent,
-        this._left,
-        this._right,
-        this._size,
-        this._point,
-        this._cutDim,
-        this._cutVal,
-        this._lo,
-        this._hi,
-        this._root,
-        this._free,
-        this._pts,
-        this._leafOf,
-      ].map((a) => Array.from(a)),
+      arrays: this._arrays().map((a) => Array.from(a)),
     };
   }
-  protected setState(s: {
-    sh: Parameters<Shingler['set']>[0];
-    rng: number;
-    count: number;
-    arrays: number[][];
-  }): void {
-    const mine = [
+  /** The node and point arrays of `state()`, in its order. */
+  private _arrays(): (Int32Array | Float64Array)[] {
+    return [
       this._parent,
       this._left,
       this._right,
@@ -532,19 +593,178 @@ export class RandomCutForestDetector extends BaseDetector {
       this._pts,
       this._leafOf,
     ];
-    if (
-      !Array.isArray(s.arrays) ||
-      s.arrays.length !== mine.length ||
-      s.arrays.some((a, i) => a.length !== mine[i].length)
-    ) {
-      throw new EdgewiseError(
-        'CORRUPT_STATE',
-        'RandomCutForestDetector.restore: the snapshot was taken with other options.',
-      );
+  }
+
+  /**
+   * Checks every field before changing anything:
+   * - the shingle (see `Shingler.invalid`); `count` is fixed by the record
+   *   count (one point per record once the shingle is full); the rng state
+   *   is a uint32;
+   * - the 13 arrays have the lengths of these options; every entry is an
+   *   integer of its range (node ids in [-1, nodes), sizes in [0, sampleSize],
+   *   leaf slots in [-1, sampleSize], cut dimensions in [0, shingle)) or a
+   *   finite number (cut values; boxes and points in [0, 1], the range of a
+   *   scaled shingle), the spare entries of unused nodes and slots included;
+   * - the live points are the last min(count, sampleSize) slots of the ring;
+   *   `leafOf` maps exactly them, in each tree, to that tree's leaf holding
+   *   them and every other slot to -1;
+   * - each tree, from its root (-1 exactly when empty), is a binary tree of
+   *   that tree's own nodes, acyclic and without shared nodes, whose parent
+   *   links match; a leaf holds one live point (size 1, box = the point); an
+   *   internal node has size = the sum of its children's and box = the union
+   *   of theirs; it has as many leaves as live points (2k - 1 nodes). (Cuts
+   *   are only range-checked: `_insert` descends by the drawn dimension's
+   *   coordinate, not the node's, so valid trees do not always have
+   *   hi(left) <= cut <= lo(right).)
+   * - the free list of each tree is acyclic, stays in the tree, and holds
+   *   exactly the tree's other nodes.
+   */
+  protected setState(
+    s: {
+      sh: Parameters<Shingler['set']>[0];
+      rng: number;
+      count: number;
+      arrays: number[][];
+    },
+    n: number,
+  ): void {
+    const o = s as unknown as Loose;
+    if (!o || typeof o !== 'object') throw this.corrupt('no state');
+    const { shingle: d, sampleSize: S, trees } = this.opts;
+    const bad = Shingler.invalid(o.sh, d, n);
+    if (bad) throw this.corrupt(bad);
+    const count = vectorsAfter(n, d);
+    if (o.count !== count) {
+      throw this.corrupt(`count ${describeValue(o.count)} does not match the record count`);
     }
-    for (let i = 0; i < mine.length; i++) mine[i].set(s.arrays[i]);
+    // a uint32; snapshots of earlier versions taken before the first cut (count <= 1) hold the
+    // seeded state as an int32 (the same generator)
+    const rng = o.rng;
+    const min = count <= 1 ? -(2 ** 31) : 0;
+    if (!(Number.isInteger(rng) && (rng as number) >= min && (rng as number) < 2 ** 32)) {
+      throw this.corrupt('the rng state is not a uint32');
+    }
+    const mine = this._arrays();
+    const arrays = o.arrays;
+    if (
+      !Array.isArray(arrays) ||
+      arrays.length !== mine.length ||
+      !arrays.every((a, i) => Array.isArray(a) && a.length === mine[i].length)
+    ) {
+      throw this.corrupt('the node arrays do not have the sizes of these options');
+    }
+    const cap = this._cap;
+    const nodes = trees * cap;
+    // [min, max] of the entries of each array (integers for the Int32Arrays)
+    const ranges: [number, number][] = [
+      [-1, nodes - 1], // parent
+      [-1, nodes - 1], // left (free list: next)
+      [-1, nodes - 1], // right
+      [0, S], // size
+      [-1, S], // point slot
+      [0, d - 1], // cut dimension
+      [0, 1 + Number.EPSILON], // cut value (drawn in a box, lo + (hi - lo) may round up)
+      [0, 1], // box lo
+      [0, 1], // box hi
+      [-1, nodes - 1], // root
+      [-1, nodes - 1], // free-list head
+      [0, 1], // points
+      [-1, nodes - 1], // leafOf
+    ];
+    const names = 'parent,left,right,size,point,cutDim,cutVal,lo,hi,root,free,pts,leafOf'.split(
+      ',',
+    );
+    const next = mine.map((a, i) => {
+      const src = arrays[i] as unknown[];
+      const [lo, hi] = ranges[i];
+      const int = a instanceof Int32Array;
+      for (const x of src) {
+        if (typeof x !== 'number' || !(x >= lo && x <= hi) || (int && !Number.isInteger(x))) {
+          throw this.corrupt(
+            `${names[i]} holds ${describeValue(x)}, not ${int ? 'an integer' : 'a number'} in [${lo}, ${hi}]`,
+          );
+        }
+      }
+      return int ? Int32Array.from(src as number[]) : Float64Array.from(src as number[]);
+    });
+    const [parent, left, right, size, point, , , lo, hi, root, free, pts, leafOf] = next;
+    const S1 = S + 1;
+    const live = Math.min(count, S);
+    const isLive = new Uint8Array(S1);
+    for (let i = 0; i < live; i++) isLive[(count - 1 - i) % S1] = 1;
+    const seen = new Uint8Array(cap);
+    const stack: number[] = [];
+    for (let t = 0; t < trees; t++) {
+      const base = t * cap;
+      const inTree = (x: number) => x >= base && x < base + cap;
+      for (let slot = 0; slot < S1; slot++) {
+        const leaf = leafOf[t * S1 + slot];
+        if (isLive[slot] ? !inTree(leaf) : leaf !== -1) {
+          throw this.corrupt('leafOf does not map exactly the live points to their tree');
+        }
+      }
+      seen.fill(0);
+      let used = 0;
+      let leaves = 0;
+      const r = root[t];
+      if (live === 0 ? r !== -1 : !inTree(r) || parent[r] !== -1) {
+        throw this.corrupt('a tree root does not match the live points');
+      }
+      if (r >= 0) stack.push(r);
+      while (stack.length > 0) {
+        const v = stack.pop() as number;
+        if (seen[v - base]) throw this.corrupt('a tree has a cycle or a shared node');
+        seen[v - base] = 1;
+        used++;
+        const slot = point[v];
+        if (slot >= 0) {
+          if (!isLive[slot] || leafOf[t * S1 + slot] !== v || size[v] !== 1) {
+            throw this.corrupt('a leaf does not hold a live point');
+          }
+          for (let j = 0; j < d; j++) {
+            const x = pts[slot * d + j];
+            if (lo[v * d + j] !== x || hi[v * d + j] !== x) {
+              throw this.corrupt("a leaf's box is not its point");
+            }
+          }
+          leaves++;
+          continue;
+        }
+        const l = left[v];
+        const rr = right[v];
+        if (!inTree(l) || !inTree(rr) || l === rr || parent[l] !== v || parent[rr] !== v) {
+          throw this.corrupt('an internal node has bad children or parent links');
+        }
+        if (size[v] !== size[l] + size[rr]) {
+          throw this.corrupt("an internal node's size is not the sum of its children's");
+        }
+        for (let j = 0; j < d; j++) {
+          const a = v * d + j;
+          if (
+            lo[a] !== Math.min(lo[l * d + j], lo[rr * d + j]) ||
+            hi[a] !== Math.max(hi[l * d + j], hi[rr * d + j])
+          ) {
+            throw this.corrupt("an internal node's box is not the union of its children's");
+          }
+        }
+        stack.push(l, rr);
+      }
+      if (leaves !== live) throw this.corrupt('a tree does not hold every live point');
+      let f = free[t];
+      while (f !== -1) {
+        if (!inTree(f) || seen[f - base]) {
+          throw this.corrupt('a free list leaves its tree, loops, or holds a live node');
+        }
+        seen[f - base] = 1;
+        used++;
+        f = left[f];
+      }
+      if (used !== cap) throw this.corrupt('a tree loses nodes (neither live nor free)');
+    }
+    for (let i = 0; i < mine.length; i++) mine[i].set(next[i]);
     this._sh.set(s.sh);
-    this._rng.state = s.rng;
-    this._count = s.count;
+    this._rng.state = rng as number;
+    this._rngState = this._rng.state;
+    this._count = count;
   }
 }
