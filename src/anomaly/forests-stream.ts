@@ -483,7 +483,9 @@ export class RandomCutForestDetector extends BaseDetector {
         }
         return;
       }
-      node = x <= this._cutVal[node] ? this._left[node] : this._right[node];
+      // Descend by the node's own cut (not the dimension just drawn for the new cut).
+      node =
+        pts[p + this._cutDim[node]] <= this._cutVal[node] ? this._left[node] : this._right[node];
     }
   }
 
