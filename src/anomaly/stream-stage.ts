@@ -10,7 +10,7 @@
 import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
 import type { AnomalyEvent } from '../events/topic-map';
-import type { WindowResult } from '../stream/processor';
+import type { WindowResult } from '../stream/types';
 import { StreamingDetector, type StreamingDetectorOptions } from './ensemble-stream';
 import type { DetectorSnapshot } from './streaming';
 

@@ -1,6 +1,7 @@
 import { describeValue, EdgewiseError, isEdgewiseError } from '../errors';
-import type { EventBus, Priority } from './bus';
+import type { EventBus } from './bus';
 import { parsePattern, TopicTrie } from './topics';
+import type { Priority } from './types';
 
 /** Anything with `postMessage` and message events: MessagePort, Worker, worker `self`, BroadcastChannel. */
 export interface MessageEndpoint {

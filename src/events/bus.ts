@@ -22,22 +22,6 @@ import type {
   Subscription,
 } from './types';
 
-export {
-  type BusStats,
-  type DropEvent,
-  type EmitOptions,
-  type EventBusOptions,
-  type Handler,
-  type HandlerErrorEvent,
-  type OverflowPolicy,
-  PRIORITY,
-  type Priority,
-  type SubscribeOptions,
-  type Subscription,
-  type SubscriptionOverflowPolicy,
-  type SubscriptionStats,
-} from './types';
-
 const NO_TOPIC = Symbol('no topic');
 
 /**

@@ -4,7 +4,8 @@
  * detection onto them (see `./detect.ts`).
  */
 import { EdgewiseError } from '../errors';
-import { EventBus, type EventBusOptions } from '../events/bus';
+import { EventBus } from '../events/bus';
+import type { EventBusOptions } from '../events/types';
 import type { GpuStatus } from '../gpu/device';
 import { KERNEL_BACKEND } from '../kernels/runtime';
 import { Metrics, type MetricsOptions } from '../metrics/metrics';

@@ -26,7 +26,8 @@ import { describeValue, EdgewiseError } from '../errors';
 import type { EventBus } from '../events/bus';
 import type { AnomalyEvent } from '../events/topic-map';
 import type { Metrics } from '../metrics/metrics';
-import { StreamProcessor, type StreamSnapshot, type WindowSpec } from '../stream/processor';
+import { StreamProcessor } from '../stream/processor';
+import type { StreamSnapshot, WindowSpec } from '../stream/types';
 import type { Sync } from '../sync/sync';
 import type { EventRecord } from '../sync/types';
 import {

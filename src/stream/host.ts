@@ -1,12 +1,8 @@
 import { describeValue, EdgewiseError, isEdgewiseError } from '../errors';
 import { bridgeBus, type MessageEndpoint } from '../events/bridge';
 import { EventBus } from '../events/bus';
-import {
-  type StreamEvent,
-  type StreamOptions,
-  StreamProcessor,
-  type StreamStats,
-} from './processor';
+import { StreamProcessor } from './processor';
+import type { StreamEvent, StreamOptions, StreamStats } from './types';
 
 /** The structured-clone-safe part of `StreamOptions` (no functions: events use `timestamp`, `value`, `key`). */
 export type HostedStreamOptions = Pick<

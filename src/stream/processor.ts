@@ -20,18 +20,6 @@ import { Watermarks } from './watermarks';
 import { createWindows } from './windows/create';
 import type { WindowStrategy } from './windows/strategy';
 
-export type {
-  Key,
-  LateEvent,
-  SourceStats,
-  StreamEvent,
-  StreamOptions,
-  StreamSnapshot,
-  StreamStats,
-  WindowResult,
-  WindowSpec,
-} from './types';
-
 /**
  * Keyed event-time windows over one or more sources, aggregated by the WASM
  * `Moments` kernel (count, sum, mean, variance, std, min, max) and custom reducers.
