@@ -591,9 +591,10 @@ describe('createRuntime({ sync })', () => {
       {
         type: 'event',
         name: 'edgewise_anomaly',
-        labels: { topic: 'anomaly.cpu', series: 'cpu' },
+        labels: { series: 'cpu', topic: 'anomaly.cpu' },
         ts: 7000,
         value: 0.9991,
+        attributes: { value: 93.5, ewma: 0.9991 },
       },
     ]);
     await rt.dispose();

@@ -180,8 +180,9 @@ const readModels = async (): Promise<[number, number][]> => {
   }
   return out;
 };
-const openSame = async (tab: string): Promise<number> => {
-  const m = await Metrics.create({
+/** A tab's view of the same-series database (its own store and writer slot). */
+const openSameDb = () =>
+  Metrics.create({
     storage: 'indexeddb',
     dbName: 'edgewise-two-tabs-same',
     intervalMs: 1000,
@@ -189,6 +190,8 @@ const openSame = async (tab: string): Promise<number> => {
     now: () => now,
     autoStart: false,
   });
+const openSame = async (tab: string): Promise<number> => {
+  const m = await openSameDb();
   tabs.set(tab, m);
   return m.store.writerSlot;
 };
@@ -211,14 +214,7 @@ const writeSame = async (
 };
 const readSame = async (seconds: number, stepMs: number) => {
   now = T0 + seconds * 1000;
-  const m = await Metrics.create({
-    storage: 'indexeddb',
-    dbName: 'edgewise-two-tabs-same',
-    intervalMs: 1000,
-    tiers,
-    now: () => now,
-    autoStart: false,
-  });
+  const m = await openSameDb();
   const to = T0 + seconds * 1000;
   const q = (agg: 'count' | 'sum', step: number) =>
     m

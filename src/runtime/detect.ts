@@ -29,7 +29,7 @@ import type { Metrics } from '../metrics/metrics';
 import { StreamProcessor } from '../stream/processor';
 import type { StreamSnapshot, WindowSpec } from '../stream/types';
 import type { Sync } from '../sync/sync';
-import type { EventRecord } from '../sync/types';
+import { anomalyRecord } from '../sync/types';
 import {
   remoteDetector,
   type SharedAnomalyWorker,
@@ -326,16 +326,7 @@ export async function attachDetection(
     }
     if (sync && events.length) {
       await sync.append(
-        events.map(
-          (ev): EventRecord => ({
-            type: 'event',
-            name: `${prefix}_anomaly`,
-            labels: { series, topic },
-            ts: ev.timestamp,
-            value: ev.score,
-            attributes: { value: ev.value, ...ev.contributions },
-          }),
-        ),
+        events.map((ev) => anomalyRecord(ev, topic, `${prefix}_anomaly`)),
         'event',
       );
     }

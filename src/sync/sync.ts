@@ -9,7 +9,7 @@ import type { ExponentialHistogramSeries } from '../metrics/instruments';
 import type { MetricsRegistry } from '../metrics/registry';
 import { IndexedDbOutbox, MemoryOutbox, type Outbox, type OutboxOptions } from './outbox';
 import { Sender, type SenderOptions, type SyncEvent } from './sender';
-import type { EntryKind, SyncRecord } from './types';
+import { anomalyRecord, type EntryKind, type SyncRecord } from './types';
 
 /** Options of `createRuntime({ sync })` / `Sync.create`: outbox, sender and endpoint. */
 export interface SyncOptions extends Omit<SenderOptions, 'endpoint' | 'outbox'>, OutboxOptions {
@@ -98,7 +98,8 @@ export class Sync {
    * `payload.value ?? payload.score ?? 1`, ts `payload.ts ?? payload.timestamp ?? now`.
    * An `AnomalyEvent` (`{ series, timestamp, value, score }`) becomes name
    * `edgewise_anomaly`, labels `{ topic, series }`, value its score, ts its
-   * timestamp. Returns the unsubscribe.
+   * timestamp, attributes its value and contributions (the record `rt.detect`
+   * appends, see `anomalyRecord`). Returns the unsubscribe.
    */
   forwardEvents(
     bus: { on(pattern: string, fn: (payload: unknown, topic: string) => unknown): () => void },
@@ -164,15 +165,20 @@ export function eventRecord(topic: string, payload: unknown, now: number = Date.
     series?: unknown;
   };
   const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-  if (typeof p.series === 'string' && finite(p.score) && finite(p.timestamp)) {
-    // An AnomalyEvent: the record carries its score at its event time.
-    return {
-      type: 'event',
-      name: 'edgewise_anomaly',
-      labels: { topic, series: p.series },
-      ts: p.timestamp,
-      value: p.score,
-    };
+  if (typeof p.series === 'string' && finite(p.score) && finite(p.timestamp) && finite(p.value)) {
+    // An AnomalyEvent: the same record rt.detect appends.
+    const c = (payload as { contributions?: unknown }).contributions;
+    return anomalyRecord(
+      {
+        series: p.series,
+        timestamp: p.timestamp,
+        value: p.value,
+        score: p.score,
+        contributions:
+          typeof c === 'object' && c !== null ? (c as Record<string, number>) : undefined,
+      },
+      topic,
+    );
   }
   const labels: Record<string, string> = { topic };
   if (typeof p.labels === 'object' && p.labels !== null) {

@@ -60,6 +60,33 @@ export interface EventRecord {
   attributes?: Record<string, string | number | boolean>;
 }
 
+/**
+ * The event record of an anomaly (`AnomalyEvent` fields): its score at its
+ * event time, labelled with its series and topic; the raw value and each
+ * member's contribution go in the attributes. Used by `rt.detect` and by
+ * `Sync.forwardEvents` alike.
+ */
+export function anomalyRecord(
+  ev: {
+    series: string;
+    timestamp: number;
+    value: number;
+    score: number;
+    contributions?: Record<string, number>;
+  },
+  topic: string,
+  name = 'edgewise_anomaly',
+): EventRecord {
+  return {
+    type: 'event',
+    name,
+    labels: { series: ev.series, topic },
+    ts: ev.timestamp,
+    value: ev.score,
+    attributes: { value: ev.value, ...ev.contributions },
+  };
+}
+
 /** A record to sync: a series, a histogram, an exponential histogram or an event. */
 export type SyncRecord = SeriesRecord | HistogramRecord | ExpHistogramRecord | EventRecord;
 
