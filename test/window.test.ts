@@ -245,6 +245,107 @@ describe('SlidingWindow.push(values, { out })', () => {
   });
 });
 
+describe('SlidingWindow.push rows: reused memory, valid until the next push/flush', () => {
+  it('equal { copy: true } rows and a naive recompute over growing and shrinking batches', () => {
+    const x = adversarial(200_000, 31);
+    const a = new SlidingWindow({ size: 1000, stats: ['mean', 'min', 'max'] });
+    const b = new SlidingWindow({ size: 1000, stats: ['mean', 'min', 'max'] });
+    const rnd = mulberry32(4);
+    let at = 0;
+    for (const len of [5, 70_000, 3, 40_000, 0, 1, 65_536, 17]) {
+      const batch = x.subarray(at, at + len);
+      const reused = a.push(batch);
+      const kept = b.push(batch, { copy: true });
+      expect(reused.length).toBe(len);
+      expect(reused.mean).toEqual(kept.mean);
+      expect(reused.min).toEqual(kept.min);
+      expect(reused.max).toEqual(kept.max);
+      for (let j = 0; j < 20 && len > 0; j++) {
+        const i = Math.floor(rnd() * len);
+        const r = naive(x, Math.max(0, at + i + 1 - 1000), at + i + 1);
+        expect(reused.min![i]).toBe(r.min);
+        expect(reused.max![i]).toBe(r.max);
+      }
+      at += len;
+    }
+    a.dispose();
+    b.dispose();
+  });
+
+  it('a kept result fails loudly after the next push; copies, dispose and bad input leave rows intact', () => {
+    const x = normals(10_000, 3);
+    const w = new SlidingWindow({ size: 10, stats: ['mean', 'max'] });
+    const first = w.push(x.subarray(0, 5000));
+    const { max } = first;
+    const firstMax = max!.slice();
+    const kept = w.push(x.subarray(5000, 6000), { copy: true });
+    const keptMax = kept.max!.slice();
+    // { copy } does not touch the reused memory: the first rows are still readable.
+    expect(first.max).toEqual(firstMax);
+    // Bad input changes nothing, previous rows included.
+    expectCode(() => w.push([1, 'x' as unknown as number]), 'INVALID_ARGUMENT');
+    expectCode(() => w.push(x, { copy: 'yes' as unknown as boolean }), 'INVALID_ARGUMENT');
+    expectCode(
+      () => w.push(x, { copy: true, out: { mean: new Float64Array(10_000) } }),
+      'INVALID_ARGUMENT',
+    );
+    expect(first.max).toEqual(firstMax);
+    const second = w.push(x.subarray(6000));
+    // The earlier result now throws, and the array taken from it reads as empty:
+    // never the second push's rows.
+    expectCode(() => first.max, 'INVALID_STATE');
+    expectCode(() => first.mean, 'INVALID_STATE');
+    expect(first.length).toBe(5000);
+    expect(max!.length).toBe(0);
+    expect(max![0]).toBeUndefined();
+    // The copied rows stay valid, and are right.
+    expect(kept.max).toEqual(keptMax);
+    expect(kept.max![999]).toBe(naive(x, 5990, 6000).max);
+    // dispose() does not invalidate: the rows stay readable after it.
+    const secondMax = second.max!;
+    w.dispose();
+    expect(second.max![3999]).toBe(naive(x, 9990, 10_000).max);
+    expect(secondMax.length).toBe(4000);
+  });
+
+  it('rows the caller transferred away (postMessage) do not break the next push', () => {
+    const x = normals(4000, 9);
+    const w = new SlidingWindow({ size: 50, stats: ['mean'] });
+    const r = w.push(x.subarray(0, 2000));
+    const moved = structuredClone(r.mean!.buffer, { transfer: [r.mean!.buffer] });
+    expect(new Float64Array(moved).length).toBeGreaterThanOrEqual(2000);
+    const next = w.push(x.subarray(2000));
+    expect(next.length).toBe(2000);
+    expect(next.mean![1999]).toBeCloseTo(naive(x, 3950, 4000).mean, 12);
+    w.dispose();
+  });
+
+  it('time windows: push and flush rows follow the same rule; { copy: true } rows stay', () => {
+    const w = new SlidingWindow({ time: true, size: 10, slide: 5, stats: ['sum'] });
+    const ts = Float64Array.from({ length: 100 }, (_, i) => i);
+    const v = Float64Array.from({ length: 100 }, (_, i) => i * i);
+    const a = w.push(v.subarray(0, 50), ts.subarray(0, 50));
+    const sums = a.sum!.slice();
+    const b = w.push(v.subarray(50), ts.subarray(50), { copy: true });
+    expect(a.sum).toEqual(sums); // a { copy } push leaves the reused rows alone
+    const f = w.flush();
+    expectCode(() => a.sum, 'INVALID_STATE');
+    expectCode(() => a.start, 'INVALID_STATE');
+    // every closed window [start, end) sums i^2 over its timestamps
+    const all = [...sums, ...b.sum!, ...f.sum!];
+    const starts = [...b.start!, ...f.start!];
+    expect(all.length).toBe(sums.length + starts.length);
+    starts.forEach((s, j) => {
+      let ref = 0;
+      for (let t = Math.max(0, s); t < s + 10 && t < 100; t++) ref += t * t;
+      expect(all[sums.length + j]).toBe(ref);
+    });
+    expectCode(() => w.flush({ out: {} } as never), 'INVALID_ARGUMENT');
+    expectCode(() => w.push([1], [200], { out: {} }), 'INVALID_ARGUMENT');
+    w.dispose();
+  });
+});
+
 describe('SlidingWindow / TumblingWindow behaviour', () => {
   it('slide, partial windows, tumbling, NaN skipping, zero-copy pushEach', () => {
     const x = Float64Array.from({ length: 103 }, (_, i) => (i * 7919) % 101);
@@ -298,11 +399,12 @@ describe('SlidingWindow / TumblingWindow behaviour', () => {
     const size = 1000;
     const slide = 250;
     const w = new SlidingWindow({ time: true, size, slide, quantiles: [0.5, 0.99] });
+    // kept across calls: { copy: true } (the default rows are valid until the next call)
     const parts = [
-      w.push(v.subarray(0, 7000), ts.subarray(0, 7000)),
-      w.push(v.subarray(7000), ts.subarray(7000)),
+      w.push(v.subarray(0, 7000), ts.subarray(0, 7000), { copy: true }),
+      w.push(v.subarray(7000), ts.subarray(7000), { copy: true }),
     ];
-    parts.push(w.flush());
+    parts.push(w.flush({ copy: true }));
     const starts = parts.flatMap((p) => Array.from(p.start!));
     const rows = parts.flatMap((p, pi) =>
       Array.from({ length: p.length }, (_, i) => ({ p: pi, i })),
@@ -348,7 +450,7 @@ describe('SlidingWindow / TumblingWindow behaviour', () => {
   it('count-window quantiles per pane match a sketch over each window', () => {
     const x = adversarial(5000, 2).map((v) => v + 0);
     const w = new SlidingWindow({ size: 400, slide: 100, quantiles: [0.1, 0.9], partial: false });
-    const o = w.push(x.subarray(0, 2345));
+    const o = w.push(x.subarray(0, 2345), { copy: true }); // kept past the next push
     const o2 = w.push(x.subarray(2345));
     const q0 = [...o.quantiles![0], ...o2.quantiles![0]];
     const q1 = [...o.quantiles![1], ...o2.quantiles![1]];

@@ -2,8 +2,9 @@
  * The plain-JavaScript peer of the window suite: a streaming sliding window
  * (size w, slide 1) with a running sum (subtract on evict) over a ring buffer
  * and two monotonic deques (ring buffers of global indexes and values) for min
- * and max. `push(batch)` returns fresh mean/min/max columns (one ArrayBuffer,
- * like SlidingWindow.push), so both sides pay the same allocation.
+ * and max. `push(batch)` returns fresh mean/min/max columns (one ArrayBuffer
+ * per call); `push(batch, true)` reuses one buffer across calls (the rows are
+ * valid until the next push), which is SlidingWindow.push's rule.
  */
 export class JsSlidingWindow {
   readonly w: number;
@@ -30,9 +31,18 @@ export class JsSlidingWindow {
     this.#maxVal = new Float64Array(w + 1);
   }
 
-  push(x: Float64Array): { mean: Float64Array; min: Float64Array; max: Float64Array } {
+  #buf: ArrayBuffer | undefined;
+
+  push(
+    x: Float64Array,
+    reuse = false,
+  ): { mean: Float64Array; min: Float64Array; max: Float64Array } {
     const n = x.length;
-    const buf = new ArrayBuffer(24 * n);
+    let buf: ArrayBuffer;
+    if (reuse) {
+      if (!this.#buf || this.#buf.byteLength < 24 * n) this.#buf = new ArrayBuffer(24 * n);
+      buf = this.#buf;
+    } else buf = new ArrayBuffer(24 * n);
     const mean = new Float64Array(buf, 0, n);
     const min = new Float64Array(buf, 8 * n, n);
     const max = new Float64Array(buf, 16 * n, n);

@@ -1,18 +1,20 @@
 /**
  * Window suite: `SlidingWindow.push(batch)` (the call the README shows first)
  * against a plain-JS streaming window (ring buffer + running sum + monotonic
- * deques, bench/suites/window-peer.ts), both returning fresh mean/min/max
- * columns.
+ * deques, bench/suites/window-peer.ts).
  *
  * - Steady state (what a streaming user does): 10M values pushed in batches
- *   of 64K, window sizes 100, 1,000 and 100,000. `push(batch, { out })`
- *   (caller-owned columns reused across batches) and `pushEach` (zero-copy
- *   views, no result arrays) are listed beside it, and the cost of the fresh
- *   result columns alone.
- * - One shot: `push(x)` of 10M values returns 3 x 80 MB of fresh columns;
- *   first-touch page faults of those columns dominate. The row "fresh result
- *   columns only" allocates and writes the same 240 MB once: the ceiling of
- *   any implementation that returns new arrays.
+ *   of 64K, window sizes 100, 1,000 and 100,000. `push(batch)` returns rows in
+ *   memory the window reuses (valid until its next push). The JS peer runs
+ *   both ways: fresh columns per batch, and one reused buffer (the same rule
+ *   as ours). Beside them: `push(batch, { copy: true })` (fresh columns per
+ *   batch), `push(batch, { out })` (caller-owned columns), `pushEach`
+ *   (zero-copy views), and the cost of fresh result columns alone.
+ * - One shot: `push(x)` of 10M values on a new window returns 3 x 80 MB of
+ *   new columns (a window's first push allocates its row memory); first-touch
+ *   page faults of those columns dominate. The row "fresh result columns
+ *   only" allocates and writes the same 240 MB once: the ceiling of any
+ *   implementation that returns new arrays.
  */
 import { SlidingWindow } from 'edgewise/kernels';
 import { lognormal } from '../data';
@@ -44,7 +46,8 @@ function agreement(x: Float64Array, w: number): string {
 function streaming(x: Float64Array, w: number): Workload {
   const n = x.length;
   const ours = `edgewise SlidingWindow.push(batch)`;
-  const js = 'js ring buffer + monotonic deques (same batches)';
+  const js = 'js ring buffer + monotonic deques (same batches, fresh columns per batch)';
+  const jsReuse = 'js ring buffer + monotonic deques (same batches, one reused buffer)';
   return {
     suite: 'window',
     name: `SlidingWindow w=${w.toLocaleString('en')}, mean/min/max, 10M lognormal values pushed in batches of 64K`,
@@ -77,6 +80,31 @@ function streaming(x: Float64Array, w: number): Workload {
             last += r.max[r.max.length - 1];
           }
           consume(last);
+        },
+      },
+      {
+        name: jsReuse,
+        run: () => {
+          const s = new JsSlidingWindow(w);
+          let last = 0;
+          for (let off = 0; off < n; off += BATCH) {
+            const r = s.push(x.subarray(off, off + BATCH), true);
+            last += r.max[r.max.length - 1];
+          }
+          consume(last);
+        },
+      },
+      {
+        name: 'edgewise SlidingWindow.push(batch, { copy: true }) (fresh columns per batch)',
+        run: () => {
+          const s = new SlidingWindow({ size: w, stats: STATS });
+          let last = 0;
+          for (let off = 0; off < n; off += BATCH) {
+            const r = s.push(x.subarray(off, off + BATCH), { copy: true });
+            last += r.max![r.length - 1];
+          }
+          consume(last);
+          s.dispose();
         },
       },
       {

@@ -38,3 +38,23 @@ export function toFloat64(x: unknown, where: string, name = 'x'): Float64Array {
     `${where}: ${name} must be a Float64Array, another numeric typed array or an array of numbers, got ${describeValue(x)}.`,
   );
 }
+
+type Transferable = ArrayBuffer & { transfer?: () => ArrayBuffer };
+
+/**
+ * Moves `buf`'s memory to a new ArrayBuffer object without copying and
+ * detaches `buf`: every view of the old object then has length 0 (reads give
+ * `undefined`, `slice`/iteration throw), so code still holding it cannot
+ * read data written later through the new one. Uses
+ * `ArrayBuffer.prototype.transfer` where present, else a transferring
+ * `structuredClone` (no copy either). Returns `undefined` when neither is
+ * available or `buf` is already detached (e.g. the caller posted it to a
+ * worker): the caller then allocates new memory.
+ */
+export function moveBuffer(buf: ArrayBuffer): ArrayBuffer | undefined {
+  if (buf.byteLength === 0) return undefined;
+  const t = buf as Transferable;
+  if (typeof t.transfer === 'function') return t.transfer();
+  if (typeof structuredClone !== 'function') return undefined;
+  return structuredClone(buf, { transfer: [buf] });
+}

@@ -59,10 +59,14 @@ export interface WindowOutput {
   quantiles?: Float64Array[];
 }
 
-/** Options of a count window's `push(values, options)`. */
+/**
+ * Options of `push(values, options)` (count windows), `push(values, timestamps, options)`
+ * (time windows) and `flush(options)`.
+ */
 export interface WindowPushOptions {
   /**
-   * Columns to write the rows into instead of new arrays: a Float64Array per
+   * Count windows: columns to write the rows into instead of the window's
+   * reused memory: a Float64Array per
    * requested statistic, each at least as long as the rows this push emits
    * (`Math.floor(values.length / slide) + 1` is always enough). The result's
    * columns are then views of these arrays (row 0 at index 0), so a stream can
@@ -70,6 +74,13 @@ export interface WindowPushOptions {
    * `quantiles`.
    */
   out?: Partial<Record<WindowStat, Float64Array>>;
+  /**
+   * `true`: return fresh columns (a new ArrayBuffer) that stay valid forever,
+   * instead of the window's reused memory, which the next `push()` or
+   * `flush()` overwrites. Costs a fresh allocation per call (the operating
+   * system zeroes and maps the new pages). Not with `out`.
+   */
+  copy?: boolean;
 }
 
 export function bad(message: string): EdgewiseError {

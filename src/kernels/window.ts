@@ -1,4 +1,4 @@
-import { toFloat64 } from '../core/arrays';
+import { moveBuffer, toFloat64 } from '../core/arrays';
 import { openState, pad8, StateWriter, stateFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import type { QuantileSketchOptions } from './quantile';
@@ -78,6 +78,84 @@ function isPushOptions(v: unknown): v is WindowPushOptions {
     !ArrayBuffer.isView(v) &&
     !('length' in v)
   );
+}
+
+/** Checks `{ out, copy }` of push/flush (undefined passes). */
+function checkOptions(
+  o: WindowPushOptions | undefined,
+  where: string,
+): WindowPushOptions | undefined {
+  if (o === undefined) return undefined;
+  if (!isPushOptions(o)) {
+    throw bad(
+      `${where}: options must be an object ({ copy } or { out }), got ${describeValue(o)}.`,
+    );
+  }
+  if (o.copy !== undefined && typeof o.copy !== 'boolean') {
+    throw bad(`${where}: options.copy must be true or false, got ${describeValue(o.copy)}.`);
+  }
+  if (o.copy && o.out) {
+    throw bad(
+      `${where}: pass options.out (your columns) or options.copy (fresh columns), not both.`,
+    );
+  }
+  return o;
+}
+
+/** The error a result's column throws once a later call rewrote its rows. */
+function stale(where: string): EdgewiseError {
+  return new EdgewiseError(
+    'INVALID_STATE',
+    `${where}: these rows were overwritten by a later push() or flush() of the same window ` +
+      '(rows are valid until then). Copy what you keep (rows.mean.slice()) before pushing ' +
+      'again, or pass { copy: true } for rows that stay valid.',
+  );
+}
+
+/**
+ * Rows in a window's reused memory: own enumerable column accessors (shared
+ * per window) that return the columns while the window has not rewritten
+ * them, and throw `INVALID_STATE` after.
+ */
+class Rows {
+  readonly length: number;
+  readonly #cols: WindowOutput;
+  readonly #live: { gen: number };
+  readonly #gen: number;
+  readonly #where: string;
+  constructor(
+    length: number,
+    cols: WindowOutput,
+    live: { gen: number },
+    gen: number,
+    where: string,
+  ) {
+    this.length = length;
+    this.#cols = cols;
+    this.#live = live;
+    this.#gen = gen;
+    this.#where = where;
+  }
+
+  static col(r: Rows, key: Exclude<keyof WindowOutput, 'length'>): unknown {
+    if (r.#live.gen !== r.#gen) throw stale(r.#where);
+    return r.#cols[key];
+  }
+
+  /** Accessors for the columns present in `cols`. */
+  static getters(cols: WindowOutput): PropertyDescriptorMap {
+    const map: PropertyDescriptorMap = {};
+    for (const key of Object.keys(cols) as (keyof WindowOutput)[]) {
+      if (key === 'length') continue;
+      map[key] = {
+        enumerable: true,
+        get(this: Rows) {
+          return Rows.col(this, key);
+        },
+      };
+    }
+    return map;
+  }
 }
 
 function tsArea(): number {
@@ -177,14 +255,42 @@ export class SlidingWindow extends WasmObject {
     return this.time ? this.slot(6) : 0;
   }
 
+  /** The memory `push`/`flush` rows reuse (see `push`), and how many times it was rewritten. */
+  #rows: ArrayBuffer | undefined;
+  readonly #live = { gen: 0 };
+  /** Accessors of the columns this window emits (the same on every result). */
+  #columnGetters: PropertyDescriptorMap | undefined;
+
+  /** Bytes of `rows` output rows. */
+  #bytes(rows: number): number {
+    return rows * (this.stats.length + (this.time ? 2 : 0) + this.quantileProbs.length) * 8;
+  }
+
   /**
-   * Fresh output columns for `rows` rows: views of one ArrayBuffer (one
-   * allocation per call, whatever the number of statistics).
+   * The window's reused row memory for `bytes` bytes, moved to a new
+   * ArrayBuffer object so the views handed out by the previous call are
+   * detached (length 0) rather than silently overwritten; the generation
+   * goes up so those calls' result objects throw on access. New memory when
+   * the old is too small, more than 4x too large (and over 1 MB), or was
+   * transferred away by the caller.
    */
-  #newOutput(rows: number): WindowOutput {
+  #reuse(bytes: number): ArrayBuffer {
+    this.#live.gen++;
+    const old = this.#rows;
+    this.#rows = undefined;
+    let buf = old ? moveBuffer(old) : undefined;
+    if (buf && (buf.byteLength < bytes || (buf.byteLength > 4 * bytes && buf.byteLength > 1 << 20)))
+      buf = undefined;
+    this.#rows = buf ?? new ArrayBuffer(bytes);
+    return this.#rows;
+  }
+
+  /**
+   * Output columns for `rows` rows: views of one ArrayBuffer (whatever the
+   * number of statistics), `buf` or a fresh one.
+   */
+  #newOutput(rows: number, buf: ArrayBuffer = new ArrayBuffer(this.#bytes(rows))): WindowOutput {
     const out: WindowOutput = { length: 0 };
-    const cols = this.stats.length + (this.time ? 2 : 0) + this.quantileProbs.length;
-    const buf = new ArrayBuffer(rows * cols * 8);
     let c = 0;
     const col = (): Float64Array => new Float64Array(buf, 8 * rows * c++, rows);
     for (const s of this.stats) out[s] = col();
@@ -216,16 +322,23 @@ export class SlidingWindow extends WasmObject {
     return out;
   }
 
-  /** The first `rows` rows of `out` (views, no copy). */
-  #trim(out: WindowOutput, rows: number): WindowOutput {
-    const r: WindowOutput = { length: rows };
+  /**
+   * The first `rows` rows of `out` (views, no copy). With `gen` (rows in the
+   * reused memory) each column is a getter that throws once a later call
+   * has rewritten that memory.
+   */
+  #trim(out: WindowOutput, rows: number, where: string, gen?: number): WindowOutput {
+    const cols: WindowOutput = { length: rows };
     for (const key of [...ALL_STATS, 'start', 'end'] as const) {
       const col = out[key];
-      if (col) r[key] = col.length === rows ? col : col.subarray(0, rows);
+      if (col) cols[key] = col.length === rows ? col : col.subarray(0, rows);
     }
     if (out.quantiles)
-      r.quantiles = out.quantiles.map((c) => (c.length === rows ? c : c.subarray(0, rows)));
-    return r;
+      cols.quantiles = out.quantiles.map((c) => (c.length === rows ? c : c.subarray(0, rows)));
+    if (gen === undefined) return cols;
+    const r = new Rows(rows, cols, this.#live, gen, where);
+    this.#columnGetters ??= Rows.getters(cols);
+    return Object.defineProperties(r, this.#columnGetters);
   }
 
   /** Copies `rows` kernel rows (column layout `cols`, capacity OUT_CAP) to `out` at `at`. */
@@ -250,71 +363,99 @@ export class SlidingWindow extends WasmObject {
    * Adds a batch. Count windows: `push(values)`. Time windows:
    * `push(values, timestamps)` (same length). Returns the emitted windows.
    *
-   * The result is yours: fresh columns (views of one new ArrayBuffer per
-   * call), never views of WebAssembly memory, so they stay valid after later
-   * pushes, `dispose()` and memory growth. Fresh memory has a price: for
-   * 64K-value batches the operating system's first touch of the new columns
-   * costs about as much as the kernel itself (docs/benchmarks.md); to
-   * consume rows without any allocation pass your own columns,
-   * `push(values, { out })` (count windows), or use `pushEach`.
+   * The rows are views of memory this window reuses: they are valid until
+   * its next `push()` or `flush()`, which writes the next rows there. Read
+   * them (or copy what you keep: `rows.mean.slice()`) before pushing again.
+   * A result kept past that point fails loudly instead of showing other
+   * rows: its columns throw `INVALID_STATE` and arrays taken from it have
+   * length 0. `dispose()` does not invalidate them. Reusing the memory is
+   * what makes this call fast: fresh columns per call cost about as much as
+   * the kernel itself (the operating system zeroes and maps the new pages;
+   * docs/benchmarks.md). For rows that stay valid pass `{ copy: true }`; to
+   * write into your own columns pass `{ out }` (count windows); `pushEach`
+   * hands out the kernel's rows without any copy.
+   *
+   * A bad batch (wrong type, a non-number element, mismatched timestamps)
+   * throws `INVALID_ARGUMENT` and changes nothing, earlier rows included.
    */
+  push(values: NumericInput | number, options?: WindowPushOptions): WindowOutput;
+  push(
+    values: NumericInput | number,
+    timestamps: NumericInput | number,
+    options?: WindowPushOptions,
+  ): WindowOutput;
   push(
     values: NumericInput | number,
     timestamps?: NumericInput | number | WindowPushOptions,
+    options?: WindowPushOptions,
   ): WindowOutput {
+    const where = `${this.constructor.name}.push`;
     const s = this.ptr;
     if (!this.time) {
-      const options = isPushOptions(timestamps) ? timestamps : undefined;
-      if (timestamps !== undefined && !options) {
+      const opts = isPushOptions(timestamps) ? checkOptions(timestamps, where) : undefined;
+      if ((timestamps !== undefined && !opts) || options !== undefined) {
         throw bad(
-          `${this.constructor.name}.push: count windows take no timestamps; use { time: true }.`,
+          `${where}: count windows take push(values) or push(values, options), no timestamps; use { time: true } for time windows.`,
         );
       }
       const n = typeof values === 'number' ? 1 : (values as ArrayLike<number>)?.length;
       if (typeof n !== 'number') {
         throw bad(
-          `${this.constructor.name}.push: expected a Float64Array or an array of numbers, got ${describeValue(values)}.`,
+          `${where}: expected a Float64Array or an array of numbers, got ${describeValue(values)}.`,
         );
       }
       const since = this.slot(8);
       const cap = Math.floor((since + n) / this.slide);
-      const out = options?.out ? this.#given(options.out, cap) : this.#newOutput(cap);
+      let out = opts?.out ? this.#given(opts.out, cap) : undefined;
+      let gen: number | undefined;
       let rows = 0;
       const o = outArea();
-      forEachChunk(values, `${this.constructor.name}.push`, (ptr, len) => {
+      // forEachChunk validates the whole batch before the first chunk: the
+      // reused memory (and so the previous rows) is only taken once it passed.
+      forEachChunk(values, where, (ptr, len) => {
+        if (!out) {
+          out = opts?.copy
+            ? this.#newOutput(cap)
+            : this.#newOutput(cap, this.#reuse(this.#bytes(cap)));
+          if (!opts?.copy) gen = this.#live.gen;
+        }
         const r = this.#countKernel(s, ptr, len, o, OUT_CAP, this.#flags, this.partial ? 1 : 0);
         this.#copyRows(out, rows, r, false);
         rows += r;
       });
+      out ??= this.#newOutput(0);
       if (this.#q) this.#q.count(typeof values === 'number' ? [values] : values, out);
-      return this.#trim(out, rows);
+      return this.#trim(out, rows, where, gen);
     }
-    const v = toFloat64(
-      typeof values === 'number' ? [values] : values,
-      `${this.constructor.name}.push`,
-      'values',
-    );
+    const v = toFloat64(typeof values === 'number' ? [values] : values, where, 'values');
     if (timestamps === undefined) {
-      throw bad(
-        `${this.constructor.name}.push: time windows need timestamps: push(values, timestamps).`,
-      );
+      throw bad(`${where}: time windows need timestamps: push(values, timestamps).`);
     }
     if (isPushOptions(timestamps)) {
       throw bad(
-        `${this.constructor.name}.push: time windows take push(values, timestamps); options.out is for count windows.`,
+        `${where}: time windows take push(values, timestamps, options); options.out is for count windows.`,
       );
+    }
+    const opts = checkOptions(options, where);
+    if (opts?.out) {
+      throw bad(`${where}: options.out is for count windows; time windows take { copy }.`);
     }
     const t = toFloat64(
       typeof timestamps === 'number' ? [timestamps] : timestamps,
-      `${this.constructor.name}.push`,
+      where,
       'timestamps',
     );
     if (t.length !== v.length) {
       throw bad(
-        `${this.constructor.name}.push: ${v.length} values but ${t.length} timestamps; pass one timestamp per value.`,
+        `${where}: ${v.length} values but ${t.length} timestamps; pass one timestamp per value.`,
       );
     }
-    let out = this.#newOutput(Math.min(v.length, 1024) + this.#k);
+    const reuse = !opts?.copy;
+    const first = Math.min(v.length, 1024) + this.#k;
+    let out = reuse
+      ? this.#newOutput(first, this.#reuse(this.#bytes(first)))
+      : this.#newOutput(first);
+    const gen = reuse ? this.#live.gen : undefined;
     let rows = 0;
     const o = outArea();
     const tp = tsArea();
@@ -327,13 +468,13 @@ export class SlidingWindow extends WasmObject {
       h.set(t.subarray(i, i + len), tp >>> 3);
       const r = k.tw_push(s, vp, tp, len, o, OUT_CAP);
       const used = this.slot(7);
-      out = this.#ensure(out, rows + r);
+      out = this.#ensure(out, rows + r, reuse);
       this.#copyRows(out, rows, r, true);
       rows += r;
       i += used;
     }
     this.#q?.time(v, t, out);
-    return this.#trim(out, rows);
+    return this.#trim(out, rows, where, gen);
   }
 
   /**
@@ -374,10 +515,14 @@ export class SlidingWindow extends WasmObject {
     return total;
   }
 
-  #ensure(out: WindowOutput, rows: number): WindowOutput {
+  /** `out` with room for `rows` rows (grown by copying; the grown memory becomes the reused one when `reuse`). */
+  #ensure(out: WindowOutput, rows: number, reuse: boolean): WindowOutput {
     const cap = (out.start ?? out.quantiles?.[0] ?? out[this.stats[0]])?.length ?? 0;
     if (rows <= cap) return out;
-    const bigger = this.#newOutput(Math.max(rows, cap * 2));
+    const grown = Math.max(rows, cap * 2);
+    const buf = new ArrayBuffer(this.#bytes(grown));
+    if (reuse) this.#rows = buf;
+    const bigger = this.#newOutput(grown, buf);
     for (const key of [...ALL_STATS, 'start', 'end'] as const) {
       const c = out[key];
       if (c) bigger[key]!.set(c);
@@ -388,19 +533,30 @@ export class SlidingWindow extends WasmObject {
     return bigger;
   }
 
-  /** Time windows: closes the current pane and returns every window containing it. */
-  flush(): WindowOutput {
+  /**
+   * Time windows: closes the current pane and returns every window
+   * containing it. The rows follow `push`'s rule: valid until the next
+   * `push()`/`flush()`, or for good with `{ copy: true }`.
+   */
+  flush(options?: Pick<WindowPushOptions, 'copy'>): WindowOutput {
+    const where = `${this.constructor.name}.flush`;
     if (!this.time) {
       throw new EdgewiseError(
         'INVALID_STATE',
-        `${this.constructor.name}.flush: only time windows buffer values; count windows emit on push.`,
+        `${where}: only time windows buffer values; count windows emit on push.`,
       );
     }
-    const out = this.#newOutput(this.#k);
+    const opts = checkOptions(options, where);
+    if (opts?.out)
+      throw bad(`${where}: options.out is for count windows' push; flush takes { copy }.`);
+    const out = opts?.copy
+      ? this.#newOutput(this.#k)
+      : this.#newOutput(this.#k, this.#reuse(this.#bytes(this.#k)));
+    const gen = opts?.copy ? undefined : this.#live.gen;
     const rows = k.tw_flush(this.ptr, outArea(), OUT_CAP);
     this.#copyRows(out, 0, rows, true);
     this.#q?.flush(out);
-    return this.#trim(out, rows);
+    return this.#trim(out, rows, where, gen);
   }
 
   /**
