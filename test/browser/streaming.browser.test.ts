@@ -28,6 +28,17 @@ self.onmessage = async (e) => {
     const out = { qs: Array.from(q.quantiles(${JSON.stringify(QS)})), bytes: q.serialize(),
       mean: o.mean, variance: o.variance, min: o.min, max: o.max, p50: o.quantiles[0] };
     q.dispose(); w.dispose();
+    // Rows live in reused memory: a kept result is detached by the next push.
+    const w2 = new SlidingWindow({ size: 3, stats: ['max'] });
+    const a = w2.push([1, 5, 2, 4]);
+    const held = a.max;
+    const heldBefore = Array.from(held);
+    const b = w2.push([9, 0]);
+    let code = null;
+    try { a.max; } catch (err) { code = err.code; }
+    out.reuse = { hasTransfer: typeof ArrayBuffer.prototype.transfer === 'function', heldBefore,
+      heldAfter: held.length, code, next: Array.from(b.max) };
+    w2.dispose();
     self.postMessage(out);
   } catch (err) { self.postMessage({ error: String(err && err.stack || err) }); }
 };`;
@@ -88,6 +99,14 @@ describe('streaming kernels in a Chromium Web Worker (built library)', () => {
     expect(result.max).toEqual(Array.from(o.max!));
     expect(result.p50).toEqual(Array.from(o.quantiles![0]));
     expect(result.mean.length).toBe(x.length / 50);
+    // The reuse rule on Chromium's ArrayBuffer.prototype.transfer path (Node 20 takes structuredClone).
+    expect(result.reuse).toEqual({
+      hasTransfer: true,
+      heldBefore: [1, 5, 5, 5],
+      heldAfter: 0,
+      code: 'INVALID_STATE',
+      next: [9, 9],
+    });
     q.dispose();
     w.dispose();
     await page.close();
