@@ -46,7 +46,7 @@ export default async function suite(): Promise<Workload[]> {
   ml.train(rows.slice(0, 256));
 
   // 2 Node worker threads running the anomaly service from source (tsx loader)
-  const workerSrc = join(here, '..', '..', 'workers', 'anomaly.node-worker.ts');
+  const workerSrc = join(here, '..', '..', 'src', 'threads', 'anomaly', 'node-worker.ts');
   const pool = new AnomalyWorkerPool(
     () => {
       // bootstrap: register tsx's loader in the worker, then load the TS entry
