@@ -308,6 +308,22 @@ describe('SlidingWindow.push rows: reused memory, valid until the next push/flus
     expect(secondMax.length).toBe(4000);
   });
 
+  it('a window fed its own rows (a view of the memory it reuses) reads them before rewriting', () => {
+    const x = normals(100_000, 12);
+    const w = new SlidingWindow({ size: 20, stats: ['mean'] });
+    const ref = new SlidingWindow({ size: 20, stats: ['mean'] });
+    const means = w.push(x).mean!; // 100,000 rows: several staging chunks
+    const expected = ref.push(ref.push(x, { copy: true }).mean!, { copy: true }).mean!;
+    const again = w.push(means).mean!;
+    expect(again).toEqual(expected);
+    const t = new SlidingWindow({ time: true, size: 10, slide: 5, stats: ['max'] });
+    const first = t.push([1, 2, 3], [0, 6, 12]); // closes [-5, 5) and [0, 10)
+    const own = first.max!; // [1, 2]: fed back as values and timestamps
+    const next = t.push(own, Float64Array.from([20, 21]));
+    expect(next.max).toEqual(new Float64Array([3, 3]));
+    for (const k of [w, ref, t]) k.dispose();
+  });
+
   it('rows the caller transferred away (postMessage) do not break the next push', () => {
     const x = normals(4000, 9);
     const w = new SlidingWindow({ size: 50, stats: ['mean'] });

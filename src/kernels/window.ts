@@ -286,6 +286,19 @@ export class SlidingWindow extends WasmObject {
   }
 
   /**
+   * `x`, copied when it is a view of this window's reused row memory (the
+   * window fed its own rows), which the call is about to move and rewrite.
+   */
+  #own<T>(x: T): T {
+    return this.#rows !== undefined &&
+      ArrayBuffer.isView(x) &&
+      x.buffer === this.#rows &&
+      this.#rows.byteLength > 0
+      ? ((x as unknown as Float64Array).slice() as unknown as T)
+      : x;
+  }
+
+  /**
    * Output columns for `rows` rows: views of one ArrayBuffer (whatever the
    * number of statistics), `buf` or a fresh one.
    */
@@ -398,6 +411,7 @@ export class SlidingWindow extends WasmObject {
           `${where}: count windows take push(values) or push(values, options), no timestamps; use { time: true } for time windows.`,
         );
       }
+      values = this.#own(values);
       const n = typeof values === 'number' ? 1 : (values as ArrayLike<number>)?.length;
       if (typeof n !== 'number') {
         throw bad(
@@ -427,7 +441,7 @@ export class SlidingWindow extends WasmObject {
       if (this.#q) this.#q.count(typeof values === 'number' ? [values] : values, out);
       return this.#trim(out, rows, where, gen);
     }
-    const v = toFloat64(typeof values === 'number' ? [values] : values, where, 'values');
+    const v = this.#own(toFloat64(typeof values === 'number' ? [values] : values, where, 'values'));
     if (timestamps === undefined) {
       throw bad(`${where}: time windows need timestamps: push(values, timestamps).`);
     }
@@ -440,10 +454,8 @@ export class SlidingWindow extends WasmObject {
     if (opts?.out) {
       throw bad(`${where}: options.out is for count windows; time windows take { copy }.`);
     }
-    const t = toFloat64(
-      typeof timestamps === 'number' ? [timestamps] : timestamps,
-      where,
-      'timestamps',
+    const t = this.#own(
+      toFloat64(typeof timestamps === 'number' ? [timestamps] : timestamps, where, 'timestamps'),
     );
     if (t.length !== v.length) {
       throw bad(
