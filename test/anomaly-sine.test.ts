@@ -20,9 +20,13 @@ const WARMUP = 1_000;
  * unit of time (a 1-minute record weighs a fifth of a 5-minute one, so 30
  * one-minute records in a 30-minute slot do not make the slot a fast
  * tracker) and its contribution counts only after two days; a member's
- * point score needs a raw deviation of 3 standard deviations to pass 0.999;
- * the EWMA member's likelihoods need a window mean 3 standard deviations
- * above their running mean; range novelty starts after two days.
+ * point score needs a raw deviation of 3 standard deviations (4 for the
+ * seasonal member) to pass 0.999; the EWMA member's likelihoods need a
+ * window mean 3 standard deviations above their running mean; every
+ * likelihood needs a window that is improbable in absolute terms once the
+ * number of windows already seen is accounted for (`likelihoodAlpha`);
+ * range novelty starts after two days and needs a member's 3.5-sigma
+ * deviation (`rangeFloor`).
  */
 describe('StreamingDetector on a noisy sine wave', () => {
   const t0 = Date.UTC(2024, 0, 1);
@@ -50,47 +54,60 @@ describe('StreamingDetector on a noisy sine wave', () => {
   }
 });
 
+/** Scores `new StreamingDetector()` on sine + noise series; returns those reaching the CLI threshold after the warm-up. */
+function alarming(period: number, stepMs: number, seeds: number[]): string[] {
+  const alarms: string[] = [];
+  const t0 = Date.UTC(2024, 0, 1);
+  const ts = Float64Array.from({ length: N }, (_, i) => t0 + i * stepMs);
+  for (const sd of [0.01, 0.1, 0.3]) {
+    for (const seed of seeds) {
+      const z = normals(N, seed * 7919 + Math.round(sd * 1000));
+      const v = Float64Array.from(
+        { length: N },
+        (_, i) => Math.sin((2 * Math.PI * i) / period) + sd * z[i],
+      );
+      const s = new StreamingDetector().updateBatch(v, ts);
+      if (s.subarray(WARMUP).some((x) => x >= CLI_THRESHOLD))
+        alarms.push(`period ${period}, sd ${sd}, seed ${seed}`);
+    }
+  }
+  return alarms;
+}
+
 /**
- * The same check on series the fix was not measured on: seeds 6-10, the
- * period of 100 one-minute records and a daily period (288 five-minute
+ * The same check on series the fixes were not measured on: other seeds, a
+ * period of 37 one-minute records, and a daily period (288 five-minute
  * records), the three noise levels.
  *
- * KNOWN FAILURE (issue #16): declared `it.fails` (it passes while some
- * series still alarm; turn it into `it` once none does). Measured, seeds
- * 6-15 x 3 noise levels (30 series per period): 6 of 30 series reach 0.996
- * after record 1,000 at 100 minutes, 3 at 37 minutes, 18 at the daily
- * period (first release: 30, 29, 29; before the evidence requirements of
- * `likelihoodAlpha`, `rangeFloor` and the seasonal alarm floor of 4: 9, 17,
- * 28). What still fires: the members' anomaly likelihoods (calibrated
- * against their own history, so on a long stationary series some window
- * reaches the top of it) whose surprisal sums are between the 1e-4 and 1e-8
- * Gamma tails, and a few Gaussian noise extremes of 4-5 sigma; requiring
- * 1e-8 leaves 1 series of 90 alarming but loses a labelled NAB window
- * (docs/anomaly-nab.md).
+ * Measured (issue #16), series reaching 0.996 after record 1,000, periods
+ * 100 x 1 min / 37 x 1 min / 288 x 5 min: seeds 6-15 (30 series each): 1 /
+ * 0 / 1 (first release: 30 / 29 / 29; before the evidence requirements
+ * `likelihoodAlpha` and `rangeFloor` and the seasonal alarm floor of 4: 9 /
+ * 17 / 28); seeds 16-30, never looked at while choosing them (45 series
+ * each): 1 / 0 / 2 (before: 12 / 25 / 45).
  */
 describe('StreamingDetector on noisy sines it was not tuned on', () => {
+  it('no alarm after 1,000 records: period 37 x 1 min, seeds 6-15', () => {
+    expect(alarming(37, 60_000, [6, 7, 8, 9, 10, 11, 12, 13, 14, 15])).toEqual([]);
+  });
+
+  /**
+   * KNOWN FAILURE (issue #16): declared `it.fails` (it passes while some
+   * series still alarm; turn it into `it` once none does). One of these 30
+   * series still does: period 100, sd 0.3, seed 7, at record 3,667, where a
+   * noise value of about 4.4 sigma lands on a crest of the sine and the
+   * EWMA member sees 3.03 standard deviations (its alarm floor is 3). The
+   * remaining alarms of the other seeds are of the same kind (Gaussian
+   * extremes of 4-5 sigma) or likelihoods just past their requirement.
+   * Raising the EWMA alarm floor to 3.5 silences them but loses a labelled
+   * NAB window (machine_temperature, EWMA deviations 3.2 and 3.8;
+   * docs/anomaly-nab.md).
+   */
   it.fails('no alarm after 1,000 records (seeds 6-10, periods 100 x 1 min and 288 x 5 min)', () => {
-    const alarms: string[] = [];
-    for (const [period, stepMs] of [
-      [100, 60_000],
-      [288, 300_000],
-    ]) {
-      const t0 = Date.UTC(2024, 0, 1);
-      const ts = Float64Array.from({ length: N }, (_, i) => t0 + i * stepMs);
-      for (const sd of [0.01, 0.1, 0.3]) {
-        for (let seed = 6; seed <= 10; seed++) {
-          const z = normals(N, seed * 7919 + Math.round(sd * 1000));
-          const v = Float64Array.from(
-            { length: N },
-            (_, i) => Math.sin((2 * Math.PI * i) / period) + sd * z[i],
-          );
-          const s = new StreamingDetector().updateBatch(v, ts);
-          if (s.subarray(WARMUP).some((x) => x >= CLI_THRESHOLD))
-            alarms.push(`period ${period}, sd ${sd}, seed ${seed}`);
-        }
-      }
-    }
-    expect(alarms).toEqual([]);
+    expect([
+      ...alarming(100, 60_000, [6, 7, 8, 9, 10]),
+      ...alarming(288, 300_000, [6, 7, 8, 9, 10]),
+    ]).toEqual([]);
   });
 });
 
@@ -120,23 +137,29 @@ describe('StreamingDetector evidence requirements', () => {
       warmup: 0,
       cooldown: 0,
     };
-    const run = (likelihoodAlpha: number | undefined, burst: number): number => {
+    /** `history` records at p = 0.5, then 8 at `burst`: the highest score of the burst. */
+    const run = (likelihoodAlpha: number | undefined, burst: number, history = 2000): number => {
       const c = new EnsembleCombiner([{ warmup: 0 }], { ...opts, likelihoodAlpha });
-      for (let i = 0; i < 2000; i++) c.step([0.5], 0, i);
-      // 8 records at `burst`: window means up to -ln(1 - burst), far above every earlier one
+      for (let i = 0; i < history; i++) c.step([0.5], 0, i);
+      // window means rise to -ln(1 - burst), far above every earlier one
       let top = 0;
-      for (let i = 0; i < 8; i++) top = Math.max(top, c.step([burst], 0, 2000 + i));
+      for (let i = 0; i < 8; i++) top = Math.max(top, c.step([burst], 0, history + i));
       return top;
     };
     // the score is max(point, likelihood)^2 (two calibrated scores); 0.999^2 is the cap
     const cap = 0.999 ** 2;
-    // p = 0.9 for 8 records: surprisal sum 18.4, P(Gamma(8, 1) > 18.4) = 1.6e-3 > 1e-4
-    expect(gammaTailInt(-8 * Math.log(0.1), 8)).toBeGreaterThan(1e-4);
+    // p = 0.9 for 8 records: surprisal sum 18.4, P(Gamma(8, 1) > 18.4) = 1.6e-3
+    expect(gammaTailInt(-8 * Math.log(0.1), 8)).toBeGreaterThan(1e-3);
     expect(run(undefined, 0.9)).toBeLessThanOrEqual(cap);
     expect(run(0, 0.9)).toBeGreaterThan(cap); // without the requirement it alarms
-    expect(run(1e-2, 0.9)).toBeGreaterThan(cap); // and with a weaker one (1e-2 > 1.6e-3)
-    // p = 0.998: sum 49.7, P(Gamma(8, 1) > 49.7) = 1e-14: evidence enough
-    expect(run(undefined, 0.998)).toBeGreaterThan(cap);
+    // a burst whose sum has P = 1e-6: enough after 100 records (about 12 independent windows of
+    // 8: 1e-4 / 12 > 1e-6), not after 20,000 (2,500 windows: 1e-4 / 2,500 < 1e-6)
+    const p6 = 1 - Math.exp(-gammaIsfInt(1e-6, 8) / 8);
+    expect(run(undefined, p6, 100)).toBeGreaterThan(cap);
+    expect(run(undefined, p6, 20_000)).toBeLessThanOrEqual(cap);
+    expect(run(0, p6, 20_000)).toBeGreaterThan(cap);
+    // p = 0.998: sum 49.7, P(Gamma(8, 1) > 49.7) = 1e-14: evidence enough after 20,000 records
+    expect(run(undefined, 0.998, 20_000)).toBeGreaterThan(cap);
     expect(() => new StreamingDetector({ likelihoodAlpha: 1 })).toThrowError(/likelihoodAlpha/);
     expect(() => new StreamingDetector({ likelihoodAlpha: -1 })).toThrowError(/likelihoodAlpha/);
   });

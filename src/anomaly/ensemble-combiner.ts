@@ -55,13 +55,15 @@ export interface StreamingDetectorOptions {
    */
   combine?: CombineRule;
   /**
-   * Evidence a likelihood needs, as a probability (default 1e-4; 0
-   * disables): a member's anomaly likelihood over w records cannot pass 0.999
-   * unless the sum of its last w surprisals -ln(1 - p) would have at most
-   * this probability if the member's scores were independent and calibrated
-   * (the Gamma(w, 1) tail), i.e. the window must be unusual in absolute
-   * terms, not only the highest of its own history (which some window of
-   * every long stationary series is).
+   * Evidence a likelihood needs, as a family-wise probability (default
+   * 1e-4; 0 disables). A member's anomaly likelihood over w records cannot
+   * pass 0.999 unless the sum of its last w surprisals -ln(1 - p) would
+   * have a probability of at most `likelihoodAlpha` / k if the member's
+   * scores were independent and calibrated (the Gamma(w, 1) tail), where k
+   * = max(1, windows scored / w) is the number of independent windows in
+   * its history (Bonferroni). Being the top of its own history is not
+   * enough: on a long stationary series some window always is, and the
+   * longer the history, the more such tops it has seen.
    */
   likelihoodAlpha?: number;
   /**
@@ -212,7 +214,7 @@ export class EnsembleCombiner {
   readonly #matureRecords: Float64Array;
   readonly likelihoodAlpha: number;
   readonly rangeFloor: number;
-  /** Per likelihood window: the least window mean with Gamma tail <= likelihoodAlpha (0: none). */
+  /** Per likelihood window: the least window mean whose Gamma tail is <= likelihoodAlpha (0: none). */
   readonly #likMin: Float64Array;
 
   /**
@@ -351,7 +353,16 @@ export class EnsembleCombiner {
         const l = ls[j];
         let q = l.update(e, seen >= l.ring.length, this.#likFloor[i]);
         // the top of its own history is not enough: the window must also be unlikely in absolute terms
-        if (q > 0.999 && l.sum < this.#likMin[j] * l.ring.length) q = 0.999;
+        if (q > 0.999 && this.likelihoodAlpha > 0) {
+          // Bonferroni over the independent windows seen: P(sum) <= alpha w / (windows scored)
+          const w = l.ring.length;
+          if (
+            l.sum < this.#likMin[j] * w ||
+            gammaTailInt(l.sum, w) > (this.likelihoodAlpha * w) / Math.max(w, l.cal.count)
+          ) {
+            q = 0.999;
+          }
+        }
         if (q > s) s = q;
       }
       // a member still learning (e.g. a daily profile before two days) says "no evidence either way"
