@@ -54,6 +54,27 @@ export interface StreamingDetectorOptions {
    * an alarm needs every member to agree.
    */
   combine?: CombineRule;
+  /**
+   * Evidence a likelihood needs, as a family-wise probability (default
+   * 1e-4; 0 disables). A member's anomaly likelihood over w records cannot
+   * pass 0.999 unless the sum of its last w surprisals -ln(1 - p) would
+   * have a probability of at most `likelihoodAlpha` / k if the member's
+   * scores were independent and calibrated (the Gamma(w, 1) tail), where k
+   * = max(1, windows scored / w) is the number of independent windows in
+   * its history (Bonferroni). Being the top of its own history is not
+   * enough: on a long stationary series some window always is, and the
+   * longer the history, the more such tops it has seen.
+   */
+  likelihoodAlpha?: number;
+  /**
+   * Range novelty needs support (default 3.5; 0: none): a value beyond the
+   * range by more than `rangeTolerance` counts only when some member with an
+   * alarm floor (the z-scored members) also sees a raw deviation of at
+   * least this many standard deviations, or when it is beyond the range by
+   * more than 4 x `rangeTolerance`. A series with Gaussian noise keeps
+   * setting new extremes by small margins; a bounded one does not.
+   */
+  rangeFloor?: number;
 }
 
 /**
@@ -127,6 +148,31 @@ export function gammaCdfInt(x: number, k: number): number {
   return q >= 1 ? 0 : 1 - q;
 }
 
+/** P(Gamma(k, 1) > x) for an integer k >= 1 (the Poisson sum, without cancellation). */
+export function gammaTailInt(x: number, k: number): number {
+  if (!(x > 0)) return 1;
+  let term = 1;
+  let sum = 1;
+  for (let j = 1; j < k; j++) {
+    term *= x / j;
+    sum += term;
+  }
+  return Math.min(1, Math.exp(-x) * sum);
+}
+
+/** The x with P(Gamma(k, 1) > x) = a, for an integer k >= 1 and a in (0, 1) (bisection). */
+export function gammaIsfInt(a: number, k: number): number {
+  let lo = 0;
+  let hi = k + 10;
+  while (gammaTailInt(hi, k) > a) hi *= 2;
+  for (let it = 0; it < 200 && hi - lo > 1e-13 * hi; it++) {
+    const mid = (lo + hi) / 2;
+    if (gammaTailInt(mid, k) > a) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /**
  * The combination stage of `StreamingDetector`, apart from its members: it
  * takes the members' calibrated scores of one record and returns the
@@ -166,6 +212,10 @@ export class EnsembleCombiner {
   readonly #likFloor: Float64Array;
   readonly #matureMs: Float64Array;
   readonly #matureRecords: Float64Array;
+  readonly likelihoodAlpha: number;
+  readonly rangeFloor: number;
+  /** Per likelihood window: the least window mean whose Gamma tail is <= likelihoodAlpha (0: none). */
+  readonly #likMin: Float64Array;
 
   /**
    * `members`: per member its warm-up in records, or its `MemberSpec` (a
@@ -237,11 +287,42 @@ export class EnsembleCombiner {
         `StreamingDetector: rangeAfterMs must be a finite number >= 0, got ${describeValue(options.rangeAfterMs)}.`,
       );
     }
+    const alpha = options.likelihoodAlpha ?? 1e-4;
+    if (!(alpha >= 0 && alpha < 1)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: likelihoodAlpha must be in [0, 1), got ${describeValue(options.likelihoodAlpha)}.`,
+      );
+    }
+    this.likelihoodAlpha = alpha;
+    this.#likMin = Float64Array.from(ws, (w) => (alpha > 0 ? gammaIsfInt(alpha, w) / w : 0));
+    this.rangeFloor = options.rangeFloor ?? 3.5;
+    if (!(this.rangeFloor >= 0 && this.rangeFloor < Number.POSITIVE_INFINITY)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: rangeFloor must be a finite number >= 0, got ${describeValue(options.rangeFloor)}.`,
+      );
+    }
     this.lik = this.freshLikelihoods();
     this.#perMember = 1 + ws.length;
     this.#parts = memberWarmups.length * this.#perMember;
     this.#warm = Math.max(...memberWarmups);
     this.capUntil = this.warmup;
+  }
+
+  /**
+   * Whether a z-scored member (alarm floor > 0) deviates by at least
+   * `rangeFloor` (true without raw deviations or without such members).
+   */
+  #rangeBacked(raw: ArrayLike<number> | undefined): boolean {
+    if (!raw || !(this.rangeFloor > 0)) return true;
+    let any = false;
+    for (let i = 0; i < raw.length; i++) {
+      if (!(this.#floor[i] > 0)) continue;
+      if (raw[i] >= this.rangeFloor) return true;
+      any = true;
+    }
+    return !any;
   }
 
   freshLikelihoods(): Likelihood[][] {
@@ -267,8 +348,21 @@ export class EnsembleCombiner {
       let s = raw && pi > 0.999 && raw[i] < this.#floor[i] ? 0.999 : pi;
       const e = -Math.log(Math.max(1e-12, 1 - pi));
       const seen = n + 1 - this.memberWarmups[i];
-      for (const l of this.lik[i]) {
-        const q = l.update(e, seen >= l.ring.length, this.#likFloor[i]);
+      const ls = this.lik[i];
+      for (let j = 0; j < ls.length; j++) {
+        const l = ls[j];
+        let q = l.update(e, seen >= l.ring.length, this.#likFloor[i]);
+        // the top of its own history is not enough: the window must also be unlikely in absolute terms
+        if (q > 0.999 && this.likelihoodAlpha > 0) {
+          // Bonferroni over the independent windows seen: P(sum) <= alpha w / (windows scored)
+          const w = l.ring.length;
+          if (
+            l.sum < this.#likMin[j] * w ||
+            gammaTailInt(l.sum, w) > (this.likelihoodAlpha * w) / Math.max(w, l.cal.count)
+          ) {
+            q = 0.999;
+          }
+        }
         if (q > s) s = q;
       }
       // a member still learning (e.g. a daily profile before two days) says "no evidence either way"
@@ -296,7 +390,8 @@ export class EnsembleCombiner {
       n >= this.#warm &&
       hi > lo &&
       (value > hi + tol || value < lo - tol) &&
-      !(epoch && age < this.rangeAfterMs);
+      !(epoch && age < this.rangeAfterMs) &&
+      (value > hi + 4 * tol || value < lo - 4 * tol || this.#rangeBacked(raw));
     if (novel) combined = 1;
     if (n < this.capUntil && combined > 0.5) combined = 0.5;
     if (!(value >= lo)) this.lo = value;

@@ -23,10 +23,16 @@ export {
   type StreamingDetectorOptions,
 } from './ensemble-combiner';
 
-/** The members of the default `StreamingDetector`, by name. */
+/**
+ * The members of the default `StreamingDetector`, by name: the seasonal
+ * daily profile (alarm floor 4) and a slow EWMA chart (alpha 0.01,
+ * likelihood floor 3).
+ */
 export function defaultMembers(): Record<string, () => BaseDetector> {
   return {
-    seasonal: () => new SeasonalDetector(),
+    // alarm floor 4: the seasonal deviation is in units of the slot's own noise, whose maximum
+    // over 10,000 Gaussian records is about 4 standard deviations
+    seasonal: () => new SeasonalDetector({ alarmFloor: 4 }),
     ewma: () => new EwmaDetector({ alpha: 0.01, likelihoodFloor: 3 }),
   };
 }
@@ -56,9 +62,12 @@ export function allDetectors(): Record<string, () => BaseDetector> {
  * (a short-term mean of its surprisal, calibrated against its history; it
  * starts once the member has scored w records), which joins the max as one
  * more calibrated score, so sustained shifts and bursts are seen, not only
- * single outliers. Range novelty: a value outside the range seen so far
+ * single outliers. A likelihood at the top of its own history is not
+ * enough to alarm: its window must also be improbable in absolute terms
+ * (`likelihoodAlpha`). Range novelty: a value outside the range seen so far
  * (widened by `rangeTolerance` of its width) scores 1, as in NAB's HTM
- * detector. Alarm cooldown: once the combined score reaches `alarmLevel`,
+ * detector, when a member also sees `rangeFloor` standard deviations or the
+ * margin is 4 x `rangeTolerance`. Alarm cooldown: once the combined score reaches `alarmLevel`,
  * records report half their score until `cooldown` records or `cooldownMs`
  * (with epoch-ms timestamps), whichever is shorter, have passed without the
  * combined score reaching it again, so one incident, however
