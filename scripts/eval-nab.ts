@@ -314,16 +314,17 @@ if (!argv.includes('--no-cv')) {
   // ----- ARTime member candidates: one spec per candidate over the shared cache -----
   /**
    * Each candidate in one sentence (at most six; issue #16 asks to keep the low-FP profile):
-   * - `artime`: the member as `eval:nab` measured ARTime before (750 / 1, 1024 categories), for
-   *   reference (must reproduce the earlier `artime750m1` row).
+   * - `artime:plain`: the member without floors, as `eval:nab` measured ARTime before (750 / 1,
+   *   1024 categories), for reference (must reproduce the earlier `artime750m1` row).
    * - `artime:lf3`: its likelihood alarms need the window's mean surprisal 3 SD above its running
    *   mean, the floor the default EWMA member already has for the same reason (sustained
    *   moderate surprisal on a long stationary stretch).
    * - `artime:point`: its likelihoods can never alarm (floor 1e9: capped at 0.999), so it alarms
    *   only through its point score: ARTime's score is already an event detector, and its
    *   likelihoods stretch each detection over up to 64 records of near-1 scores.
-   * - `artime:point:f0.5`: point-only, and a detection must have ARTime confidence >= 0.5 (its
-   *   median on the dev split) to alarm: weak detections stay below the alarm levels.
+   * - `artime` (`ARTimeMember`'s defaults): point-only, and a detection must have ARTime
+   *   confidence >= 0.5 (its median on the dev split) to alarm: weak detections stay below the
+   *   alarm levels.
    * - `artime:agree`: point-only, and an ARTime alarm needs another member's contribution at
    *   >= 0.99 at the same record (agreement), emulated in the replay below.
    * - `artime:agree999`: the same with 0.999, the level below which the alarm floors hold a
@@ -331,12 +332,12 @@ if (!argv.includes('--no-cv')) {
    *   clean sines of test/anomaly-sine.test.ts, 0.99 lets one of the 15 series alarm).
    */
   const ARTIME_CANDIDATES: Record<string, ConstructorParameters<typeof ARTimeMember>[0]> = {
+    'artime:plain': { alarmFloor: 0, likelihoodFloor: 0 },
+    'artime:lf3': { alarmFloor: 0, likelihoodFloor: 3 },
+    'artime:point': { alarmFloor: 0, likelihoodFloor: 1e9 },
     artime: {},
-    'artime:lf3': { likelihoodFloor: 3 },
-    'artime:point': { likelihoodFloor: 1e9 },
-    'artime:point:f0.5': { likelihoodFloor: 1e9, alarmFloor: 0.5 },
-    'artime:agree': { likelihoodFloor: 1e9 },
-    'artime:agree999': { likelihoodFloor: 1e9 },
+    'artime:agree': { alarmFloor: 0, likelihoodFloor: 1e9 },
+    'artime:agree999': { alarmFloor: 0, likelihoodFloor: 1e9 },
   };
   if (ARTIME) {
     for (const [name, opts] of Object.entries(ARTIME_CANDIDATES)) {

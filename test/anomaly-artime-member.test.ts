@@ -48,6 +48,7 @@ describe('ARTimeMember: the ARTime member pipeline of eval:nab, record by record
       const ref = pipeline(v);
       const m = new ARTimeMember();
       expect([m.probation, m.rangeMargin, m.maxCategories, m.warmup]).toEqual([750, 1, 1024, 0]);
+      expect([m.alarmFloor, m.likelihoodFloor]).toEqual([0.5, 1e9]);
       let detections = 0;
       for (let i = 0; i < v.length; i++) {
         const s = m.update(v[i], t[i]);
@@ -116,6 +117,47 @@ describe('ARTimeMember: the ARTime member pipeline of eval:nab, record by record
     // the ensemble without ARTime scores differently: the member counts
     const without = new StreamingDetector().updateBatch(v, t);
     expect(without.some((x, i) => x !== direct[i])).toBe(true);
+  });
+});
+
+describe('ARTimeMember: its floors inside a StreamingDetector', () => {
+  it('a detection below confidence 0.5 stays at 0.999; without the floors it passes', () => {
+    const { v, t } = file(FILES[1]);
+    const ref = pipeline(v);
+    const floored = new StreamingDetector({ members: withARTime() });
+    const plain = new StreamingDetector({
+      members: withARTime({ alarmFloor: 0, likelihoodFloor: 0 }),
+    });
+    const a = floored.memberNames.indexOf('artime');
+    let weak = 0;
+    let strong = 0;
+    let carried = 0;
+    let seen = false;
+    for (let i = 0; i < v.length; i++) {
+      floored.update(v[i], t[i]);
+      plain.update(v[i], t[i]);
+      const f = floored.contributions[a];
+      const p = plain.contributions[a];
+      if (ref.raw[i] > 0 && ref.p[i] > 0.999) {
+        // a detection ranked at the top of the member's history: its point score passes 0.999
+        expect(p).toBeGreaterThan(0.999);
+        if (ref.raw[i] < 0.5) {
+          weak++;
+          expect(f).toBeLessThanOrEqual(0.999);
+        } else {
+          strong++;
+          expect(f).toBe(p);
+        }
+      } else if (seen) {
+        // after the first detection, its likelihoods alone never pass 0.999 (the plain member's do)
+        if (f > 0.999) throw new Error(`record ${i}: contribution ${f} without a detection`);
+        if (p > 0.999) carried++;
+      }
+      if (ref.raw[i] > 0) seen = true;
+    }
+    expect(carried).toBeGreaterThan(0);
+    expect(weak).toBeGreaterThan(0);
+    expect(strong).toBeGreaterThan(0);
   });
 });
 
