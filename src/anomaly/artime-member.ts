@@ -75,11 +75,10 @@ const defaults = {
  * detections on NAB's development split) is in ARTime's confidence units: a
  * weaker detection cannot raise this member's point score above 0.999. Its
  * anomaly likelihoods are held at 0.999 by `likelihoodFloor` (default 1e9
- * standard deviations; they pass only while the spread of their running mean
- * is still zero, which in practice means ARTime's first detection on the
- * series, since before it every score is the same): ARTime's score is already
- * an event detector, and the likelihoods would carry a weak detection past
- * the floor. `alarmFloor: 0, likelihoodFloor: 0` give the plain member.
+ * standard deviations, which no window mean reaches once a likelihood has
+ * seen 10 of them): ARTime's score is already an event detector, and the
+ * likelihoods would carry a weak detection past the floor.
+ * `alarmFloor: 0, likelihoodFloor: 0` give the plain member.
  *
  * State: ARTime's (fixed buffers of a few KB plus about 370 bytes per
  * category, bounded by `maxCategories`) and the calibrator's fixed histogram.
