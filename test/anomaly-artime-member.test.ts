@@ -4,14 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { ARTimeDetector } from '../src/anomaly/artime';
 import { ARTimeMember, type ARTimeMemberOptions, withARTime } from '../src/anomaly/artime-member';
 import { ScoreCalibrator } from '../src/anomaly/calibration';
-import { EnsembleCombiner, StreamingDetector } from '../src/anomaly/ensemble-stream';
-import { Rng } from '../src/anomaly/matrix';
 import {
-  type DetectorSnapshot,
-  EwmaDetector,
-  SeasonalDetector,
-  type StreamingDetectorApi,
-} from '../src/anomaly/streaming';
+  defaultMembers,
+  EnsembleCombiner,
+  StreamingDetector,
+} from '../src/anomaly/ensemble-stream';
+import { Rng } from '../src/anomaly/matrix';
+import type { DetectorSnapshot, StreamingDetectorApi } from '../src/anomaly/streaming';
 import { expectCode } from './helpers/errors';
 import { nabColumn, nabTime } from './helpers/pandas-float';
 
@@ -90,7 +89,8 @@ describe('ARTimeMember: the ARTime member pipeline of eval:nab, record by record
   it('in a StreamingDetector: equals the combination of the members replayed through EnsembleCombiner', () => {
     const { v, t } = file(FILES[0]);
     const direct = new StreamingDetector({ members: withARTime() }).updateBatch(v, t);
-    const members = [new SeasonalDetector(), new EwmaDetector({ alpha: 0.01, likelihoodFloor: 3 })];
+    // the default's members, whatever they are, then ARTime's pipeline
+    const members = Object.values(defaultMembers()).map((make) => make());
     const cols: { p: Float64Array<ArrayBufferLike>; r: Float64Array<ArrayBufferLike> }[] =
       members.map((d) => {
         const p = new Float64Array(v.length);
@@ -104,10 +104,10 @@ describe('ARTimeMember: the ARTime member pipeline of eval:nab, record by record
     const art = pipeline(v);
     cols.push({ p: art.p, r: art.raw });
     const comb = new EnsembleCombiner([...members, new ARTimeMember()]);
-    const p = new Float64Array(3);
-    const r = new Float64Array(3);
+    const p = new Float64Array(cols.length);
+    const r = new Float64Array(cols.length);
     for (let i = 0; i < v.length; i++) {
-      for (let k = 0; k < 3; k++) {
+      for (let k = 0; k < cols.length; k++) {
         p[k] = cols[k].p[i];
         r[k] = cols[k].r[i];
       }
