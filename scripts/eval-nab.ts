@@ -1,5 +1,5 @@
 /**
- * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all]
+ * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only]
  * DIR is a NAB-format folder: the root of a clone of https://github.com/numenta/NAB
  * (or any folder with data/<category>/<file>.csv and labels/combined_windows.json).
  * Runs StreamingDetector (with `--table`: also ablations of it and each detector alone) over those
@@ -14,11 +14,15 @@
  * two halves: the threshold is chosen on one half and the other half is
  * scored at it (held-out files and a held-out threshold), per detector of the
  * first table and for the best candidate of each member set of the grid.
+ * `--artime` adds the ARTime member candidates of issue #16 (`ARTimeMember` with the default's
+ * members, a few floors and an agreement rule) to the grid and prints them against the default;
+ * `--artime-only` runs the grid with only the default's members and those candidates (faster).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ARTimeDetector,
+  ARTimeMember,
   allDetectors,
   BaseDetector,
   CadOseDetector,
@@ -27,6 +31,7 @@ import {
   StreamingDetector,
   type StreamingDetectorApi,
   type StreamingDetectorOptions,
+  withARTime,
 } from 'edgewise/anomaly';
 // The combination stage alone and the NAB harness are evaluation internals, not public API.
 import { EnsembleCombiner, type MemberSpec } from '../src/anomaly/ensemble-stream';
@@ -46,7 +51,7 @@ const arg = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all]
+const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only]
 
 DIR is a folder in NAB's layout: DIR/data/<category>/<file>.csv (timestamp,value)
 and DIR/labels/combined_windows.json. To get the Numenta Anomaly Benchmark:
@@ -244,6 +249,17 @@ if (!argv.includes('--no-cv')) {
           .map((x) => cal.score(x));
       },
     });
+  // ----- ARTime member candidates (`--artime`, issue #16; see ARTIME_CANDIDATES below) -----
+  // `ARTimeMember` (src/anomaly/artime-member.ts) runs once per file; candidates that differ only
+  // in the member's floors (which act in the combination) share its cached scores.
+  const ARTIME = argv.includes('--artime') || argv.includes('--artime-only');
+  if (ARTIME) pool.artimeMember = () => new ARTimeMember();
+  // `--artime-only`: the default's members, the earlier ARTime member and these candidates only
+  if (argv.includes('--artime-only')) {
+    for (const k of Object.keys(pool))
+      if (!['seasonal', 'ewma', 'artime750m1', 'artimeMember'].includes(k)) delete pool[k];
+  }
+  // ----- end of the ARTime member candidates' pool -----
   const t0 = performance.now();
   const cache = new Map<string, Float64Array[]>();
   // each member's raw deviations, for the alarm floors of the combination
@@ -295,11 +311,81 @@ if (!argv.includes('--no-cv')) {
       specs[`ref:${ref}`] = { warmup: 0 };
     }
   }
+  // ----- ARTime member candidates: one spec per candidate over the shared cache -----
+  /**
+   * Each candidate in one sentence (at most six; issue #16 asks to keep the low-FP profile):
+   * - `artime:plain`: the member without floors, as `eval:nab` measured ARTime before (750 / 1,
+   *   1024 categories), for reference (must reproduce the earlier `artime750m1` row).
+   * - `artime:lf3`: its likelihood alarms need the window's mean surprisal 3 SD above its running
+   *   mean, the floor the default EWMA member already has for the same reason (sustained
+   *   moderate surprisal on a long stationary stretch).
+   * - `artime:point`: its likelihoods can never alarm (floor 1e9: capped at 0.999), so it alarms
+   *   only through its point score: ARTime's score is already an event detector, and its
+   *   likelihoods stretch each detection over up to 64 records of near-1 scores.
+   * - `artime` (`ARTimeMember`'s defaults): point-only, and a detection must have ARTime
+   *   confidence >= 0.5 (its median on the dev split) to alarm: weak detections stay below the
+   *   alarm levels.
+   * - `artime:agree`: point-only, and an ARTime alarm needs another member's contribution at
+   *   >= 0.99 at the same record (agreement), emulated in the replay below.
+   * - `artime:agree999`: the same with 0.999, the level below which the alarm floors hold a
+   *   member: ARTime only confirms what another member already reports at alarm level (on the
+   *   clean sines of test/anomaly-sine.test.ts, 0.99 lets one of the 15 series alarm).
+   * - `artime:f0.75`: not a candidate but a check of what keeping the clean sines quiet costs:
+   *   the defaults with a confidence floor of 0.75, above every ARTime alarm on those sines
+   *   (0.52 to 0.73), so chosen from the acceptance test's series.
+   */
+  const ARTIME_CANDIDATES: Record<string, ConstructorParameters<typeof ARTimeMember>[0]> = {
+    'artime:plain': { alarmFloor: 0, likelihoodFloor: 0 },
+    'artime:lf3': { alarmFloor: 0, likelihoodFloor: 3 },
+    'artime:point': { alarmFloor: 0, likelihoodFloor: 1e9 },
+    artime: {},
+    'artime:agree': { alarmFloor: 0, likelihoodFloor: 1e9 },
+    'artime:agree999': { alarmFloor: 0, likelihoodFloor: 1e9 },
+    'artime:f0.75': { alarmFloor: 0.75 },
+  };
+  if (ARTIME) {
+    for (const [name, opts] of Object.entries(ARTIME_CANDIDATES)) {
+      cache.set(name, cache.get('artimeMember') as Float64Array[]);
+      rawCache.set(name, rawCache.get('artimeMember') as Float64Array[]);
+      specs[name] = new ARTimeMember(opts);
+    }
+  }
+  // ----- end -----
   const cacheMs = performance.now() - t0;
   interface Config {
     members: string[];
     options: StreamingDetectorOptions;
   }
+  /**
+   * ARTime candidates `artime:agree*`: the other members run in their own combiner (a member's
+   * contribution does not depend on the other members), and ARTime's score is held at 0.999 (under
+   * the alarm levels) at a record where none of them contributes 0.99 (0.999) or more.
+   */
+  const agreement = (
+    members: string[],
+    options: StreamingDetectorOptions,
+    cols: Float64Array[],
+    rawCols: Float64Array[],
+  ): ((p: Float64Array, i: number, v: number, t: number) => void) | undefined => {
+    const a = members.findIndex((m) => m.startsWith('artime:agree'));
+    if (a < 0) return undefined;
+    const level = members[a] === 'artime:agree999' ? 0.999 : 0.99;
+    const rest = members.map((_, k) => k).filter((k) => k !== a);
+    const others = new EnsembleCombiner(
+      rest.map((k) => specs[members[k]]),
+      options,
+    );
+    const po = new Float64Array(rest.length);
+    const ro = new Float64Array(rest.length);
+    return (p, i, v, t) => {
+      rest.forEach((k, j) => {
+        po[j] = cols[k][i];
+        ro[j] = rawCols[k][i];
+      });
+      others.step(po, v, t, ro);
+      if (p[a] > 0.999 && Math.max(...others.contributions) < level) p[a] = 0.999;
+    };
+  };
   const replay = (c: Config): NabFile[] =>
     series.map((s, f) => {
       const comb = new EnsembleCombiner(
@@ -311,6 +397,7 @@ if (!argv.includes('--no-cv')) {
       const p = new Float64Array(cols.length);
       const r = new Float64Array(cols.length);
       const out = new Float64Array(s.values.length);
+      const agree = agreement(c.members, c.options, cols, rawCols);
       for (let i = 0; i < out.length; i++) {
         const v = s.values[i];
         if (!Number.isFinite(v)) {
@@ -321,6 +408,7 @@ if (!argv.includes('--no-cv')) {
           p[k] = cols[k][i];
           r[k] = rawCols[k][i];
         }
+        agree?.(p, i, v, s.ts[i]);
         out[i] = comb.step(p, v, s.ts[i], r);
       }
       return { name: s.name, timestamps: s.ts, windows: s.windows, scores: out };
@@ -347,8 +435,11 @@ if (!argv.includes('--no-cv')) {
       ['ref:contextOSE', 'ref:ARTime'],
     );
   }
+  // ARTime member candidates (`--artime`): each with the default's members
+  if (ARTIME)
+    for (const name of Object.keys(ARTIME_CANDIDATES)) sets.push(['seasonal', 'ewma', name]);
   const grid: Config[] = [];
-  for (const members of sets)
+  for (const members of sets.filter((m) => m.every((x) => cache.has(x))))
     for (const combine of ['max', 'fisher', 'min'] as const)
       for (const likelihoodWindows of [
         [8, 16, 32, 64],
@@ -363,6 +454,31 @@ if (!argv.includes('--no-cv')) {
     if (!direct.every((x, i) => Object.is(x, def[f].scores[i])))
       throw new Error(`replay differs from StreamingDetector on ${s.name}`);
   });
+  // ARTime member candidates: the member's cached scores are the earlier ARTime pipeline's (750 / 1,
+  // 1024 categories, calibrated online), and StreamingDetector with it is the replay, bit for bit
+  if (ARTIME) {
+    const same = (a: Float64Array, b: ArrayLike<number>): boolean =>
+      a.every((x, i) => Object.is(x, b[i]));
+    const old = cache.get('artime750m1') as Float64Array[];
+    series.forEach((s, f) => {
+      const mine = (cache.get('artimeMember') as Float64Array[])[f];
+      // the earlier pipeline scores NaN records 0.5 (they are skipped in the combination)
+      if (!mine.every((x, i) => !Number.isFinite(s.values[i]) || Object.is(x, old[f][i])))
+        throw new Error(`ARTimeMember differs from the earlier ARTime pipeline on ${s.name}`);
+    });
+    const ref = replay({
+      members: ['seasonal', 'ewma', 'artime'],
+      options: { combine: 'max', likelihoodWindows: [8, 16, 32, 64], rangeTolerance: 0.05 },
+    });
+    series.forEach((s, f) => {
+      const direct = new StreamingDetector({ members: withARTime() }).updateBatch(s.values, s.ts);
+      if (!same(direct, ref[f].scores))
+        throw new Error(
+          `StreamingDetector({ members: withARTime() }) differs from the replay on ${s.name}`,
+        );
+    });
+    console.log('ARTime member: equals the earlier ARTime pipeline and its replay, bit for bit.');
+  }
   const t1 = performance.now();
   const corpora = grid.map((c) => new NabSweep(replay(c)));
   const replayMs = performance.now() - t1;
@@ -438,4 +554,47 @@ if (!argv.includes('--no-cv')) {
   console.log(`| mean (categories with windows) | | ${fmt(nested.mean)} |`);
   console.log(`| pooled | | ${fmt(nested.pooled)} |`);
   console.log(`| plain dev score of the default | | ${fmt(rows[0].dev)} |`);
+
+  // ----- ARTime member candidates (`--artime`): each at the default's options, against it -----
+  if (ARTIME) {
+    const isDefault = (o: StreamingDetectorOptions): boolean =>
+      o.combine === 'max' &&
+      o.likelihoodWindows?.join() === '8,16,32,64' &&
+      o.rangeTolerance === 0.05;
+    const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
+    const base = PROFILE_KEYS.map((p) => halvesOf(corpora[0].files as NabFile[], NAB_PROFILES[p]));
+    console.log(
+      '\nARTime member candidates (issue #16), each at the default options (max, [8, 16, 32, 64], range 0.05); nested CV: the options (rule x windows x range, 18) and thresholds chosen on three categories, the fourth scored. Standard / low FP / low FN.',
+    );
+    console.log(
+      `| members | dev | CV pooled | CV mean of 3 | ${cats.join(' | ')} | nested CV pooled | nested CV mean | ${halves} halves, mean | halves won (standard) |`,
+    );
+    console.log(
+      `| --- | --- | --- | --- | ${cats.map(() => '---').join(' | ')} | --- | --- | --- | --- |`,
+    );
+    for (const members of [
+      ['seasonal', 'ewma'],
+      ...sets.filter((m) => m.some((x) => x.startsWith('artime'))),
+    ]) {
+      const ks = grid
+        .map((c, k) => (c.members.join() === members.join() ? k : -1))
+        .filter((k) => k >= 0);
+      if (ks.length === 0) continue;
+      const r = rows[ks.find((k) => isDefault(grid[k].options)) as number];
+      const nest = crossValidateByCategory(ks.map((k) => corpora[k]));
+      let h = '-';
+      let won = '-';
+      if (halves > 0) {
+        const hs = PROFILE_KEYS.map((p) =>
+          halvesOf(corpora[r.k].files as NabFile[], NAB_PROFILES[p]),
+        );
+        h = hs.map((x) => mean(x).toFixed(1)).join(' / ');
+        won = `${hs[0].filter((v, i) => v > base[0][i]).length} of ${halves}`;
+      }
+      console.log(
+        `| ${members.join(' + ')} | ${fmt(r.dev)} | ${fmt(r.cv.pooled)} | ${fmt(r.cv.mean)} | ${cvRow(r.cv)} | ${fmt(nest.pooled)} | ${fmt(nest.mean)} | ${h} | ${won} |`,
+      );
+    }
+  }
+  // ----- end of the ARTime member candidates -----
 }

@@ -7,14 +7,16 @@
  * accept a state that snapshots back to exactly what it was given, holds no
  * NaN or ±Infinity (the calibration tail's "none yet" Infinity aside), and
  * scores the next records in [0, 1]. `FUZZ_RUNS` scales the run (default 1,000
- * per detector, a fifth of that for the ensemble and 40% for CAD OSE and
- * ARTime, about 9,000 cases in all; nightly: FUZZ_RUNS=15000 for over 10^5). The
- * streaming forests also get one hand-damaged snapshot per invariant class and
- * a check that a restored detector scores on exactly as the uninterrupted one.
+ * per detector, a fifth of that for the ensemble and 40% for CAD OSE,
+ * ARTime and its ensemble member, about 9,400 cases in all; nightly:
+ * FUZZ_RUNS=15000 for over 10^5). The streaming forests also get one
+ * hand-damaged snapshot per invariant class and a check that a restored
+ * detector scores on exactly as the uninterrupted one.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ARTimeDetector } from '../src/anomaly/artime';
+import { ARTimeMember } from '../src/anomaly/artime-member';
 import { CadOseDetector } from '../src/anomaly/cad-ose';
 import { ScoreCalibrator } from '../src/anomaly/calibration';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
@@ -69,6 +71,12 @@ const TARGETS: Target[] = [
   {
     name: 'ARTimeDetector',
     make: () => new ARTimeDetector({ probation: 120, maxCategories: 64 }),
+    n: 400,
+    share: 0.4,
+  },
+  {
+    name: 'ARTimeMember',
+    make: () => new ARTimeMember({ probation: 120, maxCategories: 64 }),
     n: 400,
     share: 0.4,
   },

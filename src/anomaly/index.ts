@@ -20,6 +20,7 @@ export type {
 } from '../threads/anomaly/service';
 export { serveWindowDetection } from '../threads/stream/service';
 export { ARTimeDetector, type ARTimeOptions } from './artime';
+export { ARTimeMember, type ARTimeMemberOptions, withARTime } from './artime-member';
 export { CadOseDetector, type CadOseOptions } from './cad-ose';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
