@@ -138,14 +138,7 @@ export const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (
 
 /** P(Gamma(k, 1) <= x) for an integer k >= 1 (Fisher's method on surprisals). */
 export function gammaCdfInt(x: number, k: number): number {
-  if (!(x > 0)) return 0;
-  let term = 1;
-  let sum = 1;
-  for (let j = 1; j < k; j++) {
-    term *= x / j;
-    sum += term;
-  }
-  const q = Math.exp(-x) * sum;
+  const q = gammaTailInt(x, k);
   return q >= 1 ? 0 : 1 - q;
 }
 
