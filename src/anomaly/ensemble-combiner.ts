@@ -4,7 +4,7 @@ import type { BaseDetector } from './streaming';
 
 /** Options of `StreamingDetector`; every field has a default. */
 export interface StreamingDetectorOptions {
-  /** Member detectors (default: `defaultMembers()`: seasonal daily profile, slow EWMA chart, ARTime backed by a deviation). */
+  /** Member detectors (default: `defaultMembers()`: seasonal daily profile + slow EWMA chart). */
   members?: Record<string, BaseDetector>;
   /**
    * Alarm level of the combined score that starts (or extends) a cooldown
