@@ -276,9 +276,7 @@ export class SlidingWindow extends WasmObject {
    */
   #reuse(bytes: number): ArrayBuffer {
     this.#live.gen++;
-    const old = this.#rows;
-    this.#rows = undefined;
-    let buf = old ? moveBuffer(old) : undefined;
+    let buf = this.#rows ? moveBuffer(this.#rows) : undefined;
     if (buf && (buf.byteLength < bytes || (buf.byteLength > 4 * bytes && buf.byteLength > 1 << 20)))
       buf = undefined;
     this.#rows = buf ?? new ArrayBuffer(bytes);
