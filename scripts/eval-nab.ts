@@ -220,6 +220,7 @@ if (!argv.includes('--no-cv')) {
   > = {
     seasonal: defaultMembers().seasonal,
     ewma: defaultMembers().ewma,
+    artime: defaultMembers().artime,
     gaussian: allDetectors().gaussian,
     mad: allDetectors().mad,
     cusum: allDetectors().cusum,
@@ -257,7 +258,8 @@ if (!argv.includes('--no-cv')) {
   // `--artime-only`: the default's members, the earlier ARTime member and these candidates only
   if (argv.includes('--artime-only')) {
     for (const k of Object.keys(pool))
-      if (!['seasonal', 'ewma', 'artime750m1', 'artimeMember'].includes(k)) delete pool[k];
+      if (!['seasonal', 'ewma', 'artime', 'artime750m1', 'artimeMember'].includes(k))
+        delete pool[k];
   }
   // ----- end of the ARTime member candidates' pool -----
   const t0 = performance.now();
@@ -322,7 +324,7 @@ if (!argv.includes('--no-cv')) {
    * - `artime:point`: its likelihoods can never alarm (floor 1e9: capped at 0.999), so it alarms
    *   only through its point score: ARTime's score is already an event detector, and its
    *   likelihoods stretch each detection over up to 64 records of near-1 scores.
-   * - `artime` (`ARTimeMember`'s defaults): point-only, and a detection must have ARTime
+   * - `artime:c0.5` (`ARTimeMember`'s defaults): point-only, and a detection must have ARTime
    *   confidence >= 0.5 (its median on the dev split) to alarm: weak detections stay below the
    *   alarm levels.
    * - `artime:agree`: point-only, and an ARTime alarm needs another member's contribution at
@@ -338,10 +340,13 @@ if (!argv.includes('--no-cv')) {
     'artime:plain': { alarmFloor: 0, likelihoodFloor: 0 },
     'artime:lf3': { alarmFloor: 0, likelihoodFloor: 3 },
     'artime:point': { alarmFloor: 0, likelihoodFloor: 1e9 },
-    artime: {},
+    'artime:c0.5': {},
     'artime:agree': { alarmFloor: 0, likelihoodFloor: 1e9 },
     'artime:agree999': { alarmFloor: 0, likelihoodFloor: 1e9 },
     'artime:f0.75': { alarmFloor: 0.75 },
+    // the default's member (`defaultMembers().artime`): point only, and an ARTime alarm needs
+    // the seasonal or EWMA member's raw deviation of 3.5 SD at the same record (`deviationFloor`)
+    'artime:dev3.5': { alarmFloor: 0, likelihoodFloor: 1e9, deviationFloor: 3.5 },
   };
   if (ARTIME) {
     for (const [name, opts] of Object.entries(ARTIME_CANDIDATES)) {
@@ -417,7 +422,10 @@ if (!argv.includes('--no-cv')) {
     const o = c.options;
     return `${c.members.join('+')} ${o.combine ?? 'max'} lik=[${(o.likelihoodWindows ?? [8, 16, 32, 64]).join(',')}] range=${o.rangeTolerance ?? 0.05} cooldown=${o.cooldown ?? 100}`;
   };
+  // the default first (seasonal + EWMA + ARTime with its 3.5 SD deviation floor), then the
+  // previous default (seasonal + EWMA)
   const sets: string[][] = [
+    ['seasonal', 'ewma', 'artime'],
     ['seasonal', 'ewma'],
     ['seasonal'],
     ['seasonal', 'ewma', 'gaussian'],
@@ -467,7 +475,7 @@ if (!argv.includes('--no-cv')) {
         throw new Error(`ARTimeMember differs from the earlier ARTime pipeline on ${s.name}`);
     });
     const ref = replay({
-      members: ['seasonal', 'ewma', 'artime'],
+      members: ['seasonal', 'ewma', 'artimeMember'],
       options: { combine: 'max', likelihoodWindows: [8, 16, 32, 64], rangeTolerance: 0.05 },
     });
     series.forEach((s, f) => {
@@ -573,8 +581,9 @@ if (!argv.includes('--no-cv')) {
       `| --- | --- | --- | --- | ${cats.map(() => '---').join(' | ')} | --- | --- | --- | --- |`,
     );
     for (const members of [
+      ['seasonal', 'ewma', 'artime'],
       ['seasonal', 'ewma'],
-      ...sets.filter((m) => m.some((x) => x.startsWith('artime'))),
+      ...sets.filter((m) => m.some((x) => x.startsWith('artime') && x !== 'artime')),
     ]) {
       const ks = grid
         .map((c, k) => (c.members.join() === members.join() ? k : -1))

@@ -34,7 +34,7 @@ describe('detectOnWindows: streaming detection on stream-processor windows', () 
     );
     expect(spike, 'event for the spiked window').toBeDefined();
     expect(spike!.topic).toBe('anomaly.dev_a');
-    expect(Object.keys(spike!.e.contributions)).toEqual(['seasonal', 'ewma']);
+    expect(Object.keys(spike!.e.contributions)).toEqual(['seasonal', 'ewma', 'artime']);
     expect(events.some((x) => x.e.series === 'dev.b')).toBe(false); // constant series: no alarms
     // the per-key detector saw exactly the window means, in order
     const ref = new StreamingDetector();

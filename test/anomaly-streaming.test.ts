@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NAB_PROFILES, nabScore, probationLength } from '../scripts/nab/scorer';
+import { ARTimeMember } from '../src/anomaly/artime-member';
 import { ScoreCalibrator } from '../src/anomaly/calibration';
-import { allDetectors, StreamingDetector } from '../src/anomaly/ensemble-stream';
+import { EnsembleCombiner } from '../src/anomaly/ensemble-combiner';
+import { allDetectors, StreamingDetector, withARTime } from '../src/anomaly/ensemble-stream';
 import { Rng } from '../src/anomaly/matrix';
 import {
   type BaseDetector,
@@ -12,6 +14,7 @@ import {
   SeasonalDetector,
 } from '../src/anomaly/streaming';
 import v1 from './fixtures/streaming-detector-v1.json';
+import v02 from './fixtures/streaming-snapshot-0.2-default.json';
 import { expectCode } from './helpers/errors';
 
 const factories: Record<string, () => BaseDetector | StreamingDetector> = {
@@ -105,6 +108,38 @@ describe('streaming detectors: properties', () => {
     expect(() => s.restore(other.snapshot())).toThrowError(/likelihood windows/);
   });
 
+  it('a 0.2 default snapshot (seasonal + EWMA, before ARTime joined) restores into the default: ARTime starts afresh', () => {
+    // written by `new StreamingDetector().snapshot()` of 0.2 after 3,000 five-minute records
+    const snap = v02 as unknown as DetectorSnapshot;
+    const old = (snap.state as { members: Record<string, DetectorSnapshot> }).members;
+    expect(Object.keys(old)).toEqual(['seasonal', 'ewma']);
+    const d = new StreamingDetector().restore(structuredClone(snap));
+    expect(d.count).toBe(snap.n);
+    const now = (d.snapshot().state as { members: Record<string, DetectorSnapshot> }).members;
+    expect(now.seasonal).toEqual(old.seasonal);
+    expect(now.ewma).toEqual(old.ewma);
+    expect(d.members.artime.count).toBe(0);
+    // it scores on, and the seasonal + EWMA part goes on exactly as in a 2-member detector
+    const two = new StreamingDetector({
+      members: { seasonal: withARTime().seasonal, ewma: withARTime().ewma },
+    }).restore(structuredClone(snap));
+    const t0 = Date.UTC(2024, 0, 1) + 3000 * 300_000;
+    for (let i = 0; i < 500; i++) {
+      const v = 10 + Math.sin((3000 + i) / 20);
+      const s = d.update(v, t0 + i * 300_000);
+      two.update(v, t0 + i * 300_000);
+      expect(s).toBeGreaterThanOrEqual(0);
+      expect(s).toBeLessThanOrEqual(1);
+    }
+    expect(d.members.seasonal.snapshot()).toEqual(two.members.seasonal.snapshot());
+    expect(d.members.artime.count).toBe(500);
+    // only a default detector upgrades: one with explicit members still refuses it, unchanged
+    const explicit = new StreamingDetector({ members: withARTime() });
+    const before = JSON.stringify(explicit.snapshot());
+    expectCode(() => explicit.restore(structuredClone(snap)), 'CORRUPT_STATE');
+    expect(JSON.stringify(explicit.snapshot())).toBe(before);
+  });
+
   it('StreamingDetector resumes from a version-1 snapshot (previous release): members kept, the new parts relearnt', () => {
     const snap = v1.snapshot as unknown as DetectorSnapshot;
     expect(snap.version).toBe(1);
@@ -114,11 +149,13 @@ describe('streaming detectors: properties', () => {
     const members = (snap.state as { members: Record<string, DetectorSnapshot> }).members;
     const now = d.snapshot();
     expect(now.version).toBe(3);
-    for (const k of d.memberNames) {
+    expect(d.memberNames).toEqual([...Object.keys(members), 'artime']);
+    for (const k of Object.keys(members)) {
       expect((now.state as { members: Record<string, DetectorSnapshot> }).members[k]).toEqual(
         members[k],
       );
     }
+    expect(d.members.artime.count).toBe(0); // joined in 0.3: starts afresh
     // the likelihoods and the range are learnt during one more learning period
     let s = 999;
     const noise = () => {
@@ -204,7 +241,7 @@ describe('streaming detectors: behaviour', () => {
     const s = d.updateBatch(v.subarray(0, 2501), t.subarray(0, 2501));
     expect(s[2500]).toBeGreaterThan(0.99);
     expect(Array.from(d.contributions).some((c) => c > 0.99)).toBe(true);
-    expect(d.memberNames).toEqual(['seasonal', 'ewma']);
+    expect(d.memberNames).toEqual(['seasonal', 'ewma', 'artime']);
     const later = d.updateBatch(v.subarray(2501), t.subarray(2501));
     expect(later[19]).toBeLessThanOrEqual(0.5); // second spike inside the cooldown: halved
     const noCool = new StreamingDetector({ cooldown: 0 }).updateBatch(v, t);
@@ -248,6 +285,34 @@ describe('streaming detectors: behaviour', () => {
     expect(peak(pointOnly)).toBeLessThan(earlier(pointOnly)); // the point scores alone do not
   });
 
+  it("deviationFloor: a member's alarm needs another member's raw deviation at the same record", () => {
+    const opts = { likelihoodWindows: [], rangeTolerance: Number.POSITIVE_INFINITY, warmup: 0 };
+    const specs = [
+      { warmup: 0, alarmFloor: 3 },
+      { warmup: 0, deviationFloor: 3.5 },
+    ];
+    const score = (raw0: number): number =>
+      new EnsembleCombiner(specs, opts).step([0.5, 0.99999], 1, 0, [raw0, 0.9]);
+    // Šidák over 2 members: max^2; held at 0.999 below the floor, passes at or above it
+    expect(score(3.4)).toBeCloseTo(0.999 ** 2, 12);
+    expect(score(3.5)).toBeCloseTo(0.99999 ** 2, 12);
+    // without raw deviations (no floors apply) it passes, as the alarm floors do
+    expect(new EnsembleCombiner(specs, opts).step([0.5, 0.99999], 1, 0)).toBeCloseTo(
+      0.99999 ** 2,
+      12,
+    );
+    // a member with a deviation floor does not back another one (only members without it count)
+    const both = new EnsembleCombiner(
+      [
+        { warmup: 0, deviationFloor: 3.5 },
+        { warmup: 0, deviationFloor: 3.5 },
+      ],
+      opts,
+    ).step([0.99999, 0.99999], 1, 0, [9, 9]);
+    expect(both).toBeCloseTo(0.999 ** 2, 12);
+    expectCode(() => new ARTimeMember({ deviationFloor: -1 }), 'INVALID_ARGUMENT');
+  });
+
   it('StreamingDetector combination rules: max (Šidák), Fisher, min, against their formulas', () => {
     const { v, t } = series(1500, 31);
     v[1400] += 4; // moderate spike
@@ -258,13 +323,21 @@ describe('streaming detectors: behaviour', () => {
       return { s: s[1400], c: Array.from(d.contributions) };
     };
     const mx = run('max');
-    expect(mx.s).toBeCloseTo(Math.max(...mx.c) ** 2, 12);
+    const m = mx.c.length; // the default's members (3: seasonal, EWMA, ARTime)
+    expect(m).toBe(3);
+    expect(mx.s).toBeCloseTo(Math.max(...mx.c) ** m, 12);
     const mn = run('min');
     expect(mn.s).toBeCloseTo(Math.min(...mn.c), 12);
     const fi = run('fisher');
-    // P(Gamma(2, 1) <= x) = 1 - e^-x (1 + x), x = sum of surprisals
+    // P(Gamma(m, 1) <= x) = 1 - e^-x sum_{j<m} x^j / j!, x = sum of surprisals
     const x = fi.c.reduce((a, p) => a - Math.log(1 - p), 0);
-    expect(fi.s).toBeCloseTo(1 - Math.exp(-x) * (1 + x), 12);
+    let term = 1;
+    let sum = 1;
+    for (let j = 1; j < m; j++) {
+      term *= x / j;
+      sum += term;
+    }
+    expect(fi.s).toBeCloseTo(1 - Math.exp(-x) * sum, 12);
     expect(() => new StreamingDetector({ combine: 'mean' as 'max' })).toThrowError(/combine/);
   });
 

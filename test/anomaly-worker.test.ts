@@ -111,7 +111,7 @@ describe('anomaly workers (Node worker_threads, Comlink)', () => {
     expect(spike, 'spike event').toBeDefined();
     expect(spike!.series).toBe('machine.temp');
     expect(spike!.value).toBe(v[2500]);
-    expect(Object.keys(spike!.contributions)).toEqual(['seasonal', 'ewma']);
+    expect(Object.keys(spike!.contributions)).toEqual(['seasonal', 'ewma', 'artime']);
     expect(topics[0]).toBe('anomaly.machine_temp');
     // a new monitor resumes from the snapshot with the same scores
     const mon2 = new WorkerAnomalyMonitor(pool.remote(1), bus, { threshold: 1 });

@@ -126,7 +126,7 @@ describe('rt.detect: stream -> detector -> metrics -> events -> storage -> sync'
 
     // events on the bus: exactly the reference's, on the series' topic
     expect(seen).toEqual(ref.events.map((event) => ({ topic: 'anomaly.sensor_temp', event })));
-    expect(Object.keys(seen[0].event.contributions)).toEqual(['seasonal', 'ewma']);
+    expect(Object.keys(seen[0].event.contributions)).toEqual(['seasonal', 'ewma', 'artime']);
     expect(det.count).toBe(N);
     expect(det.anomalies).toBe(1);
 
@@ -321,7 +321,7 @@ describe.runIf(workerBuilt)('rt.detect({ worker: true }) (needs npm run build:li
     const flagged = [...alone.keys()].filter((i) => alone[i] >= 0.99);
     expect(flagged).toContain(SPIKE);
     expect(seen.map((e) => e.timestamp)).toEqual(flagged.map((i) => timestamps[i]));
-    expect(Object.keys(seen[0].contributions)).toEqual(['seasonal', 'ewma']);
+    expect(Object.keys(seen[0].contributions)).toEqual(['seasonal', 'ewma', 'artime']);
     await rt.dispose();
   });
 

@@ -62,6 +62,15 @@ export interface BaseOptions {
    * running mean (default 0: off).
    */
   likelihoodFloor?: number;
+  /**
+   * Deviation floor, in standard deviations: inside a `StreamingDetector`,
+   * this member's point score cannot pass 0.999 unless another member
+   * without a deviation floor (a z-scored member: seasonal, EWMA, ...) sees a
+   * raw deviation of at least this much at the same record (default 0: off).
+   * For members whose score says "new shape" rather than "far from normal"
+   * (`ARTimeMember`): their alarm needs the value to be unusual too.
+   */
+  deviationFloor?: number;
 }
 
 export const checkFloor = (x: unknown, name: string, where: string): number => {
@@ -132,6 +141,8 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   readonly alarmFloor: number;
   /** See `BaseOptions.likelihoodFloor`. */
   readonly likelihoodFloor: number;
+  /** See `BaseOptions.deviationFloor`. */
+  readonly deviationFloor: number;
   /**
    * How long the detector learns before its scores count in a
    * `StreamingDetector` (whose combination caps this member's contribution
@@ -157,6 +168,11 @@ export abstract class BaseDetector implements StreamingDetectorApi {
     this.likelihoodFloor = checkFloor(
       options.likelihoodFloor ?? 0,
       'likelihoodFloor',
+      this.constructor.name,
+    );
+    this.deviationFloor = checkFloor(
+      options.deviationFloor ?? 0,
+      'deviationFloor',
       this.constructor.name,
     );
   }

@@ -4,7 +4,7 @@ import type { BaseDetector } from './streaming';
 
 /** Options of `StreamingDetector`; every field has a default. */
 export interface StreamingDetectorOptions {
-  /** Member detectors (default: `defaultMembers()`: seasonal daily profile + slow EWMA chart). */
+  /** Member detectors (default: `defaultMembers()`: seasonal daily profile, slow EWMA chart, ARTime backed by a deviation). */
   members?: Record<string, BaseDetector>;
   /**
    * Alarm level of the combined score that starts (or extends) a cooldown
@@ -126,6 +126,7 @@ export interface MemberSpec {
   warmup: number;
   alarmFloor?: number;
   likelihoodFloor?: number;
+  deviationFloor?: number;
   maturity?: { readonly ms: number; readonly records: number };
 }
 
@@ -203,6 +204,7 @@ export class EnsembleCombiner {
   readonly #warm: number;
   readonly #floor: Float64Array;
   readonly #likFloor: Float64Array;
+  readonly #devFloor: Float64Array;
   readonly #matureMs: Float64Array;
   readonly #matureRecords: Float64Array;
   readonly likelihoodAlpha: number;
@@ -220,6 +222,7 @@ export class EnsembleCombiner {
     this.memberWarmups = memberWarmups;
     this.#floor = Float64Array.from(specs, (m) => m.alarmFloor ?? 0);
     this.#likFloor = Float64Array.from(specs, (m) => m.likelihoodFloor ?? 0);
+    this.#devFloor = Float64Array.from(specs, (m) => m.deviationFloor ?? 0);
     this.#matureMs = Float64Array.from(specs, (m) => m.maturity?.ms ?? 0);
     this.#matureRecords = Float64Array.from(specs, (m) => m.maturity?.records ?? 0);
     this.contributions = new Float64Array(memberWarmups.length);
@@ -318,6 +321,15 @@ export class EnsembleCombiner {
     return !any;
   }
 
+  /** The largest raw deviation at this record among the members (other than `i`) without a deviation floor. */
+  #deviation(raw: ArrayLike<number>, i: number): number {
+    let d = 0;
+    for (let j = 0; j < raw.length; j++) {
+      if (j !== i && !(this.#devFloor[j] > 0) && raw[j] > d) d = raw[j];
+    }
+    return d;
+  }
+
   freshLikelihoods(): Likelihood[][] {
     return this.memberWarmups.map(() => this.likelihoodWindows.map((w) => new Likelihood(w)));
   }
@@ -336,7 +348,15 @@ export class EnsembleCombiner {
     let mn = 1;
     let fisher = 0;
     for (let i = 0; i < c.length; i++) {
-      const pi = p[i];
+      let pi = p[i];
+      // a "new shape" member needs the value to be unusual too: a z-scored member's deviation
+      if (
+        raw &&
+        pi > 0.999 &&
+        this.#devFloor[i] > 0 &&
+        !(this.#deviation(raw, i) >= this.#devFloor[i])
+      )
+        pi = 0.999;
       // below its alarm floor a member's point score stays under the alarm levels
       let s = raw && pi > 0.999 && raw[i] < this.#floor[i] ? 0.999 : pi;
       const e = -Math.log(Math.max(1e-12, 1 - pi));

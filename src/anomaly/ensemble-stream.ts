@@ -1,5 +1,6 @@
 import { checkSnapshot, type SnapshotFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
+import { ARTimeMember, type ARTimeMemberOptions } from './artime-member';
 import { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 import { EnsembleCombiner, isCount, type StreamingDetectorOptions } from './ensemble-combiner';
 import { HalfSpaceTreesDetector, RandomCutForestDetector } from './forests-stream';
@@ -25,8 +26,10 @@ export {
 
 /**
  * The members of the default `StreamingDetector`, by name: the seasonal
- * daily profile (alarm floor 4) and a slow EWMA chart (alpha 0.01,
- * likelihood floor 3).
+ * daily profile (alarm floor 4), a slow EWMA chart (alpha 0.01, likelihood
+ * floor 3) and ARTime in streaming mode (`ARTimeMember`), whose detections
+ * alarm only where the seasonal or EWMA member sees a deviation of 3.5
+ * standard deviations (`deviationFloor`; point score only).
  */
 export function defaultMembers(): Record<string, () => BaseDetector> {
   return {
@@ -34,7 +37,23 @@ export function defaultMembers(): Record<string, () => BaseDetector> {
     // over 10,000 Gaussian records is about 4 standard deviations
     seasonal: () => new SeasonalDetector({ alarmFloor: 4 }),
     ewma: () => new EwmaDetector({ alpha: 0.01, likelihoodFloor: 3 }),
+    // a new shape alarms only where the value is also unusual (the range floor's 3.5 SD)
+    artime: () => new ARTimeMember({ alarmFloor: 0, deviationFloor: 3.5 }),
   };
+}
+
+/**
+ * The default members with the ARTime member built from `options`
+ * (`ARTimeMember`'s own defaults: a confidence floor of 0.5 and no
+ * deviation floor), as instances:
+ * `new StreamingDetector({ members: withARTime() })`.
+ */
+export function withARTime(options: ARTimeMemberOptions = {}): Record<string, BaseDetector> {
+  const members: Record<string, BaseDetector> = {};
+  for (const [name, make] of Object.entries(defaultMembers())) {
+    members[name] = name === 'artime' ? new ARTimeMember(options) : make();
+  }
+  return members;
 }
 
 /** Every streaming detector with its default options, by name (for evaluation). */
@@ -96,6 +115,8 @@ export class StreamingDetector implements StreamingDetectorApi {
   readonly #c: EnsembleCombiner;
   #rejected = 0;
   readonly #cal = new ScoreCalibrator();
+  /** Built with `defaultMembers()` (no `members` option). */
+  readonly #defaults: boolean;
 
   constructor(options: StreamingDetectorOptions = {}) {
     if (options.members) {
@@ -111,6 +132,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     } else {
       this.members = Object.fromEntries(Object.entries(defaultMembers()).map(([k, f]) => [k, f()]));
     }
+    this.#defaults = !options.members;
     this.#names = Object.keys(this.members);
     this.#list = this.#names.map((k) => this.members[k]);
     if (this.#list.length === 0) {
@@ -293,7 +315,9 @@ export class StreamingDetector implements StreamingDetectorApi {
       firstT = f ?? Number.NaN;
     }
     const ls = outer.likelihoods;
-    if (!Array.isArray(ls) || ls.length !== c.lik.length) {
+    // a default detector of 0.2 (before ARTime joined): its members' likelihoods come first
+    const added = this.#added(outer.members);
+    if (!Array.isArray(ls) || ls.length !== c.lik.length - added.length) {
       throw bad('the snapshot was taken with other members');
     }
     const lik = c.freshLikelihoods();
@@ -351,16 +375,35 @@ export class StreamingDetector implements StreamingDetectorApi {
     return this;
   }
 
+  /**
+   * Default members a snapshot of an earlier default lacks: `['artime']` for
+   * a default `StreamingDetector` of 0.2 (seasonal + EWMA) restored into
+   * the current default, else none.
+   */
+  #added(st: Record<string, DetectorSnapshot> | undefined): string[] {
+    if (!this.#defaults || !st || typeof st !== 'object') return [];
+    const missing = this.#names.filter((k) => !st[k]);
+    const last = this.#names[this.#names.length - 1];
+    return missing.length === 1 && missing[0] === 'artime' && last === 'artime' ? missing : [];
+  }
+
   #restoreMembers(st: Record<string, DetectorSnapshot> | undefined): void {
+    const added = this.#added(st);
     for (const k of this.#names) {
-      if (!st?.[k])
+      if (!st?.[k] && !added.includes(k))
         throw new EdgewiseError(
           'CORRUPT_STATE',
           `StreamingDetector.restore: the snapshot has no member ${k}.`,
         );
     }
-    for (const k of this.#names)
-      this.members[k].restore((st as Record<string, DetectorSnapshot>)[k]);
+    for (const k of this.#names) {
+      if (added.includes(k)) {
+        // a member the snapshot's version did not have starts afresh (ARTime: its probation)
+        const fresh = defaultMembers()[k]();
+        this.members[k] = fresh;
+        this.#list[this.#names.indexOf(k)] = fresh;
+      } else this.members[k].restore((st as Record<string, DetectorSnapshot>)[k]);
+    }
   }
 
   /**

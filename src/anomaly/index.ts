@@ -20,7 +20,7 @@ export type {
 } from '../threads/anomaly/service';
 export { serveWindowDetection } from '../threads/stream/service';
 export { ARTimeDetector, type ARTimeOptions } from './artime';
-export { ARTimeMember, type ARTimeMemberOptions, withARTime } from './artime-member';
+export { ARTimeMember, type ARTimeMemberOptions } from './artime-member';
 export { CadOseDetector, type CadOseOptions } from './cad-ose';
 export { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 export {
@@ -35,6 +35,7 @@ export {
   defaultMembers,
   StreamingDetector,
   type StreamingDetectorOptions,
+  withARTime,
 } from './ensemble-stream';
 export {
   HalfSpaceTreesDetector,
