@@ -347,6 +347,11 @@ if (!argv.includes('--no-cv')) {
     // the default's member (`defaultMembers().artime`): point only, and an ARTime alarm needs
     // the seasonal or EWMA member's raw deviation of 3.5 SD at the same record (`deviationFloor`)
     'artime:dev3.5': { alarmFloor: 0, likelihoodFloor: 1e9, deviationFloor: 3.5 },
+    // lower deviation floors, measured 2026-12-06 and not taken: below 3.5 on dev, threshold-only
+    // CV, nested CV and the halves in every profile, and more alarms on the sines (of the 45/30/30
+    // series of periods 100/37/288: 3 lets 1/0/2 alarm, 2.5 lets 2/1/3, 3.5 lets 1/0/1)
+    'artime:dev3': { alarmFloor: 0, likelihoodFloor: 1e9, deviationFloor: 3 },
+    'artime:dev2.5': { alarmFloor: 0, likelihoodFloor: 1e9, deviationFloor: 2.5 },
   };
   if (ARTIME) {
     for (const [name, opts] of Object.entries(ARTIME_CANDIDATES)) {
