@@ -10,13 +10,14 @@ export default defineConfig({
   root: 'demo',
   base: './',
   // The demo is the first user of the public API: it imports `edgewise` and
-  // `edgewise/<family>` only, resolved here to the sources of those entries
-  // (tsconfig.json's `paths` says the same to the type checker).
+  // `edgewise/<family>` (and `edgewise/threads/stream`) only, resolved here to
+  // the sources of those entries (tsconfig.json's `paths` says the same to the
+  // type checker).
   resolve: {
     alias: [
       { find: /^edgewise$/, replacement: resolve(import.meta.dirname, 'src/index.ts') },
       {
-        find: /^edgewise\/([a-z]+)$/,
+        find: /^edgewise\/([a-z]+|threads\/stream)$/,
         replacement: resolve(import.meta.dirname, 'src/$1/index.ts'),
       },
     ],

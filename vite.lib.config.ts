@@ -29,6 +29,7 @@ export default defineConfig({
         metrics: 'src/metrics/index.ts',
         storage: 'src/storage/index.ts',
         threads: 'src/threads/index.ts',
+        'threads-stream': 'src/threads/stream/index.ts',
         events: 'src/events/index.ts',
         stream: 'src/stream/index.ts',
         stats: 'src/stats/index.ts',

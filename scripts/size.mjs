@@ -27,6 +27,7 @@ const ENTRIES = [
   'metrics',
   'storage',
   'threads',
+  'threads-stream',
   'stats',
   'anomaly',
   'gpu',
@@ -38,7 +39,7 @@ const ENTRIES = [
 export async function build() {
   const { rolldown } = await import('rolldown');
   for (const e of ENTRIES) {
-    const file = e === 'index' ? 'src/index.ts' : `src/${e}/index.ts`;
+    const file = e === 'index' ? 'src/index.ts' : `src/${e.replace('-', '/')}/index.ts`; // threads-stream: src/threads/stream
     if (!existsSync(join(root, file))) continue;
     const bundle = await rolldown({
       input: { [e]: join(root, file) },

@@ -14,7 +14,8 @@
 //    kernel client ran in Web Workers (and, in the webpack and no-bundler
 //    apps, the stream, ML and GPU workers), and that the console has no error;
 // 6. runs examples/node-esm's `npm run verify` when that example exists;
-// 7. prints the Vite app's production build size (gzip of JS + WASM).
+// 7. prints the Vite app's production build size (gzip of JS + WASM), and
+//    checks that it holds no worker the app does not use (the stream worker).
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -452,6 +453,12 @@ try {
   );
   check(total < 150 * 1024, `vite build: JS + WASM under 150 KB gzip (${kb(total)})`);
   check(files.filter((f) => f.endsWith('.wasm')).length === 1, 'vite build: one .wasm file');
+  // Bundlers emit every worker a built module spells, used or not: the app
+  // imports edgewise/threads but not edgewise/threads/stream.
+  check(
+    !files.some((f) => f.startsWith('stream.worker')),
+    'vite build: no stream worker emitted (the app does not import edgewise/threads/stream)',
+  );
 } finally {
   await browser.close();
 }

@@ -3,6 +3,7 @@
 // webpack, a page with no bundler) run in Chromium in `npm run test:examples`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseAst } from 'rolldown/parseAst';
 import { describe, expect, it } from 'vitest';
 
@@ -28,6 +29,30 @@ function topLevelAwaits(code: string): number {
   };
   walk(parseAst(code, { sourceType: 'module' }).body);
   return n;
+}
+
+/** The worker files (`<name>.worker.js`) that string literals and templates of `code` name. */
+function workerLiterals(code: string): Set<string> {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const x of node) walk(x);
+      return;
+    }
+    const n = node as Node;
+    const text =
+      n.type === 'Literal' && typeof n.value === 'string'
+        ? n.value
+        : n.type === 'TemplateElement'
+          ? String((n.value as { cooked?: string; raw: string }).cooked ?? '')
+          : undefined;
+    const m = text === undefined ? null : /(?:^|\/)([\w-]+)\.worker\.js$/.exec(text);
+    if (m) found.add(m[1]);
+    for (const v of Object.values(n)) if (typeof v === 'object') walk(v);
+  };
+  walk(parseAst(code, { sourceType: 'module' }).body);
+  return found;
 }
 
 describe('dist: workers and the kernel module as bundlers and browsers need them', () => {
@@ -77,5 +102,77 @@ describe('dist: workers and the kernel module as bundlers and browsers need them
     const head = wasm.subarray(0, 12).toString('base64').slice(0, 12);
     for (const f of all) expect(read(f).includes(head), f).toBe(false);
     expect(readdirSync(dist).filter((f) => f.endsWith('.wasm'))).toEqual(['edgewise.wasm']);
+  });
+
+  it('only edgewise/threads/stream references the stream worker: an app importing edgewise/threads does not bundle it', async () => {
+    // Vite and webpack emit a worker for every `new Worker(new URL(...))` in
+    // the modules they build, called or not (tree-shaking comes later). So no
+    // module in the built graph of an entry but edgewise/threads/stream (the
+    // entry file and every chunk it imports, statically or with import(),
+    // transitively) may name the stream worker.
+    const pkg = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, string | { import?: string }>;
+    };
+    const graph = (entry: string): Map<string, string> => {
+      const seen = new Map<string, string>();
+      const visit = (file: string): void => {
+        if (seen.has(file)) return;
+        const text = readFileSync(file, 'utf8');
+        seen.set(file, text);
+        for (const m of text.matchAll(
+          /(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}\/[^"']+\.js)["']/g,
+        )) {
+          visit(join(file, '..', m[1]));
+        }
+      };
+      visit(join(dist, '..', entry));
+      return seen;
+    };
+    const entries = Object.entries(pkg.exports).flatMap(([sub, e]) =>
+      typeof e === 'object' && e.import ? [[sub, e.import] as const] : [],
+    );
+    expect(entries.map(([sub]) => sub)).toEqual(
+      expect.arrayContaining(['.', './threads', './threads/stream', './anomaly', './events']),
+    );
+    for (const [sub, file] of entries) {
+      const files = graph(file);
+      const hits = [...files].filter(([, code]) => workerLiterals(code).has('stream'));
+      if (sub === './threads/stream') {
+        expect(hits, sub).toHaveLength(1);
+        expect(hits[0][1]).toContain(
+          'new Worker(new URL("./workers/stream.worker.js", import.meta.url), {',
+        );
+      } else {
+        const where = hits.map(([f]) => f);
+        expect(where, `${sub} (${file}) must not reach the stream worker`).toEqual([]);
+      }
+    }
+    // The walk reaches the chunks where edgewise/threads starts its own
+    // workers (an empty result above is not a walk that stopped early).
+    const threads = [...graph('./dist/threads.js').values()];
+    expect(threads.length).toBeGreaterThan(3);
+    for (const w of ['analytics', 'anomaly']) {
+      expect(
+        threads.some((code) => workerLiterals(code).has(w)),
+        w,
+      ).toBe(true);
+    }
+    // The functions moved: edgewise/threads/stream exports them, edgewise/threads does not.
+    const load = (f: string) => import(pathToFileURL(join(dist, f)).href);
+    const [t, ts] = [await load('threads.js'), await load('threads-stream.js')];
+    expect('createStreamWorker' in t || 'serveWindowDetection' in t).toBe(false);
+    expect([typeof ts.createStreamWorker, typeof ts.serveWindowDetection]).toEqual([
+      'function',
+      'function',
+    ]);
+  });
+
+  it('the literal finder sees worker file names in strings and templates, not in comments', () => {
+    const code =
+      '// see "./workers/stream.worker.js"\n/* `stream.worker.js` */\n' +
+      'const a = new URL("./workers/anomaly.worker.js", import.meta.url);\n' +
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: source text holding a template literal
+      'const b = `../workers/${x}/gpu.worker.js`; const c = "analytics.worker.js.map";';
+    expect([...workerLiterals(code)].sort()).toEqual(['anomaly', 'gpu']);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type AnomalyEvent, serveWindowDetection } from '../src/anomaly/index';
+import type { AnomalyEvent } from '../src/anomaly/index';
 import { bridgeBus, EventBus } from '../src/events/index';
 import { createRuntime } from '../src/index';
 import { type HostAck, hostStream, StreamProcessor, type WindowResult } from '../src/stream/index';
+import { serveWindowDetection } from '../src/threads/stream/index';
 
 describe('hostStream over a MessageChannel', () => {
   it('runs a processor on the far side of a bridged bus and acknowledges control events', async () => {

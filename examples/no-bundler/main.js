@@ -5,7 +5,8 @@ import { bridgeBus, EventBus } from 'edgewise/events';
 import { GpuWorkerClient } from 'edgewise/gpu';
 import { Moments } from 'edgewise/kernels';
 import { createMlWorker, train } from 'edgewise/ml';
-import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';
+import { AnomalyWorkerPool, KernelWorkerClient } from 'edgewise/threads';
+import { createStreamWorker } from 'edgewise/threads/stream';
 import { runScenario } from './scenario.js';
 
 const out = document.getElementById('out');

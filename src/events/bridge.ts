@@ -47,7 +47,7 @@ function isBridgeMessage(d: unknown): d is BridgeMessage {
  * `bus.flush()`: nothing is dropped. Returns the function that disconnects.
  *
  * ```ts
- * const worker = createStreamWorker(); // edgewise/threads: the package's stream worker
+ * const worker = createStreamWorker(); // edgewise/threads/stream: the package's stream worker
  * const stop = bridgeBus(bus, worker, { forward: ['sensor.#', 'stream.#'] });
  * ```
  */

@@ -42,7 +42,7 @@ export function hostAck(op: HostAck['op'], stats: StreamStats | null, error?: un
  * - results come back on `<prefix>.window`, late events on `<prefix>.late`,
  *   and each control event is acknowledged on `<prefix>.ack` ({@link HostAck});
  * - `forward` adds topics the far side sends back too, e.g. `['anomaly.#']`
- *   when `serveWindowDetection` (edgewise/anomaly) scores the windows there.
+ *   when `serveWindowDetection` (edgewise/threads/stream) scores the windows there.
  */
 export function hostStream(
   endpoint: MessageEndpoint,

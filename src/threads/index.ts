@@ -2,8 +2,8 @@
  * `edgewise/threads`: the families in Web Workers and Node worker_threads,
  * over Comlink. The main-thread side (a pool that splits batch scoring across
  * anomaly workers, a monitor that feeds a streaming detector in a worker and
- * emits `anomaly.*` events, a client mirroring `Moments` in a worker, the
- * stream worker) and the services the worker entry points
+ * emits `anomaly.*` events, a client mirroring `Moments` in a worker) and the
+ * services the worker entry points
  * (`edgewise/workers/*`) expose. Source layout: one folder per worker kind
  * (src/threads/<kind>/: `service.ts` runs in the worker, `worker.ts` and
  * `node-worker.ts` are its entry points, `start.ts` starts it, `client.ts`
@@ -12,9 +12,11 @@
  *
  * The classes start the workers the package ships (browsers: Web Workers an
  * app bundler picks up; Node: worker_threads): `new AnomalyWorkerPool({ size:
- * 2 })`, `new KernelWorkerClient()`, `new WorkerAnomalyMonitor(bus)`,
- * `createStreamWorker()`. `{ worker }` overrides the script: a URL, or a
- * function returning a `Worker` (a CDN, a CSP that needs another path).
+ * 2 })`, `new KernelWorkerClient()`, `new WorkerAnomalyMonitor(bus)`.
+ * `{ worker }` overrides the script: a URL, or a function returning a
+ * `Worker` (a CDN, a CSP that needs another path). The stream worker
+ * (`createStreamWorker`) is its own entry, `edgewise/threads/stream`, so that
+ * apps that do not use it do not get it in their build.
  *
  * Your own worker entries that import Edgewise must be built as module
  * workers (Vite: `worker.format: 'es'`): the public entries load the
@@ -51,8 +53,6 @@ export {
   type KernelService,
   type KernelServiceInfo,
 } from './kernels/service';
-export { serveWindowDetection } from './stream/service';
-export { createStreamWorker } from './stream/start';
 export type {
   WebWorker,
   WorkerLike,

@@ -38,7 +38,7 @@ export function makeData() {
 /**
  * Runs the scenario. `ew`: the exports of 'edgewise', 'edgewise/kernels',
  * 'edgewise/anomaly' and 'edgewise/threads' merged (plus 'edgewise/events', 'edgewise/stream',
- * 'edgewise/ml' and 'edgewise/gpu' for `extras`).
+ * 'edgewise/threads/stream', 'edgewise/ml' and 'edgewise/gpu' for `extras`).
  * `options.workers` (default true): the worker paths (off in Node).
  * `options.storage`: 'indexeddb' (browsers) or 'memory'.
  * `options.extras`: also the stream, ML and GPU workers (see runExtras);

@@ -7,7 +7,8 @@ import { GpuWorkerClient } from 'edgewise/gpu';
 import { Moments } from 'edgewise/kernels';
 import { createMlWorker, exportIsolationForestOnnx, train } from 'edgewise/ml';
 import { createOnnxWorker, loadOnnxInWorker } from 'edgewise/onnx';
-import { AnomalyWorkerPool, createStreamWorker, KernelWorkerClient } from 'edgewise/threads';
+import { AnomalyWorkerPool, KernelWorkerClient } from 'edgewise/threads';
+import { createStreamWorker } from 'edgewise/threads/stream';
 import { runScenario } from './scenario.js';
 
 const out = document.getElementById('out');
