@@ -130,9 +130,12 @@ describe('ARTimeMember: its floors inside a StreamingDetector', () => {
   it('a detection below confidence 0.5 stays at 0.999; without the floors it passes', () => {
     const { v, t } = file(FILES[1]);
     const ref = pipeline(v);
-    const floored = new StreamingDetector({ members: withARTime() });
+    // the 0.3 default's four likelihood windows: the one over 8 records carries a detection
+    const likelihoodWindows = [8, 16, 32, 64];
+    const floored = new StreamingDetector({ members: withARTime(), likelihoodWindows });
     const plain = new StreamingDetector({
       members: withARTime({ alarmFloor: 0, likelihoodFloor: 0 }),
+      likelihoodWindows,
     });
     const a = floored.memberNames.indexOf('artime');
     let weak = 0;

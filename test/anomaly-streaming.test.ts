@@ -108,7 +108,7 @@ describe('streaming detectors: properties', () => {
     expect(() => s.restore(other.snapshot())).toThrowError(/likelihood windows/);
   });
 
-  it('a 0.2 default snapshot (seasonal + EWMA, before ARTime joined) restores into the default: ARTime starts afresh', () => {
+  it('a 0.2/0.3 default snapshot (seasonal + EWMA, likelihoods over [8, 16, 32, 64]) restores into the default: ARTime starts afresh', () => {
     // written by `new StreamingDetector().snapshot()` of 0.2 after 3,000 five-minute records
     const snap = v02 as unknown as DetectorSnapshot;
     const old = (snap.state as { members: Record<string, DetectorSnapshot> }).members;
@@ -119,9 +119,23 @@ describe('streaming detectors: properties', () => {
     expect(now.seasonal).toEqual(old.seasonal);
     expect(now.ewma).toEqual(old.ewma);
     expect(d.members.artime.count).toBe(0);
+    // the 0.2/0.3 default's likelihood windows were [8, 16, 32, 64]: those over 16 and 64 records,
+    // the current default's, resume exactly; the others are dropped
+    type Lik = { ring: number[]; i: number; sum: number; cal: unknown; z: number[] };
+    const oldLik = (snap.state as { likelihoods: Lik[][] }).likelihoods;
+    const nowLik = (d.snapshot().state as { likelihoods: Lik[][] }).likelihoods;
+    expect(d.likelihoodWindows).toEqual([16, 64]);
+    expect(oldLik.map((m) => m.map((l) => l.ring.length))).toEqual([
+      [8, 16, 32, 64],
+      [8, 16, 32, 64],
+    ]);
+    expect(nowLik.slice(0, 2)).toEqual(oldLik.map((m) => [m[1], m[3]]));
+    // ARTime's likelihoods start afresh
+    expect(nowLik[2].every((l) => l.ring.every((e) => e === 0) && l.i === 0)).toBe(true);
     // it scores on, and the seasonal + EWMA part goes on exactly as in a 2-member detector
     const two = new StreamingDetector({
       members: { seasonal: withARTime().seasonal, ewma: withARTime().ewma },
+      likelihoodWindows: [8, 16, 32, 64],
     }).restore(structuredClone(snap));
     const t0 = Date.UTC(2024, 0, 1) + 3000 * 300_000;
     for (let i = 0; i < 500; i++) {
@@ -133,11 +147,23 @@ describe('streaming detectors: properties', () => {
     }
     expect(d.members.seasonal.snapshot()).toEqual(two.members.seasonal.snapshot());
     expect(d.members.artime.count).toBe(500);
-    // only a default detector upgrades: one with explicit members still refuses it, unchanged
-    const explicit = new StreamingDetector({ members: withARTime() });
-    const before = JSON.stringify(explicit.snapshot());
-    expectCode(() => explicit.restore(structuredClone(snap)), 'CORRUPT_STATE');
-    expect(JSON.stringify(explicit.snapshot())).toBe(before);
+    // only a default detector upgrades: one with explicit members or explicit windows (even the
+    // default's) still refuses it, unchanged
+    for (const explicit of [
+      new StreamingDetector({ members: withARTime() }),
+      new StreamingDetector({ likelihoodWindows: [16, 64] }),
+    ]) {
+      const before = JSON.stringify(explicit.snapshot());
+      expectCode(() => explicit.restore(structuredClone(snap)), 'CORRUPT_STATE');
+      expect(JSON.stringify(explicit.snapshot())).toBe(before);
+    }
+    // a snapshot with one of the four rings damaged is refused, not half restored
+    const bad = structuredClone(snap) as unknown as { state: { likelihoods: Lik[][] } };
+    bad.state.likelihoods[1][2].ring = [1, 2, 3];
+    const fresh = new StreamingDetector();
+    const before = JSON.stringify(fresh.snapshot());
+    expectCode(() => fresh.restore(bad as unknown as DetectorSnapshot), 'CORRUPT_STATE');
+    expect(JSON.stringify(fresh.snapshot())).toBe(before);
   });
 
   it('StreamingDetector resumes from a version-1 snapshot (previous release): members kept, the new parts relearnt', () => {
@@ -195,7 +221,7 @@ describe('streaming detectors: properties', () => {
     const badIndex = structuredClone(good);
     badIndex.state.likelihoods[0][1].i = 99;
     const badSum = structuredClone(good);
-    badSum.state.likelihoods[1][2].sum += 5;
+    badSum.state.likelihoods[1][1].sum += 5;
     for (const bad of [cut, wrongMember, malformed, badIndex, badSum]) {
       expectCode(() => d.restore(bad), 'CORRUPT_STATE');
       expect(JSON.stringify(d.snapshot())).toBe(before);

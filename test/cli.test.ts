@@ -113,13 +113,13 @@ describe('edgewise CLI (built dist/cli.js)', () => {
     expect(r.code).toBe(0);
     // The series names come back quoted as RFC 4180 wants.
     const out = r.stdout.split('\r\n').join('\n');
-    // first record of a series: every member says "no evidence" (0.5), 0.5^15 after the Šidák
-    // correction over 3 members x (point + 4 likelihoods)
+    // first record of a series: every member says "no evidence" (0.5), 0.5^9 after the Šidák
+    // correction over 3 members x (point + 2 likelihoods)
     expect(out).toBe(
       'timestamp,value,score,anomaly,series\n' +
-        '2024-01-01T00:00:00.000Z,1.5,0.000030517578125,0,"room ""A"", east"\n' +
-        '2024-01-01T00:05:00.000Z,2.5,0.000030517578125,0,"multi\nline"\n' +
-        '2024-01-01T00:10:00.000Z,3.5,0.000030517578125,0,"room ""A"", east"\n',
+        '2024-01-01T00:00:00.000Z,1.5,0.001953125,0,"room ""A"", east"\n' +
+        '2024-01-01T00:05:00.000Z,2.5,0.001953125,0,"multi\nline"\n' +
+        '2024-01-01T00:10:00.000Z,3.5,0.001953125,0,"room ""A"", east"\n',
     );
   });
 
@@ -179,7 +179,7 @@ describe('edgewise CLI (built dist/cli.js)', () => {
     expect(r.stderr).toContain(`${f}:4: timestamp "0x10" is not ISO-8601`);
     expect(r.stdout.trim().split('\n')).toEqual([
       'timestamp,value,score,anomaly',
-      '2024-03-01T09:00:00.000Z,5,0.000030517578125,0',
+      '2024-03-01T09:00:00.000Z,5,0.001953125,0',
     ]);
     expect(r.stderr).not.toMatch(/RangeError|at .*\.js/);
   });

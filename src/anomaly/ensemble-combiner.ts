@@ -20,9 +20,11 @@ export interface StreamingDetectorOptions {
   cooldown?: number;
   cooldownMs?: number;
   /**
-   * Anomaly likelihood windows, in records (default [8, 16, 32, 64], one per octave; [] disables):
+   * Anomaly likelihood windows, in records (default [16, 64]; [] disables):
    * per member and window, the mean surprisal -ln(1 - p) of the last w
-   * scores, calibrated against its own history.
+   * scores, calibrated against its own history. (Before 0.4 the default was
+   * [8, 16, 32, 64]; with ARTime as a member, [16, 64] scores higher on NAB's
+   * development split cross-validated across categories, docs/anomaly-nab.md.)
    */
   likelihoodWindows?: number[];
   /**
@@ -132,6 +134,11 @@ export interface MemberSpec {
 
 /** How the calibrated member scores become one score (see `StreamingDetector`). */
 export type CombineRule = 'max' | 'fisher' | 'min';
+
+/** The default `likelihoodWindows`, in records. */
+export const DEFAULT_LIKELIHOOD_WINDOWS: readonly number[] = [16, 64];
+/** The default `likelihoodWindows` before 0.4 (snapshots of those defaults restore). */
+export const LEGACY_LIKELIHOOD_WINDOWS: readonly number[] = [8, 16, 32, 64];
 
 /** A record count: a non-negative safe integer. */
 export const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
@@ -261,7 +268,7 @@ export class EnsembleCombiner {
         `StreamingDetector: cooldown must be a non-negative integer, got ${describeValue(options.cooldown)}.`,
       );
     }
-    const ws = options.likelihoodWindows ?? [8, 16, 32, 64];
+    const ws = options.likelihoodWindows ?? DEFAULT_LIKELIHOOD_WINDOWS;
     if (!Array.isArray(ws) || !ws.every((w) => Number.isInteger(w) && w >= 1 && w <= 1e5)) {
       throw new EdgewiseError(
         'INVALID_ARGUMENT',

@@ -2,7 +2,12 @@ import { checkSnapshot, type SnapshotFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { ARTimeMember, type ARTimeMemberOptions } from './artime-member';
 import { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
-import { EnsembleCombiner, isCount, type StreamingDetectorOptions } from './ensemble-combiner';
+import {
+  EnsembleCombiner,
+  isCount,
+  LEGACY_LIKELIHOOD_WINDOWS,
+  type StreamingDetectorOptions,
+} from './ensemble-combiner';
 import { HalfSpaceTreesDetector, RandomCutForestDetector } from './forests-stream';
 import {
   BaseDetector,
@@ -117,6 +122,8 @@ export class StreamingDetector implements StreamingDetectorApi {
   readonly #cal = new ScoreCalibrator();
   /** Built with `defaultMembers()` (no `members` option). */
   readonly #defaults: boolean;
+  /** Built with the default likelihood windows (no `likelihoodWindows` option). */
+  readonly #defaultWindows: boolean;
 
   constructor(options: StreamingDetectorOptions = {}) {
     if (options.members) {
@@ -133,6 +140,7 @@ export class StreamingDetector implements StreamingDetectorApi {
       this.members = Object.fromEntries(Object.entries(defaultMembers()).map(([k, f]) => [k, f()]));
     }
     this.#defaults = !options.members;
+    this.#defaultWindows = options.likelihoodWindows === undefined;
     this.#names = Object.keys(this.members);
     this.#list = this.#names.map((k) => this.members[k]);
     if (this.#list.length === 0) {
@@ -321,7 +329,10 @@ export class StreamingDetector implements StreamingDetectorApi {
       throw bad('the snapshot was taken with other members');
     }
     const lik = c.freshLikelihoods();
-    ls.forEach((x, i) => {
+    // a default detector before 0.4 had four windows [8, 16, 32, 64]: the default's [16, 64] resume
+    const legacy = this.#legacyWindows(ls);
+    ls.forEach((all, i) => {
+      const x = legacy ? legacy.map((k) => all[k]) : all;
       if (!Array.isArray(x) || x.length !== lik[i].length) {
         throw bad('the snapshot was taken with other likelihood windows');
       }
@@ -385,6 +396,32 @@ export class StreamingDetector implements StreamingDetectorApi {
     const missing = this.#names.filter((k) => !st[k]);
     const last = this.#names[this.#names.length - 1];
     return missing.length === 1 && missing[0] === 'artime' && last === 'artime' ? missing : [];
+  }
+
+  /**
+   * For a default detector (default members and windows) restoring a snapshot
+   * of a pre-0.4 default (windows [8, 16, 32, 64], recognised by every
+   * member's four likelihood rings having those lengths): the indices of the
+   * current windows among the snapshot's; else null.
+   */
+  #legacyWindows(ls: unknown): number[] | null {
+    if (!this.#defaults || !this.#defaultWindows || !Array.isArray(ls) || ls.length === 0) {
+      return null;
+    }
+    const old = LEGACY_LIKELIHOOD_WINDOWS;
+    const isLegacy = ls.every(
+      (x) =>
+        Array.isArray(x) &&
+        x.length === old.length &&
+        x.every(
+          (l, k) =>
+            l !== null &&
+            typeof l === 'object' &&
+            Array.isArray((l as { ring?: unknown }).ring) &&
+            (l as { ring: unknown[] }).ring.length === old[k],
+        ),
+    );
+    return isLegacy ? this.#c.likelihoodWindows.map((w) => old.indexOf(w)) : null;
   }
 
   #restoreMembers(st: Record<string, DetectorSnapshot> | undefined): void {
