@@ -1,5 +1,5 @@
 /**
- * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only]
+ * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--results OUT]
  * DIR is a NAB-format folder: the root of a clone of https://github.com/numenta/NAB
  * (or any folder with data/<category>/<file>.csv and labels/combined_windows.json).
  * Runs StreamingDetector (with `--table`: also ablations of it and each detector alone) over those
@@ -17,8 +17,10 @@
  * `--artime` adds the ARTime member candidates of issue #16 (`ARTimeMember` with the default's
  * members, a few floors and an agreement rule) to the grid and prints them against the default;
  * `--artime-only` runs the grid with only the default's members and those candidates (faster).
+ * `--oracle` adds ARTime in NAB mode (each file's range and length given) as a diagnostic member.
+ * `--results OUT` writes the default detector's scores in NAB's results layout under OUT/edgewise/.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ARTimeDetector,
@@ -51,7 +53,7 @@ const arg = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only]
+const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--results OUT]
 
 DIR is a folder in NAB's layout: DIR/data/<category>/<file>.csv (timestamp,value)
 and DIR/labels/combined_windows.json. To get the Numenta Anomaly Benchmark:
@@ -80,6 +82,8 @@ const labels: Record<string, [string, string][]> = JSON.parse(
 );
 interface Series {
   name: string;
+  /** The file's rows as read (timestamp,value), for `--results`. */
+  rows: string[];
   ts: Float64Array;
   values: Float64Array;
   windows: [number, number][];
@@ -104,6 +108,7 @@ for (const cat of readdirSync(join(dataDir, 'data')).sort()) {
     });
     series.push({
       name,
+      rows: lines,
       ts,
       values,
       windows: (labels[name] ?? []).map(([a, b]) => [parseTs(a), parseTs(b)]),
@@ -160,6 +165,35 @@ for (const [name, make] of Object.entries(candidates)) {
   }
   console.log(
     `| ${name} | ${std.score.toFixed(1)} | ${lfp.score.toFixed(1)} | ${lfn.score.toFixed(1)} | ${std.threshold.toFixed(4)} | ${std.tp}/${std.fp}/${std.fn} | ${Math.round((n / t) * 1000).toLocaleString('en')} |`,
+  );
+}
+
+// `--results OUT`: NAB's results layout for the default detector, OUT/edgewise/<category>/
+// edgewise_<file>.csv with timestamp,value,anomaly_score,label (label: 1 inside a labelled window),
+// so that NAB's own optimiser and scorer can run on it (docs/anomaly-nab.md).
+const resultsDir = arg('--results');
+if (resultsDir !== undefined) {
+  const files = results.get('StreamingDetector');
+  if (!files) {
+    console.error('eval:nab: --results needs StreamingDetector in the run (check --only).');
+    process.exit(2);
+  }
+  files.forEach((f, k) => {
+    const s = series[k];
+    const [category, file] = s.name.split('/');
+    const dir = join(resolve(resultsDir), 'edgewise', category);
+    mkdirSync(dir, { recursive: true });
+    const out = ['timestamp,value,anomaly_score,label'];
+    s.rows.forEach((row, i) => {
+      const [t, v] = row.split(',');
+      const inWindow = s.windows.some(([a, b]) => s.ts[i] >= a && s.ts[i] <= b);
+      const score = Number.isFinite(f.scores[i]) ? f.scores[i] : 0;
+      out.push(`${t},${v},${score},${inWindow ? 1 : 0}`);
+    });
+    writeFileSync(join(dir, `edgewise_${file}`), `${out.join('\n')}\n`);
+  });
+  console.log(
+    `\nNAB results for StreamingDetector: ${files.length} files in ${join(resolve(resultsDir), 'edgewise')}`,
   );
 }
 
