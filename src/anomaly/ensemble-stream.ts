@@ -323,7 +323,7 @@ export class StreamingDetector implements StreamingDetectorApi {
       firstT = f ?? Number.NaN;
     }
     const ls = outer.likelihoods;
-    // a default detector of 0.2 (before ARTime joined): its members' likelihoods come first
+    // a default detector of 0.2 or 0.3 (before ARTime joined): its members' likelihoods come first
     const added = this.#added(outer.members);
     if (!Array.isArray(ls) || ls.length !== c.lik.length - added.length) {
       throw bad('the snapshot was taken with other members');
@@ -388,8 +388,8 @@ export class StreamingDetector implements StreamingDetectorApi {
 
   /**
    * Default members a snapshot of an earlier default lacks: `['artime']` for
-   * a default `StreamingDetector` of 0.2 (seasonal + EWMA) restored into
-   * the current default, else none.
+   * a default `StreamingDetector` of 0.2 or 0.3 (seasonal + EWMA) restored
+   * into the current default, else none.
    */
   #added(st: Record<string, DetectorSnapshot> | undefined): string[] {
     if (!this.#defaults || !st || typeof st !== 'object') return [];
