@@ -247,6 +247,14 @@ if (halves > 0) {
 // calibrated scores are cached); each candidate combination (members, rule,
 // options) replays the cache through EnsembleCombiner, the exact combination
 // code of StreamingDetector, so the grid costs no member re-runs.
+/** A detector run over a file, its raw scores calibrated online (a fresh calibrator per file), as a member's are. */
+const calibrated =
+  (run: (v: ArrayLike<number>, t?: ArrayLike<number>) => Float64Array) =>
+  (v: ArrayLike<number>, t?: ArrayLike<number>): Float64Array => {
+    const cal = new ScoreCalibrator();
+    return run(v, t).map((x) => cal.score(x));
+  };
+
 if (!argv.includes('--no-cv')) {
   const pool: Record<
     string,
@@ -261,10 +269,7 @@ if (!argv.includes('--no-cv')) {
     // CAD OSE in streaming mode (running range), its [0, 1] score calibrated online like a member's
     cadOse: () => ({
       warmup: 0,
-      updateBatch: (v: ArrayLike<number>, t?: ArrayLike<number>) => {
-        const cal = new ScoreCalibrator();
-        return new CadOseDetector().updateBatch(v, t).map((x) => cal.score(x));
-      },
+      updateBatch: calibrated((v, t) => new CadOseDetector().updateBatch(v, t)),
     }),
   };
   // ARTime in streaming mode (never given a file's min/max/length): its sparse
@@ -277,29 +282,28 @@ if (!argv.includes('--no-cv')) {
   for (const [probation, rangeMargin] of artimeGrid)
     pool[`artime${probation}m${rangeMargin}`] = () => ({
       warmup: 0,
-      updateBatch: (v: ArrayLike<number>, t?: ArrayLike<number>) => {
-        const cal = new ScoreCalibrator();
-        return new ARTimeDetector({ probation, rangeMargin, maxCategories: 1024 })
-          .updateBatch(v, t)
-          .map((x) => cal.score(x));
-      },
+      updateBatch: calibrated((v, t) =>
+        new ARTimeDetector({ probation, rangeMargin, maxCategories: 1024 }).updateBatch(v, t),
+      ),
     });
   // `--oracle` (diagnostic, never a candidate for the default: it uses each file's min, max and
   // length, which a streaming detector does not have): ARTime in NAB mode as the third member,
   // with the default member's floors, to bound what a better streaming range could give.
   if (argv.includes('--oracle')) {
-    const nabMode = (v: ArrayLike<number>, t?: ArrayLike<number>) => {
+    const nabMode = calibrated((v, t) => {
       let mn = Number.POSITIVE_INFINITY;
       let mx = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < v.length; i++) {
         if (v[i] < mn) mn = v[i];
         if (v[i] > mx) mx = v[i];
       }
-      const cal = new ScoreCalibrator();
-      return new ARTimeDetector({ min: mn, max: mx, length: v.length, maxCategories: 1024 })
-        .updateBatch(v, t)
-        .map((x) => cal.score(x));
-    };
+      return new ARTimeDetector({
+        min: mn,
+        max: mx,
+        length: v.length,
+        maxCategories: 1024,
+      }).updateBatch(v, t);
+    });
     pool['oracle:artimeNab'] = () => ({
       warmup: 0,
       alarmFloor: 0,
