@@ -516,7 +516,7 @@ if (!argv.includes('--no-cv')) {
     });
   const label = (c: Config): string => {
     const o = c.options;
-    return `${c.members.join('+')} ${o.combine ?? 'max'} lik=[${(o.likelihoodWindows ?? [16, 64]).join(',')}] range=${o.rangeTolerance ?? 0.05} cooldown=${o.cooldown ?? 100}`;
+    return `${c.members.join('+')} ${o.combine ?? 'max'} lik=[${(o.likelihoodWindows ?? [16, 64]).join(',')}] range=${o.rangeTolerance ?? 0.05} cooldown=${o.cooldown ?? 288}/${(o.cooldownMs ?? 86_400_000) / 3_600_000}h`;
   };
   // the default first (seasonal + EWMA + ARTime with its 3.5 SD deviation floor, likelihoods over
   // 16 and 64 records), then the 0.3 default's members (seasonal + EWMA)
@@ -663,6 +663,56 @@ if (!argv.includes('--no-cv')) {
   console.log(`| mean (categories with windows) | | ${fmt(nested.mean)} |`);
   console.log(`| pooled | | ${fmt(nested.pooled)} |`);
   console.log(`| plain dev score of the default | | ${fmt(rows[0].dev)} |`);
+
+  // ----- The quiet period (issue #16, 0.5): the default's members and options, each cooldown
+  // (records / hours, one day of 5-minute records per day), the thresholds and (nested) the
+  // cooldown chosen on three categories and the fourth scored -----
+  {
+    const quiet: [number, number][] = [
+      [100, 12],
+      [72, 6],
+      [144, 12],
+      [288, 24],
+      [576, 48],
+      [864, 72],
+    ];
+    const qs = quiet.map(([cooldown, h]) => ({
+      cooldown,
+      h,
+      sweep: new NabSweep(
+        replay({
+          members: grid[0].members,
+          options: { ...grid[0].options, cooldown, cooldownMs: h * 3_600_000 },
+        }),
+      ),
+    }));
+    console.log(
+      `\nQuiet period after an alarm (the default's members and options; cooldown records / hours, whichever ends first; 0.4: 100 / 12, 0.5: 288 / 24). Standard / low FP / low FN.`,
+    );
+    console.log(
+      `| cooldown | dev | CV pooled | CV mean of 3 | ${cats.join(' | ')} |${halves > 0 ? ` ${halves} halves, mean |` : ''}`,
+    );
+    console.log(
+      `| --- | --- | --- | --- | ${cats.map(() => '---').join(' | ')} |${halves > 0 ? ' --- |' : ''}`,
+    );
+    for (const q of qs) {
+      const cv = crossValidateByCategory([q.sweep]);
+      const h =
+        halves > 0
+          ? ` ${PROFILE_KEYS.map((p) => {
+              const x = halvesOf(q.sweep.files as NabFile[], NAB_PROFILES[p]);
+              return (x.reduce((a, b) => a + b, 0) / x.length).toFixed(1);
+            }).join(' / ')} |`
+          : '';
+      console.log(
+        `| ${q.cooldown} / ${q.h} h | ${fmt(devOf(q.sweep))} | ${fmt(cv.pooled)} | ${fmt(cv.mean)} | ${cvRow(cv)} |${h}`,
+      );
+    }
+    const nest = crossValidateByCategory(qs.map((q) => q.sweep));
+    console.log(
+      `Nested over the cooldowns: ${nest.folds.map((f) => `${f.category} chose ${qs[f.chosen].cooldown} / ${qs[f.chosen].h} h`).join('; ')}; pooled ${fmt(nest.pooled)}, mean of 3 ${fmt(nest.mean)}.`,
+    );
+  }
 
   // ----- ARTime member candidates (`--artime`): each at the default's options, against it -----
   if (ARTIME) {

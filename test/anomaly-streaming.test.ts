@@ -293,6 +293,26 @@ describe('streaming detectors: behaviour', () => {
     ).toBeLessThanOrEqual(0.5); // no timestamps: records only
   });
 
+  it('StreamingDetector cooldown: the default quiet period is one day (288 records or 24 h)', () => {
+    const { v, t } = series(3300, 5);
+    // 5-minute records: a second spike 240 records (20 h) after the first, a third 360 records (30 h)
+    // after the second (the second, at alarm level before halving, extends the quiet period)
+    for (const i of [2500, 2740, 3100]) v[i] = i === 2500 ? 45 : 44;
+    const d = new StreamingDetector();
+    expect([d.cooldown, d.cooldownMs]).toEqual([288, 86_400_000]);
+    const s = d.updateBatch(v, t);
+    expect(s[2500]).toBeGreaterThan(0.99);
+    expect(s[2740]).toBeLessThanOrEqual(0.5); // 20 h: the same incident
+    expect(s[3100]).toBeGreaterThan(0.99); // 30 h later: a new one
+    // the 0.4 defaults (100 records, 12 h) let the 20-hour one through
+    const old = new StreamingDetector({ cooldown: 100, cooldownMs: 12 * 3_600_000 });
+    expect(old.updateBatch(v, t)[2740]).toBeGreaterThan(0.99);
+    // without timestamps: 288 records
+    const r = new StreamingDetector().updateBatch(v);
+    expect(r[2740]).toBeLessThanOrEqual(0.5);
+    expect(r[3100]).toBeGreaterThan(0.99);
+  });
+
   it('StreamingDetector likelihood: a sustained moderate shift outscores everything before it', () => {
     const r = new Rng(21);
     const g = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());

@@ -13,9 +13,12 @@ export interface StreamingDetectorOptions {
   alarmLevel?: number;
   /**
    * Quiet period after the last record at alarm level, during which scores
-   * are halved: `cooldown` records (default 100) or, when timestamps are
-   * epoch milliseconds (> 1e11), `cooldownMs` (default 12 hours), whichever
-   * ends first. 0 disables.
+   * are halved: `cooldown` records (default 288) or, when timestamps are
+   * epoch milliseconds (> 1e11), `cooldownMs` (default 24 hours), whichever
+   * ends first: one day, or one day of 5-minute records. 0 disables. (Before
+   * 0.5 the defaults were 100 records and 12 hours; one day scores higher on
+   * NAB's development split, cross-validated across categories,
+   * docs/anomaly-nab.md.)
    */
   cooldown?: number;
   cooldownMs?: number;
@@ -234,8 +237,8 @@ export class EnsembleCombiner {
     this.#matureRecords = Float64Array.from(specs, (m) => m.maturity?.records ?? 0);
     this.contributions = new Float64Array(memberWarmups.length);
     this.alarmLevel = options.alarmLevel ?? 0.996;
-    this.cooldown = options.cooldown ?? 100;
-    this.cooldownMs = options.cooldownMs ?? 12 * 3_600_000;
+    this.cooldown = options.cooldown ?? 288;
+    this.cooldownMs = options.cooldownMs ?? 24 * 3_600_000;
     this.warmup = options.warmup ?? 150;
     this.combine = options.combine ?? 'max';
     if (this.combine !== 'max' && this.combine !== 'fisher' && this.combine !== 'min') {
