@@ -664,9 +664,9 @@ if (!argv.includes('--no-cv')) {
   console.log(`| pooled | | ${fmt(nested.pooled)} |`);
   console.log(`| plain dev score of the default | | ${fmt(rows[0].dev)} |`);
 
-  // ----- The quiet period (issue #16, 0.5): the default's members and options, each cooldown
-  // (records / hours, one day of 5-minute records per day), the thresholds and (nested) the
-  // cooldown chosen on three categories and the fourth scored -----
+  // ----- The quiet period (issue #16, 0.5): the default's members and options with each cooldown
+  // (records / hours; 288 records are one day of 5-minute records); the thresholds and (nested)
+  // the cooldown chosen on three categories and the fourth scored -----
   {
     const quiet: [number, number][] = [
       [100, 12],
