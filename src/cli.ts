@@ -2,6 +2,7 @@
  * The `edgewise` command line (Node):
  *
  *   edgewise score <file.csv> [--detector default|<member>] [--threshold 0.996] [--out scores.csv]
+ *                  [--cooldown 288] [--cooldown-hours 24]
  *   edgewise describe <file.csv>
  *
  * Input is RFC 4180 CSV (quoted fields with commas, doubled quotes and line
@@ -27,17 +28,19 @@ import { CsvReader, type CsvRecord } from './stream/csv-reader';
 import { type TimestampParser, timestampParser } from './stream/time-format';
 
 const USAGE = `usage:
-  edgewise score <file.csv> [--detector default|${Object.keys(allDetectors()).join('|')}] [--threshold 0.996] [--out scores.csv] [--time-format iso]
+  edgewise score <file.csv> [--detector default|${Object.keys(allDetectors()).join('|')}] [--threshold 0.996] [--out scores.csv] [--time-format iso] [--cooldown 288] [--cooldown-hours 24]
   edgewise describe <file.csv> [--time-format iso]
 
 CSV (RFC 4180): timestamp,value[,series], header row optional; timestamps are
 ISO-8601 (YYYY-MM-DD hh:mm:ss, UTC unless a zone is given) or epoch milliseconds,
 or as --time-format says: epoch-ms, epoch-s, or a pattern of %Y %m %b %d %H %M %S
 %f %z (e.g. --time-format '%d/%m/%Y %H:%M'). Rows are scored in file order, per
-series; rows out of time order are counted in a warning.`;
+series; rows out of time order are counted in a warning. After an alarm the
+default detector halves its scores for a quiet period of --cooldown records or
+--cooldown-hours hours, whichever ends first (0 turns it off).`;
 
 const OPTIONS: Record<string, string[]> = {
-  score: ['detector', 'threshold', 'out', 'time-format'],
+  score: ['detector', 'threshold', 'out', 'time-format', 'cooldown', 'cooldown-hours'],
   describe: ['time-format'],
 };
 
@@ -305,12 +308,39 @@ async function score(
 ): Promise<number> {
   const name = opts.detector ?? 'default';
   const members = allDetectors();
+  const quiet: { cooldown?: number; cooldownMs?: number } = {};
+  if (opts.cooldown !== undefined) {
+    const n = Number(opts.cooldown);
+    if (!(Number.isInteger(n) && n >= 0 && opts.cooldown.trim() !== '')) {
+      io.stderr.write(
+        `--cooldown must be a whole number of records >= 0 (e.g. 288), got '${opts.cooldown}'\n`,
+      );
+      return 2;
+    }
+    quiet.cooldown = n;
+  }
+  if (opts['cooldown-hours'] !== undefined) {
+    const h = Number(opts['cooldown-hours']);
+    if (!(Number.isFinite(h) && h >= 0 && opts['cooldown-hours'].trim() !== '')) {
+      io.stderr.write(
+        `--cooldown-hours must be a number of hours >= 0 (e.g. 24), got '${opts['cooldown-hours']}'\n`,
+      );
+      return 2;
+    }
+    quiet.cooldownMs = h * 3_600_000;
+  }
   let make: () => StreamingDetectorApi;
-  if (name === 'default') make = () => new StreamingDetector();
+  if (name === 'default') make = () => new StreamingDetector(quiet);
   else if (members[name]) make = members[name];
   else {
     io.stderr.write(
       `unknown detector '${name}'; use default or one of ${Object.keys(members).join(', ')}\n`,
+    );
+    return 2;
+  }
+  if (name !== 'default' && (quiet.cooldown !== undefined || quiet.cooldownMs !== undefined)) {
+    io.stderr.write(
+      `--cooldown and --cooldown-hours apply to the default detector only (got --detector ${name})\n`,
     );
     return 2;
   }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { StreamingDetector } from '../src/anomaly/ensemble-stream';
+import { Rng } from '../src/anomaly/matrix';
 import { parseSeriesCsv } from '../src/stream/csv';
 import fixture from './fixtures/moments.json';
 
@@ -275,5 +276,56 @@ describe('edgewise CLI (built dist/cli.js)', () => {
     const sorted = join(tmp, 'sorted.csv');
     writeFileSync(sorted, 'timestamp,value,series\n1000,1,a\n2000,2,a\n1000,1,b\n3000,2,b\n');
     expect((await cli(['score', sorted])).stderr).not.toContain('warning');
+  });
+
+  it('--cooldown / --cooldown-hours: the quiet period after an alarm, as the detector options', async () => {
+    // a daily sine of 5-minute records with spikes 20 hours apart (records 2,500 and 2,740)
+    const r = new Rng(5);
+    const t0 = Date.UTC(2024, 0, 1);
+    const t = Float64Array.from({ length: 3000 }, (_, i) => t0 + i * 300_000);
+    const v = Float64Array.from(
+      { length: 3000 },
+      (_, i) => 10 + 3 * Math.sin((2 * Math.PI * i) / 288) + (r.next() - 0.5),
+    );
+    v[2500] = 45;
+    v[2740] = 44;
+    const f = join(tmp, 'two-spikes.csv');
+    writeFileSync(f, `${Array.from(t, (x, i) => `${x},${v[i]}`).join('\n')}\n`);
+    const flags = async (args: string[]): Promise<string[]> => {
+      const out = join(tmp, 'two-spikes-scores.csv');
+      const res = await cli(['score', f, '--out', out, ...args]);
+      expect(res.code, res.stderr).toBe(0);
+      const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+      const ref = new StreamingDetector({
+        ...(args.includes('--cooldown')
+          ? { cooldown: Number(args[args.indexOf('--cooldown') + 1]) }
+          : {}),
+        ...(args.includes('--cooldown-hours')
+          ? { cooldownMs: Number(args[args.indexOf('--cooldown-hours') + 1]) * 3_600_000 }
+          : {}),
+      }).updateBatch(v, t);
+      expect(rows.map((row) => Number(row.split(',')[2]))).toEqual(Array.from(ref));
+      return rows.map((row) => row.split(',')[3]);
+    };
+    // the default quiet period is one day: the second spike is part of the first incident
+    const byDefault = await flags([]);
+    expect([byDefault[2500], byDefault[2740]]).toEqual(['1', '0']);
+    // 12 hours (0.4's default) or 100 records: it is a new one
+    expect((await flags(['--cooldown-hours', '12']))[2740]).toBe('1');
+    expect((await flags(['--cooldown', '100']))[2740]).toBe('1');
+    expect((await flags(['--cooldown', '0']))[2740]).toBe('1');
+    // bad values and other detectors: exit 2 with one line saying what to fix
+    for (const [args, msg] of [
+      [['--cooldown', '-1'], /--cooldown must be a whole number of records >= 0/],
+      [['--cooldown', '2.5'], /--cooldown must be a whole number/],
+      [['--cooldown-hours', 'day'], /--cooldown-hours must be a number of hours >= 0/],
+      [['--cooldown-hours', '', '--cooldown', '5'], /--cooldown-hours must be a number/],
+      [['--detector', 'ewma', '--cooldown', '5'], /apply to the default detector only/],
+    ] as const) {
+      const res = await cli(['score', f, ...args]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(msg);
+      expect(res.stdout).toBe('');
+    }
   });
 });
