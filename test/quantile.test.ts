@@ -101,11 +101,17 @@ describe('QuantileSketch merge (property)', () => {
           expect(merged.count).toBe(whole.count);
           expect(merged.rejected).toBe(whole.rejected);
           expect(merged.exact).toBe(whole.exact);
+          // compared as numbers (x + 0 turns -0 into +0): 0 and -0 are equal values, and which of
+          // them is the minimum, maximum or a quantile depends on the order they arrive in (numpy
+          // likewise); fast-check seed 1300804339 merged [0] and [-0] into -0 where one sketch gave 0
+          const num = (x: number): number => x + 0;
           if (whole.count > 0) {
-            expect(merged.min).toBe(whole.min);
-            expect(merged.max).toBe(whole.max);
+            expect(num(merged.min)).toBe(num(whole.min));
+            expect(num(merged.max)).toBe(num(whole.max));
           }
-          expect(Array.from(merged.quantiles(qs))).toEqual(Array.from(whole.quantiles(qs)));
+          expect(Array.from(merged.quantiles(qs), num)).toEqual(
+            Array.from(whole.quantiles(qs), num),
+          );
           for (const v of [-10, 0, 1, 1000]) expect(merged.cdf(v)).toEqual(whole.cdf(v));
           for (const s of [whole, merged, ...sketches]) s.dispose();
         },
