@@ -216,6 +216,7 @@ for (let h = 0; h < halves; h++) {
   }
   splits.push(order);
 }
+const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
 /** Per split: the threshold of `profile` chosen on one half of the files, the other half scored at it. */
 const halvesOf = (files: NabFile[], profile = NAB_PROFILES.standard): number[] =>
   splits.map((order) => {
@@ -235,10 +236,9 @@ if (halves > 0) {
   console.log('| detector | mean | min | max | beaten by StreamingDetector |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const [name, sc] of heldOut) {
-    const mean = sc.reduce((x, y) => x + y, 0) / sc.length;
     const wins = base ? sc.filter((v, i) => base[i] > v).length : 0;
     console.log(
-      `| ${name} | ${mean.toFixed(1)} | ${Math.min(...sc).toFixed(1)} | ${Math.max(...sc).toFixed(1)} | ${name === 'StreamingDetector' || !base ? '-' : `${wins} of ${sc.length}`} |`,
+      `| ${name} | ${mean(sc).toFixed(1)} | ${Math.min(...sc).toFixed(1)} | ${Math.max(...sc).toFixed(1)} | ${name === 'StreamingDetector' || !base ? '-' : `${wins} of ${sc.length}`} |`,
     );
   }
 }
@@ -644,10 +644,10 @@ if (!argv.includes('--no-cv')) {
     console.log('| --- | --- | --- |');
     for (const r of [rows[0], ...bestPerSet.values()].filter((x, i, a) => a.indexOf(x) === i)) {
       const h = PROFILE_KEYS.map((p) => halvesOf(corpora[r.k].files as NabFile[], NAB_PROFILES[p]));
-      const mean = h.map((x) => (x.reduce((a, b) => a + b, 0) / x.length).toFixed(1)).join(' / ');
+      const means = h.map((x) => mean(x).toFixed(1)).join(' / ');
       const wins = h[0].filter((v, i) => v > base[0][i]).length;
       console.log(
-        `| ${r.k === 0 ? '**default** ' : ''}${label(r.c)} | ${mean} | ${r.k === 0 ? '-' : `${wins} of ${halves}`} |`,
+        `| ${r.k === 0 ? '**default** ' : ''}${label(r.c)} | ${means} | ${r.k === 0 ? '-' : `${wins} of ${halves}`} |`,
       );
     }
   }
@@ -706,8 +706,7 @@ if (!argv.includes('--no-cv')) {
       const h =
         halves > 0
           ? ` ${PROFILE_KEYS.map((p) => {
-              const x = halvesOf(sw.files as NabFile[], NAB_PROFILES[p]);
-              return (x.reduce((a, b) => a + b, 0) / x.length).toFixed(2);
+              return mean(halvesOf(sw.files as NabFile[], NAB_PROFILES[p])).toFixed(2);
             }).join(' / ')} |`
           : '';
       const beats = combos[i].filter((r, c) =>
@@ -763,7 +762,6 @@ if (!argv.includes('--no-cv')) {
   if (ARTIME) {
     const isDefault = (o: StreamingDetectorOptions): boolean =>
       o.combine === 'max' && o.likelihoodWindows?.join() === '16,64' && o.rangeTolerance === 0.05;
-    const mean = (x: number[]): number => x.reduce((a, b) => a + b, 0) / x.length;
     const base = PROFILE_KEYS.map((p) => halvesOf(corpora[0].files as NabFile[], NAB_PROFILES[p]));
     console.log(
       '\nARTime member candidates (issue #16), each at the default options (max, [16, 64], range 0.05); nested CV: the options (rule x windows x range, 18) and thresholds chosen on three categories, the fourth scored. Standard / low FP / low FN.',
