@@ -1,5 +1,5 @@
 /**
- * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--results OUT]
+ * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--options] [--detail] [--results OUT]
  * DIR is a NAB-format folder: the root of a clone of https://github.com/numenta/NAB
  * (or any folder with data/<category>/<file>.csv and labels/combined_windows.json).
  * Runs StreamingDetector (with `--table`: also ablations of it and each detector alone) over those
@@ -18,6 +18,9 @@
  * members, a few floors and an agreement rule) to the grid and prints them against the default;
  * `--artime-only` runs the grid with only the default's members and those candidates (faster).
  * `--oracle` adds ARTime in NAB mode (each file's range and length given) as a diagnostic member.
+ * The settings tables (quiet period, seasonal point alarms; with `--options` also alarmLevel,
+ * likelihoodAlpha, rangeFloor and warmup) vary one setting of the default at a time; `--detail`
+ * prints, per setting, each of the robustness check's 18 option combinations (dev and pooled CV).
  * `--results OUT` writes the default detector's scores in NAB's results layout under OUT/edgewise/.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -50,6 +53,7 @@ import {
 } from './nab/scorer';
 
 const argv = process.argv.slice(2);
+const DETAIL = argv.includes('--detail');
 const arg = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
@@ -716,6 +720,17 @@ if (!argv.includes('--no-cv')) {
         `| ${v.label} | ${fmt(devOf(sw))} (${st.tp}/${st.fp}/${st.fn}) | ${fmt(cv.pooled)} | ${fmt(cv.mean)} | ${cvRow(cv)} |${h} ${i === base ? '-' : `${beats} of ${comboKs.length}`} |`,
       );
     });
+    if (DETAIL)
+      comboKs.forEach((k, c) => {
+        const devs = variants.map((v) => {
+          const sw = build(v, grid[k].options);
+          const st = sw.score(NAB_PROFILES.standard);
+          return `${fmt(devOf(sw))} (${st.tp}/${st.fp}/${st.fn})`;
+        });
+        console.log(
+          `  combo ${label(grid[k])}: ${variants.map((v, i) => `${v.label}: dev ${devs[i]} cv ${fmt(combos[i][c])}`).join(' || ')}`,
+        );
+      });
     const nest = crossValidateByCategory(sweeps);
     console.log(
       `Nested: ${nest.folds.map((f) => `${f.category} chose ${variants[f.chosen].label}`).join('; ')}; pooled ${fmt(nest.pooled)}, mean of 3 ${fmt(nest.mean)}.`,
@@ -758,6 +773,42 @@ if (!argv.includes('--no-cv')) {
     0,
   );
 
+  // `--options`: the other options of the combination, one at a time around the 0.5 default
+  // (measured 2026-12-06: the default is the best of each list in the threshold-only CV pooled)
+  if (argv.includes('--options')) {
+    setting(
+      'alarmLevel (the combined score that starts a quiet period; default 0.996).',
+      [0.996, 0.99, 0.993, 0.998, 0.999].map((alarmLevel) => ({
+        label: String(alarmLevel),
+        options: { alarmLevel },
+      })),
+      0,
+    );
+    setting(
+      'likelihoodAlpha (default 1e-4).',
+      [1e-4, 1e-3, 3e-4, 3e-5, 1e-5].map((likelihoodAlpha) => ({
+        label: String(likelihoodAlpha),
+        options: { likelihoodAlpha },
+      })),
+      0,
+    );
+    setting(
+      'rangeFloor (default 3.5).',
+      [3.5, 3, 4, 5].map((rangeFloor) => ({
+        label: String(rangeFloor),
+        options: { rangeFloor },
+      })),
+      0,
+    );
+    setting(
+      'warmup (the learning period in records; default 150).',
+      [150, 300, 600].map((warmup) => ({
+        label: String(warmup),
+        options: { warmup },
+      })),
+      0,
+    );
+  }
   // ----- ARTime member candidates (`--artime`): each at the default's options, against it -----
   if (ARTIME) {
     const isDefault = (o: StreamingDetectorOptions): boolean =>
