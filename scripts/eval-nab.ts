@@ -33,6 +33,7 @@ import {
   CadOseDetector,
   defaultMembers,
   ScoreCalibrator,
+  SEASONAL_ALARM_TAIL,
   SeasonalDetector,
   StreamingDetector,
   type StreamingDetectorApi,
@@ -755,16 +756,16 @@ if (!argv.includes('--no-cv')) {
     })),
     0,
   );
-  // The seasonal member's point alarms (measured for 0.5 and not taken): its alarm floor 4 (the
-  // default), 6, 8, 12 or 1e9 (never; its likelihoods alarm either way), on its cached scores
-  // (the floor acts in the combination)
+  // The seasonal member's point alarms: its alarm floor 4 (the default), 6, 8, 12 or 1e9 (never;
+  // its likelihoods alarm either way), with the default's alarm tail, on its cached scores (the
+  // floor acts in the combination). Measured for 0.5 (without the alarm tail) and not taken.
   setting(
     "The seasonal member's point alarms (its alarm floor, in its slot's standard deviations; the default 4, 1e9: never).",
     [4, 6, 8, 12, 1e9].map((alarmFloor) => {
       const name = `seasonal:f${alarmFloor}`;
       cache.set(name, cache.get('seasonal') as Float64Array[]);
       rawCache.set(name, rawCache.get('seasonal') as Float64Array[]);
-      specs[name] = new SeasonalDetector({ alarmFloor });
+      specs[name] = new SeasonalDetector({ alarmFloor, alarmTail: SEASONAL_ALARM_TAIL });
       return {
         label: alarmFloor === 1e9 ? 'never (1e9)' : String(alarmFloor),
         members: { seasonal: name },
@@ -773,6 +774,28 @@ if (!argv.includes('--no-cv')) {
     0,
   );
 
+  // The seasonal member's alarm tail (0.6: a point alarm also needs a calibrated tail probability of
+  // at most erfc(4 / sqrt 2) = 6.33e-5, its 4-sigma floor's Gaussian probability), against 0.5
+  // (no alarm tail, the second variant), on its cached scores (the tail acts in the combination)
+  setting(
+    "The seasonal member's alarm tail (its point alarms need a calibrated tail probability of at most this; 0.5: none, 0.6: 6.33e-5).",
+    [SEASONAL_ALARM_TAIL, 1, 1e-4, 3e-5, 1e-5].map((alarmTail) => {
+      const name = `seasonal:t${alarmTail}`;
+      cache.set(name, cache.get('seasonal') as Float64Array[]);
+      rawCache.set(name, rawCache.get('seasonal') as Float64Array[]);
+      specs[name] = new SeasonalDetector({ alarmFloor: 4, alarmTail });
+      return {
+        label:
+          alarmTail === 1
+            ? 'none (0.5)'
+            : alarmTail === SEASONAL_ALARM_TAIL
+              ? '6.33e-5 (0.6)'
+              : String(alarmTail),
+        members: { seasonal: name },
+      };
+    }),
+    1,
+  );
   // `--options`: the other options of the combination, one at a time around the 0.5 default
   // (measured 2026-12-06: the default is the best of each list in the threshold-only CV pooled)
   if (argv.includes('--options')) {

@@ -4,7 +4,13 @@ import { NAB_PROFILES, nabScore, probationLength } from '../scripts/nab/scorer';
 import { ARTimeMember } from '../src/anomaly/artime-member';
 import { ScoreCalibrator } from '../src/anomaly/calibration';
 import { EnsembleCombiner } from '../src/anomaly/ensemble-combiner';
-import { allDetectors, StreamingDetector, withARTime } from '../src/anomaly/ensemble-stream';
+import {
+  allDetectors,
+  defaultMembers,
+  SEASONAL_ALARM_TAIL,
+  StreamingDetector,
+  withARTime,
+} from '../src/anomaly/ensemble-stream';
 import { Rng } from '../src/anomaly/matrix';
 import {
   type BaseDetector,
@@ -16,6 +22,7 @@ import {
 import v1 from './fixtures/streaming-detector-v1.json';
 import v02 from './fixtures/streaming-snapshot-0.2-default.json';
 import { expectCode } from './helpers/errors';
+import { normals } from './helpers/random';
 
 const factories: Record<string, () => BaseDetector | StreamingDetector> = {
   ...allDetectors(),
@@ -357,6 +364,67 @@ describe('streaming detectors: behaviour', () => {
     ).step([0.99999, 0.99999], 1, 0, [9, 9]);
     expect(both).toBeCloseTo(0.999 ** 2, 12);
     expectCode(() => new ARTimeMember({ deviationFloor: -1 }), 'INVALID_ARGUMENT');
+  });
+
+  it("alarmTail: a member's point alarm also needs its calibrated tail probability at most this", () => {
+    const opts = { likelihoodWindows: [], rangeTolerance: Number.POSITIVE_INFINITY, warmup: 0 };
+    const score = (p: number, raw: number, alarmTail?: number): number =>
+      new EnsembleCombiner([{ warmup: 0, alarmFloor: 4, alarmTail }], opts).step([p], 1, 0, [raw]);
+    // one member, no likelihoods: the combined score is the member's
+    expect(score(0.9999, 10, 6.33e-5)).toBeCloseTo(0.999, 12); // tail 1e-4: held below the alarm levels
+    expect(score(0.99995, 10, 6.33e-5)).toBeCloseTo(0.99995, 12); // tail 5e-5: passes
+    expect(score(0.9999, 10)).toBeCloseTo(0.9999, 12); // no alarm tail (the default of a member)
+    expect(score(0.999999, 3.9, 6.33e-5)).toBeCloseTo(0.999, 12); // the alarm floor still applies
+    // the default seasonal member's: the two-sided Gaussian tail of its 4-sigma alarm floor
+    // (scipy 1.10: 2 * scipy.stats.norm.sf(4) = 6.334248366623973e-05)
+    expect(Math.abs(SEASONAL_ALARM_TAIL / 6.334248366623973e-5 - 1)).toBeLessThan(1e-12);
+    const seasonal = defaultMembers().seasonal();
+    expect([seasonal.alarmFloor, seasonal.alarmTail]).toEqual([4, SEASONAL_ALARM_TAIL]);
+    expect(defaultMembers().ewma().alarmTail).toBe(1);
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '0.1']) {
+      expectCode(
+        () => new SeasonalDetector({ alarmTail: bad as number }),
+        'INVALID_ARGUMENT',
+        /alarmTail must be a probability in \(0, 1\]/,
+      );
+    }
+  });
+
+  it('alarmTail: overdispersed counts raise fewer alarms with the default seasonal member than without its tail', () => {
+    // 5 series of 8 weeks of 5-minute counts around a daily cycle (mean 20), the rate times lognormal
+    // noise (log-SD 0.3), no anomaly: 4-sigma seasonal deviations are common there
+    const DAY = 288;
+    const n = 56 * DAY;
+    const t0 = Date.UTC(2026, 0, 5);
+    const ts = Float64Array.from({ length: n }, (_, i) => t0 + i * 300_000);
+    let withTail = 0;
+    let without = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const z = normals(2 * n, seed);
+      const v = Float64Array.from({ length: n }, (_, i) => {
+        const rate =
+          20 * (1 + 0.6 * Math.sin((2 * Math.PI * i) / DAY)) * Math.exp(0.3 * z[i] - 0.045);
+        return Math.max(0, Math.round(rate + Math.sqrt(rate) * z[n + i]));
+      });
+      const alarms = (d: StreamingDetector): number =>
+        d
+          .updateBatch(v, ts)
+          .subarray(1000)
+          .filter((x) => x >= 0.996).length;
+      const m = defaultMembers();
+      withTail += alarms(new StreamingDetector());
+      without += alarms(
+        new StreamingDetector({
+          members: {
+            seasonal: new SeasonalDetector({ alarmFloor: 4 }),
+            ewma: m.ewma(),
+            artime: m.artime(),
+          },
+        }),
+      );
+    }
+    // measured: 42 and 49
+    expect(withTail).toBeLessThan(without);
   });
 
   it('StreamingDetector combination rules: max (Šidák), Fisher, min, against their formulas', () => {

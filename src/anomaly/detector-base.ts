@@ -71,6 +71,18 @@ export interface BaseOptions {
    * (`ARTimeMember`): their alarm needs the value to be unusual too.
    */
   deviationFloor?: number;
+  /**
+   * Alarm tail, a probability in (0, 1]: inside a `StreamingDetector`, this
+   * member's point score cannot pass 0.999 unless the record's calibrated
+   * tail probability in the member's own history (1 - its score) is at most
+   * this (default 1: no requirement). The alarm floor alone assumes Gaussian
+   * noise, where a deviation of 4 standard deviations has a probability of
+   * 6.3e-5; on heavy-tailed data (counts, latencies) such deviations are
+   * common. The default seasonal member uses 6.3e-5, the two-sided Gaussian
+   * tail of its 4-sigma floor, so its point alarms keep the rate the floor
+   * was chosen for (docs/anomaly-nab.md).
+   */
+  alarmTail?: number;
 }
 
 export const checkFloor = (x: unknown, name: string, where: string): number => {
@@ -143,6 +155,8 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   readonly likelihoodFloor: number;
   /** See `BaseOptions.deviationFloor`. */
   readonly deviationFloor: number;
+  /** See `BaseOptions.alarmTail`. */
+  readonly alarmTail: number;
   /**
    * How long the detector learns before its scores count in a
    * `StreamingDetector` (whose combination caps this member's contribution
@@ -175,6 +189,14 @@ export abstract class BaseDetector implements StreamingDetectorApi {
       'deviationFloor',
       this.constructor.name,
     );
+    const tail = options.alarmTail ?? 1;
+    if (typeof tail !== 'number' || !(tail > 0 && tail <= 1)) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `${this.constructor.name}: alarmTail must be a probability in (0, 1], got ${describeValue(options.alarmTail)}.`,
+      );
+    }
+    this.alarmTail = tail;
   }
 
   get count(): number {

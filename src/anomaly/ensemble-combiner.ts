@@ -132,6 +132,7 @@ export interface MemberSpec {
   alarmFloor?: number;
   likelihoodFloor?: number;
   deviationFloor?: number;
+  alarmTail?: number;
   maturity?: { readonly ms: number; readonly records: number };
 }
 
@@ -213,6 +214,7 @@ export class EnsembleCombiner {
   readonly #perMember: number;
   readonly #warm: number;
   readonly #floor: Float64Array;
+  readonly #tail: Float64Array;
   readonly #likFloor: Float64Array;
   readonly #devFloor: Float64Array;
   readonly #matureMs: Float64Array;
@@ -231,6 +233,7 @@ export class EnsembleCombiner {
     const memberWarmups = specs.map((m) => m.warmup);
     this.memberWarmups = memberWarmups;
     this.#floor = Float64Array.from(specs, (m) => m.alarmFloor ?? 0);
+    this.#tail = Float64Array.from(specs, (m) => m.alarmTail ?? 1);
     this.#likFloor = Float64Array.from(specs, (m) => m.likelihoodFloor ?? 0);
     this.#devFloor = Float64Array.from(specs, (m) => m.deviationFloor ?? 0);
     this.#matureMs = Float64Array.from(specs, (m) => m.maturity?.ms ?? 0);
@@ -367,8 +370,9 @@ export class EnsembleCombiner {
         !(this.#deviation(raw, i) >= this.#devFloor[i])
       )
         pi = 0.999;
-      // below its alarm floor a member's point score stays under the alarm levels
-      let s = raw && pi > 0.999 && raw[i] < this.#floor[i] ? 0.999 : pi;
+      // below its alarm floor, or at a tail probability above its alarm tail, a member's point
+      // score stays under the alarm levels
+      let s = raw && pi > 0.999 && (raw[i] < this.#floor[i] || 1 - pi > this.#tail[i]) ? 0.999 : pi;
       const e = -Math.log(Math.max(1e-12, 1 - pi));
       const seen = n + 1 - this.memberWarmups[i];
       const ls = this.lik[i];

@@ -33,6 +33,7 @@ export {
   allDetectors,
   type CombineRule,
   defaultMembers,
+  SEASONAL_ALARM_TAIL,
   StreamingDetector,
   type StreamingDetectorOptions,
   withARTime,
