@@ -31,23 +31,24 @@ export {
 } from './ensemble-combiner';
 
 /**
- * The members of the default `StreamingDetector`, by name: the seasonal
- * daily profile (alarm floor 4), a slow EWMA chart (alpha 0.01, likelihood
- * floor 3) and ARTime in streaming mode (`ARTimeMember`), whose detections
- * alarm only where the seasonal or EWMA member sees a deviation of 3.5
- * standard deviations (`deviationFloor`; point score only).
- */
-/**
  * The default seasonal member's `alarmTail`: erfc(4 / sqrt 2) = 6.33e-5, the
  * two-sided Gaussian tail probability of its 4-sigma alarm floor.
  */
 export const SEASONAL_ALARM_TAIL = erfc(4 / Math.SQRT2);
 
+/**
+ * The members of the default `StreamingDetector`, by name: the seasonal
+ * daily profile (alarm floor 4; since 0.6 also `alarmTail`
+ * `SEASONAL_ALARM_TAIL`), a slow EWMA chart (alpha 0.01, likelihood
+ * floor 3) and ARTime in streaming mode (`ARTimeMember`), whose detections
+ * alarm only where the seasonal or EWMA member sees a deviation of 3.5
+ * standard deviations (`deviationFloor`; point score only).
+ */
 export function defaultMembers(): Record<string, () => BaseDetector> {
   return {
     // alarm floor 4: the seasonal deviation is in units of the slot's own noise, whose maximum
     // over 10,000 Gaussian records is about 4 standard deviations; alarm tail (since 0.6): that
-    // floor's Gaussian probability, so heavy-tailed noise alarms no more often than Gaussian noise
+    // floor's Gaussian probability, so on heavy-tailed noise its point alarms keep the floor's rate
     seasonal: () => new SeasonalDetector({ alarmFloor: 4, alarmTail: SEASONAL_ALARM_TAIL }),
     ewma: () => new EwmaDetector({ alpha: 0.01, likelihoodFloor: 3 }),
     // a new shape alarms only where the value is also unusual (the range floor's 3.5 SD)
