@@ -30,6 +30,37 @@ function normals(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }
 
+/**
+ * Feeds `n` records (`record(i)`: value and timestamp) to a fresh default detector; returns the
+ * alarms (score >= 0.996) after the first 1,000 records and counts each under the member that
+ * contributed most.
+ */
+function alarmsOf(
+  n: number,
+  by: Record<string, number>,
+  record: (i: number) => [number, number],
+): number {
+  const d = new StreamingDetector();
+  const names = d.memberNames;
+  let alarms = 0;
+  for (let i = 0; i < n; i++) {
+    const [v, t] = record(i);
+    if (d.update(v, t) >= 0.996 && i >= 1000) {
+      alarms++;
+      const c = Array.from(d.contributions);
+      const top = names[c.indexOf(Math.max(...c))];
+      by[top] = (by[top] ?? 0) + 1;
+    }
+  }
+  return alarms;
+}
+
+/** "member count, ..." of a tally, or "-". */
+const members = (by: Record<string, number>): string =>
+  Object.entries(by)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ') || '-';
+
 const DAY = 288;
 const t0 = Date.UTC(2026, 0, 5); // a Monday
 console.log(`| weekend drop | noise | alarms in 5 series x ${weeks} weeks | by member |`);
@@ -40,27 +71,15 @@ for (const drop of [0, 0.2, 0.4]) {
     const by: Record<string, number> = {};
     for (let seed = 1; seed <= 5; seed++) {
       const gauss = normals(seed * 7919 + Math.round(drop * 100) + Math.round(sd * 1000));
-      const d = new StreamingDetector();
-      const names = d.memberNames;
-      const n = weeks * 7 * DAY;
-      for (let i = 0; i < n; i++) {
+      alarms += alarmsOf(weeks * 7 * DAY, by, (i) => {
         const t = t0 + i * 300_000;
         const dow = new Date(t).getUTCDay();
         const level =
           (dow === 0 || dow === 6 ? 1 - drop : 1) * (1 + 0.5 * Math.sin((2 * Math.PI * i) / DAY));
-        const s = d.update(level * (1 + sd * gauss()), t);
-        if (i >= 1000 && s >= 0.996) {
-          alarms++;
-          const c = Array.from(d.contributions);
-          const top = names[c.indexOf(Math.max(...c))];
-          by[top] = (by[top] ?? 0) + 1;
-        }
-      }
+        return [level * (1 + sd * gauss()), t];
+      });
     }
-    const who = Object.entries(by)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-    console.log(`| ${drop * 100}% | ${sd * 100}% | ${alarms} | ${who || '-'} |`);
+    console.log(`| ${drop * 100}% | ${sd * 100}% | ${alarms} | ${members(by)} |`);
   }
 }
 
@@ -119,25 +138,14 @@ for (const base of [3, 20, 200]) {
         for (let p = uniform(); p > l; p *= uniform()) k++;
         return k;
       };
-      const d = new StreamingDetector();
-      const names = d.memberNames;
-      for (let i = 0; i < weeks * 7 * DAY; i++) {
+      alarms += alarmsOf(weeks * 7 * DAY, by, (i) => {
         const rate =
           base *
           (1 + 0.6 * Math.sin((2 * Math.PI * i) / DAY)) *
           Math.exp(od * gauss() - (od * od) / 2);
-        const s = d.update(poisson(rate), t0 + i * 300_000);
-        if (i >= 1000 && s >= 0.996) {
-          alarms++;
-          const c = Array.from(d.contributions);
-          const top = names[c.indexOf(Math.max(...c))];
-          by[top] = (by[top] ?? 0) + 1;
-        }
-      }
+        return [poisson(rate), t0 + i * 300_000];
+      });
     }
-    const who = Object.entries(by)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-    console.log(`| ${base} | ${od} | ${alarms} | ${who || '-'} |`);
+    console.log(`| ${base} | ${od} | ${alarms} | ${members(by)} |`);
   }
 }
