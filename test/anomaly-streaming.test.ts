@@ -413,6 +413,17 @@ describe('streaming detectors: behaviour', () => {
           .filter((x) => x >= 0.996).length;
       const m = defaultMembers();
       withTail += alarms(new StreamingDetector());
+      if (seed === 1) {
+        // the CHANGELOG's recipe: the 0.5 members plus the alarm tail are the default, bit for bit
+        const recipe = new StreamingDetector({
+          members: {
+            ...withARTime({ alarmFloor: 0, deviationFloor: 3.5 }),
+            seasonal: new SeasonalDetector({ alarmFloor: 4, alarmTail: SEASONAL_ALARM_TAIL }),
+          },
+        }).updateBatch(v, ts);
+        const def = new StreamingDetector().updateBatch(v, ts);
+        expect(recipe.every((x, i) => Object.is(x, def[i]))).toBe(true);
+      }
       without += alarms(
         new StreamingDetector({
           members: {
