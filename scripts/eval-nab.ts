@@ -18,7 +18,7 @@
  * members, a few floors and an agreement rule) to the grid and prints them against the default;
  * `--artime-only` runs the grid with only the default's members and those candidates (faster).
  * `--oracle` adds ARTime in NAB mode (each file's range and length given) as a diagnostic member.
- * The settings tables (quiet period, seasonal point alarms; with `--options` also alarmLevel,
+ * The settings tables (quiet period, seasonal point alarms and alarm tail; with `--options` also alarmLevel,
  * likelihoodAlpha, rangeFloor and warmup) vary one setting of the default at a time; `--detail`
  * prints, per setting, each of the robustness check's 18 option combinations (dev and pooled CV).
  * `--results OUT` writes the default detector's scores in NAB's results layout under OUT/edgewise/.
@@ -796,8 +796,8 @@ if (!argv.includes('--no-cv')) {
     }),
     1,
   );
-  // `--options`: the other options of the combination, one at a time around the 0.5 default
-  // (measured 2026-12-06: the default is the best of each list in the threshold-only CV pooled)
+  // `--options`: the other options of the combination, one at a time around the default (measured
+  // with 0.5, 2026-12-06: the default is the best of each list in the threshold-only CV pooled)
   if (argv.includes('--options')) {
     setting(
       'alarmLevel (the combined score that starts a quiet period; default 0.996).',
