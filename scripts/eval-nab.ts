@@ -449,13 +449,18 @@ if (!argv.includes('--no-cv')) {
     'artime:p300': 'artimeMemberP300',
     'artime:p400': 'artimeMemberP400',
   };
+  /**
+   * A member under another name: the cached scores and raw deviations of `src` with another spec
+   * (floors act in the combination, so members that differ only in them share one run).
+   */
+  const alias = (name: string, src: string, spec: MemberSpec): void => {
+    cache.set(name, cache.get(src) as Float64Array[]);
+    rawCache.set(name, rawCache.get(src) as Float64Array[]);
+    specs[name] = spec;
+  };
   if (ARTIME) {
-    for (const [name, opts] of Object.entries(ARTIME_CANDIDATES)) {
-      const src = ARTIME_SOURCE[name] ?? 'artimeMember';
-      cache.set(name, cache.get(src) as Float64Array[]);
-      rawCache.set(name, rawCache.get(src) as Float64Array[]);
-      specs[name] = new ARTimeMember(opts);
-    }
+    for (const [name, opts] of Object.entries(ARTIME_CANDIDATES))
+      alias(name, ARTIME_SOURCE[name] ?? 'artimeMember', new ARTimeMember(opts));
   }
   // ----- end -----
   const cacheMs = performance.now() - t0;
@@ -694,9 +699,9 @@ if (!argv.includes('--no-cv')) {
         }),
       );
     const sweeps = variants.map((v) => build(v, grid[0].options));
-    const combos = variants.map((v) =>
-      comboKs.map((k) => crossValidateByCategory([build(v, grid[k].options)]).pooled),
-    );
+    // per variant and option combination: its sweep (one replay each) and pooled CV
+    const comboSweeps = variants.map((v) => comboKs.map((k) => build(v, grid[k].options)));
+    const combos = comboSweeps.map((row) => row.map((sw) => crossValidateByCategory([sw]).pooled));
     console.log(`\n${title} Standard / low FP / low FN.`);
     console.log(
       `| variant | dev (TP/FP/FN, standard) | CV pooled | CV mean of 3 | ${cats.join(' | ')} |${halves > 0 ? ` ${halves} halves, mean |` : ''} option combinations where it beats variant ${variants[base].label} |`,
@@ -710,9 +715,9 @@ if (!argv.includes('--no-cv')) {
       const st = sw.score(NAB_PROFILES.standard);
       const h =
         halves > 0
-          ? ` ${PROFILE_KEYS.map((p) => {
-              return mean(halvesOf(sw.files as NabFile[], NAB_PROFILES[p])).toFixed(2);
-            }).join(' / ')} |`
+          ? ` ${PROFILE_KEYS.map((p) =>
+              mean(halvesOf(sw.files as NabFile[], NAB_PROFILES[p])).toFixed(2),
+            ).join(' / ')} |`
           : '';
       const beats = combos[i].filter((r, c) =>
         PROFILE_KEYS.every((p) => r[p] > combos[base][c][p]),
@@ -723,8 +728,8 @@ if (!argv.includes('--no-cv')) {
     });
     if (DETAIL)
       comboKs.forEach((k, c) => {
-        const devs = variants.map((v) => {
-          const sw = build(v, grid[k].options);
+        const devs = comboSweeps.map((row) => {
+          const sw = row[c];
           const st = sw.score(NAB_PROFILES.standard);
           return `${fmt(devOf(sw))} (${st.tp}/${st.fp}/${st.fn})`;
         });
@@ -763,9 +768,7 @@ if (!argv.includes('--no-cv')) {
     "The seasonal member's point alarms (its alarm floor, in its slot's standard deviations; the default 4, 1e9: never).",
     [4, 6, 8, 12, 1e9].map((alarmFloor) => {
       const name = `seasonal:f${alarmFloor}`;
-      cache.set(name, cache.get('seasonal') as Float64Array[]);
-      rawCache.set(name, rawCache.get('seasonal') as Float64Array[]);
-      specs[name] = new SeasonalDetector({ alarmFloor, alarmTail: SEASONAL_ALARM_TAIL });
+      alias(name, 'seasonal', new SeasonalDetector({ alarmFloor, alarmTail: SEASONAL_ALARM_TAIL }));
       return {
         label: alarmFloor === 1e9 ? 'never (1e9)' : String(alarmFloor),
         members: { seasonal: name },
@@ -781,9 +784,7 @@ if (!argv.includes('--no-cv')) {
     "The seasonal member's alarm tail (its point alarms need a calibrated tail probability of at most this; 0.5: none, 0.6: 6.33e-5).",
     [SEASONAL_ALARM_TAIL, 1, 1e-4, 3e-5, 1e-5].map((alarmTail) => {
       const name = `seasonal:t${alarmTail}`;
-      cache.set(name, cache.get('seasonal') as Float64Array[]);
-      rawCache.set(name, rawCache.get('seasonal') as Float64Array[]);
-      specs[name] = new SeasonalDetector({ alarmFloor: 4, alarmTail });
+      alias(name, 'seasonal', new SeasonalDetector({ alarmFloor: 4, alarmTail }));
       return {
         label:
           alarmTail === 1

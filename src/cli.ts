@@ -308,26 +308,21 @@ async function score(
 ): Promise<number> {
   const name = opts.detector ?? 'default';
   const members = allDetectors();
+  // the quiet period: a number >= 0 per flag (records: whole), or a one-line error
   const quiet: { cooldown?: number; cooldownMs?: number } = {};
-  if (opts.cooldown !== undefined) {
-    const n = Number(opts.cooldown);
-    if (!(Number.isInteger(n) && n >= 0 && opts.cooldown.trim() !== '')) {
-      io.stderr.write(
-        `--cooldown must be a whole number of records >= 0 (e.g. 288), got '${opts.cooldown}'\n`,
-      );
+  for (const [flag, what, example, whole] of [
+    ['cooldown', 'a whole number of records', 288, true],
+    ['cooldown-hours', 'a number of hours', 24, false],
+  ] as const) {
+    const text = opts[flag];
+    if (text === undefined) continue;
+    const x = Number(text);
+    if (!((whole ? Number.isInteger(x) : Number.isFinite(x)) && x >= 0 && text.trim() !== '')) {
+      io.stderr.write(`--${flag} must be ${what} >= 0 (e.g. ${example}), got '${text}'\n`);
       return 2;
     }
-    quiet.cooldown = n;
-  }
-  if (opts['cooldown-hours'] !== undefined) {
-    const h = Number(opts['cooldown-hours']);
-    if (!(Number.isFinite(h) && h >= 0 && opts['cooldown-hours'].trim() !== '')) {
-      io.stderr.write(
-        `--cooldown-hours must be a number of hours >= 0 (e.g. 24), got '${opts['cooldown-hours']}'\n`,
-      );
-      return 2;
-    }
-    quiet.cooldownMs = h * 3_600_000;
+    if (whole) quiet.cooldown = x;
+    else quiet.cooldownMs = x * 3_600_000;
   }
   let make: () => StreamingDetectorApi;
   if (name === 'default') make = () => new StreamingDetector(quiet);
