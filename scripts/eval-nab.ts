@@ -18,7 +18,7 @@
  * members, a few floors and an agreement rule) to the grid and prints them against the default;
  * `--artime-only` runs the grid with only the default's members and those candidates (faster).
  * `--oracle` adds ARTime in NAB mode (each file's range and length given) as a diagnostic member.
- * The settings tables (quiet period, seasonal point alarms and alarm tail; with `--options` also alarmLevel,
+ * The settings tables (quiet period, seasonal point alarms, alarm tail and slot tolerance; with `--options` also alarmLevel,
  * likelihoodAlpha, rangeFloor and warmup) vary one setting of the default at a time; `--detail`
  * prints, per setting, each of the robustness check's 18 option combinations (dev and pooled CV).
  * `--results OUT` writes the default detector's scores in NAB's results layout under OUT/edgewise/.
@@ -350,11 +350,14 @@ if (!argv.includes('--no-cv')) {
   // ----- end of the ARTime member candidates' pool -----
   const t0 = performance.now();
   const cache = new Map<string, Float64Array[]>();
-  // each member's raw deviations, for the alarm floors of the combination
+  // each member's raw deviations (range novelty, deviation floors) and alarm deviations (alarm floors)
   const rawCache = new Map<string, Float64Array[]>();
+  const alarmCache = new Map<string, Float64Array[]>();
   const specs: Record<string, MemberSpec> = {};
-  for (const [name, make] of Object.entries(pool)) {
+  /** Runs a member over every file and caches its scores, raw deviations and alarm deviations under `name`. */
+  const runMember = (name: string, make: (typeof pool)[string]): void => {
     const raws: Float64Array[] = [];
+    const alarms: Float64Array[] = [];
     cache.set(
       name,
       series.map((s) => {
@@ -363,20 +366,26 @@ if (!argv.includes('--no-cv')) {
         if (!(d instanceof BaseDetector)) {
           const p = d.updateBatch(s.values, s.ts);
           raws.push(p);
+          alarms.push(p);
           return p;
         }
         const p = new Float64Array(s.values.length);
         const r = new Float64Array(s.values.length);
+        const a = new Float64Array(s.values.length);
         for (let i = 0; i < p.length; i++) {
           p[i] = d.update(s.values[i], s.ts[i]);
           r[i] = d.lastRaw;
+          a[i] = d.lastAlarmDeviation;
         }
         raws.push(r);
+        alarms.push(a);
         return p;
       }),
     );
     rawCache.set(name, raws);
-  }
+    alarmCache.set(name, alarms);
+  };
+  for (const [name, make] of Object.entries(pool)) runMember(name, make);
   // Preview only (`--reference`): the published detectors' stored scores in
   // DIR/reference/<detector>/ (the dev split ships them), calibrated online
   // like a member, stand in for the ports until those are members.
@@ -396,6 +405,7 @@ if (!argv.includes('--no-cv')) {
         }),
       );
       rawCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
+      alarmCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
       specs[`ref:${ref}`] = { warmup: 0 };
     }
   }
@@ -456,6 +466,7 @@ if (!argv.includes('--no-cv')) {
   const alias = (name: string, src: string, spec: MemberSpec): void => {
     cache.set(name, cache.get(src) as Float64Array[]);
     rawCache.set(name, rawCache.get(src) as Float64Array[]);
+    alarmCache.set(name, alarmCache.get(src) as Float64Array[]);
     specs[name] = spec;
   };
   if (ARTIME) {
@@ -478,6 +489,7 @@ if (!argv.includes('--no-cv')) {
     options: StreamingDetectorOptions,
     cols: Float64Array[],
     rawCols: Float64Array[],
+    alarmCols: Float64Array[],
   ): ((p: Float64Array, i: number, v: number, t: number) => void) | undefined => {
     const a = members.findIndex((m) => m.startsWith('artime:agree'));
     if (a < 0) return undefined;
@@ -489,12 +501,14 @@ if (!argv.includes('--no-cv')) {
     );
     const po = new Float64Array(rest.length);
     const ro = new Float64Array(rest.length);
+    const ao = new Float64Array(rest.length);
     return (p, i, v, t) => {
       rest.forEach((k, j) => {
         po[j] = cols[k][i];
         ro[j] = rawCols[k][i];
+        ao[j] = alarmCols[k][i];
       });
-      others.step(po, v, t, ro);
+      others.step(po, v, t, ro, ao);
       if (p[a] > 0.999 && Math.max(...others.contributions) < level) p[a] = 0.999;
     };
   };
@@ -506,10 +520,12 @@ if (!argv.includes('--no-cv')) {
       );
       const cols = c.members.map((m) => (cache.get(m) as Float64Array[])[f]);
       const rawCols = c.members.map((m) => (rawCache.get(m) as Float64Array[])[f]);
+      const alarmCols = c.members.map((m) => (alarmCache.get(m) as Float64Array[])[f]);
       const p = new Float64Array(cols.length);
       const r = new Float64Array(cols.length);
+      const a = new Float64Array(cols.length);
       const out = new Float64Array(s.values.length);
-      const agree = agreement(c.members, c.options, cols, rawCols);
+      const agree = agreement(c.members, c.options, cols, rawCols, alarmCols);
       for (let i = 0; i < out.length; i++) {
         const v = s.values[i];
         if (!Number.isFinite(v)) {
@@ -519,9 +535,10 @@ if (!argv.includes('--no-cv')) {
         for (let k = 0; k < cols.length; k++) {
           p[k] = cols[k][i];
           r[k] = rawCols[k][i];
+          a[k] = alarmCols[k][i];
         }
         agree?.(p, i, v, s.ts[i]);
-        out[i] = comb.step(p, v, s.ts[i], r);
+        out[i] = comb.step(p, v, s.ts[i], r, a);
       }
       return { name: s.name, timestamps: s.ts, windows: s.windows, scores: out };
     });
@@ -792,6 +809,26 @@ if (!argv.includes('--no-cv')) {
             : alarmTail === SEASONAL_ALARM_TAIL
               ? '6.33e-5 (0.6)'
               : String(alarmTail),
+        members: { seasonal: name },
+      };
+    }),
+    1,
+  );
+  // The seasonal member's slot tolerance (0.7: its alarm floor is compared with the least deviation
+  // over its own slot and one slot either side), against 0.6 (its own slot only, the second
+  // variant); each value on its own cached member run (the member computes that deviation)
+  setting(
+    "The seasonal member's slot tolerance (slots either side of a record's own slot whose level may explain it, for its point alarms; 0.6: 0, 0.7: 1).",
+    [1, 0, 2, 3].map((slotTolerance) => {
+      const name = `seasonal:k${slotTolerance}`;
+      runMember(
+        name,
+        () =>
+          new SeasonalDetector({ alarmFloor: 4, alarmTail: SEASONAL_ALARM_TAIL, slotTolerance }),
+      );
+      return {
+        label:
+          slotTolerance === 1 ? '1 (0.7)' : slotTolerance === 0 ? '0 (0.6)' : String(slotTolerance),
         members: { seasonal: name },
       };
     }),

@@ -149,3 +149,37 @@ for (const base of [3, 20, 200]) {
     console.log(`| ${base} | ${od} | ${alarms} | ${members(by)} |`);
   }
 }
+
+// A scheduled job (AWS-CPU-like, no anomaly): around 30% +- 1 with a one-record spike to 70-100 every
+// hour or every 3 hours, whose minute moves to a random one every 3 days or every day (or never).
+// The seasonal member's slot tolerance (0.7) is for this: a run a little early or late is not a
+// seasonal deviation (docs/anomaly-nab.md, "The seasonal member's slot tolerance (0.7)").
+console.log(
+  `\n| job every | its minute moves every | alarms in 5 series x ${weeks} weeks | by member |`,
+);
+console.log('| --- | --- | --- | --- |');
+for (const every of [12, 36]) {
+  for (const moveDays of [0, 3, 1]) {
+    let alarms = 0;
+    const by: Record<string, number> = {};
+    for (let seed = 1; seed <= 5; seed++) {
+      const gauss = normals(seed * 977 + every);
+      let u = seed * 31 + every;
+      const uniform = (): number => {
+        u = (u * 1103515245 + 12345) % 2147483648;
+        return u / 2147483648;
+      };
+      let phase = 0;
+      alarms += alarmsOf(weeks * 7 * DAY, by, (i) => {
+        if (moveDays > 0 && i > 0 && i % (moveDays * DAY) === 0) {
+          phase = Math.floor(uniform() * every);
+        }
+        const v = (i + phase) % every === 0 ? 70 + 30 * uniform() : 30 + gauss();
+        return [v, t0 + i * 300_000];
+      });
+    }
+    console.log(
+      `| ${every * 5} min | ${moveDays === 0 ? 'never' : `${moveDays} days`} | ${alarms} | ${members(by)} |`,
+    );
+  }
+}

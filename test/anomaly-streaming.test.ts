@@ -390,6 +390,84 @@ describe('streaming detectors: behaviour', () => {
     }
   });
 
+  it('slotTolerance: a pattern half an hour late raises no seasonal point alarm, one at another time still can', () => {
+    // 5-minute records around 30 and a daily job (10 minutes at 70-90 from 02:00); on day 10 it
+    // runs half an hour late (02:30, a slot that has never seen it), on day 12 it also runs at
+    // 14:20 (no slot within half an hour has seen it)
+    const DAY = 288;
+    const n = 13 * DAY;
+    const t0 = Date.UTC(2026, 0, 5);
+    const r = new Rng(3);
+    const v = Float64Array.from({ length: n }, () => 30 + (r.next() - 0.5) * 2);
+    const ts = Float64Array.from({ length: n }, (_, i) => t0 + i * 300_000);
+    const run = (i: number): void => {
+      v[i] = 70 + 20 * r.next();
+      v[i + 1] = 70 + 20 * r.next();
+    };
+    for (let d = 0; d < 13; d++) if (d !== 10) run(d * DAY + 24);
+    const late = 10 * DAY + 30;
+    run(late);
+    const other = 12 * DAY + 172;
+    run(other);
+    const at = (k: number | undefined, i: number) => {
+      const s = new SeasonalDetector(k === undefined ? {} : { slotTolerance: k });
+      s.updateBatch(v.subarray(0, i), ts.subarray(0, i));
+      s.update(v[i], ts[i]);
+      return { raw: s.lastRaw, alarm: s.lastAlarmDeviation };
+    };
+    // the default tolerance is one slot either side: the late run deviates by many standard
+    // deviations from its own slot but, from the 02:00 slot's level and spread, less than the
+    // default member's alarm floor (4)
+    const lateDefault = at(undefined, late);
+    expect(lateDefault.raw).toBeGreaterThan(20);
+    expect(lateDefault.alarm).toBeLessThan(4);
+    expect(at(1, late)).toEqual(lateDefault);
+    // 0: only the own slot, as before 0.7
+    const late0 = at(0, late);
+    expect(late0.alarm).toBe(late0.raw);
+    expect(late0.raw).toBe(lateDefault.raw); // the member's own score does not change
+    // at 14:20 no slot within half an hour has seen a spike: the alarm deviation stays large
+    const far = at(undefined, other);
+    expect(far.alarm).toBeGreaterThan(20);
+    expect(far.alarm).toBeLessThanOrEqual(far.raw);
+    // inside the default ensemble: the late run's seasonal point score stays below the alarm
+    // levels with the tolerance, and passes them without it
+    const seasonalContribution = (k: number): number => {
+      const d = new StreamingDetector({
+        members: {
+          ...withARTime({ alarmFloor: 0, deviationFloor: 3.5 }),
+          seasonal: new SeasonalDetector({
+            alarmFloor: 4,
+            alarmTail: SEASONAL_ALARM_TAIL,
+            slotTolerance: k,
+          }),
+        },
+      });
+      d.updateBatch(v.subarray(0, late + 1), ts.subarray(0, late + 1));
+      return d.contributions[d.memberNames.indexOf('seasonal')];
+    };
+    expect(seasonalContribution(1)).toBeLessThanOrEqual(0.999);
+    expect(seasonalContribution(0)).toBeGreaterThan(0.999);
+    // and the default members are the tolerance-1 ones, bit for bit
+    const def = new StreamingDetector();
+    def.updateBatch(v.subarray(0, late + 1), ts.subarray(0, late + 1));
+    expect(def.contributions[def.memberNames.indexOf('seasonal')]).toBe(seasonalContribution(1));
+    // during the warm-up there is no alarm deviation
+    const cold = new SeasonalDetector();
+    cold.update(5, t0);
+    expect(cold.lastAlarmDeviation).toBe(0);
+    for (const bad of [-1, 1.5, Number.NaN, '1', 24, Number.POSITIVE_INFINITY]) {
+      expectCode(
+        () => new SeasonalDetector({ slotTolerance: bad as number }),
+        'INVALID_ARGUMENT',
+        /slotTolerance must be an integer >= 0/,
+      );
+    }
+    // without timestamps the slots are records modulo the period
+    expectCode(() => new SeasonalDetector({ period: 4, slotTolerance: 2 }), 'INVALID_ARGUMENT');
+    expect(new SeasonalDetector({ period: 5, slotTolerance: 2 }).opts.slotTolerance).toBe(2);
+  });
+
   it('alarmTail: overdispersed counts raise fewer alarms with the default seasonal member than without its tail', () => {
     // 5 series of 8 weeks of 5-minute counts around a daily cycle (mean 20), the rate times lognormal
     // noise (log-SD 0.3), no anomaly: 4-sigma seasonal deviations are common there

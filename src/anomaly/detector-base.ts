@@ -148,6 +148,7 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   protected n = 0;
   #rejected = 0;
   #lastRaw = 0;
+  #lastAlarmDeviation = 0;
   readonly warmup: number;
   /** See `BaseOptions.alarmFloor`. */
   readonly alarmFloor: number;
@@ -208,6 +209,19 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   get lastRaw(): number {
     return this.#lastRaw;
   }
+  /**
+   * The deviation this detector's alarm floor is compared with inside a
+   * `StreamingDetector`, at the last scored record: `lastRaw` for most
+   * detectors; `SeasonalDetector` reports the least deviation over the slots
+   * within its `slotTolerance`. 0 during warm-up.
+   */
+  get lastAlarmDeviation(): number {
+    return this.#lastAlarmDeviation;
+  }
+  /** The alarm deviation of the record just scored (`raw`: its raw deviation). */
+  protected alarmDeviation(raw: number): number {
+    return raw;
+  }
 
   /** Raw deviation of `x` from what was learned so far (>= 0). */
   protected abstract raw(x: number, t: number): number;
@@ -245,8 +259,12 @@ export abstract class BaseDetector implements StreamingDetectorApi {
     if (this.n >= this.warmup) {
       const r = this.raw(value, t);
       this.#lastRaw = r;
+      this.#lastAlarmDeviation = this.alarmDeviation(r);
       score = this.calibrator.score(r);
-    } else this.#lastRaw = 0;
+    } else {
+      this.#lastRaw = 0;
+      this.#lastAlarmDeviation = 0;
+    }
     this.learn(value, t);
     this.n++;
     return score;

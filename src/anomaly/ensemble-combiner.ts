@@ -349,9 +349,18 @@ export class EnsembleCombiner {
 
   /**
    * Combines the members' calibrated scores `p` of one finite record (`raw`:
-   * their raw deviations, for the alarm floors; without it no floor applies).
+   * their raw deviations, for range novelty and the deviation floors, and for
+   * the alarm floors unless `alarmRaw` is given: the deviations those are
+   * compared with, a member's `lastAlarmDeviation`; without `raw` no floor
+   * applies).
    */
-  step(p: ArrayLike<number>, value: number, t: number, raw?: ArrayLike<number>): number {
+  step(
+    p: ArrayLike<number>,
+    value: number,
+    t: number,
+    raw?: ArrayLike<number>,
+    alarmRaw: ArrayLike<number> | undefined = raw,
+  ): number {
     const c = this.contributions;
     const n = this.n;
     if (Number.isNaN(this.firstT)) this.firstT = t;
@@ -372,7 +381,10 @@ export class EnsembleCombiner {
         pi = 0.999;
       // below its alarm floor, or at a tail probability above its alarm tail, a member's point
       // score stays under the alarm levels
-      let s = raw && pi > 0.999 && (raw[i] < this.#floor[i] || 1 - pi > this.#tail[i]) ? 0.999 : pi;
+      let s =
+        alarmRaw && pi > 0.999 && (alarmRaw[i] < this.#floor[i] || 1 - pi > this.#tail[i])
+          ? 0.999
+          : pi;
       const e = -Math.log(Math.max(1e-12, 1 - pi));
       const seen = n + 1 - this.memberWarmups[i];
       const ls = this.lik[i];

@@ -39,7 +39,8 @@ export const SEASONAL_ALARM_TAIL = erfc(4 / Math.SQRT2);
 /**
  * The members of the default `StreamingDetector`, by name: the seasonal
  * daily profile (alarm floor 4; since 0.6 also `alarmTail`
- * `SEASONAL_ALARM_TAIL`), a slow EWMA chart (alpha 0.01, likelihood
+ * `SEASONAL_ALARM_TAIL`; since 0.7 its point alarms tolerate a pattern one
+ * slot early or late, `slotTolerance` 1), a slow EWMA chart (alpha 0.01, likelihood
  * floor 3) and ARTime in streaming mode (`ARTimeMember`), whose detections
  * alarm only where the seasonal or EWMA member sees a deviation of 3.5
  * standard deviations (`deviationFloor`; point score only).
@@ -126,6 +127,7 @@ export class StreamingDetector implements StreamingDetectorApi {
   readonly #list: BaseDetector[];
   readonly #p: Float64Array;
   readonly #raw: Float64Array;
+  readonly #alarmRaw: Float64Array;
   readonly #c: EnsembleCombiner;
   #rejected = 0;
   readonly #cal = new ScoreCalibrator();
@@ -158,6 +160,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.#p = new Float64Array(this.#list.length);
     this.#c = new EnsembleCombiner(this.#list, options);
     this.#raw = new Float64Array(this.#list.length);
+    this.#alarmRaw = new Float64Array(this.#list.length);
   }
 
   get count(): number {
@@ -209,12 +212,14 @@ export class StreamingDetector implements StreamingDetectorApi {
     const t = timestamp ?? this.#c.n;
     const p = this.#p;
     const raw = this.#raw;
+    const alarmRaw = this.#alarmRaw;
     for (let i = 0; i < this.#list.length; i++) {
       const d = this.#list[i];
       p[i] = d.update(value, t);
       raw[i] = d.lastRaw;
+      alarmRaw[i] = d.lastAlarmDeviation;
     }
-    return this.#c.step(p, value, t, raw);
+    return this.#c.step(p, value, t, raw, alarmRaw);
   }
 
   updateBatch(values: ArrayLike<number>, timestamps?: ArrayLike<number>): Float64Array {

@@ -26,6 +26,18 @@ export interface SeasonalOptions extends BaseOptions {
    * the last few). 0: every record weighs 1.
    */
   learnMs?: number;
+  /**
+   * Slots on each side of a record's own slot whose level may also explain
+   * it (default 1: half an hour either side with the default 30-minute
+   * slots; 0: only its own slot). Inside a `StreamingDetector` the member's
+   * alarm floor is compared with the least deviation over those slots
+   * (`lastAlarmDeviation`), so a daily pattern that comes a little early or
+   * late (a job whose schedule drifts) does not raise a point alarm. The
+   * member's score, its calibration, its likelihoods and the deviation it
+   * offers to range novelty and to the ARTime member still use the record's
+   * own slot.
+   */
+  slotTolerance?: number;
 }
 
 export const DAY_MS = 86_400_000;
@@ -98,6 +110,8 @@ export class SeasonalDetector extends BaseDetector {
   #gm = Number.NaN;
   #gdev = 0;
   #prevT = Number.NaN;
+  /** The least deviation over the slots within `slotTolerance` at the last scored record. */
+  #alarmDev = 0;
   override readonly maturity: { readonly ms: number; readonly records: number };
 
   constructor(options: SeasonalOptions = {}) {
@@ -109,6 +123,7 @@ export class SeasonalDetector extends BaseDetector {
       alpha: checkAlpha(options.alpha ?? 0.1, 'SeasonalDetector'),
       minSeen: options.minSeen ?? 3,
       learnMs: options.learnMs ?? 300_000,
+      slotTolerance: options.slotTolerance ?? 1,
     };
     if (!(this.opts.learnMs >= 0 && this.opts.learnMs <= DAY_MS)) {
       throw new EdgewiseError(
@@ -137,6 +152,13 @@ export class SeasonalDetector extends BaseDetector {
       );
     }
     const perDay = DAY_MS / this.opts.slotMs;
+    const k = this.opts.slotTolerance;
+    if (!(Number.isInteger(k) && k >= 0 && 2 * k < Math.min(perDay, this.opts.period))) {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `SeasonalDetector: slotTolerance must be an integer >= 0 with 2 x slotTolerance below the slots per day and the period, got ${describeValue(options.slotTolerance)}.`,
+      );
+    }
     this.#daily = new Profile(Math.max(perDay, this.opts.period));
     if (this.opts.profile !== 'daily')
       this.#weekly = new Profile(Math.max(perDay * 7, this.opts.period));
@@ -160,10 +182,31 @@ export class SeasonalDetector extends BaseDetector {
       i = ws;
     }
     const gscale = Math.max(this.#gdev, REL_FLOOR * Math.abs(this.#gm) + 1e-12);
-    if (p.seen[i] < 2) return Math.abs(x - this.#gm) / (gscale * 1.2533);
+    if (p.seen[i] < 2) {
+      this.#alarmDev = Math.abs(x - this.#gm) / (gscale * 1.2533);
+      return this.#alarmDev;
+    }
+    const r = this.#deviation(p, i, x, gscale);
+    // the alarm deviation: the least over the slots within slotTolerance that have a level
+    let e = r;
+    const slots = p.level.length;
+    for (let k = 1; k <= this.opts.slotTolerance; k++) {
+      const a = (i + k) % slots;
+      const b = (i - k + slots) % slots;
+      if (p.seen[a] >= 2) e = Math.min(e, this.#deviation(p, a, x, gscale));
+      if (p.seen[b] >= 2) e = Math.min(e, this.#deviation(p, b, x, gscale));
+    }
+    this.#alarmDev = e;
+    return r;
+  }
+  /** |x - level| / spread in slot i (the spread blends the slot's deviation with the series'). */
+  #deviation(p: Profile, i: number, x: number, gscale: number): number {
     const wt = Math.min(1, p.seen[i] / 8);
     const scale = wt * p.dev[i] + (1 - wt) * gscale + 0.1 * gscale;
     return Math.abs(x - p.level[i]) / (scale * 1.2533);
+  }
+  protected override alarmDeviation(): number {
+    return this.#alarmDev;
   }
   protected learn(x: number, t: number): void {
     if (Number.isNaN(this.#gm)) this.#gm = x;
