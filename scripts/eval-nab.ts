@@ -1,5 +1,5 @@
 /**
- * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--options] [--detail] [--results OUT]
+ * npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--options] [--detail] [--explain] [--results OUT]
  * DIR is a NAB-format folder: the root of a clone of https://github.com/numenta/NAB
  * (or any folder with data/<category>/<file>.csv and labels/combined_windows.json).
  * Runs StreamingDetector (with `--table`: also ablations of it and each detector alone) over those
@@ -22,6 +22,8 @@
  * likelihoodAlpha, rangeFloor and warmup) vary one setting of the default at a time; `--detail`
  * prints, per setting, each of the robustness check's 18 option combinations (dev and pooled CV).
  * `--results OUT` writes the default detector's scores in NAB's results layout under OUT/edgewise/.
+ * `--explain` lists the default's detections at its standard threshold (first detection of each
+ * window, each false positive, each missed window) with the member credited for each.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -51,6 +53,7 @@ import {
   NabSweep,
   nabCategory,
   nabScore,
+  probationLength,
 } from './nab/scorer';
 
 const argv = process.argv.slice(2);
@@ -59,7 +62,7 @@ const arg = (name: string): string | undefined => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--results OUT]
+const HOW_TO_GET_NAB = `Usage: npm run eval:nab -- --data DIR [--only NAME,...] [--table] [--halves N] [--no-cv] [--reference] [--top N] [--all] [--artime | --artime-only] [--oracle] [--options] [--detail] [--explain] [--results OUT]
 
 DIR is a folder in NAB's layout: DIR/data/<category>/<file>.csv (timestamp,value)
 and DIR/labels/combined_windows.json. To get the Numenta Anomaly Benchmark:
@@ -200,6 +203,55 @@ if (resultsDir !== undefined) {
   });
   console.log(
     `\nNAB results for StreamingDetector: ${files.length} files in ${join(resolve(resultsDir), 'edgewise')}`,
+  );
+}
+
+// `--explain`: each detection of the default at its standard threshold (a labelled window's first
+// detection, or a false positive: a record at or above it outside the windows, after NAB's
+// probation), credited to the member with the largest contribution, or to range novelty
+if (argv.includes('--explain')) {
+  const files = results.get('StreamingDetector');
+  if (!files) {
+    console.error('eval:nab: --explain needs StreamingDetector in the run (check --only).');
+    process.exit(2);
+  }
+  const th = nabScore(files, NAB_PROFILES.standard).threshold;
+  console.log(
+    `\nDetections of StreamingDetector at its standard threshold ${th.toFixed(4)}, each credited to the member with the largest contribution ("range": range novelty):`,
+  );
+  const tally = new Map<string, number>();
+  for (const s of series) {
+    const d = new StreamingDetector();
+    const prob = probationLength(s.values.length);
+    const found = new Set<number>();
+    const lines: string[] = [];
+    for (let i = 0; i < s.values.length; i++) {
+      const score = d.update(s.values[i], s.ts[i]);
+      if (i < prob || !(score >= th)) continue;
+      const w = s.windows.findIndex(([a, b]) => s.ts[i] >= a && s.ts[i] <= b);
+      if (found.has(w)) continue;
+      if (w >= 0) found.add(w);
+      const c = d.contributions;
+      let k = 0;
+      for (let j = 1; j < c.length; j++) if (c[j] > c[k]) k = j;
+      // range novelty sets the combined score to 1 where no member's contribution does
+      const by = score === 1 && c[k] < 1 ? 'range' : d.memberNames[k];
+      const kind = w >= 0 ? 'TP' : 'FP';
+      tally.set(`${kind} ${by}`, (tally.get(`${kind} ${by}`) ?? 0) + 1);
+      lines.push(
+        `  ${w >= 0 ? `TP window ${w}` : 'FP'}: record ${i} (${new Date(s.ts[i]).toISOString()}), score ${score.toFixed(5)}, by ${by}`,
+      );
+    }
+    s.windows.forEach((_, w) => {
+      if (!found.has(w)) lines.push(`  FN window ${w}`);
+    });
+    if (lines.length > 0) console.log(`${s.name}\n${lines.join('\n')}`);
+  }
+  console.log(
+    `By member: ${[...tally]
+      .sort()
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   );
 }
 
