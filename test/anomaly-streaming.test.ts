@@ -452,6 +452,18 @@ describe('streaming detectors: behaviour', () => {
     const def = new StreamingDetector();
     def.updateBatch(v.subarray(0, late + 1), ts.subarray(0, late + 1));
     expect(def.contributions[def.memberNames.indexOf('seasonal')]).toBe(seasonalContribution(1));
+    // the slots wrap at midnight: a job at 23:45 that runs at 00:05 is one slot late, not 47 early
+    const v2 = Float64Array.from({ length: n }, () => 30 + (r.next() - 0.5) * 2);
+    for (let d = 0; d < 10; d++) v2[d * DAY + 285] = 80;
+    const wrapped = 10 * DAY + 1; // 00:05 on day 10
+    v2[wrapped] = 80;
+    const midnight = (k: number): number => {
+      const s = new SeasonalDetector({ slotTolerance: k });
+      s.updateBatch(v2.subarray(0, wrapped + 1), ts.subarray(0, wrapped + 1));
+      return s.lastAlarmDeviation;
+    };
+    expect(midnight(1)).toBeLessThan(4);
+    expect(midnight(0)).toBeGreaterThan(20);
     // during the warm-up there is no alarm deviation
     const cold = new SeasonalDetector();
     cold.update(5, t0);

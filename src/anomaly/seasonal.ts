@@ -189,7 +189,9 @@ export class SeasonalDetector extends BaseDetector {
     const r = this.#deviation(p, i, x, gscale);
     // the alarm deviation: the least over the slots within slotTolerance that have a level
     let e = r;
-    const slots = p.level.length;
+    // the slots of one cycle: a day (or a week) of slots with timestamps, else the period
+    const slots =
+      t > 1e11 ? (p === this.#daily ? 1 : 7) * (DAY_MS / this.opts.slotMs) : this.opts.period;
     for (let k = 1; k <= this.opts.slotTolerance; k++) {
       const a = (i + k) % slots;
       const b = (i - k + slots) % slots;
