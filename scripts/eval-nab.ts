@@ -18,7 +18,7 @@
  * members, a few floors and an agreement rule) to the grid and prints them against the default;
  * `--artime-only` runs the grid with only the default's members and those candidates (faster).
  * `--oracle` adds ARTime in NAB mode (each file's range and length given) as a diagnostic member.
- * The settings tables (quiet period, seasonal point alarms, alarm tail and slot tolerance; with `--options` also alarmLevel,
+ * The settings tables (quiet period, seasonal point alarms, alarm tail, slot tolerance and history check; with `--options` also alarmLevel,
  * likelihoodAlpha, rangeFloor and warmup) vary one setting of the default at a time; `--detail`
  * prints, per setting, each of the robustness check's 18 option combinations (dev and pooled CV).
  * `--results OUT` writes the default detector's scores in NAB's results layout under OUT/edgewise/.
@@ -405,11 +405,14 @@ if (!argv.includes('--no-cv')) {
   // each member's raw deviations (range novelty, deviation floors) and alarm deviations (alarm floors)
   const rawCache = new Map<string, Float64Array[]>();
   const alarmCache = new Map<string, Float64Array[]>();
+  // and the share of their earlier raw deviations at least as large (the history check)
+  const excCache = new Map<string, Float64Array[]>();
   const specs: Record<string, MemberSpec> = {};
   /** Runs a member over every file and caches its scores, raw deviations and alarm deviations under `name`. */
   const runMember = (name: string, make: (typeof pool)[string]): void => {
     const raws: Float64Array[] = [];
     const alarms: Float64Array[] = [];
+    const excs: Float64Array[] = [];
     cache.set(
       name,
       series.map((s) => {
@@ -419,23 +422,28 @@ if (!argv.includes('--no-cv')) {
           const p = d.updateBatch(s.values, s.ts);
           raws.push(p);
           alarms.push(p);
+          excs.push(new Float64Array(p.length).fill(Number.NaN));
           return p;
         }
         const p = new Float64Array(s.values.length);
         const r = new Float64Array(s.values.length);
         const a = new Float64Array(s.values.length);
+        const e = new Float64Array(s.values.length);
         for (let i = 0; i < p.length; i++) {
           p[i] = d.update(s.values[i], s.ts[i]);
           r[i] = d.lastRaw;
           a[i] = d.lastAlarmDeviation;
+          e[i] = d.lastExceedance;
         }
         raws.push(r);
         alarms.push(a);
+        excs.push(e);
         return p;
       }),
     );
     rawCache.set(name, raws);
     alarmCache.set(name, alarms);
+    excCache.set(name, excs);
   };
   for (const [name, make] of Object.entries(pool)) runMember(name, make);
   // Preview only (`--reference`): the published detectors' stored scores in
@@ -458,6 +466,10 @@ if (!argv.includes('--no-cv')) {
       );
       rawCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
       alarmCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
+      excCache.set(
+        `ref:${ref}`,
+        series.map((x) => new Float64Array(x.values.length).fill(Number.NaN)),
+      );
       specs[`ref:${ref}`] = { warmup: 0 };
     }
   }
@@ -519,6 +531,7 @@ if (!argv.includes('--no-cv')) {
     cache.set(name, cache.get(src) as Float64Array[]);
     rawCache.set(name, rawCache.get(src) as Float64Array[]);
     alarmCache.set(name, alarmCache.get(src) as Float64Array[]);
+    excCache.set(name, excCache.get(src) as Float64Array[]);
     specs[name] = spec;
   };
   if (ARTIME) {
@@ -542,6 +555,7 @@ if (!argv.includes('--no-cv')) {
     cols: Float64Array[],
     rawCols: Float64Array[],
     alarmCols: Float64Array[],
+    excCols: Float64Array[],
   ): ((p: Float64Array, i: number, v: number, t: number) => void) | undefined => {
     const a = members.findIndex((m) => m.startsWith('artime:agree'));
     if (a < 0) return undefined;
@@ -554,13 +568,15 @@ if (!argv.includes('--no-cv')) {
     const po = new Float64Array(rest.length);
     const ro = new Float64Array(rest.length);
     const ao = new Float64Array(rest.length);
+    const eo = new Float64Array(rest.length);
     return (p, i, v, t) => {
       rest.forEach((k, j) => {
         po[j] = cols[k][i];
         ro[j] = rawCols[k][i];
         ao[j] = alarmCols[k][i];
+        eo[j] = excCols[k][i];
       });
-      others.step(po, v, t, ro, ao);
+      others.step(po, v, t, ro, ao, eo);
       if (p[a] > 0.999 && Math.max(...others.contributions) < level) p[a] = 0.999;
     };
   };
@@ -573,11 +589,13 @@ if (!argv.includes('--no-cv')) {
       const cols = c.members.map((m) => (cache.get(m) as Float64Array[])[f]);
       const rawCols = c.members.map((m) => (rawCache.get(m) as Float64Array[])[f]);
       const alarmCols = c.members.map((m) => (alarmCache.get(m) as Float64Array[])[f]);
+      const excCols = c.members.map((m) => (excCache.get(m) as Float64Array[])[f]);
       const p = new Float64Array(cols.length);
       const r = new Float64Array(cols.length);
       const a = new Float64Array(cols.length);
+      const e = new Float64Array(cols.length);
       const out = new Float64Array(s.values.length);
-      const agree = agreement(c.members, c.options, cols, rawCols, alarmCols);
+      const agree = agreement(c.members, c.options, cols, rawCols, alarmCols, excCols);
       for (let i = 0; i < out.length; i++) {
         const v = s.values[i];
         if (!Number.isFinite(v)) {
@@ -588,9 +606,10 @@ if (!argv.includes('--no-cv')) {
           p[k] = cols[k][i];
           r[k] = rawCols[k][i];
           a[k] = alarmCols[k][i];
+          e[k] = excCols[k][i];
         }
         agree?.(p, i, v, s.ts[i]);
-        out[i] = comb.step(p, v, s.ts[i], r, a);
+        out[i] = comb.step(p, v, s.ts[i], r, a, e);
       }
       return { name: s.name, timestamps: s.ts, windows: s.windows, scores: out };
     });
@@ -884,6 +903,16 @@ if (!argv.includes('--no-cv')) {
         members: { seasonal: name },
       };
     }),
+    1,
+  );
+  // The history check (0.7: a z-scored member's point alarm needs the share of its earlier
+  // deviations at least as large to be at most its share of the alarm level), on and off
+  setting(
+    "The history check (a z-scored member's point alarm needs its earlier deviations at least as large to be no more frequent than its share of the alarm level; 0.6: off, 0.7: on).",
+    [true, false].map((historyCheck) => ({
+      label: historyCheck ? 'on (0.7)' : 'off (0.6)',
+      options: { historyCheck },
+    })),
     1,
   );
   // `--options`: the other options of the combination, one at a time around the default (measured

@@ -15,6 +15,7 @@ import { Rng } from '../src/anomaly/matrix';
 import {
   type BaseDetector,
   type DetectorSnapshot,
+  type EwmaDetector,
   GaussianDetector,
   MadDetector,
   SeasonalDetector,
@@ -480,6 +481,74 @@ describe('streaming detectors: behaviour', () => {
     expect(new SeasonalDetector({ period: 5, slotTolerance: 2 }).opts.slotTolerance).toBe(2);
   });
 
+  it("historyCheck: a z-scored member's point alarm needs its own history to agree", () => {
+    const opts = { likelihoodWindows: [], rangeTolerance: Number.POSITIVE_INFINITY, warmup: 0 };
+    // one member, no likelihoods: one score combined, so the member's share of the level is 0.004
+    const score = (exc: number, alarmFloor = 3, historyCheck?: boolean): number =>
+      new EnsembleCombiner([{ warmup: 0, alarmFloor }], { ...opts, historyCheck }).step(
+        [0.99999],
+        1,
+        0,
+        [10],
+        [10],
+        [exc],
+      );
+    expect(score(0.003)).toBeCloseTo(0.99999, 12); // seen less often than the level: passes
+    expect(score(0.005)).toBeCloseTo(0.999, 12); // more often: held under the alarm levels
+    expect(score(0.005, 3, false)).toBeCloseTo(0.99999, 12); // the check off
+    expect(score(0.005, 0)).toBeCloseTo(0.99999, 12); // members without an alarm floor: no check
+    expect(new StreamingDetector().historyCheck).toBe(true);
+    for (const bad of ['yes', 1, 0]) {
+      expectCode(
+        () => new StreamingDetector({ historyCheck: bad as unknown as boolean }),
+        'INVALID_ARGUMENT',
+        /historyCheck must be true or false/,
+      );
+    }
+  });
+
+  it('historyCheck: a burst that keeps recurring stops alarming, its first occurrences do not', () => {
+    // Gaussian noise with a +8 burst every 500 records from record 2000 (no timestamps)
+    const n = 6000;
+    const v = Float64Array.from(normals(n, 11));
+    const bursts = [2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500];
+    for (const i of bursts) v[i] += 8;
+    const run = (historyCheck: boolean) => {
+      const d = new StreamingDetector({ historyCheck });
+      const ewma = d.members.ewma as EwmaDetector;
+      const raws: number[] = [];
+      const at: { score: number; exceedance: number; brute: number }[] = [];
+      for (let i = 0; i < n; i++) {
+        const score = d.update(v[i]);
+        if (i >= ewma.warmup) {
+          // the exceedance against a brute-force count over the member's earlier deviations
+          // (at or above the record's calibration bin)
+          const b = ScoreCalibrator.bin(ewma.lastRaw);
+          const brute = raws.filter((r) => ScoreCalibrator.bin(r) >= b).length / raws.length;
+          if (bursts.includes(i)) at.push({ score, exceedance: ewma.lastExceedance, brute });
+          raws.push(ewma.lastRaw);
+        }
+      }
+      return at;
+    };
+    const on = run(true);
+    const off = run(false);
+    for (const a of on) {
+      expect(Number.isNaN(a.exceedance)).toBe(false); // computed: the member's score passed 0.999
+      expect(a.exceedance).toBeCloseTo(a.brute, 12);
+    }
+    // the default's member share of the level: 1 - 0.996 ** (1 / 9)
+    const level = 1 - 0.996 ** (1 / 9);
+    expect(level).toBeCloseTo(4.454e-4, 6);
+    for (let k = 0; k < bursts.length; k++) {
+      expect(off[k].score).toBeGreaterThanOrEqual(0.996); // without the check, every burst alarms
+      if (on[k].exceedance <= level) expect(on[k].score).toBeGreaterThanOrEqual(0.996);
+      else expect(on[k].score).toBeLessThan(0.996);
+    }
+    // measured: the first four bursts alarm (shares 0, 0, 3.4e-4, 2.9e-4), the last four do not
+    expect(on.filter((a) => a.score >= 0.996).length).toBe(4);
+  });
+
   it('alarmTail: overdispersed counts raise fewer alarms with the default seasonal member than without its tail', () => {
     // 5 series of 8 weeks of 5-minute counts around a daily cycle (mean 20), the rate times lognormal
     // noise (log-SD 0.3), no anomaly: 4-sigma seasonal deviations are common there
@@ -627,6 +696,30 @@ describe('streaming detectors: behaviour', () => {
 });
 
 describe('ScoreCalibrator', () => {
+  it('exceedance: the share of the scores seen at or above a bin, against a brute-force count', () => {
+    const r = new Rng(5);
+    const c = new ScoreCalibrator();
+    const seen: number[] = [];
+    expect(c.exceedance(1)).toBe(1); // nothing seen
+    for (let i = 0; i < 3000; i++) {
+      const x = -Math.log(1 - r.next()) * (i % 7 === 0 ? 5 : 1);
+      if (i % 100 === 0) {
+        const b = ScoreCalibrator.bin(x);
+        const brute = seen.filter((y) => ScoreCalibrator.bin(y) >= b).length / seen.length;
+        if (seen.length > 0) expect(c.exceedance(x)).toBeCloseTo(brute, 12);
+      }
+      const q = c.score(x);
+      // lastExceedance: the same share before x was added, only where the score passed 0.999
+      if (q > 0.999) {
+        const b = ScoreCalibrator.bin(x);
+        expect(c.lastExceedance).toBeCloseTo(
+          seen.filter((y) => ScoreCalibrator.bin(y) >= b).length / seen.length,
+          12,
+        );
+      } else expect(c.lastExceedance).toBeNaN();
+      seen.push(x);
+    }
+  });
   it('is the mid-rank ECDF (to bin resolution) and merges exactly', () => {
     const r = new Rng(9);
     const a = new ScoreCalibrator();

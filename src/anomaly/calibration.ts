@@ -56,6 +56,7 @@ export class ScoreCalibrator {
   #tailBeta = 1;
   #sinceFit = 0;
   #maxBin = 0;
+  #lastExc = Number.NaN;
 
   constructor(options: { decay?: number; tailFrom?: number } = {}) {
     this.tailFrom = options.tailFrom ?? 0.98;
@@ -96,11 +97,27 @@ export class ScoreCalibrator {
 
   /** `calibrate(x)` then `add(x)`, finding the bin once. */
   score(x: number): number {
-    if (Number.isNaN(x)) return 0.5;
+    if (Number.isNaN(x)) {
+      this.#lastExc = Number.NaN;
+      return 0.5;
+    }
     const b = ScoreCalibrator.bin(x);
     const q = this.#cdf(x, b);
+    this.#lastExc =
+      q > 0.999 && this.#total > 0
+        ? Math.max(0, this.#total - this.#prefix(b)) / this.#total
+        : Number.NaN;
     this.#addBin(b);
     return q;
+  }
+
+  /**
+   * `exceedance(x)` of the last `score(x)`, before x was added, where that
+   * score passed 0.999 (the only records where it can matter for an alarm);
+   * NaN elsewhere.
+   */
+  get lastExceedance(): number {
+    return this.#lastExc;
   }
 
   #addBin(bx: number): void {
@@ -181,6 +198,16 @@ export class ScoreCalibrator {
     const below = this.#prefix(b);
     const at = this.#prefix(b + 1) - below;
     return (below + at / 2) / this.#total;
+  }
+
+  /**
+   * The share of the raw scores seen so far at or above `x` (counting `x`'s
+   * histogram bin, so to within its 2.2%), from the histogram itself, not
+   * the fitted tail; 1 before any score.
+   */
+  exceedance(x: number): number {
+    if (!(this.#total > 0)) return 1;
+    return Math.max(0, this.#total - this.#prefix(ScoreCalibrator.bin(x))) / this.#total;
   }
 
   /** Adds `other`'s histogram to this one. */

@@ -149,6 +149,7 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   #rejected = 0;
   #lastRaw = 0;
   #lastAlarmDeviation = 0;
+  #lastExceedance = Number.NaN;
   readonly warmup: number;
   /** See `BaseOptions.alarmFloor`. */
   readonly alarmFloor: number;
@@ -218,6 +219,17 @@ export abstract class BaseDetector implements StreamingDetectorApi {
   get lastAlarmDeviation(): number {
     return this.#lastAlarmDeviation;
   }
+  /**
+   * The share of this detector's earlier raw deviations at least as large as
+   * the last scored record's (`ScoreCalibrator.exceedance`, before that
+   * record was added), computed where its calibrated score passed 0.999
+   * (the only records where an alarm can depend on it); NaN elsewhere and
+   * during warm-up. A `StreamingDetector` holds a member's point alarm where
+   * it exceeds the member's share of the alarm level (`historyCheck`).
+   */
+  get lastExceedance(): number {
+    return this.#lastExceedance;
+  }
   /** The alarm deviation of the record just scored (`raw`: its raw deviation). */
   protected alarmDeviation(raw: number): number {
     return raw;
@@ -261,9 +273,11 @@ export abstract class BaseDetector implements StreamingDetectorApi {
       this.#lastRaw = r;
       this.#lastAlarmDeviation = this.alarmDeviation(r);
       score = this.calibrator.score(r);
+      this.#lastExceedance = this.calibrator.lastExceedance;
     } else {
       this.#lastRaw = 0;
       this.#lastAlarmDeviation = 0;
+      this.#lastExceedance = Number.NaN;
     }
     this.learn(value, t);
     this.n++;

@@ -80,6 +80,18 @@ export interface StreamingDetectorOptions {
    * setting new extremes by small margins; a bounded one does not.
    */
   rangeFloor?: number;
+  /**
+   * Point alarms must agree with the member's own history (default true;
+   * since 0.7): a member with an alarm floor (the z-scored members) cannot
+   * raise its point score above 0.999 where the share of its earlier raw
+   * deviations at least as large (`lastExceedance`) is above its share of
+   * the alarm level, 1 - alarmLevel ^ (1 / scores combined) (4.5e-4 for the
+   * default: 3 members x 3 scores). Its calibrated score extrapolates a
+   * fitted tail beyond the values seen; where the member has already seen
+   * deviations this large more often than an alarm allows, that
+   * extrapolation is contradicted (heavy-tailed noise, recurring bursts).
+   */
+  historyCheck?: boolean;
 }
 
 /**
@@ -221,6 +233,9 @@ export class EnsembleCombiner {
   readonly #matureRecords: Float64Array;
   readonly likelihoodAlpha: number;
   readonly rangeFloor: number;
+  readonly historyCheck: boolean;
+  /** A member's share of the alarm level, 1 - alarmLevel ^ (1 / scores combined). */
+  readonly #memberLevel: number;
   /** Per likelihood window: the least window mean whose Gamma tail is <= likelihoodAlpha (0: none). */
   readonly #likMin: Float64Array;
 
@@ -312,9 +327,18 @@ export class EnsembleCombiner {
         `StreamingDetector: rangeFloor must be a finite number >= 0, got ${describeValue(options.rangeFloor)}.`,
       );
     }
+    const hc = options.historyCheck ?? true;
+    if (typeof hc !== 'boolean') {
+      throw new EdgewiseError(
+        'INVALID_ARGUMENT',
+        `StreamingDetector: historyCheck must be true or false, got ${describeValue(options.historyCheck)}.`,
+      );
+    }
+    this.historyCheck = hc;
     this.lik = this.freshLikelihoods();
     this.#perMember = 1 + ws.length;
     this.#parts = memberWarmups.length * this.#perMember;
+    this.#memberLevel = 1 - this.alarmLevel ** (1 / this.#parts);
     this.#warm = Math.max(...memberWarmups);
     this.capUntil = this.warmup;
   }
@@ -352,7 +376,8 @@ export class EnsembleCombiner {
    * their raw deviations, for range novelty and the deviation floors, and for
    * the alarm floors unless `alarmRaw` is given: the deviations those are
    * compared with, a member's `lastAlarmDeviation`; without `raw` no floor
-   * applies).
+   * applies; `exceedance`: the members' `lastExceedance`, for `historyCheck`;
+   * without it that check does not apply).
    */
   step(
     p: ArrayLike<number>,
@@ -360,6 +385,7 @@ export class EnsembleCombiner {
     t: number,
     raw?: ArrayLike<number>,
     alarmRaw: ArrayLike<number> | undefined = raw,
+    exceedance?: ArrayLike<number>,
   ): number {
     const c = this.contributions;
     const n = this.n;
@@ -385,6 +411,15 @@ export class EnsembleCombiner {
         alarmRaw && pi > 0.999 && (alarmRaw[i] < this.#floor[i] || 1 - pi > this.#tail[i])
           ? 0.999
           : pi;
+      // nor where the member's history has seen deviations this large more often than an alarm allows
+      if (
+        s > 0.999 &&
+        this.historyCheck &&
+        exceedance &&
+        this.#floor[i] > 0 &&
+        exceedance[i] > this.#memberLevel
+      )
+        s = 0.999;
       const e = -Math.log(Math.max(1e-12, 1 - pi));
       const seen = n + 1 - this.memberWarmups[i];
       const ls = this.lik[i];

@@ -101,7 +101,10 @@ export function allDetectors(): Record<string, () => BaseDetector> {
  * (`likelihoodAlpha`). Range novelty: a value outside the range seen so far
  * (widened by `rangeTolerance` of its width) scores 1, as in NAB's HTM
  * detector, when a member also sees `rangeFloor` standard deviations or the
- * margin is 4 x `rangeTolerance`. Alarm cooldown: once the combined score reaches `alarmLevel`,
+ * margin is 4 x `rangeTolerance`. A z-scored member's point score passes
+ * 0.999 only where its own history has seen deviations at least as large
+ * no more often than its share of the alarm level (`historyCheck`, since
+ * 0.7). Alarm cooldown: once the combined score reaches `alarmLevel`,
  * records report half their score until `cooldown` records or `cooldownMs`
  * (with epoch-ms timestamps), whichever is shorter, have passed without the
  * combined score reaching it again, so one incident, however
@@ -128,6 +131,7 @@ export class StreamingDetector implements StreamingDetectorApi {
   readonly #p: Float64Array;
   readonly #raw: Float64Array;
   readonly #alarmRaw: Float64Array;
+  readonly #exceedance: Float64Array;
   readonly #c: EnsembleCombiner;
   #rejected = 0;
   readonly #cal = new ScoreCalibrator();
@@ -161,6 +165,7 @@ export class StreamingDetector implements StreamingDetectorApi {
     this.#c = new EnsembleCombiner(this.#list, options);
     this.#raw = new Float64Array(this.#list.length);
     this.#alarmRaw = new Float64Array(this.#list.length);
+    this.#exceedance = new Float64Array(this.#list.length);
   }
 
   get count(): number {
@@ -181,6 +186,10 @@ export class StreamingDetector implements StreamingDetectorApi {
   }
   get alarmLevel(): number {
     return this.#c.alarmLevel;
+  }
+  /** Whether point alarms must agree with the member's own history (`StreamingDetectorOptions.historyCheck`). */
+  get historyCheck(): boolean {
+    return this.#c.historyCheck;
   }
   get cooldown(): number {
     return this.#c.cooldown;
@@ -213,13 +222,15 @@ export class StreamingDetector implements StreamingDetectorApi {
     const p = this.#p;
     const raw = this.#raw;
     const alarmRaw = this.#alarmRaw;
+    const exceedance = this.#exceedance;
     for (let i = 0; i < this.#list.length; i++) {
       const d = this.#list[i];
       p[i] = d.update(value, t);
       raw[i] = d.lastRaw;
       alarmRaw[i] = d.lastAlarmDeviation;
+      exceedance[i] = d.lastExceedance;
     }
-    return this.#c.step(p, value, t, raw, alarmRaw);
+    return this.#c.step(p, value, t, raw, alarmRaw, exceedance);
   }
 
   updateBatch(values: ArrayLike<number>, timestamps?: ArrayLike<number>): Float64Array {
