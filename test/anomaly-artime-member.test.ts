@@ -94,27 +94,39 @@ describe('ARTimeMember: the ARTime member pipeline of eval:nab, record by record
     const members = Object.entries(defaultMembers())
       .filter(([name]) => name !== 'artime')
       .map(([, make]) => make());
-    const cols: { p: Float64Array<ArrayBufferLike>; r: Float64Array<ArrayBufferLike> }[] =
-      members.map((d) => {
-        const p = new Float64Array(v.length);
-        const r = new Float64Array(v.length);
-        for (let i = 0; i < v.length; i++) {
-          p[i] = d.update(v[i], t[i]);
-          r[i] = d.lastRaw;
-        }
-        return { p, r };
-      });
+    // per member: scores, raw deviations, alarm deviations and exceedances (the history check)
+    type Col = Record<'p' | 'r' | 'a' | 'e', Float64Array<ArrayBufferLike>>;
+    const cols: Col[] = members.map((d) => {
+      const col: Col = {
+        p: new Float64Array(v.length),
+        r: new Float64Array(v.length),
+        a: new Float64Array(v.length),
+        e: new Float64Array(v.length),
+      };
+      for (let i = 0; i < v.length; i++) {
+        col.p[i] = d.update(v[i], t[i]);
+        col.r[i] = d.lastRaw;
+        col.a[i] = d.lastAlarmDeviation;
+        col.e[i] = d.lastExceedance;
+      }
+      return col;
+    });
     const art = pipeline(v);
-    cols.push({ p: art.p, r: art.raw });
+    // ARTime's alarm deviation is its raw score, and the history check does not look at it
+    cols.push({ p: art.p, r: art.raw, a: art.raw, e: new Float64Array(v.length).fill(Number.NaN) });
     const comb = new EnsembleCombiner([...members, new ARTimeMember()]);
     const p = new Float64Array(cols.length);
     const r = new Float64Array(cols.length);
+    const a = new Float64Array(cols.length);
+    const e = new Float64Array(cols.length);
     for (let i = 0; i < v.length; i++) {
       for (let k = 0; k < cols.length; k++) {
         p[k] = cols[k].p[i];
         r[k] = cols[k].r[i];
+        a[k] = cols[k].a[i];
+        e[k] = cols[k].e[i];
       }
-      const s = comb.step(p, v[i], t[i], r);
+      const s = comb.step(p, v[i], t[i], r, a, e);
       if (!Object.is(s, direct[i])) throw new Error(`record ${i}: ${direct[i]}, expected ${s}`);
     }
     // the ensemble without ARTime scores differently: the member counts

@@ -97,6 +97,8 @@ const defaults = {
  */
 export class ARTimeMember extends BaseDetector {
   readonly kind = 'ARTimeMember';
+  /** Its alarm floor is a confidence, not a deviation: `historyCheck` does not apply. */
+  readonly historyChecked = false;
   /** ARTime's training period, in records (even). */
   readonly probation: number;
   readonly rangeMargin: number;

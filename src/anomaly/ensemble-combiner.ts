@@ -82,7 +82,8 @@ export interface StreamingDetectorOptions {
   rangeFloor?: number;
   /**
    * Point alarms must agree with the member's own history (default true;
-   * since 0.7): a member with an alarm floor (the z-scored members) cannot
+   * since 0.7): a member with an alarm floor in standard deviations (the
+   * z-scored members, not `ARTimeMember`; `MemberSpec.historyChecked`) cannot
    * raise its point score above 0.999 where the share of its earlier raw
    * deviations at least as large (`lastExceedance`) is above its share of
    * the alarm level, 1 - alarmLevel ^ (1 / scores combined) (4.5e-4 for the
@@ -146,6 +147,12 @@ export interface MemberSpec {
   deviationFloor?: number;
   alarmTail?: number;
   maturity?: { readonly ms: number; readonly records: number };
+  /**
+   * Whether `historyCheck` applies to this member's point alarms (default:
+   * when it has an alarm floor, as the z-scored members do; `ARTimeMember`,
+   * whose alarm floor is a confidence, says false).
+   */
+  historyChecked?: boolean;
 }
 
 /** How the calibrated member scores become one score (see `StreamingDetector`). */
@@ -229,6 +236,8 @@ export class EnsembleCombiner {
   readonly #tail: Float64Array;
   readonly #likFloor: Float64Array;
   readonly #devFloor: Float64Array;
+  /** Per member: 1 where `historyCheck` applies. */
+  readonly #checked: Uint8Array;
   readonly #matureMs: Float64Array;
   readonly #matureRecords: Float64Array;
   readonly likelihoodAlpha: number;
@@ -251,6 +260,9 @@ export class EnsembleCombiner {
     this.#tail = Float64Array.from(specs, (m) => m.alarmTail ?? 1);
     this.#likFloor = Float64Array.from(specs, (m) => m.likelihoodFloor ?? 0);
     this.#devFloor = Float64Array.from(specs, (m) => m.deviationFloor ?? 0);
+    this.#checked = Uint8Array.from(specs, (m) =>
+      (m.historyChecked ?? (m.alarmFloor ?? 0) > 0) ? 1 : 0,
+    );
     this.#matureMs = Float64Array.from(specs, (m) => m.maturity?.ms ?? 0);
     this.#matureRecords = Float64Array.from(specs, (m) => m.maturity?.records ?? 0);
     this.contributions = new Float64Array(memberWarmups.length);
@@ -416,7 +428,7 @@ export class EnsembleCombiner {
         s > 0.999 &&
         this.historyCheck &&
         exceedance &&
-        this.#floor[i] > 0 &&
+        this.#checked[i] === 1 &&
         exceedance[i] > this.#memberLevel
       )
         s = 0.999;
