@@ -6,9 +6,10 @@
  * with multiplicative Gaussian noise (5% or 15%) and a weekend level drop (0, 20 or 40%), no
  * anomaly. Prints, per setting, the alarms (score >= 0.996, `edgewise score`'s threshold) after
  * the first 1,000 records, and which member contributed most to each; then the same for irregular
- * sampling (records dropped, outages of up to two days, jittered timestamps), and for Poisson
+ * sampling (records dropped, outages of up to two days, jittered timestamps), for Poisson
  * counts with overdispersion (docs/anomaly-nab.md, "Measured with the one-day quiet period, not
- * taken" and "The other options, the log scale and count data").
+ * taken" and "The other options, the log scale and count data"), and for a scheduled job whose
+ * minute moves ("The seasonal member's slot tolerance (0.7)").
  */
 import { StreamingDetector } from '../src/anomaly/index';
 
