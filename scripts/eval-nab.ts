@@ -401,49 +401,50 @@ if (!argv.includes('--no-cv')) {
   }
   // ----- end of the ARTime member candidates' pool -----
   const t0 = performance.now();
-  const cache = new Map<string, Float64Array[]>();
-  // each member's raw deviations (range novelty, deviation floors) and alarm deviations (alarm floors)
-  const rawCache = new Map<string, Float64Array[]>();
-  const alarmCache = new Map<string, Float64Array[]>();
-  // and the share of their earlier raw deviations at least as large (the history check)
-  const excCache = new Map<string, Float64Array[]>();
+  /**
+   * A member's run over one file: its calibrated scores `p`, raw deviations (range novelty,
+   * deviation floors), alarm deviations (alarm floors) and exceedances (the history check).
+   */
+  interface MemberRun {
+    p: Float64Array;
+    raw: Float64Array;
+    alarm: Float64Array;
+    exc: Float64Array;
+  }
+  /** Per member name, its run over each file. */
+  const cache = new Map<string, MemberRun[]>();
+  /** A run of a score-only member (not a `BaseDetector`): its score stands for its deviations. */
+  const scoreOnly = (p: Float64Array): MemberRun => ({
+    p,
+    raw: p,
+    alarm: p,
+    exc: new Float64Array(p.length).fill(Number.NaN),
+  });
   const specs: Record<string, MemberSpec> = {};
-  /** Runs a member over every file and caches its scores, raw deviations and alarm deviations under `name`. */
+  /** Runs a member over every file and caches its runs under `name`. */
   const runMember = (name: string, make: (typeof pool)[string]): void => {
-    const raws: Float64Array[] = [];
-    const alarms: Float64Array[] = [];
-    const excs: Float64Array[] = [];
     cache.set(
       name,
       series.map((s) => {
         const d = make();
         specs[name] = d;
-        if (!(d instanceof BaseDetector)) {
-          const p = d.updateBatch(s.values, s.ts);
-          raws.push(p);
-          alarms.push(p);
-          excs.push(new Float64Array(p.length).fill(Number.NaN));
-          return p;
+        if (!(d instanceof BaseDetector)) return scoreOnly(d.updateBatch(s.values, s.ts));
+        const n = s.values.length;
+        const run: MemberRun = {
+          p: new Float64Array(n),
+          raw: new Float64Array(n),
+          alarm: new Float64Array(n),
+          exc: new Float64Array(n),
+        };
+        for (let i = 0; i < n; i++) {
+          run.p[i] = d.update(s.values[i], s.ts[i]);
+          run.raw[i] = d.lastRaw;
+          run.alarm[i] = d.lastAlarmDeviation;
+          run.exc[i] = d.lastExceedance;
         }
-        const p = new Float64Array(s.values.length);
-        const r = new Float64Array(s.values.length);
-        const a = new Float64Array(s.values.length);
-        const e = new Float64Array(s.values.length);
-        for (let i = 0; i < p.length; i++) {
-          p[i] = d.update(s.values[i], s.ts[i]);
-          r[i] = d.lastRaw;
-          a[i] = d.lastAlarmDeviation;
-          e[i] = d.lastExceedance;
-        }
-        raws.push(r);
-        alarms.push(a);
-        excs.push(e);
-        return p;
+        return run;
       }),
     );
-    rawCache.set(name, raws);
-    alarmCache.set(name, alarms);
-    excCache.set(name, excs);
   };
   for (const [name, make] of Object.entries(pool)) runMember(name, make);
   // Preview only (`--reference`): the published detectors' stored scores in
@@ -461,14 +462,8 @@ if (!argv.includes('--no-cv')) {
             .split('\n')
             .slice(1);
           const cal = new ScoreCalibrator();
-          return Float64Array.from(lines, (l) => cal.score(Number(l.split(',')[1])));
+          return scoreOnly(Float64Array.from(lines, (l) => cal.score(Number(l.split(',')[1]))));
         }),
-      );
-      rawCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
-      alarmCache.set(`ref:${ref}`, cache.get(`ref:${ref}`) as Float64Array[]);
-      excCache.set(
-        `ref:${ref}`,
-        series.map((x) => new Float64Array(x.values.length).fill(Number.NaN)),
       );
       specs[`ref:${ref}`] = { warmup: 0 };
     }
@@ -524,14 +519,11 @@ if (!argv.includes('--no-cv')) {
     'artime:p400': 'artimeMemberP400',
   };
   /**
-   * A member under another name: the cached scores and raw deviations of `src` with another spec
+   * A member under another name: the cached runs of `src` with another spec
    * (floors act in the combination, so members that differ only in them share one run).
    */
   const alias = (name: string, src: string, spec: MemberSpec): void => {
-    cache.set(name, cache.get(src) as Float64Array[]);
-    rawCache.set(name, rawCache.get(src) as Float64Array[]);
-    alarmCache.set(name, alarmCache.get(src) as Float64Array[]);
-    excCache.set(name, excCache.get(src) as Float64Array[]);
+    cache.set(name, cache.get(src) as MemberRun[]);
     specs[name] = spec;
   };
   if (ARTIME) {
@@ -552,10 +544,7 @@ if (!argv.includes('--no-cv')) {
   const agreement = (
     members: string[],
     options: StreamingDetectorOptions,
-    cols: Float64Array[],
-    rawCols: Float64Array[],
-    alarmCols: Float64Array[],
-    excCols: Float64Array[],
+    runs: MemberRun[],
   ): ((p: Float64Array, i: number, v: number, t: number) => void) | undefined => {
     const a = members.findIndex((m) => m.startsWith('artime:agree'));
     if (a < 0) return undefined;
@@ -571,10 +560,10 @@ if (!argv.includes('--no-cv')) {
     const eo = new Float64Array(rest.length);
     return (p, i, v, t) => {
       rest.forEach((k, j) => {
-        po[j] = cols[k][i];
-        ro[j] = rawCols[k][i];
-        ao[j] = alarmCols[k][i];
-        eo[j] = excCols[k][i];
+        po[j] = runs[k].p[i];
+        ro[j] = runs[k].raw[i];
+        ao[j] = runs[k].alarm[i];
+        eo[j] = runs[k].exc[i];
       });
       others.step(po, v, t, ro, ao, eo);
       if (p[a] > 0.999 && Math.max(...others.contributions) < level) p[a] = 0.999;
@@ -586,27 +575,24 @@ if (!argv.includes('--no-cv')) {
         c.members.map((m) => specs[m]),
         c.options,
       );
-      const cols = c.members.map((m) => (cache.get(m) as Float64Array[])[f]);
-      const rawCols = c.members.map((m) => (rawCache.get(m) as Float64Array[])[f]);
-      const alarmCols = c.members.map((m) => (alarmCache.get(m) as Float64Array[])[f]);
-      const excCols = c.members.map((m) => (excCache.get(m) as Float64Array[])[f]);
-      const p = new Float64Array(cols.length);
-      const r = new Float64Array(cols.length);
-      const a = new Float64Array(cols.length);
-      const e = new Float64Array(cols.length);
+      const runs = c.members.map((m) => (cache.get(m) as MemberRun[])[f]);
+      const p = new Float64Array(runs.length);
+      const r = new Float64Array(runs.length);
+      const a = new Float64Array(runs.length);
+      const e = new Float64Array(runs.length);
       const out = new Float64Array(s.values.length);
-      const agree = agreement(c.members, c.options, cols, rawCols, alarmCols, excCols);
+      const agree = agreement(c.members, c.options, runs);
       for (let i = 0; i < out.length; i++) {
         const v = s.values[i];
         if (!Number.isFinite(v)) {
           out[i] = Number.NaN;
           continue;
         }
-        for (let k = 0; k < cols.length; k++) {
-          p[k] = cols[k][i];
-          r[k] = rawCols[k][i];
-          a[k] = alarmCols[k][i];
-          e[k] = excCols[k][i];
+        for (let k = 0; k < runs.length; k++) {
+          p[k] = runs[k].p[i];
+          r[k] = runs[k].raw[i];
+          a[k] = runs[k].alarm[i];
+          e[k] = runs[k].exc[i];
         }
         agree?.(p, i, v, s.ts[i]);
         out[i] = comb.step(p, v, s.ts[i], r, a, e);
@@ -667,9 +653,9 @@ if (!argv.includes('--no-cv')) {
   if (ARTIME) {
     const same = (a: Float64Array, b: ArrayLike<number>): boolean =>
       a.every((x, i) => Object.is(x, b[i]));
-    const old = cache.get('artime750m1') as Float64Array[];
+    const old = (cache.get('artime750m1') as MemberRun[]).map((run) => run.p);
     series.forEach((s, f) => {
-      const mine = (cache.get('artimeMember') as Float64Array[])[f];
+      const mine = (cache.get('artimeMember') as MemberRun[])[f].p;
       // the earlier pipeline scores NaN records 0.5 (they are skipped in the combination)
       if (!mine.every((x, i) => !Number.isFinite(s.values[i]) || Object.is(x, old[f][i])))
         throw new Error(`ARTimeMember differs from the earlier ARTime pipeline on ${s.name}`);

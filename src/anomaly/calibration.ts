@@ -103,10 +103,7 @@ export class ScoreCalibrator {
     }
     const b = ScoreCalibrator.bin(x);
     const q = this.#cdf(x, b);
-    this.#lastExc =
-      q > 0.999 && this.#total > 0
-        ? Math.max(0, this.#total - this.#prefix(b)) / this.#total
-        : Number.NaN;
+    this.#lastExc = q > 0.999 && this.#total > 0 ? this.#exceedanceAt(b) : Number.NaN;
     this.#addBin(b);
     return q;
   }
@@ -206,8 +203,12 @@ export class ScoreCalibrator {
    * the fitted tail; 1 before any score.
    */
   exceedance(x: number): number {
-    if (!(this.#total > 0)) return 1;
-    return Math.max(0, this.#total - this.#prefix(ScoreCalibrator.bin(x))) / this.#total;
+    return this.#total > 0 ? this.#exceedanceAt(ScoreCalibrator.bin(x)) : 1;
+  }
+
+  /** The share of the scores seen in bin `b` or above (the total is > 0). */
+  #exceedanceAt(b: number): number {
+    return Math.max(0, this.#total - this.#prefix(b)) / this.#total;
   }
 
   /** Adds `other`'s histogram to this one. */

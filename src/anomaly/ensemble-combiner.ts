@@ -417,21 +417,17 @@ export class EnsembleCombiner {
         !(this.#deviation(raw, i) >= this.#devFloor[i])
       )
         pi = 0.999;
-      // below its alarm floor, or at a tail probability above its alarm tail, a member's point
-      // score stays under the alarm levels
-      let s =
-        alarmRaw && pi > 0.999 && (alarmRaw[i] < this.#floor[i] || 1 - pi > this.#tail[i])
-          ? 0.999
-          : pi;
-      // nor where the member's history has seen deviations this large more often than an alarm allows
-      if (
-        s > 0.999 &&
-        this.historyCheck &&
-        exceedance &&
-        this.#checked[i] === 1 &&
-        exceedance[i] > this.#memberLevel
-      )
-        s = 0.999;
+      // below its alarm floor, at a tail probability above its alarm tail, or where its history
+      // has seen deviations this large more often than an alarm allows, a member's point score
+      // stays under the alarm levels
+      const held =
+        pi > 0.999 &&
+        ((alarmRaw !== undefined && (alarmRaw[i] < this.#floor[i] || 1 - pi > this.#tail[i])) ||
+          (this.historyCheck &&
+            exceedance !== undefined &&
+            this.#checked[i] === 1 &&
+            exceedance[i] > this.#memberLevel));
+      let s = held ? 0.999 : pi;
       const e = -Math.log(Math.max(1e-12, 1 - pi));
       const seen = n + 1 - this.memberWarmups[i];
       const ls = this.lik[i];
