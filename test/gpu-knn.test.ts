@@ -41,18 +41,25 @@ describe('WebGPU k-NN and LOF vs the float64 CPU twin', () => {
       expect(sameIndex / (n * k)).toBeGreaterThan(0.99);
       const lg = lofFromKnn(gpu).lof;
       const lc = lofFromKnn(cpu).lof;
+      // LOF(i) reads the neighbour sets of i and of each of its neighbours (their
+      // lrd); a set can differ only where a k-th distance ties at f32 precision.
+      // Points whose two-hop neighbourhood differs are excused, the rest must
+      // agree to 1e-5, and excused points must stay rare.
+      const sameSet = (p: number): boolean => {
+        const a = new Set(gpu.indices.subarray(p * k, p * k + k));
+        return cpu.indices.subarray(p * k, p * k + k).every((j) => a.has(j));
+      };
+      let excused = 0;
       for (let i = 0; i < n; i++) {
-        // A point whose k-th neighbour is ambiguous at f32 precision may pick a
-        // different k-th neighbour; everything else must agree to 1e-5.
-        const kd = cpu.distances[i * k + k - 1];
-        const ambiguous =
-          [...cpu.distances.subarray(i * k, i * k + k)].some(
-            (_v, j) => gpu.indices[i * k + j] !== cpu.indices[i * k + j],
-          ) && kd > 0;
-        if (ambiguous) continue;
+        const hood = [i, ...cpu.indices.subarray(i * k, i * k + k)];
+        if (!hood.every(sameSet)) {
+          excused++;
+          continue;
+        }
         if (!(Math.abs(lg[i] - lc[i]) / lc[i] < 1e-5))
           throw new Error(`lof ${i}: gpu ${lg[i]} cpu ${lc[i]} (seed ${seed})`);
       }
+      expect(excused / n, `seed ${seed}`).toBeLessThan(0.05);
       // the planted outliers have the largest LOF
       const top = [...lc]
         .map((v, i) => [v, i])
