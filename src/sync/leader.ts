@@ -77,14 +77,23 @@ async function broadcastElection(
   const ch = new BroadcastChannel(name);
   let lastBeat = 0;
   let beater = '';
-  let lowerClaim = false;
+  // When a claim from a lower id was last heard: kept as a time, not a flag
+  // reset at our own claim, so a claim that arrived just before ours (the two
+  // crossed) still counts.
+  let lowerClaimAt = Number.NEGATIVE_INFINITY;
+  let leading = false;
+  const beat = () => ch.postMessage({ t: 'beat', id } satisfies Msg);
   ch.onmessage = (ev: MessageEvent<Msg>) => {
     const m = ev.data;
     if (m.t === 'beat') {
       lastBeat = Date.now();
       beater = m.id;
-    } else if (m.t === 'claim' && m.id < id) lowerClaim = true;
-    else if (m.t === 'bye' && m.id === beater) lastBeat = 0;
+    } else if (m.t === 'claim') {
+      if (m.id < id) lowerClaimAt = Date.now();
+      // a sitting leader answers a claim at once, so the claimant hears it
+      // before its own wait ends
+      if (leading) beat();
+    } else if (m.t === 'bye' && m.id === beater) lastBeat = 0;
   };
   const sleep = (ms: number) =>
     new Promise<void>((r) => {
@@ -106,23 +115,27 @@ async function broadcastElection(
         await sleep(hb);
         continue;
       }
-      lowerClaim = false;
+      const claimAt = Date.now();
       ch.postMessage({ t: 'claim', id } satisfies Msg);
       await sleep(hb);
       if (stop.aborted) break;
-      if (lowerClaim || Date.now() - lastBeat < 3 * hb) continue;
+      // Defer to a lower id that claimed within the last two periods, and to
+      // any leader heard since our claim.
+      if (Date.now() - lowerClaimAt < 2 * hb || lastBeat >= claimAt) continue;
       // Leader: beat until stopped or a lower-id leader appears.
       const ac = new AbortController();
       const onStop = () => ac.abort();
       stop.addEventListener('abort', onStop, { once: true });
-      ch.postMessage({ t: 'beat', id } satisfies Msg);
+      leading = true;
+      beat();
       const timer = setInterval(() => {
         if (beater && beater < id && Date.now() - lastBeat < hb) ac.abort();
-        else ch.postMessage({ t: 'beat', id } satisfies Msg);
+        else beat();
       }, hb);
       try {
         await lead(ac.signal);
       } finally {
+        leading = false;
         clearInterval(timer);
         stop.removeEventListener('abort', onStop);
         ch.postMessage({ t: 'bye', id } satisfies Msg);
