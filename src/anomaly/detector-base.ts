@@ -1,4 +1,4 @@
-import { checkSnapshot } from '../core/state-codec';
+import { checkSnapshot, isCount } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { ScoreCalibrator } from './calibration';
 
@@ -131,7 +131,6 @@ export function checkBatch(values: unknown, timestamps: unknown, where: string):
 }
 
 /** A record count: a non-negative safe integer. */
-export const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 /** A finite number. */
 export const fin = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 /** A level learnt from the first record: null (JSON's NaN) exactly when nothing was learnt. */

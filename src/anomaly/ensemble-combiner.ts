@@ -163,9 +163,6 @@ export const DEFAULT_LIKELIHOOD_WINDOWS: readonly number[] = [16, 64];
 /** The default `likelihoodWindows` before 0.4 (snapshots of those defaults restore). */
 export const LEGACY_LIKELIHOOD_WINDOWS: readonly number[] = [8, 16, 32, 64];
 
-/** A record count: a non-negative safe integer. */
-export const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
-
 /** P(Gamma(k, 1) <= x) for an integer k >= 1 (Fisher's method on surprisals). */
 export function gammaCdfInt(x: number, k: number): number {
   const q = gammaTailInt(x, k);

@@ -1,11 +1,10 @@
-import { checkSnapshot, type SnapshotFormat } from '../core/state-codec';
+import { checkSnapshot, isCount, type SnapshotFormat } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { erfc } from '../stats/special';
 import { ARTimeMember, type ARTimeMemberOptions } from './artime-member';
 import { type CalibratorSnapshot, ScoreCalibrator } from './calibration';
 import {
   EnsembleCombiner,
-  isCount,
   LEGACY_LIKELIHOOD_WINDOWS,
   type StreamingDetectorOptions,
 } from './ensemble-combiner';

@@ -65,6 +65,9 @@ export function stateFormat(
 /** Bytes in the state header. */
 export const STATE_HEADER_BYTES = 8;
 
+/** A count in a snapshot or state (records, bins, positions): a safe integer >= 0. */
+export const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
 /** Rounds `n` up to a multiple of 8 (the alignment of f64 fields after variable-length parts). */
 export function pad8(n: number): number {
   return (n + 7) & ~7;

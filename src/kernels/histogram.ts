@@ -1,4 +1,4 @@
-import { openState, stateFormat, writeF64State } from '../core/state-codec';
+import { isCount, openState, stateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
 import { allFinite, ensureRoundTrip, setSummarySlots } from './state';
@@ -332,7 +332,6 @@ export class Histogram extends SummaryWasmObject {
     const corrupt = (why: string): EdgewiseError => reader.corrupt(why);
     if (kind > 1) throw corrupt('bad kind or length');
     const f = reader.f64Rest('bad kind or length');
-    const isCount = (v: number): boolean => Number.isInteger(v) && v >= 0;
     if (f.length < 6 || !isCount(f[0]) || !isCount(f[4])) throw corrupt('bad counts');
     const [n, sum, mn, mx, rej] = f;
     let hist: Histogram;

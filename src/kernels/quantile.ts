@@ -1,4 +1,4 @@
-import { openState, stateFormat, writeF64State } from '../core/state-codec';
+import { isCount, openState, stateFormat, writeF64State } from '../core/state-codec';
 import { describeValue, EdgewiseError } from '../errors';
 import { forEachChunk, heapF64, type NumericInput, SummaryWasmObject } from './runtime';
 import { ensureRoundTrip, setSummarySlots } from './state';
@@ -401,7 +401,6 @@ export class QuantileSketch extends SummaryWasmObject {
     if (u8.byteLength < 8 + 9 * 8 || flags > 1) throw corrupt('bad length or flags');
     const f = reader.f64Rest('bad length or flags');
     const [a, maxBuckets, exactLimit, n, sum, mn, mx, rejected, zeros] = f;
-    const isCount = (v: number): boolean => Number.isInteger(v) && v >= 0;
     if (
       !isCount(n) ||
       !isCount(rejected) ||

@@ -2,8 +2,8 @@
  * Invariants of the window kernels' state blocks (layouts in
  * assembly/window.ts, window-time.ts), checked before a deserialized block is used.
  */
+import { isCount } from '../core/state-codec';
 
-const isCount = (v: number): boolean => Number.isSafeInteger(v) && v >= 0;
 /** An aggregate's (min, max): finite and ordered, or the empty pair (+Inf, -Inf). */
 const okRange = (mn: number, mx: number): boolean =>
   (Number.isFinite(mn) && Number.isFinite(mx) && mn <= mx) ||

@@ -1,4 +1,4 @@
-import { checkSnapshot } from '../../core/state-codec';
+import { checkSnapshot, isCount } from '../../core/state-codec';
 import { describeValue, EdgewiseError } from '../../errors';
 import { type CalibratorSnapshot, ScoreCalibrator } from '../calibration';
 import type { DetectorSnapshot } from '../streaming';
@@ -55,8 +55,6 @@ export function parseCadOseState(
   if (JSON.stringify(s.calibrator) !== JSON.stringify(emptyCalibrator())) {
     bad('the calibrator is not the empty one');
   }
-  const isCount = (v: unknown): v is number =>
-    typeof v === 'number' && Number.isInteger(v) && v >= 0;
   if (!isCount(s.n) || !isCount(s.rejected)) bad('record counts');
   const st = s.state as Record<string, unknown> | null;
   if (!st || typeof st !== 'object') bad('no state');
