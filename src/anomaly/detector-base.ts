@@ -130,7 +130,6 @@ export function checkBatch(values: unknown, timestamps: unknown, where: string):
   }
 }
 
-/** A record count: a non-negative safe integer. */
 /** A finite number. */
 export const fin = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 /** A level learnt from the first record: null (JSON's NaN) exactly when nothing was learnt. */
